@@ -1,0 +1,33 @@
+# The two set-up commands of the README: `make demo` and `make test`.
+VENV ?= .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+EVAL_DEV ?= ../shared/eval-dev
+
+.PHONY: demo test eval bench install clean-index
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	$(VENV)/bin/casebot index update
+	$(VENV)/bin/casebot ask "What share of dermatomyositis patients develop calcinosis cutis?"
+
+test: $(STAMP)
+	$(PY) -m pytest -q
+
+# Answer quality on the development set (documents + questions outside this repo).
+eval: $(STAMP)
+	$(PY) bench/quality.py --eval-dev $(EVAL_DEV)
+
+bench: $(STAMP)
+	$(PY) bench/latency.py
+	$(PY) bench/incremental.py
+
+clean-index:
+	rm -rf index/gen-* index/.tmp-* index/CURRENT index/.lock

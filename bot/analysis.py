@@ -1,0 +1,147 @@
+"""Lexical analysis shared by indexing and querying: tokens, stems, synonyms, abbreviations.
+
+Both sides must analyse text identically, so this is the only place that does it.
+A concept from the vocabulary (or an abbreviation a paper defines) adds one extra
+token, "@name", wherever any of its forms occurs: "IVIg" in a question then matches
+"intravenous immunoglobulin" in a paper, without inflating word counts.
+"""
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import Stemmer
+
+VOCABULARY_FILE = Path(__file__).with_name("data") / "vocabulary.toml"
+
+STOPWORDS = frozenset("""
+a about above after again against all also am an and any are as at be because been before being below
+between both but by can could did do does doing down during each few for from further had has have
+having he her here hers herself him himself his how i if in into is it its itself just me more most my
+myself no nor not now of off on once only or other our ours out over own same she should so some such
+than that the their theirs them themselves then there these they this those through to too under until
+up very was we were what when where which while who whom why will with would you your yours
+may might must shall within without per via among upon whose whether either neither yet
+""".split())
+# Words that shape a question but say nothing about its subject.
+QUESTION_WORDS = frozenset("""
+tell describe explain give list name mention mentioned report reported published paper article study
+case patient patients kind type sort way ways often common usual usually typically typical much many
+long happen happened according used use using show shown given need know known including include
+""".split())
+
+_WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|%")
+_UNIT = re.compile(r"\b([^\W\d_]{1,4}(?:/[^\W\d_]{1,5})+)\b")
+_ABBR_DEF = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
+_stemmer = Stemmer.Stemmer("english")
+
+
+@dataclass(frozen=True)
+class Concept:
+    name: str
+    abbr: tuple[str, ...]
+    terms: tuple[str, ...]
+
+
+class Vocabulary:
+    """The curated concept table plus abbreviations learned from the indexed papers."""
+
+    def __init__(self, concepts: list[Concept]):
+        self.concepts = concepts
+        self._matchers = [_compile(c) for c in concepts]
+
+    @classmethod
+    def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> "Vocabulary":
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        concepts = []
+        for entry in data.get("concept", []):
+            abbr, terms = tuple(entry.get("abbr", [])), tuple(t.lower() for t in entry.get("terms", []))
+            concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms))
+        known = {a for c in concepts for a in c.abbr}
+        for short, longs in sorted((learned or {}).items()):
+            if short not in known:
+                concepts.append(Concept(_slug(short), (short,), tuple(sorted(longs))))
+        return cls(concepts)
+
+    def tags(self, text: str) -> list[str]:
+        """Concept tokens for every form found in `text` (once per occurrence)."""
+        out = []
+        for concept, (abbr, terms) in zip(self.concepts, self._matchers):
+            n = (len(abbr.findall(text)) if abbr else 0) + (len(terms.findall(text)) if terms else 0)
+            out.extend(["@" + concept.name] * n)
+        return out
+
+    def expansions(self, text: str) -> list[str]:
+        """Long forms of the abbreviations used in `text`, to help the embedder read a question."""
+        return [c.terms[0] for c, (abbr, _) in zip(self.concepts, self._matchers)
+                if abbr and c.terms and abbr.search(text)]
+
+
+def _slug(form: str) -> str:
+    return re.sub(r"\W+", "_", form.lower()).strip("_")
+
+
+def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
+    """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
+    abbr = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None
+    terms = (re.compile(r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)
+             if c.terms else None)
+    return abbr, terms
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased word, number and unit tokens: '400mg/kg/day' -> ['400', 'mg/kg/day']."""
+    text = re.sub(r"(?<=\d)(?=[^\W\d_%])|(?<=[^\W\d_])(?=\d)", " ", text.lower())
+    out = []
+    for piece in re.split(r"\s+", text):
+        unit = _UNIT.fullmatch(piece.strip(".,;:()[]"))
+        out.extend([unit.group(1)] if unit else _WORD.findall(piece))
+    return out
+
+
+def stem(token: str) -> str:
+    return token if not token.isalpha() or len(token) <= 3 else _stemmer.stemWord(token)
+
+
+def tokens(text: str, vocabulary: Vocabulary, keep_stopwords: bool = False) -> list[str]:
+    """The lexical representation of a passage or question: stems, numbers, units, concept tags."""
+    out = [stem(w) for w in words(text) if keep_stopwords or w not in STOPWORDS]
+    return out + vocabulary.tags(text)
+
+
+def key_terms(question: str, vocabulary: Vocabulary) -> list[str]:
+    """The subject words of a question: what a passage must mention to answer it."""
+    return [t for t in dict.fromkeys(tokens(question, vocabulary))
+            if t not in {stem(w) for w in QUESTION_WORDS} and t != "%"]
+
+
+def learn_abbreviations(text: str) -> dict[str, str]:
+    """'sodium thiosulfate (STS)' -> {'STS': 'sodium thiosulfate'} (Schwartz & Hearst, 2003)."""
+    found: dict[str, str] = {}
+    for m in _ABBR_DEF.finditer(text):
+        short = m.group(1)
+        if sum(c.isupper() for c in short) < 2 or short.lower() in STOPWORDS:
+            continue
+        before = re.split(r"[.;:()\[\]]", text[max(0, m.start() - 200):m.start()])[-1].split()
+        window = before[-min(len(short) + 5, 2 * len(short)):]
+        long = _long_form(short, window)
+        if long and len(long) > len(short):
+            found.setdefault(short, long)
+    return found
+
+
+def _long_form(short: str, window: list[str]) -> str | None:
+    candidate = " ".join(window).lower()
+    s, li = short.lower(), len(candidate) - 1
+    for si in range(len(s) - 1, -1, -1):
+        c = s[si]
+        if not c.isalnum():
+            continue
+        while li >= 0 and (candidate[li] != c or (si == 0 and li > 0 and candidate[li - 1].isalnum())):
+            li -= 1
+        if li < 0:
+            return None
+        li -= 1
+    return candidate[candidate.rfind(" ", 0, li + 1) + 1:]

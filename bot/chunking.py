@@ -1,0 +1,108 @@
+"""Split a cleaned document into passages that fit the embedder, on sentence boundaries.
+
+A passage never crosses a section or mixes a caption with prose, carries its exact
+character span in the document, and is measured in the model's own word pieces:
+nothing is truncated behind the user's back.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from .records import Chunk, Document
+
+# Abbreviations after which a full stop does not end a sentence.
+_NO_BREAK = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|Ref|resp|St)\.|(?:^|\s)[A-Z]\."
+                       r"|^(?:Figure|Fig\.|Table)\s*\d+[A-Za-z]?\.)$")
+_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
+
+
+def split_sentences(text: str) -> list[tuple[int, int]]:
+    """Sentence spans of `text` (whitespace between sentences belongs to neither)."""
+    spans, start = [], 0
+    for m in _BOUNDARY.finditer(text):
+        end = m.start() + len(m.group(0).rstrip())
+        if _NO_BREAK.search(text[start:m.start() + 1]):
+            continue
+        spans.append((start, end))
+        start = m.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def passage_prefix(title: str, section: str) -> str:
+    """What the embedder and BM25 see before a passage: which paper, which section."""
+    return f"{title}. {section}.\n" if section else f"{title}.\n"
+
+
+class Chunker:
+    def __init__(self, count_tokens: Callable[[str], int], max_tokens: int, target_tokens: int, overlap: int):
+        self.count, self.max_tokens, self.target, self.overlap = count_tokens, max_tokens, target_tokens, overlap
+
+    def chunk(self, doc: Document) -> list[Chunk]:
+        chunks: list[Chunk] = []
+        run: list[tuple[int, int]] = []  # sentence spans (absolute) of consecutive same-section paragraphs
+        run_block = None
+        for start, end, block in doc.blocks + [(len(doc.text), len(doc.text), None)]:
+            continues = (block is not None and block.kind == "paragraph" and run_block is not None
+                         and run_block.kind == "paragraph" and block.section == run_block.section)
+            if run and not continues:
+                chunks.extend(self._pack(doc, run, run_block))
+                run = []
+            if block is None or block.kind not in ("paragraph", "caption"):
+                run_block = None
+                continue
+            run_block = block
+            run.extend((start + s, start + e) for s, e in split_sentences(block.text))
+        return chunks
+
+    def _budget(self, doc: Document, section: str) -> tuple[str, int]:
+        prefix = passage_prefix(doc.title, section)
+        # The prefix rides along in every passage; a very long title must not eat the budget.
+        while self.count(prefix) > self.max_tokens // 3:
+            prefix = prefix[: len(prefix) * 3 // 4]
+        return prefix, self.max_tokens - self.count(prefix) + 1  # both counts include [CLS]/[SEP]
+
+    def _pack(self, doc: Document, sentences: list[tuple[int, int]], block) -> list[Chunk]:
+        prefix, hard = self._budget(doc, block.section)
+        target = min(self.target, hard)
+        pieces: list[tuple[int, int, int]] = []  # (start, end, tokens) with every piece under the hard limit
+        for s, e in sentences:
+            n = self.count(doc.text[s:e]) - 2
+            pieces.extend([(s, e, n)] if n <= hard - 2 else self._split_long(doc.text, s, e, hard - 2))
+        out, i = [], 0
+        while i < len(pieces):
+            j, used = i, 0
+            while j < len(pieces) and (j == i or used + pieces[j][2] <= target - 2):
+                used += pieces[j][2]
+                j += 1
+            start, end = pieces[i][0], pieces[j - 1][1]
+            while j - 1 > i and self.count(prefix + doc.text[start:end]) > self.max_tokens:
+                j -= 1  # additive counts were optimistic across a boundary
+                end = pieces[j - 1][1]
+            text = doc.text[start:end]
+            out.append(Chunk(doc_id=doc.doc_id, text=text, start=start, end=end, section=block.section,
+                             page=self._page(doc, start), sentences=[(s - start, e - start) for s, e, _ in pieces[i:j]]))
+            i = j if j >= len(pieces) else max(i + 1, j - self.overlap)
+        return out
+
+    def _split_long(self, text: str, s: int, e: int, limit: int) -> list[tuple[int, int, int]]:
+        """A sentence longer than the model's window: split at clause, then word boundaries."""
+        from langchain_text_splitters import RecursiveCharacterTextSplitter
+
+        splitter = RecursiveCharacterTextSplitter(
+            chunk_size=limit, chunk_overlap=0, length_function=lambda t: self.count(t) - 2,
+            separators=["; ", ", ", " ", ""], keep_separator="end", add_start_index=True)
+        out = []
+        for piece in splitter.create_documents([text[s:e]]):
+            ps = s + piece.metadata["start_index"]
+            out.append((ps, ps + len(piece.page_content), self.count(piece.page_content) - 2))
+        return out
+
+    @staticmethod
+    def _page(doc: Document, pos: int) -> int | None:
+        for start, end, block in doc.blocks:
+            if start <= pos <= end:
+                return block.page
+        return None

@@ -1,0 +1,239 @@
+"""Bring the index in line with the docs dir: embed only what changed, report every file.
+
+`update` compares content hashes, ingests new and changed papers, drops removed
+ones and publishes a new generation atomically. A file that cannot be read is
+reported and skipped; an earlier good version of it stays indexed.
+"""
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Callable
+
+from . import store
+from .analysis import VOCABULARY_FILE, Vocabulary, learn_abbreviations, tokens
+from .chunking import Chunker, passage_prefix
+from .config import Settings
+from .embed import Embedder, get_embedder
+from .ingest import IngestError, content_hash, is_candidate, load_document
+from .records import Document
+
+log = logging.getLogger(__name__)
+
+ANALYSIS_VERSION = "1"  # bump when tokenisation or chunk text preparation changes
+EMBED_BATCH = 256  # passages per model call, across documents, so the model sorts and pads well
+
+Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+
+
+@dataclass
+class UpdateReport:
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    duplicates: list[dict] = field(default_factory=list)  # {"source", "duplicate_of", "reason"}
+    rejected: list[dict] = field(default_factory=list)  # {"source", "reason"}
+    chunks_embedded: int = 0
+    generation: str | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def analysis_version() -> str:
+    """Changing the vocabulary changes every passage's lexical tokens, so it is part of the index identity."""
+    return ANALYSIS_VERSION + "-" + hashlib.sha256(VOCABULARY_FILE.read_bytes()).hexdigest()[:12]
+
+
+def expected_manifest(settings: Settings, dimension: int | None = None) -> dict:
+    expected = store.expected_manifest(settings.model, dimension or 0, settings.chunk_tokens,
+                                       settings.overlap_sentences, analysis_version())
+    if dimension is None:
+        expected.pop("dimension")  # checked once the model is loaded
+    return expected
+
+
+def scan(docs_dir: Path) -> dict[str, Path]:
+    """Every candidate file under the docs dir, by its POSIX path relative to it."""
+    if not docs_dir.is_dir():
+        raise store.StoreError(f"docs dir {docs_dir} does not exist: create it or set --docs-dir / CASEBOT_DOCS_DIR")
+    found = {}
+    for path in docs_dir.rglob("*"):
+        rel = path.relative_to(docs_dir)
+        if any(part.startswith(".") for part in rel.parts[:-1]) or not is_candidate(path):
+            continue
+        if path.is_file() or (path.is_symlink() and not path.exists()):
+            found[rel.as_posix()] = path
+    return dict(sorted(found.items()))
+
+
+def _stat(path: Path) -> tuple[int, int]:
+    try:
+        st = path.stat()
+        return st.st_size, st.st_mtime_ns
+    except OSError:
+        return -1, -1
+
+
+def pending_changes(snapshot: store.Snapshot, docs_dir: Path) -> dict[str, list[str]]:
+    """What `index update` would pick up: cheap (size, mtime) check, hashing only files that moved."""
+    files = scan(docs_dir)
+    out: dict[str, list[str]] = {"new": [], "changed": [], "removed": sorted(set(snapshot.documents) - set(files))}
+    for rel, path in files.items():
+        known = snapshot.documents.get(rel)
+        skipped = snapshot.skipped.get(rel)
+        record = (known.size, known.mtime_ns, known.content_hash) if known else (
+            (skipped["size"], skipped["mtime_ns"], skipped["content_hash"]) if skipped else None)
+        if record is None:
+            out["new"].append(rel)
+        elif _stat(path) != record[:2] and _safe_hash(path) != record[2]:
+            out["changed"].append(rel)
+    return out
+
+
+def _safe_hash(path: Path) -> str | None:
+    try:
+        return content_hash(path)
+    except OSError:
+        return None
+
+
+class Indexer:
+    def __init__(self, settings: Settings, progress: Progress | None = None):
+        self.settings, self.progress = settings, progress
+        self._embedder: Embedder | None = None
+
+    @property
+    def embedder(self) -> Embedder:
+        if self._embedder is None:
+            s = self.settings
+            self._embedder = get_embedder(s.model, s.offline, s.batch_size)
+        return self._embedder
+
+    def update(self, rebuild: bool = False) -> UpdateReport:
+        s = self.settings
+        with store.writer_lock(s.index_dir):
+            base = None
+            if not rebuild:
+                try:
+                    base = store.load(s.index_dir, expected_manifest(s))
+                except store.NoIndex:
+                    pass
+            return self._apply(base)
+
+    def _apply(self, base: store.Snapshot | None) -> UpdateReport:
+        s, report = self.settings, UpdateReport()
+        files = scan(s.docs_dir)
+        indexed = base.documents if base else {}
+        report.removed = sorted(set(indexed) - set(files))
+        fresh: list[tuple[Document, int, int]] = []
+        skipped: list[tuple] = []
+        for rel, path in files.items():
+            size, mtime = _stat(path)
+            known = indexed.get(rel)
+            digest = _safe_hash(path)
+            if known and digest == known.content_hash:
+                report.unchanged.append(rel)
+                continue
+            try:
+                doc = load_document(path, s.docs_dir, s.max_file_mb)
+            except IngestError as exc:
+                reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
+                report.rejected.append({"source": rel, "reason": reason})
+                skipped.append((rel, digest or "", size, mtime, "rejected", reason))
+                if known:
+                    report.unchanged.append(rel)
+                continue
+            fresh.append((doc, size, mtime))
+
+        keep = {d: info for d, info in indexed.items() if d in report.unchanged}
+        owners = {}  # identity -> doc_id, for the duplicate rule
+        for info in keep.values():
+            owners.update(_identities(info.text_hash, info.metadata, info.doc_id))
+        accepted = []
+        for doc, size, mtime in fresh:
+            ids = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
+            clash = next((key for key in ids if key in owners), None)
+            if clash:
+                reason = {"text": "same text"}.get(clash[0], f"same {clash[0].upper()}")
+                report.duplicates.append({"source": doc.doc_id, "duplicate_of": owners[clash], "reason": reason})
+                skipped.append((doc.doc_id, doc.content_hash, size, mtime, "duplicate", f"{reason} as {owners[clash]}"))
+                continue
+            owners.update(ids)
+            accepted.append((doc, size, mtime))
+            (report.changed if doc.doc_id in indexed else report.added).append(doc.doc_id)
+
+        old_skipped = base.skipped if base else {}
+        new_skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
+                       for r in skipped}
+        if base and not (accepted or report.removed) and new_skipped == old_skipped:
+            report.generation = base.generation
+            return report  # nothing to write: the current generation already says all this
+
+        dimension = self.embedder.dimension if (accepted or not base) else base.manifest["dimension"]
+        if base:
+            store.check_compatible(base.manifest, expected_manifest(s, dimension), s.index_dir)
+        writer = store.GenerationWriter(s.index_dir, base, expected_manifest(s, dimension))
+        try:
+            for doc_id in report.removed + report.changed:
+                writer.remove_document(doc_id)
+            report.chunks_embedded = self._embed_into(writer, accepted)
+            writer.set_skipped(skipped)
+            report.generation = writer.commit()
+        except BaseException:
+            writer.abort()
+            raise
+        return report
+
+    def _embed_into(self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int]]) -> int:
+        """Chunk, analyse and embed documents, batching passages across documents."""
+        if not docs:
+            return 0
+        e, s = self.embedder, self.settings
+        chunker = Chunker(e.count_tokens, e.max_tokens, s.chunk_tokens, s.overlap_sentences)
+        prepared = []
+        for doc, size, mtime in docs:
+            abbreviations = learn_abbreviations(doc.text)
+            vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
+            chunks = chunker.chunk(doc)
+            prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
+            lexical = [tokens(p + c.text, vocab) for p, c in zip(prefixes, chunks)]
+            prepared.append((doc, size, mtime, chunks, prefixes, lexical, abbreviations))
+        total = sum(len(p[3]) for p in prepared)
+        done = 0
+        batch: list = []
+
+        def flush():
+            nonlocal done, batch
+            texts = [p + c.text for item in batch for p, c in zip(item[4], item[3])]
+            spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3])]
+            vectors, sentence_vectors = e.encode_passages(texts, spans) if texts else ([], [])
+            at = 0
+            for doc, size, mtime, chunks, _, lexical, abbreviations in batch:
+                n = len(chunks)
+                writer.add_document(doc, chunks, vectors[at:at + n], sentence_vectors[at:at + n], lexical,
+                                    abbreviations, size, mtime)
+                at += n
+            done += len(texts)
+            if self.progress:
+                self.progress(done, total)
+            batch = []
+
+        for item in prepared:
+            batch.append(item)
+            if sum(len(i[3]) for i in batch) >= EMBED_BATCH:
+                flush()
+        flush()
+        return total
+
+
+def _identities(text_hash: str, metadata: dict, doc_id: str) -> dict[tuple[str, str], str]:
+    ids = {("text", text_hash): doc_id}
+    for key in ("doi", "pmid"):
+        if metadata.get(key):
+            ids[(key, str(metadata[key]).lower().strip())] = doc_id
+    return ids

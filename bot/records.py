@@ -1,0 +1,135 @@
+"""The records that flow through casebot: Document -> Chunk -> Hit -> Answer.
+
+They are plain dataclasses so every stage can be tested on its own and every
+front end (CLI, Discord, LangChain) sees the same shapes.
+"""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Block:
+    """A run of cleaned text with one role: a heading, a paragraph or a figure caption."""
+
+    kind: str  # "heading" | "paragraph" | "caption"
+    text: str
+    section: str = ""  # the heading this block sits under ("" before the first one)
+    page: int | None = None  # 1-based page for PDFs
+
+
+@dataclass
+class Metadata:
+    """Bibliographic facts about a paper; any of them may come from a sidecar file."""
+
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    journal: str | None = None
+    year: int | None = None
+    doi: str | None = None
+    pmid: str | None = None
+    url: str | None = None
+
+    def merged(self, override: "Metadata") -> "Metadata":
+        """Fields set in `override` win; empty ones keep ours."""
+        mine, theirs = asdict(self), asdict(override)
+        return Metadata(**{k: theirs[k] if theirs[k] not in (None, [], "") else v for k, v in mine.items()})
+
+
+@dataclass
+class Document:
+    """A cleaned paper. `text` is the blocks joined by blank lines; spans index into it."""
+
+    doc_id: str  # source path relative to the docs dir, POSIX style
+    source: str
+    text: str
+    blocks: list[tuple[int, int, Block]]  # (start, end, block) with text[start:end] == block.text
+    metadata: Metadata
+    content_hash: str  # sha256 of the source bytes (and sidecar)
+    text_hash: str  # sha256 of the normalised text, for duplicate detection
+
+    @property
+    def title(self) -> str:
+        return self.metadata.title or self.doc_id
+
+
+@dataclass
+class Chunk:
+    """A passage of a document small enough for the embedder (measured in its tokens)."""
+
+    doc_id: str
+    text: str
+    start: int
+    end: int  # document.text[start:end] == text
+    section: str
+    page: int | None
+    sentences: list[tuple[int, int]]  # sentence spans relative to `text`
+    chunk_id: int | None = None
+
+
+@dataclass
+class Hit:
+    """A retrieved chunk with its provenance and scores."""
+
+    chunk_id: int
+    doc_id: str
+    title: str
+    section: str
+    text: str
+    start: int
+    end: int
+    page: int | None
+    score: float
+    sentences: list[tuple[int, int]]
+    dense: float = 0.0  # cosine of the query to the passage
+    lexical: float = 0.0  # BM25 score
+
+
+@dataclass
+class Citation:
+    """One quoted sentence of an answer and where it comes from."""
+
+    n: int  # 1-based rank of the passage in Answer.passages
+    quote: str
+    start: int  # span of the quote within the passage text
+    end: int
+
+
+@dataclass
+class Turn:
+    """An earlier exchange in a conversation (for follow-up questions)."""
+
+    question: str
+    answer: str = ""
+
+
+@dataclass
+class Answer:
+    question: str
+    text: str
+    abstained: bool
+    citations: list[Citation]
+    passages: list[Hit]
+
+    def to_dict(self) -> dict:
+        """The `--json` contract: see README, "JSON output"."""
+        return {
+            "question": self.question,
+            "answer": self.text,
+            "abstained": self.abstained,
+            "citations": sorted({c.n for c in self.citations}),
+            "passages": [
+                {
+                    "n": n,
+                    "source": h.doc_id,
+                    "title": h.title,
+                    "section": h.section,
+                    "text": h.text,
+                    "score": round(float(h.score), 6),
+                    "start": h.start,
+                    "end": h.end,
+                    "page": h.page,
+                }
+                for n, h in enumerate(self.passages, 1)
+            ],
+        }

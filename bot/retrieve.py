@@ -1,0 +1,146 @@
+"""Hybrid retrieval: dense (FAISS) and lexical (BM25) candidates, fused, then reranked.
+
+Stage 1 fuses the two rankings with weighted reciprocal rank fusion. Stage 2 scores
+each candidate by its best sentence (sentence vectors were stored at index time,
+so this costs one small matrix product) and by how much of the question's rarer
+vocabulary it contains, then spreads the top k across papers.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .analysis import Vocabulary, key_terms, tokens, words
+from .config import Settings
+from .embed import Embedder
+from .records import Hit, Turn
+from .store import Snapshot
+
+# Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
+W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.35, 0.25, 0.30, 0.10
+RELEVANT_FRACTION = 0.8  # a paper's extra passages yield to other papers scoring within this fraction of the best
+_ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
+
+
+@dataclass
+class Query:
+    question: str
+    text: str  # what the embedder reads: the question, follow-up context and abbreviation long forms
+    vector: np.ndarray
+    terms: list[str]  # BM25 query tokens
+    key: list[str]  # subject tokens a passage should contain
+    key_idf: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class Candidate:
+    chunk_id: int
+    fused: float = 0.0
+    dense: float = 0.0
+    lexical: float = 0.0
+    sentence: float = 0.0
+    coverage: float = 0.0
+    score: float = 0.0
+    sentence_scores: np.ndarray | None = None
+
+
+class Retriever:
+    def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: Settings):
+        self.snap, self.embedder, self.settings = snapshot, embedder, settings
+        self.vocabulary = Vocabulary.load(snapshot.abbreviations)
+        n = len(snapshot.lexical)
+        self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
+
+    def analyse(self, question: str, history: list[Turn] | tuple = ()) -> Query:
+        context = ""
+        if history and (len(key_terms(question, self.vocabulary)) < 4 or _ANAPHORA.search(question)):
+            context = history[-1].question  # a follow-up leans on the question before it
+        expansions = self.vocabulary.expansions(question + " " + context)
+        text = " ".join(filter(None, [context, question] + [f"({e})" for e in expansions]))
+        terms = tokens(text, self.vocabulary)
+        key = key_terms(question + " " + " ".join(expansions), self.vocabulary)
+        idf = {t: self._idf(t) for t in key}
+        return Query(question, text, self.embedder.encode([text])[0], terms, key, idf)
+
+    def _idf(self, term: str) -> float:
+        col = self.snap.lexical.vocab.get(term)
+        return self._unknown_idf if col is None else float(self.snap.lexical.idf[col])
+
+    def candidates(self, query: Query) -> list[Candidate]:
+        """Stage 1 and 2: fused candidates, scored and sorted best first."""
+        s, snap = self.settings, self.snap
+        n = min(s.candidates, len(snap.chunks))
+        if n == 0:
+            return []
+        dense_scores, dense_ids = snap.dense.search(query.vector[None, :], n)
+        pool: dict[int, Candidate] = {}
+        for rank, (cid, score) in enumerate(zip(dense_ids[0], dense_scores[0])):
+            if cid >= 0:
+                c = pool.setdefault(int(cid), Candidate(int(cid)))
+                c.dense, c.fused = float(score), c.fused + s.dense_weight / (s.rrf_k + rank + 1)
+        lexical = snap.lexical.scores(query.terms)
+        top = np.argpartition(-lexical, min(n, len(lexical) - 1))[:n] if len(lexical) else []
+        for rank, row in enumerate(sorted(top, key=lambda r: -lexical[r])):
+            if lexical[row] <= 0:
+                break
+            c = pool.setdefault(int(snap.lexical.chunk_ids[row]), Candidate(int(snap.lexical.chunk_ids[row])))
+            c.lexical, c.fused = float(lexical[row]), c.fused + s.lexical_weight / (s.rrf_k + rank + 1)
+        best_fused = max(c.fused for c in pool.values())
+        for c in pool.values():
+            if c.dense == 0.0:  # found by BM25 only: its cosine was never computed
+                c.dense = float(snap.dense.reconstruct(c.chunk_id) @ query.vector)
+            c.sentence_scores = snap.sentence_vectors[c.chunk_id].astype(np.float32) @ query.vector
+            c.sentence = float(c.sentence_scores.max())
+            c.coverage = self.coverage(query, self._chunk_terms(c.chunk_id))
+            c.score = (W_SENTENCE * c.sentence + W_PASSAGE * c.dense + W_COVERAGE * c.coverage
+                       + W_FUSED * c.fused / best_fused)
+        return sorted(pool.values(), key=lambda c: -c.score)
+
+    def _chunk_terms(self, chunk_id: int) -> set[str]:
+        lex = self.snap.lexical
+        row = self.snap.lexical_rows[chunk_id]
+        cols = lex.tf.indices[lex.tf.indptr[row]:lex.tf.indptr[row + 1]]
+        return {lex.terms[c] for c in cols}
+
+    def coverage(self, query: Query, present: set[str]) -> float:
+        """IDF-weighted share of the question's subject terms found in `present`."""
+        total = sum(query.key_idf.values())
+        return sum(w for t, w in query.key_idf.items() if t in present) / total if total else 0.0
+
+    def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
+        """Top k, letting other relevant papers in before a paper's third overlapping passage."""
+        if not ranked:
+            return []
+        floor = ranked[0].score * RELEVANT_FRACTION
+        chosen, deferred, per_doc = [], [], {}
+        for c in ranked:
+            doc = self.snap.chunks[c.chunk_id].doc_id
+            if per_doc.get(doc, 0) >= self.settings.per_doc_limit and any(
+                    self.snap.chunks[o.chunk_id].doc_id != doc and o.score >= floor and o not in chosen
+                    for o in ranked):
+                deferred.append(c)
+                continue
+            chosen.append(c)
+            per_doc[doc] = per_doc.get(doc, 0) + 1
+            if len(chosen) == k:
+                return chosen
+        return (chosen + deferred)[:k]
+
+    def hit(self, c: Candidate) -> Hit:
+        row = self.snap.chunks[c.chunk_id]
+        return Hit(chunk_id=row.chunk_id, doc_id=row.doc_id, title=self.snap.documents[row.doc_id].title,
+                   section=row.section, text=row.text, start=row.start, end=row.end, page=row.page,
+                   score=c.score, sentences=row.sentences, dense=c.dense, lexical=c.lexical)
+
+    def search(self, question: str, k: int | None = None, history: list[Turn] | tuple = ()) -> list[Hit]:
+        query = self.analyse(question, history)
+        return [self.hit(c) for c in self.diversify(self.candidates(query), k or self.settings.k)]
+
+
+def sentence_terms(text: str) -> set[str]:
+    """Stems of a sentence, for coverage checks at answer time (concept tags handled by the caller)."""
+    from .analysis import stem
+
+    return {stem(w) for w in words(text)}

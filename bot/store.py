@@ -1,0 +1,326 @@
+"""The index on disk: immutable generations, swapped in by one atomic rename.
+
+    index/CURRENT              name of the generation readers use
+    index/gen-000007/          manifest.json, casebot.sqlite, dense.faiss, lexical_tf.npz, lexical_vocab.json
+    index/.lock                held (flock) by the one writer
+
+A writer builds the next generation in a hidden folder beside the current one and
+publishes it by replacing CURRENT; a crash at any point leaves the previous
+generation current and intact. Nothing here is pickled: SQLite, FAISS's own format,
+numpy arrays loaded with allow_pickle=False, and JSON.
+"""
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import json
+import logging
+import os
+import shutil
+import sqlite3
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .lexical import FILES as LEXICAL_FILES, LexicalIndex
+from .records import Chunk, Document
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = 1
+CURRENT, LOCK, TMP_PREFIX = "CURRENT", ".lock", ".tmp-"
+SQLITE, FAISS_FILE, MANIFEST = "casebot.sqlite", "dense.faiss", "manifest.json"
+KEEP_GENERATIONS = 2  # the current one and the one before, for readers still loading it
+
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, metadata TEXT NOT NULL,
+    content_hash TEXT NOT NULL, text_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    added_at TEXT NOT NULL, text TEXT NOT NULL);
+CREATE TABLE chunks (
+    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
+    ord INTEGER NOT NULL, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, sentences TEXT NOT NULL, sentence_vectors BLOB NOT NULL);
+CREATE INDEX chunks_by_doc ON chunks(doc_id);
+CREATE TABLE abbreviations (
+    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, short TEXT NOT NULL, long TEXT NOT NULL);
+CREATE TABLE skipped (
+    source TEXT PRIMARY KEY, content_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    kind TEXT NOT NULL, reason TEXT NOT NULL);
+"""
+
+
+class StoreError(RuntimeError):
+    """A problem with the index on disk; the message says how to repair it."""
+
+
+class NoIndex(StoreError):
+    pass
+
+
+class IndexMismatch(StoreError):
+    pass
+
+
+class LockBusy(StoreError):
+    pass
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    doc_id: str
+    title: str
+    metadata: dict
+    content_hash: str
+    text_hash: str
+    size: int
+    mtime_ns: int
+    added_at: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    chunk_id: int
+    doc_id: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    sentences: list[tuple[int, int]]
+
+
+@dataclass
+class Snapshot:
+    """One generation, loaded whole into memory: readers never touch its files again."""
+
+    generation: str
+    manifest: dict
+    documents: dict[str, DocInfo]
+    chunks: dict[int, ChunkRow]
+    sentence_vectors: dict[int, np.ndarray]
+    abbreviations: dict[str, set[str]]
+    skipped: dict[str, dict]
+    dense: faiss.Index
+    lexical: LexicalIndex
+    lexical_rows: dict[int, int] = field(default_factory=dict)  # chunk id -> row in the lexical matrix
+
+    def __post_init__(self):
+        self.lexical_rows = {int(cid): row for row, cid in enumerate(self.lexical.chunk_ids)}
+
+
+def current_generation(index_dir: Path) -> str | None:
+    try:
+        return (index_dir / CURRENT).read_text(encoding="utf-8").strip() or None
+    except FileNotFoundError:
+        return None
+
+
+def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: int, analysis: str) -> dict:
+    """What an index must have been built with to be usable by these settings."""
+    return {"format": FORMAT_VERSION, "model": model, "dimension": dimension,
+            "chunk_tokens": chunk_tokens, "overlap_sentences": overlap, "analysis": analysis}
+
+
+def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:
+    for key, want in expected.items():
+        have = manifest.get(key)
+        if have != want:
+            what = {"model": "embedding model", "dimension": "embedding dimension", "format": "index format",
+                    "analysis": "vocabulary/analysis version"}.get(key, key.replace("_", " "))
+            raise IndexMismatch(f"index {index_dir} was built with {what} {have!r}, but the settings ask for "
+                                f"{want!r}: run `casebot index rebuild`")
+
+
+def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    if readonly:
+        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
+    else:
+        con = sqlite3.connect(path, isolation_level=None)
+        con.execute("PRAGMA foreign_keys = ON")
+    return con
+
+
+def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
+    """Load the current generation. Raises NoIndex, IndexMismatch or StoreError."""
+    name = current_generation(index_dir)
+    if name is None:
+        raise NoIndex(f"no index in {index_dir}: run `casebot index update`")
+    gen = index_dir / name
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise StoreError(f"index generation {gen} is unreadable ({exc}): run `casebot index rebuild`") from None
+    if expected:
+        check_compatible(manifest, expected, index_dir)
+    try:
+        con = _connect(gen / SQLITE, readonly=True)
+        documents = {r[0]: DocInfo(r[0], r[1], json.loads(r[2]), *r[3:]) for r in con.execute(
+            "SELECT d.doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d")}
+        chunks, vectors = {}, {}
+        dim = manifest["dimension"]
+        for cid, doc_id, section, page, start, end, text, sents, blob in con.execute(
+                'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors FROM chunks'):
+            spans = [tuple(s) for s in json.loads(sents)]
+            chunks[cid] = ChunkRow(cid, doc_id, section, page, start, end, text, spans)
+            vectors[cid] = np.frombuffer(blob, dtype=np.float16).reshape(len(spans), dim)
+        abbreviations: dict[str, set[str]] = {}
+        for short, long in con.execute("SELECT short, long FROM abbreviations"):
+            abbreviations.setdefault(short, set()).add(long)
+        skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
+                   for r in con.execute("SELECT * FROM skipped")}
+        con.close()
+        dense = faiss.read_index(str(gen / FAISS_FILE))
+        lexical = LexicalIndex.load(gen)
+    except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
+        raise StoreError(f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]}): "
+                         "run `casebot index verify`, then `casebot index rebuild`") from None
+    return Snapshot(name, manifest, documents, chunks, vectors, abbreviations, skipped, dense, lexical)
+
+
+@contextmanager
+def writer_lock(index_dir: Path):
+    """One writer at a time. flock is released by the kernel if the writer dies, so no stale locks."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    fh = open(index_dir / LOCK, "a+")
+    try:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        fh.seek(0)
+        pid = fh.read().strip() or "?"
+        fh.close()
+        raise LockBusy(f"another update is running (pid {pid}); wait for it to finish") from None
+    try:
+        fh.seek(0)
+        fh.truncate()
+        fh.write(str(os.getpid()))
+        fh.flush()
+        yield
+    finally:
+        fh.seek(0)
+        fh.truncate()
+        fcntl.flock(fh, fcntl.LOCK_UN)
+        fh.close()
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def file_digest(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class GenerationWriter:
+    """Builds the next generation from the current one (or from nothing). Call under writer_lock."""
+
+    def __init__(self, index_dir: Path, base: Snapshot | None, manifest: dict):
+        self.index_dir, self.manifest = index_dir, dict(manifest)
+        number = int(base.generation.split("-")[1]) + 1 if base else 1
+        self.name = f"gen-{number:06d}"
+        for stale in index_dir.glob(TMP_PREFIX + "*"):
+            shutil.rmtree(stale, ignore_errors=True)  # left by a writer that was killed
+        self.tmp = index_dir / (TMP_PREFIX + self.name)
+        self.tmp.mkdir(parents=True)
+        self.con = _connect(self.tmp / SQLITE, readonly=False)
+        if base:
+            src = sqlite3.connect(f"file:{index_dir / base.generation / SQLITE}?mode=ro", uri=True)
+            src.backup(self.con)
+            src.close()
+            self.dense = faiss.clone_index(base.dense)
+            self.lexical = base.lexical
+        else:
+            self.con.executescript(SCHEMA)
+            self.dense = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest["dimension"]))
+            self.lexical = LexicalIndex.empty()
+        self._removed: set[int] = set()
+        self._added: list[tuple[int, list[str]]] = []
+        self.con.execute("BEGIN")
+
+    def remove_document(self, doc_id: str) -> None:
+        ids = [r[0] for r in self.con.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        self.con.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
+        if ids:
+            self.dense.remove_ids(np.asarray(ids, dtype=np.int64))
+            self._removed.update(ids)
+
+    def add_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: list[np.ndarray],
+                     lexical_tokens: list[list[str]], abbreviations: dict[str, str], size: int, mtime_ns: int) -> None:
+        meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
+        self.con.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+                         (doc.doc_id, doc.title, meta, doc.content_hash, doc.text_hash, size, mtime_ns,
+                          datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.text))
+        ids = []
+        for ord_, (chunk, sent_vecs, toks) in enumerate(zip(chunks, sentence_vectors, lexical_tokens)):
+            cur = self.con.execute(
+                'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors) '
+                "VALUES (?,?,?,?,?,?,?,?,?)",
+                (doc.doc_id, ord_, chunk.section, chunk.page, chunk.start, chunk.end, chunk.text,
+                 json.dumps(chunk.sentences), sent_vecs.astype(np.float16).tobytes()))
+            chunk.chunk_id = cur.lastrowid
+            ids.append(cur.lastrowid)
+            self._added.append((cur.lastrowid, toks))
+        self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
+                             [(doc.doc_id, s, l) for s, l in abbreviations.items()])
+        if ids:
+            self.dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+
+    def set_skipped(self, rows: list[tuple[str, str, int, int, str, str]]) -> None:
+        """Files seen but not indexed (rejected or duplicate), so staleness checks know them."""
+        self.con.execute("DELETE FROM skipped")
+        self.con.executemany("INSERT INTO skipped VALUES (?,?,?,?,?,?)", rows)
+
+    def commit(self) -> str:
+        """Write everything, then publish with one atomic rename of CURRENT."""
+        self.con.execute("COMMIT")
+        n_docs = self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        n_chunks = self.con.execute("SELECT count(*) FROM chunks").fetchone()[0]
+        self.con.close()
+        lexical = self.lexical.with_changes(self._removed, self._added)
+        lexical.save(self.tmp)
+        faiss.write_index(self.dense, str(self.tmp / FAISS_FILE))
+        files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
+        manifest = {**self.manifest, "generation": self.name, "documents": n_docs, "chunks": n_chunks,
+                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "files": {f: file_digest(self.tmp / f) for f in files}}
+        (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
+        for f in files + [MANIFEST]:
+            with open(self.tmp / f, "rb+") as fh:
+                os.fsync(fh.fileno())
+        final = self.index_dir / self.name
+        os.rename(self.tmp, final)
+        pointer = self.index_dir / (CURRENT + ".new")
+        pointer.write_text(self.name + "\n", encoding="utf-8")
+        with open(pointer, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(pointer, self.index_dir / CURRENT)  # the moment the new generation goes live
+        _fsync_dir(self.index_dir)
+        self._collect_garbage()
+        log.info("published %s (%d documents, %d chunks)", self.name, n_docs, n_chunks)
+        return self.name
+
+    def abort(self) -> None:
+        try:
+            self.con.close()
+        finally:
+            shutil.rmtree(self.tmp, ignore_errors=True)
+
+    def _collect_garbage(self) -> None:
+        gens = sorted(p for p in self.index_dir.glob("gen-*") if p.is_dir())
+        for old in gens[:-KEEP_GENERATIONS]:
+            shutil.rmtree(old, ignore_errors=True)
