@@ -31,6 +31,14 @@ tell describe explain give list name mention mentioned report reported published
 case patient patients kind type sort way ways often common usual usually typically typical much many
 long happen happened according used use using show shown given need know known including include
 """.split())
+# Words naming the kind of answer wanted ("what dose", "which site"): they steer which
+# sentence to quote, but a passage need not contain them to answer.
+ANSWER_TYPE_WORDS = frozenset("""
+dose doses dosage dosing regimen regimens schedule level levels value values proportion percentage percent share
+fraction frequency rate rates site sites location located size sizes duration age ages strength amount number
+define defined definition mean means meaning feature features finding findings result results outcome outcomes
+sign signs option options choice choices role effect effects time times
+""".split())
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|%")
 _UNIT = re.compile(r"\b([^\W\d_]{1,4}(?:/[^\W\d_]{1,5})+)\b")
@@ -67,10 +75,14 @@ class Vocabulary:
 
     def tags(self, text: str) -> list[str]:
         """Concept tokens for every form found in `text` (once per occurrence)."""
+        return [tag for tag, _, _ in self.tag_spans(text)]
+
+    def tag_spans(self, text: str) -> list[tuple[str, int, int]]:
+        """(concept token, start, end) for every form found in `text`."""
         out = []
-        for concept, (abbr, terms) in zip(self.concepts, self._matchers):
-            n = (len(abbr.findall(text)) if abbr else 0) + (len(terms.findall(text)) if terms else 0)
-            out.extend(["@" + concept.name] * n)
+        for concept, matchers in zip(self.concepts, self._matchers):
+            for pattern in filter(None, matchers):
+                out.extend(("@" + concept.name, m.start(), m.end()) for m in pattern.finditer(text))
         return out
 
     def expansions(self, text: str) -> list[str]:
@@ -97,7 +109,7 @@ def words(text: str) -> list[str]:
     out = []
     for piece in re.split(r"\s+", text):
         unit = _UNIT.fullmatch(piece.strip(".,;:()[]"))
-        out.extend([unit.group(1)] if unit else _WORD.findall(piece))
+        out.extend([unit.group(1)] if unit else [re.sub(r"['’]s$", "", w) for w in _WORD.findall(piece)])
     return out
 
 
@@ -111,10 +123,40 @@ def tokens(text: str, vocabulary: Vocabulary, keep_stopwords: bool = False) -> l
     return out + vocabulary.tags(text)
 
 
-def key_terms(question: str, vocabulary: Vocabulary) -> list[str]:
-    """The subject words of a question: what a passage must mention to answer it."""
-    return [t for t in dict.fromkeys(tokens(question, vocabulary))
-            if t not in {stem(w) for w in QUESTION_WORDS} and t != "%"]
+_NOT_SUBJECT = frozenset(stem(w) for w in QUESTION_WORDS | ANSWER_TYPE_WORDS) | {"%"}
+
+
+def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
+    """The subject terms of a question (term -> the word it came from): what an answer must mention.
+
+    A phrase that names a concept counts once, as the concept ("IVIg" and
+    "intravenous immunoglobulin" are one subject, not three words).
+    """
+    spans = vocabulary.tag_spans(question)
+    out = {tag: question[a:b] for tag, a, b in spans}
+    masked = list(question)
+    for _, a, b in spans:
+        masked[a:b] = " " * (b - a)
+    for word in words("".join(masked)):
+        term = stem(word)
+        if word not in STOPWORDS and term not in _NOT_SUBJECT:
+            out.setdefault(term, word)
+    return out
+
+
+_FOCUS = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort|form|class)\s+of\s+)?((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)",
+                    re.I)
+_AUXILIARY = {"was", "were", "is", "are", "did", "does", "do", "has", "have", "had", "can", "could", "should", "would",
+              "will", "might", "the", "a", "an", "her", "his", "their", "its"}
+
+
+def focus_terms(question: str, vocabulary: Vocabulary) -> set[str]:
+    """The words right after 'which/what' name what the answer is ("which treatments", "what dose")."""
+    out = set()
+    for m in _FOCUS.finditer(question):
+        picked = [w for w in re.split(r"[\s-]+", m.group(1)) if w.lower() not in _AUXILIARY]
+        out |= {t for w in picked for t in tokens(w, vocabulary, keep_stopwords=True)}
+    return out
 
 
 def learn_abbreviations(text: str) -> dict[str, str]:

@@ -6,10 +6,12 @@ passages as related reading instead of quoting them as an answer.
 """
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
+from .analysis import tokens
 from .retrieve import Candidate, Query, Retriever, sentence_terms
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
@@ -19,34 +21,43 @@ _QUANTITY = re.compile(
     r"what (dose|doses|dosage|strength|percentage|percent|proportion|share|size|age|level|concentration|duration|"
     r"rate|fraction|number|amount|osmolality|osmolalities|values?)|which dose|when)\b", re.I)
 _NUMBER = re.compile(r"\d")
+_UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
 # Sentence score weights: cosine to the question, key-term coverage, standing of its passage.
 W_SEMANTIC, W_COVERAGE, W_PASSAGE = 0.45, 0.35, 0.20
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15
-EXTRA_SENTENCE_MARGIN = 0.06  # further sentences must score within this of the best one
+EXTRA_SENTENCE_MARGIN = 0.15
+FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer  # further sentences must score within this of the best one
 
 
 @dataclass
 class Confidence:
-    """The signals abstention is decided on (kept for `eval --misses`)."""
+    """How well the best passages cover the question's subject terms (IDF-weighted).
 
-    coverage: float
-    sentence: float
-    passage: float
+    Coverage, not cosine, decides abstention: an on-topic question the papers do not
+    answer ("JAK inhibitors in DM") scores a high cosine against any DM passage, but
+    its distinctive terms appear in none of them. Averaging the top passage with the
+    best of the top k tolerates a reranker that put a near miss first.
+    """
+
+    top: float
+    best: float
 
     @property
     def value(self) -> float:
-        return 0.5 * self.coverage + 0.3 * self.sentence + 0.2 * self.passage
+        return (self.top + self.best) / 2
 
 
-def confidence(best: Candidate | None) -> Confidence:
-    return Confidence(0.0, 0.0, 0.0) if best is None else Confidence(best.coverage, best.sentence, best.dense)
+def confidence(ranked: list[Candidate], k: int) -> Confidence:
+    if not ranked:
+        return Confidence(0.0, 0.0)
+    return Confidence(ranked[0].coverage, max(c.coverage for c in ranked[:k]))
 
 
 def compose(retriever: Retriever, query: Query, ranked: list[Candidate], k: int, max_sentences: int,
             abstain_below: float) -> Answer:
     chosen = retriever.diversify(ranked, k)
     hits = [retriever.hit(c) for c in chosen]
-    conf = confidence(ranked[0] if ranked else None)
+    conf = confidence(ranked, k)
     if not hits or conf.value < abstain_below:
         return Answer(query.question, NO_ANSWER, True, [], hits)
     citations = select_sentences(retriever, query, chosen, hits, max_sentences)
@@ -56,34 +67,56 @@ def compose(retriever: Retriever, query: Query, ranked: list[Candidate], k: int,
 
 def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate], hits: list[Hit],
                      max_sentences: int) -> list[Citation]:
+    """Rank every sentence of the retrieved passages; quote the best and close runners-up.
+
+    A sentence's coverage counts the question's key terms it contains, with terms of
+    its paper's title counted as present (the title is context every sentence has),
+    and terms weighted by how few candidate sentences contain them: words shared by
+    all candidates (the disease, the patient's description) cannot tell the answer
+    sentence from its neighbours.
+    """
     wants_number = bool(_QUANTITY.search(query.question))
-    concept_tags = [t for t in query.key if t.startswith("@")]
+    concept_tags = [t for t in query.key_idf if t.startswith("@")]
     top = chosen[0].score or 1.0
-    scored = []
+    sentences = []
     for n, (cand, hit) in enumerate(zip(chosen, hits), 1):
+        context = set(tokens(hit.title, retriever.vocabulary))
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
-            present = sentence_terms(sentence) | set(t for t in concept_tags if t in retriever.vocabulary.tags(sentence))
-            score = (W_SEMANTIC * float(cand.sentence_scores[i]) + W_COVERAGE * retriever.coverage(query, present)
-                     + W_PASSAGE * cand.score / top)
-            if wants_number:
-                score += QUANTITY_BONUS if _NUMBER.search(sentence) else -QUANTITY_PENALTY
-            scored.append((score, n, s, e, present))
+            if not quotable(sentence):
+                continue
+            tags = retriever.vocabulary.tags(sentence) if concept_tags else []
+            present = (sentence_terms(sentence) | {t for t in concept_tags if t in tags}) & set(query.key_idf)
+            sentences.append((n, i, s, e, cand, sentence, present, present | context))
+    if not sentences:
+        return []
+    spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
+    weights = {t: idf * math.log(1 + len(sentences) / (1 + spread[t])) * (FOCUS_WEIGHT if t in query.focus else 1)
+               for t, idf in query.key_idf.items()}
+    total = sum(weights.values()) or 1.0
+    scored = []
+    for n, i, s, e, cand, sentence, present, with_context in sentences:
+        coverage = sum(weights[t] for t in with_context if t in weights) / total
+        score = W_SEMANTIC * float(cand.sentence_scores[i]) + W_COVERAGE * coverage + W_PASSAGE * cand.score / top
+        if wants_number:
+            score += QUANTITY_BONUS if _NUMBER.search(sentence) else -QUANTITY_PENALTY
+        scored.append((score, n, s, e, sentence))
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
-    picked, covered = [], set()
-    for score, n, s, e, present in scored:
+    picked = []
+    for score, n, s, e, sentence in scored:
         if len(picked) == max_sentences or score < best - EXTRA_SENTENCE_MARGIN:
             break
-        gain = {t for t in query.key if t in present} - covered
-        if picked and not gain:
-            continue
-        if any(p[1] == n and p[2] < e and s < p[3] for p in picked):
+        if any(p[4] == sentence or (p[1] == n and p[2] < e and s < p[3]) for p in picked):
             continue  # overlapping passages repeat sentences
-        picked.append((score, n, s, e))
-        covered |= gain
+        picked.append((score, n, s, e, sentence))
     picked.sort(key=lambda p: (p[1], p[2]))
-    return [Citation(n=n, quote=hits[n - 1].text[s:e], start=s, end=e) for _, n, s, e in picked]
+    return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence in picked]
+
+
+def quotable(sentence: str) -> bool:
+    """Keyword lists, source lines and fragments are not answers."""
+    return len(sentence.split()) >= 4 and not _UNQUOTABLE.search(sentence)
 
 
 def render(answer: Answer, sources: bool = True) -> str:

@@ -30,9 +30,9 @@ class Settings:
     rrf_k: int = 60
     dense_weight: float = 1.0
     lexical_weight: float = 1.0
-    per_doc_limit: int = 2
+    per_doc_limit: int = 3
     max_sentences: int = 3
-    abstain_below: float = 0.40
+    abstain_below: float = 0.26
 
     def with_overrides(self, **overrides) -> "Settings":
         """Explicit overrides (CLI options); None means 'not given'."""

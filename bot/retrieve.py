@@ -12,15 +12,16 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import Vocabulary, key_terms, tokens, words
+from .analysis import Vocabulary, focus_terms, key_terms, tokens, words
 from .config import Settings
 from .embed import Embedder
 from .records import Hit, Turn
 from .store import Snapshot
 
 # Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
-W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.35, 0.25, 0.30, 0.10
-RELEVANT_FRACTION = 0.8  # a paper's extra passages yield to other papers scoring within this fraction of the best
+W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.20, 0.25, 0.15, 0.30
+COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
+RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
 _ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
 
 
@@ -32,6 +33,7 @@ class Query:
     terms: list[str]  # BM25 query tokens
     key: list[str]  # subject tokens a passage should contain
     key_idf: dict[str, float] = field(default_factory=dict)
+    focus: set[str] = field(default_factory=set)  # key terms naming what the answer is
 
 
 @dataclass
@@ -60,13 +62,23 @@ class Retriever:
         expansions = self.vocabulary.expansions(question + " " + context)
         text = " ".join(filter(None, [context, question] + [f"({e})" for e in expansions]))
         terms = tokens(text, self.vocabulary)
-        key = key_terms(question + " " + " ".join(expansions), self.vocabulary)
-        idf = {t: self._idf(t) for t in key}
-        return Query(question, text, self.embedder.encode([text])[0], terms, key, idf)
+        subject = key_terms(question, self.vocabulary)
+        focus = focus_terms(question, self.vocabulary)
+        idf = {t: self._idf(t, word) for t, word in {**{f: f for f in focus}, **subject}.items()}
+        return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus)
 
-    def _idf(self, term: str) -> float:
+    def _idf(self, term: str, word: str) -> float:
+        """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.
+
+        'psoriasis' missing from every passage says the papers do not cover the subject;
+        'defined' missing says little. The embedder's WordPiece vocabulary (about 30k
+        common words kept whole) tells the two apart without another word list.
+        """
         col = self.snap.lexical.vocab.get(term)
-        return self._unknown_idf if col is None else float(self.snap.lexical.idf[col])
+        if col is not None:
+            return float(self.snap.lexical.idf[col])
+        common = not term.startswith("@") and len(self.embedder.tokenizer.tokenize(word)) == 1
+        return COMMON_UNKNOWN_IDF if common else self._unknown_idf
 
     def candidates(self, query: Query) -> list[Candidate]:
         """Stage 1 and 2: fused candidates, scored and sorted best first."""
@@ -106,8 +118,8 @@ class Retriever:
 
     def coverage(self, query: Query, present: set[str]) -> float:
         """IDF-weighted share of the question's subject terms found in `present`."""
-        total = sum(query.key_idf.values())
-        return sum(w for t, w in query.key_idf.items() if t in present) / total if total else 0.0
+        total = sum(query.key_idf[t] for t in query.key)
+        return sum(query.key_idf[t] for t in query.key if t in present) / total if total else 0.0
 
     def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """Top k, letting other relevant papers in before a paper's third overlapping passage."""

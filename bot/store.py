@@ -324,3 +324,47 @@ class GenerationWriter:
         gens = sorted(p for p in self.index_dir.glob("gen-*") if p.is_dir())
         for old in gens[:-KEEP_GENERATIONS]:
             shutil.rmtree(old, ignore_errors=True)
+
+
+REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
+
+
+def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
+    """Every inconsistency found in the current generation, each with its repair command."""
+    name = current_generation(index_dir)
+    if name is None:
+        return [(f"no index in {index_dir}", UPDATE)]
+    gen = index_dir / name
+    try:
+        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        return [(f"{gen / MANIFEST} is unreadable ({exc})", REBUILD)]
+    problems = []
+    try:
+        check_compatible(manifest, expected, index_dir)
+    except IndexMismatch as exc:
+        problems.append((str(exc).split(": run")[0], REBUILD))
+    for fname, digest in manifest.get("files", {}).items():
+        path = gen / fname
+        if not path.exists():
+            problems.append((f"{path} is missing", REBUILD))
+        elif file_digest(path) != digest:
+            problems.append((f"{path} does not match its checksum in the manifest ({path.stat().st_size} bytes)", REBUILD))
+    try:
+        snap = load(index_dir)
+    except StoreError as exc:
+        return problems + [(str(exc).split(": run")[0], REBUILD)]
+    chunk_ids = set(snap.chunks)
+    dense_ids = set(faiss.vector_to_array(snap.dense.id_map).tolist()) if hasattr(snap.dense, "id_map") else set()
+    lexical_ids = set(snap.lexical.chunk_ids.tolist())
+    for label, ids in (("FAISS", dense_ids), ("BM25", lexical_ids)):
+        if ids - chunk_ids:
+            problems.append((f"{label} holds {len(ids - chunk_ids)} passage(s) with no row in SQLite", REBUILD))
+        if chunk_ids - ids:
+            problems.append((f"{len(chunk_ids - ids)} SQLite passage(s) are missing from {label}", REBUILD))
+    if snap.dense.ntotal != len(dense_ids):
+        problems.append((f"FAISS holds {snap.dense.ntotal} vectors but {len(dense_ids)} ids", REBUILD))
+    for key, have in (("documents", len(snap.documents)), ("chunks", len(snap.chunks))):
+        if manifest.get(key) != have:
+            problems.append((f"manifest says {manifest.get(key)} {key}, SQLite holds {have}", REBUILD))
+    return problems

@@ -1,0 +1,128 @@
+"""`casebot eval`: answer a question file in one process and score retrieval and answers.
+
+Definitions are fixed so figures compare across versions (README, "Measuring quality"):
+a passage holds the evidence when it comes from the gold document (file stem == doc)
+and contains at least half of the evidence span as one contiguous run, after folding
+case and whitespace and re-joining words split at line ends.
+"""
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from pathlib import Path
+
+from .answer import compose, confidence
+from .core import CaseBot
+from .records import Answer
+
+RECALL_AT = (1, 5, 10)
+
+
+class EvalFileError(ValueError):
+    pass
+
+
+def fold(text: str) -> str:
+    text = re.sub(r"(\w)-[ \t]*\n\s*(\w)", r"\1\2", text)
+    return " ".join(text.casefold().split())
+
+
+def holds(text: str, evidence: str) -> bool:
+    ev, tx = fold(evidence), fold(text)
+    if not ev:
+        return False
+    if ev in tx:
+        return True
+    match = SequenceMatcher(None, ev, tx, autojunk=False).find_longest_match(0, len(ev), 0, len(tx))
+    return match.size * 2 >= len(ev)
+
+
+def strip_citations(text: str) -> str:
+    return re.sub(r"\s*\[\d+\]", "", text).replace("“", "").replace("”", "")
+
+
+def load_questions(path: Path) -> list[dict]:
+    rows = []
+    try:
+        lines = path.read_text(encoding="utf-8").splitlines()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise EvalFileError(f"cannot read {path}: {exc}") from None
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise EvalFileError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
+        if not isinstance(row, dict) or not isinstance(row.get("question"), str) or "id" not in row:
+            raise EvalFileError(f'{path}:{n}: each line needs at least {{"id", "question"}}')
+        rows.append(row)
+    return rows
+
+
+@dataclass
+class Outcome:
+    row: dict
+    answer: Answer
+    rank: int | None  # 1-based rank of the first passage holding the evidence, within the top 10
+    answer_hit: bool
+    signals: dict = field(default_factory=dict)
+
+    @property
+    def answerable(self) -> bool:
+        return bool(self.row.get("doc")) and bool(self.row.get("evidence"))
+
+
+def run(bot: CaseBot, rows: list[dict], k: int | None = None) -> list[Outcome]:
+    s = bot.settings
+    k = k or s.k
+    retriever = bot.retriever()
+    outcomes = []
+    for row in rows:
+        query = retriever.analyse(row["question"])
+        ranked = retriever.candidates(query)
+        answer = compose(retriever, query, ranked, k, s.max_sentences, s.abstain_below)
+        top = [retriever.hit(c) for c in retriever.diversify(ranked, max(RECALL_AT))]
+        rank = hit = None
+        if row.get("doc") and row.get("evidence"):
+            rank = next((i for i, h in enumerate(top, 1)
+                         if Path(h.doc_id).stem == row["doc"] and holds(h.text, row["evidence"])), None)
+            hit = not answer.abstained and holds(strip_citations(answer.text), row["evidence"])
+        conf = confidence(ranked, k)
+        outcomes.append(Outcome(row, answer, rank, bool(hit), {
+            "confidence": round(conf.value, 3), "coverage_top": round(conf.top, 3), "coverage_best": round(conf.best, 3),
+            "key_terms": " ".join(query.key), "top": [f"{Path(h.doc_id).stem}#{h.chunk_id}" for h in top[:3]]}))
+    return outcomes
+
+
+def summarise(outcomes: list[Outcome]) -> dict:
+    answerable = [o for o in outcomes if o.answerable]
+    unanswerable = [o for o in outcomes if not o.answerable]
+    share = lambda xs, total: round(sum(xs) / len(total), 3) if total else None  # noqa: E731
+    out = {"questions": len(outcomes), "answerable": len(answerable), "unanswerable": len(unanswerable)}
+    for k in RECALL_AT:
+        out[f"recall@{k}"] = share([o.rank is not None and o.rank <= k for o in answerable], answerable)
+    out["mrr"] = round(sum(1 / o.rank for o in answerable if o.rank) / len(answerable), 3) if answerable else None
+    out["answer_hit"] = share([o.answer_hit for o in answerable], answerable)
+    out["abstention"] = share([o.answer.abstained for o in unanswerable], unanswerable)
+    out["false_abstention"] = share([o.answer.abstained for o in answerable], answerable)
+    return out
+
+
+def misses(outcomes: list[Outcome]) -> list[dict]:
+    """Questions that went wrong, with the signals a maintainer needs to see why."""
+    rows = []
+    for o in outcomes:
+        if o.answerable:
+            problem = ("abstained" if o.answer.abstained else None) or (
+                "evidence not retrieved" if o.rank is None else
+                "evidence below rank 1" if o.rank > 1 else None) or (
+                "answer misses evidence" if not o.answer_hit else None)
+        else:
+            problem = None if o.answer.abstained else "answered an unanswerable question"
+        if problem:
+            rows.append({"id": o.row["id"], "problem": problem, "rank": o.rank, **o.signals,
+                         "question": o.row["question"]})
+    return rows
