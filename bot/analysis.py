@@ -51,6 +51,7 @@ class Concept:
     name: str
     abbr: tuple[str, ...]
     terms: tuple[str, ...]
+    broader: tuple[str, ...] = ()  # names of wider concepts this one implies (its drug class)
 
 
 class Vocabulary:
@@ -59,6 +60,7 @@ class Vocabulary:
     def __init__(self, concepts: list[Concept]):
         self.concepts = concepts
         self._matchers = [_compile(c) for c in concepts]
+        self._implied = {c.name: _closure(c.name, {k.name: k.broader for k in concepts}) for c in concepts}
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> "Vocabulary":
@@ -66,7 +68,7 @@ class Vocabulary:
         concepts = []
         for entry in data.get("concept", []):
             abbr, terms = tuple(entry.get("abbr", [])), tuple(t.lower() for t in entry.get("terms", []))
-            concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms))
+            concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, tuple(entry.get("broader", []))))
         known = {a for c in concepts for a in c.abbr}
         for short, longs in sorted((learned or {}).items()):
             if short not in known:
@@ -82,13 +84,27 @@ class Vocabulary:
         out = []
         for concept, matchers in zip(self.concepts, self._matchers):
             for pattern in filter(None, matchers):
-                out.extend(("@" + concept.name, m.start(), m.end()) for m in pattern.finditer(text))
+                for m in pattern.finditer(text):
+                    out.extend(("@" + name, m.start(), m.end()) for name in self._implied[concept.name])
         return out
 
     def expansions(self, text: str) -> list[str]:
         """Long forms of the abbreviations used in `text`, to help the embedder read a question."""
         return [c.terms[0] for c, (abbr, _) in zip(self.concepts, self._matchers)
                 if abbr and c.terms and abbr.search(text)]
+
+
+def _closure(name: str, broader: dict[str, tuple[str, ...]]) -> list[str]:
+    """The concept and every class above it; an unknown class name is a mistake in the table."""
+    out, todo = [], [name]
+    while todo:
+        current = todo.pop(0)
+        if current not in broader:
+            raise ValueError(f"vocabulary: {name!r} names an unknown broader concept {current!r}")
+        if current not in out:
+            out.append(current)
+            todo.extend(broader[current])
+    return out
 
 
 def _slug(form: str) -> str:

@@ -62,7 +62,8 @@ def _furniture(pages: list[list[str]]) -> set[str]:
     for lines in pages:
         content = [ln for ln in lines if ln]
         edges.update(set(content[:2] + content[-2:]))
-    return {ln for ln, n in edges.items() if n >= max(3, len(pages) // 2)}
+    # A line that starts in lower case continues a sentence: content, however often it repeats.
+    return {ln for ln, n in edges.items() if n >= max(3, len(pages) // 2) and not ln[:1].islower()}
 
 
 def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
@@ -114,7 +115,8 @@ def clean_pages(pages: list[str], markdown: bool = False) -> list[Block]:
             md = _MD_HEADING.match(line) if markdown else None
             if md or _is_caps_heading(line):
                 close()
-                paras.append(_Para([md.group(1) if md else line], page, "heading"))
+                first_h1 = md and line.startswith("# ") and not paras
+                paras.append(_Para([md.group(1) if md else line], page, "title" if first_h1 else "heading"))
                 continue
             if _CAPTION.match(line):
                 # A caption interrupts whatever paragraph it landed in; it becomes its own block.
@@ -133,6 +135,8 @@ def clean_pages(pages: list[str], markdown: bool = False) -> list[Block]:
                     continue
                 current = _Para([], page)
             current.lines.append(line)
+        if current is not None and (current.kind == "caption" or _SENTENCE_END.search(current.lines[-1])):
+            close()  # a page break ends a finished paragraph; an unfinished one runs on
     close()
     paras = _mend_interrupted(paras)
 

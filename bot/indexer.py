@@ -123,6 +123,10 @@ class Indexer:
                     base = store.load(s.index_dir, expected_manifest(s))
                 except store.NoIndex:
                     pass
+                except store.IndexMismatch as exc:
+                    if not exc.keys <= store.REINDEXABLE:
+                        raise
+                    log.warning("%s; re-indexing every paper", str(exc).split(": run")[0])
             return self._apply(base)
 
     def _apply(self, base: store.Snapshot | None) -> UpdateReport:

@@ -21,6 +21,7 @@ from .store import Snapshot
 # Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
 W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.20, 0.25, 0.15, 0.30
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
+REDUNDANT_COSINE = 0.95  # passages of one paper this alike say the same thing
 RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
 _ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
 
@@ -63,6 +64,8 @@ class Retriever:
         text = " ".join(filter(None, [context, question] + [f"({e})" for e in expansions]))
         terms = tokens(text, self.vocabulary)
         subject = key_terms(question, self.vocabulary)
+        if context:
+            subject = {**subject, **key_terms(context, self.vocabulary)}  # "how long was it given?" needs its subject
         focus = focus_terms(question, self.vocabulary)
         idf = {t: self._idf(t, word) for t, word in {**{f: f for f in focus}, **subject}.items()}
         return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus)
@@ -122,20 +125,36 @@ class Retriever:
         return sum(query.key_idf[t] for t in query.key if t in present) / total if total else 0.0
 
     def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
-        """Top k, letting other relevant papers in before a paper's third overlapping passage."""
+        """Top k, letting other relevant papers in before a paper's redundant or surplus passages.
+
+        A passage waits behind other papers when its paper already has `per_doc_limit`
+        passages among those chosen (and another paper scores within RELEVANT_FRACTION
+        of the best), or when it nearly repeats one already chosen from its paper
+        (cosine >= REDUNDANT_COSINE) while any other paper is at least half as relevant.
+        """
         if not ranked:
             return []
-        floor = ranked[0].score * RELEVANT_FRACTION
-        chosen, deferred, per_doc = [], [], {}
+        top = ranked[0].score
+        chosen: list[Candidate] = []
+        deferred: list[Candidate] = []
+        vectors: dict[int, np.ndarray] = {}
+
+        def vector(c: Candidate) -> np.ndarray:
+            if c.chunk_id not in vectors:
+                vectors[c.chunk_id] = self.snap.dense.reconstruct(c.chunk_id)
+            return vectors[c.chunk_id]
+
+        def others_above(doc: str, floor: float) -> bool:
+            return any(o.score >= floor and self.snap.chunks[o.chunk_id].doc_id != doc and o not in chosen
+                       for o in ranked)
+
         for c in ranked:
             doc = self.snap.chunks[c.chunk_id].doc_id
-            if per_doc.get(doc, 0) >= self.settings.per_doc_limit and any(
-                    self.snap.chunks[o.chunk_id].doc_id != doc and o.score >= floor and o not in chosen
-                    for o in ranked):
-                deferred.append(c)
-                continue
-            chosen.append(c)
-            per_doc[doc] = per_doc.get(doc, 0) + 1
+            same = [o for o in chosen if self.snap.chunks[o.chunk_id].doc_id == doc]
+            surplus = len(same) >= self.settings.per_doc_limit and others_above(doc, top * RELEVANT_FRACTION)
+            redundant = (not surplus and any(float(vector(c) @ vector(o)) >= REDUNDANT_COSINE for o in same)
+                         and others_above(doc, top * 0.5))
+            (deferred if surplus or redundant else chosen).append(c)
             if len(chosen) == k:
                 return chosen
         return (chosen + deferred)[:k]

@@ -64,7 +64,9 @@ class NoIndex(StoreError):
 
 
 class IndexMismatch(StoreError):
-    pass
+    def __init__(self, message: str, keys: set[str]):
+        super().__init__(message)
+        self.keys = keys  # which manifest fields differ
 
 
 class LockBusy(StoreError):
@@ -128,14 +130,19 @@ def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: in
             "chunk_tokens": chunk_tokens, "overlap_sentences": overlap, "analysis": analysis}
 
 
+# Differences `index update` repairs by re-indexing everything; others need an explicit rebuild.
+REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences"}
+
+
 def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:
-    for key, want in expected.items():
-        have = manifest.get(key)
-        if have != want:
-            what = {"model": "embedding model", "dimension": "embedding dimension", "format": "index format",
-                    "analysis": "vocabulary/analysis version"}.get(key, key.replace("_", " "))
-            raise IndexMismatch(f"index {index_dir} was built with {what} {have!r}, but the settings ask for "
-                                f"{want!r}: run `casebot index rebuild`")
+    differ = {key for key, want in expected.items() if manifest.get(key) != want}
+    if differ:
+        key = sorted(differ - REINDEXABLE or differ)[0]
+        what = {"model": "embedding model", "dimension": "embedding dimension", "format": "index format",
+                "analysis": "vocabulary/analysis version"}.get(key, key.replace("_", " "))
+        fix = "casebot index update" if differ <= REINDEXABLE else "casebot index rebuild"
+        raise IndexMismatch(f"index {index_dir} was built with {what} {manifest.get(key)!r}, but the settings ask "
+                            f"for {expected[key]!r}: run `{fix}`", differ)
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -231,8 +238,9 @@ class GenerationWriter:
 
     def __init__(self, index_dir: Path, base: Snapshot | None, manifest: dict):
         self.index_dir, self.manifest = index_dir, dict(manifest)
-        number = int(base.generation.split("-")[1]) + 1 if base else 1
-        self.name = f"gen-{number:06d}"
+        # Numbered after every generation on disk, so a rebuild never collides with the one it replaces.
+        numbers = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
+        self.name = f"gen-{max(numbers, default=0) + 1:06d}"
         for stale in index_dir.glob(TMP_PREFIX + "*"):
             shutil.rmtree(stale, ignore_errors=True)  # left by a writer that was killed
         self.tmp = index_dir / (TMP_PREFIX + self.name)
@@ -343,7 +351,7 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
     try:
         check_compatible(manifest, expected, index_dir)
     except IndexMismatch as exc:
-        problems.append((str(exc).split(": run")[0], REBUILD))
+        problems.append((str(exc).split(": run")[0], UPDATE if exc.keys <= REINDEXABLE else REBUILD))
     for fname, digest in manifest.get("files", {}).items():
         path = gen / fname
         if not path.exists():

@@ -1,0 +1,64 @@
+"""Shared fixtures: the real model (loaded once), real indexes in temporary folders, real PDFs."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from bot import CaseBot, load_settings
+from bot.config import Settings
+from bot.embed import get_embedder
+
+ROOT = Path(__file__).resolve().parent.parent
+SHIPPED = ROOT / "docs_src"
+REPORT = "hard-as-stone-calcinosis-cutis-dermatomyositis.txt"
+
+
+@pytest.fixture(scope="session")
+def embedder():
+    s = load_settings(env={})
+    return get_embedder(s.model, s.offline, s.batch_size)
+
+
+@pytest.fixture
+def make_settings(tmp_path):
+    """Settings over a docs dir and an index dir of the test's own (defaults otherwise)."""
+
+    def make(docs_dir: Path | None = None, index_dir: Path | None = None, **overrides) -> Settings:
+        docs = docs_dir or tmp_path / "docs"
+        docs.mkdir(parents=True, exist_ok=True)
+        return load_settings(env={}, docs_dir=docs, index_dir=index_dir or tmp_path / "index", **overrides)
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def shipped_bot(tmp_path_factory, embedder) -> CaseBot:
+    """A bot over a copy of the shipped corpus, indexed once per session. Do not modify it."""
+    base = tmp_path_factory.mktemp("shipped")
+    shutil.copytree(SHIPPED, base / "docs")
+    bot = CaseBot(load_settings(env={}, docs_dir=base / "docs", index_dir=base / "index"))
+    bot.update_index()
+    return bot
+
+
+def write_pdf(path: Path, pages: list[str], encrypt: str | None = None) -> Path:
+    """A real PDF with a text layer, one string per page (lines split on newlines)."""
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    c = canvas.Canvas(str(path), pagesize=A4, encrypt=encrypt)
+    for page in pages:
+        y = 800
+        for line in page.split("\n"):
+            c.drawString(60, y, line)
+            y -= 14
+        c.showPage()
+    c.save()
+    return path
+
+
+@pytest.fixture
+def pdf_maker():
+    return write_pdf

@@ -1,0 +1,52 @@
+"""Lexical analysis: the same tokens at index and query time, synonyms, learned abbreviations."""
+from bot.analysis import Vocabulary, focus_terms, key_terms, learn_abbreviations, tokens, words
+
+
+def test_numbers_and_units_are_kept_and_separated():
+    assert words("IVIg 400mg/kg/day for 5 days") == ["ivig", "400", "mg/kg/day", "for", "5", "days"]
+    assert words("CK 952 U/L, aldolase 10.7 U/L") == ["ck", "952", "u/l", "aldolase", "10.7", "u/l"]
+    assert "8" in words("approximately 8% of patients") and "%" in words("8%")
+
+
+def test_case_folding_and_stemming_make_inflections_meet():
+    v = Vocabulary.load()
+    assert set(tokens("Calcifications were removed", v)) & set(tokens("calcification removal", v)) >= {"calcif"}
+    assert "boy" in tokens("the boy's nodules", v)
+
+
+def test_synonyms_and_abbreviations_share_one_concept_token():
+    v = Vocabulary.load()
+    assert "@ivig" in tokens("She received IVIg monthly", v)
+    assert "@ivig" in tokens("intravenous immunoglobulin was given", v)
+    assert "@ck" in tokens("creatine kinase 952 U/L", v) and "@ck" in tokens("CK was raised", v)
+    # abbreviations match case-sensitively: the word "crest" is not CREST syndrome
+    assert not [t for t in tokens("the iliac crest", v) if t.startswith("@")]
+    assert any(t.startswith("@") for t in tokens("CREST syndrome", v))
+
+
+def test_abbreviations_defined_in_a_paper_are_learned():
+    text = ("We used topical sodium thiosulfate (STS) twice daily. Juvenile dermatomyositis (JDM) is rare. "
+            "The patient (aged 7) was well.")
+    learned = learn_abbreviations(text)
+    assert learned["STS"] == "sodium thiosulfate"
+    assert learned["JDM"] == "juvenile dermatomyositis"
+    assert "aged 7" not in learned
+
+
+def test_learned_abbreviation_expands_a_question():
+    v = Vocabulary.load({"TST": {"topical sodium thiosulfate"}})
+    assert "@tst" in tokens("TST 10% lotion", v)
+    assert "topical sodium thiosulfate" in v.expansions("What did TST do?")
+
+
+def test_key_terms_drop_question_words_and_count_a_concept_once():
+    v = Vocabulary.load()
+    key = key_terms("What dose of intravenous immunoglobulin did the patient receive?", v)
+    assert "@ivig" in key
+    assert "intraven" not in key and "dose" not in key and "patient" not in key
+
+
+def test_focus_terms_name_the_kind_of_answer():
+    v = Vocabulary.load()
+    assert "treatment" in focus_terms("Which treatments failed to help?", v)
+    assert "dose" in focus_terms("What minocycline dose was used?", v)

@@ -1,0 +1,77 @@
+"""What a clinician gets back: quoted, cited sentences, or an honest 'no evidence'."""
+import json
+import re
+
+from click.testing import CliRunner
+
+from bot.answer import NO_ANSWER, render
+from bot.cli import main
+from bot.records import Turn
+
+from conftest import REPORT
+
+
+def test_share_of_dm_patients_with_calcinosis_is_quoted_and_cited(shipped_bot):
+    answer = shipped_bot.ask("What share of dermatomyositis patients develop calcinosis cutis?")
+    assert not answer.abstained
+    cited = [c for c in answer.citations if "8%" in c.quote]
+    assert cited, answer.text
+    assert answer.passages[cited[0].n - 1].doc_id == REPORT
+    assert re.search(r"8% of DM patients.*\[\d\]", answer.text)
+
+
+def test_every_sentence_of_an_answer_is_a_verbatim_quote_with_its_citation(shipped_bot):
+    answer = shipped_bot.ask("Which dose of IVIg did the patient receive?")
+    assert "400mg/kg/day" in answer.text
+    for c in answer.citations:
+        assert answer.passages[c.n - 1].text[c.start:c.end] == c.quote
+    # nothing but quotes and markers: the bot adds no words of its own to an answer
+    assert re.sub(r"“[^”]+” \[\d+\]", "", answer.text).strip() == ""
+
+
+def test_off_topic_question_abstains_and_still_shows_related_reading(shipped_bot):
+    answer = shipped_bot.ask("Which antibiotic is first-line for erythema migrans in Lyme disease?")
+    assert answer.abstained and answer.text == NO_ANSWER and not answer.citations
+    assert answer.passages
+    shown = render(answer)
+    assert "Related reading (not an answer)" in shown and "Hard as stone" in shown
+
+
+def test_on_topic_question_the_report_cannot_answer_abstains(shipped_bot):
+    answer = shipped_bot.ask("How often does calcinosis respond to JAK inhibitors in juvenile dermatomyositis?")
+    assert answer.abstained
+
+
+def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
+    answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
+    shown = render(answer)
+    assert "Sources" in shown and "**" in shown
+    n = answer.citations[0].n
+    assert f"[{n}] Hard as stone: an exuberant form of calcinosis cutis — " in shown
+
+
+def test_a_follow_up_question_uses_the_earlier_turn(shipped_bot):
+    first = shipped_bot.ask("Which bisphosphonate was the patient treated with?")
+    follow = shipped_bot.ask("For how long was it given?", history=[Turn("Which bisphosphonate was the patient treated with?", first.text)])
+    assert not follow.abstained
+    assert "pamidronate 60mg monthly (1 year)" in follow.text
+
+
+def test_ask_json_follows_the_contract(shipped_bot):
+    s = shipped_bot.settings
+    result = CliRunner().invoke(main, ["ask", "What share of DM patients develop calcinosis cutis?", "--json",
+                                       "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert set(data) == {"question", "answer", "abstained", "citations", "passages"}
+    assert isinstance(data["abstained"], bool) and data["citations"]
+    assert [p["n"] for p in data["passages"]] == list(range(1, len(data["passages"]) + 1))
+    for p in data["passages"]:
+        assert set(p) == {"n", "source", "title", "section", "text", "score", "start", "end", "page"}
+        assert p["source"] == REPORT and isinstance(p["score"], float)
+    for n in data["citations"]:
+        assert f"[{n}]" in data["answer"]
+
+
+def test_ask_k_limits_the_passages(shipped_bot):
+    assert len(shipped_bot.ask("What treatments were tried?", k=2).passages) == 2

@@ -1,0 +1,56 @@
+"""`casebot eval`: the fixed definitions, and figures on the shipped report's dev set."""
+import json
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from bot import evaluate as ev
+from bot.cli import main
+
+DEV = Path(__file__).parent / "data" / "dev_questions.jsonl"
+
+
+def test_evidence_match_folds_case_whitespace_and_line_end_hyphens():
+    passage = "Dermatomyositis (DM) is an immune-mediated myopathy characterized by proximal weakness."
+    assert ev.holds(passage, "an immune-mediated MYOP-\nATHY characterized")
+    assert ev.holds(passage, "is an immune-mediated myopathy characterized by proximal weakness and other things too")
+    assert not ev.holds(passage, "a completely different sentence about thiosulfate and ulcers")
+
+
+def test_half_of_the_span_must_be_one_contiguous_run():
+    passage = "alpha beta gamma delta"
+    assert ev.holds(passage, "alpha beta gamma xxxxxxxxxxxx")  # 16 of 29 characters contiguous
+    assert not ev.holds(passage, "alpha xxxxxxx gamma xxxxxxxxxxx")
+
+
+def test_dev_set_figures_on_the_shipped_report(shipped_bot):
+    rows = ev.load_questions(DEV)
+    assert len(rows) >= 20
+    summary = ev.summarise(ev.run(shipped_bot, rows))
+    # Regression floors, well under the figures reported in the README.
+    assert summary["recall@5"] >= 0.9
+    assert summary["answer_hit"] >= 0.7
+    assert summary["false_abstention"] <= 0.1
+
+
+def test_eval_command_prints_metrics_and_json_lines(shipped_bot, tmp_path):
+    s = shipped_bot.settings
+    questions = tmp_path / "q.jsonl"
+    questions.write_text("\n".join(DEV.read_text().splitlines()[:3]) + "\n")
+    opts = ["--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)]
+    result = CliRunner().invoke(main, ["eval", str(questions), *opts])
+    assert result.exit_code == 0, result.output
+    assert "recall@1=" in result.stdout and "answer_hit=" in result.stdout
+    result = CliRunner().invoke(main, ["eval", str(questions), "--json", *opts])
+    lines = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [line["id"] for line in lines] == ["r01", "r02", "r03"]
+    assert {"question", "answer", "abstained", "citations", "passages"} <= set(lines[0])
+
+
+def test_a_malformed_question_file_is_one_clear_error(tmp_path):
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"id": 1, "question": "ok"}\nnot json\n')
+    result = CliRunner().invoke(main, ["eval", str(bad)])
+    assert result.exit_code == 1
+    assert result.stderr.strip().startswith("casebot: error:") and ":2:" in result.stderr
+    assert "Traceback" not in result.output

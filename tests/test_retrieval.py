@@ -1,0 +1,75 @@
+"""Hybrid retrieval: fusion, paper names in questions, diversity, and the LangChain face."""
+from langchain_core.documents import Document
+
+from bot import CaseBot
+from bot.langchain_retriever import CaseBotRetriever
+
+from conftest import REPORT
+
+PAPERS = {
+    "sts-fingertip.txt": "Topical sodium thiosulfate for fingertip calcinosis\n\nCASE REPORT\n\nA 54-year-old woman with "
+    "CREST syndrome had painful fingertip calcinosis. Topical sodium thiosulfate (STS) 20% was applied twice daily. "
+    "After 3 months the deposits had cleared and the pain resolved.\n",
+    "rituximab-jdm.txt": "Rituximab in juvenile dermatomyositis with calcinosis\n\nCASE REPORT\n\nA 12-year-old girl with "
+    "juvenile dermatomyositis developed calcinosis of both elbows. Rituximab 375 mg/m2 weekly for four weeks was "
+    "given. The calcinosis regressed over two years.\n",
+    "warfarin.txt": "Low-dose warfarin and calcinosis universalis\n\nDISCUSSION\n\nLow-dose warfarin has been "
+    "reported to reduce calcinosis in small series. Its effect is slow and inconsistent. Bleeding risk must be "
+    "weighed against uncertain benefit.\n",
+}
+
+
+def corpus_bot(make_settings, extra: dict[str, str] | None = None) -> CaseBot:
+    settings = make_settings()
+    for name, text in {**PAPERS, **(extra or {})}.items():
+        (settings.docs_dir / name).write_text(text, encoding="utf-8")
+    bot = CaseBot(settings)
+    bot.update_index()
+    return bot
+
+
+def test_abbreviation_defined_in_one_paper_finds_it(make_settings):
+    bot = corpus_bot(make_settings)
+    hits = bot.search("What strength of STS cleared the fingertip deposits?", k=3)
+    assert hits[0].doc_id == "sts-fingertip.txt"
+
+
+def test_question_naming_a_paper_reaches_it(make_settings):
+    bot = corpus_bot(make_settings)
+    hits = bot.search("In the report on low-dose warfarin, what limits its use?", k=1)
+    assert hits[0].doc_id == "warfarin.txt"
+
+
+def test_exact_dose_numbers_are_matched_lexically(make_settings):
+    bot = corpus_bot(make_settings)
+    assert bot.search("375 mg/m2", k=1)[0].doc_id == "rituximab-jdm.txt"
+
+
+def test_fusion_prefers_passages_both_retrievers_agree_on(make_settings):
+    bot = corpus_bot(make_settings)
+    retriever = bot.retriever()
+    ranked = retriever.candidates(retriever.analyse("rituximab for calcinosis in juvenile dermatomyositis"))
+    assert retriever.snap.chunks[ranked[0].chunk_id].doc_id == "rituximab-jdm.txt"
+    top = ranked[0]
+    assert top.dense > 0 and top.lexical > 0
+    assert top.fused == max(c.fused for c in ranked)
+
+
+def test_top_k_is_not_filled_with_one_paper_when_others_are_relevant(make_settings):
+    long = "Calcinosis in dermatomyositis: a long review\n\nDISCUSSION\n\n" + " ".join(
+        f"Calcinosis treatment option {i} was reported in dermatomyositis with variable benefit." for i in range(60))
+    bot = corpus_bot(make_settings, {"review.txt": long})
+    hits = bot.search("treatment of calcinosis", k=5)
+    assert len({h.doc_id for h in hits}) >= 2
+    assert sum(h.doc_id == "review.txt" for h in hits) <= bot.settings.per_doc_limit
+
+
+def test_langchain_retriever_returns_documents_with_provenance(shipped_bot):
+    docs = CaseBotRetriever(bot=shipped_bot, k=3).invoke("IVIg dose")
+    assert len(docs) == 3 and all(isinstance(d, Document) for d in docs)
+    top = docs[0]
+    assert top.metadata["source"] == REPORT and top.metadata["title"].startswith("Hard as stone")
+    assert "400mg/kg/day" in top.page_content
+    doc_text = shipped_bot.retriever().snap  # the passage is an exact span of the paper
+    assert doc_text.chunks[top.metadata["chunk_id"]].text == top.page_content
+    assert top.metadata["start"] < top.metadata["end"] and top.metadata["rank"] == 1
