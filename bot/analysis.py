@@ -79,13 +79,14 @@ class Vocabulary:
         """Concept tokens for every form found in `text` (once per occurrence)."""
         return [tag for tag, _, _ in self.tag_spans(text)]
 
-    def tag_spans(self, text: str) -> list[tuple[str, int, int]]:
-        """(concept token, start, end) for every form found in `text`."""
+    def tag_spans(self, text: str, implied: bool = True) -> list[tuple[str, int, int]]:
+        """(concept token, start, end) for every form found in `text`, with its classes unless implied=False."""
         out = []
         for concept, matchers in zip(self.concepts, self._matchers):
+            names = self._implied[concept.name] if implied else [concept.name]
             for pattern in filter(None, matchers):
                 for m in pattern.finditer(text):
-                    out.extend(("@" + name, m.start(), m.end()) for name in self._implied[concept.name])
+                    out.extend(("@" + name, m.start(), m.end()) for name in names)
         return out
 
     def expansions(self, text: str) -> list[str]:
@@ -148,7 +149,7 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     A phrase that names a concept counts once, as the concept ("IVIg" and
     "intravenous immunoglobulin" are one subject, not three words).
     """
-    spans = vocabulary.tag_spans(question)
+    spans = vocabulary.tag_spans(question, implied=False)  # "diltiazem" is one subject, not also "CCB"
     out = {tag: question[a:b] for tag, a, b in spans}
     masked = list(question)
     for _, a, b in spans:

@@ -50,3 +50,11 @@ def test_focus_terms_name_the_kind_of_answer():
     v = Vocabulary.load()
     assert "treatment" in focus_terms("Which treatments failed to help?", v)
     assert "dose" in focus_terms("What minocycline dose was used?", v)
+
+
+def test_a_drug_implies_its_class_but_counts_as_one_subject():
+    v = Vocabulary.load()
+    assert {"@pamidronate", "@bisphosphonate"} <= set(tokens("pamidronate 60mg monthly", v))
+    assert "@pamidronate" not in tokens("bisphosphonates were used", v)  # the class does not imply the drug
+    key = key_terms("What diltiazem dose is used?", v)
+    assert "@diltiazem" in key and "@ccb" not in key
