@@ -61,7 +61,7 @@ def compose(retriever: Retriever, query: Query, ranked: list[Candidate], k: int,
     if not hits or conf.value < abstain_below:
         return Answer(query.question, NO_ANSWER, True, [], hits)
     citations = select_sentences(retriever, query, chosen, hits, max_sentences)
-    text = " ".join(f"“{c.quote}” [{c.n}]" for c in citations)
+    text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line
     return Answer(query.question, text, False, citations, hits)
 
 
@@ -110,7 +110,6 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
         if any(p[4] == sentence or (p[1] == n and p[2] < e and s < p[3]) for p in picked):
             continue  # overlapping passages repeat sentences
         picked.append((score, n, s, e, sentence))
-    picked.sort(key=lambda p: (p[1], p[2]))
     return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence in picked]
 
 

@@ -21,7 +21,7 @@ class CaseBotGroup(click.Group):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.ClickException, click.Abort):
+        except (click.exceptions.Exit, click.exceptions.UsageError, click.Abort):
             raise
         except Exception as exc:  # the front end decides how errors look
             if "--debug" in sys.argv:
@@ -224,7 +224,7 @@ def remove(settings, names, as_json):
         matches = [p for rel, p in files.items() if name in (rel, p.name, Path(rel).stem)]
         if len(matches) != 1:
             found = "no paper" if not matches else f"{len(matches)} papers"
-            raise click.ClickException(f"{found} in {settings.docs_dir} named {name!r}: see `casebot index list`")
+            raise LookupError(f"{found} in {settings.docs_dir} named {name!r}: see `casebot index list`")
         matches[0].unlink()
         sidecar_path(matches[0]).unlink(missing_ok=True)
     _print_report(_bot(settings).update_index(progress=_progress()), as_json)

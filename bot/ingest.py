@@ -82,9 +82,13 @@ def _decode(data: bytes) -> str:
         pass
     from charset_normalizer import from_bytes
 
-    best = from_bytes(data).best()
+    results = from_bytes(data)
+    best = results.best()
     if best is None or best.chaos > 0.2:
         raise IngestError("not UTF-8 and the encoding could not be detected; save it as UTF-8")
+    # Western European text fits cp1250 as well as cp1252 ('fièvre' vs 'fičvre'); on a tie,
+    # take the encoding papers in English, French, Spanish or German are actually saved in.
+    best = next((m for m in results if m.encoding == "cp1252" and m.chaos <= best.chaos), best)
     log.info("decoded as %s (not UTF-8)", best.encoding)
     return str(best)
 
@@ -123,7 +127,7 @@ def load_document(path: Path, docs_dir: Path, max_file_mb: float) -> Document:
     try:
         size = path.stat().st_size
         if size > max_file_mb * 1024 * 1024:
-            raise IngestError(f"file is {size / 2**20:.1f} MB, over the {max_file_mb:g} MB limit (setting max_file_mb)")
+            raise IngestError(f"file is {size / 2**20:.3g} MB, over the {max_file_mb:g} MB limit (setting max_file_mb)")
         if size == 0:
             raise IngestError("empty file")
         digest = content_hash(path)
