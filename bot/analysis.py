@@ -164,7 +164,8 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
 _FOCUS = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort|form|class)\s+of\s+)?((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)",
                     re.I)
 _AUXILIARY = {"was", "were", "is", "are", "did", "does", "do", "has", "have", "had", "can", "could", "should", "would",
-              "will", "might", "the", "a", "an", "her", "his", "their", "its"}
+              "will", "might", "the", "a", "an", "her", "his", "their", "its", "he", "she", "it", "they", "we",
+              "you", "i", "him", "them", "this", "that", "these", "those"}
 
 
 def focus_terms(question: str, vocabulary: Vocabulary) -> set[str]:

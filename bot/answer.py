@@ -21,6 +21,8 @@ _QUANTITY = re.compile(
     r"what (dose|doses|dosage|strength|percentage|percent|proportion|share|size|age|level|concentration|duration|"
     r"rate|fraction|number|amount|osmolality|osmolalities|values?)|which dose|when)\b", re.I)
 _NUMBER = re.compile(r"\d")
+_WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
+_COMPOUND = re.compile(rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I)
 _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
 # Sentence score weights: cosine to the question, key-term coverage, standing of its passage.
 W_SEMANTIC, W_COVERAGE, W_PASSAGE = 0.45, 0.35, 0.20
@@ -103,9 +105,18 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
         scored.append((score, n, s, e, sentence))
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
-    picked = []
-    for score, n, s, e, sentence in scored:
-        if len(picked) == max_sentences or score < best - EXTRA_SENTENCE_MARGIN:
+    picked = [scored[0]]
+    compound = bool(_COMPOUND.search(query.question))
+    limit = min(4, max_sentences + compound)  # the neighbour below is an extra, not a replacement
+    if compound:
+        # "How long … and what was he given?": the second part is most often answered by
+        # the sentence right after the best one, which shares none of the question's words.
+        n, end = scored[0][1], scored[0][3]
+        following = [x for x in scored if x[1] == n and x[2] > end]
+        if following:
+            picked.append(min(following, key=lambda x: x[2]))
+    for score, n, s, e, sentence in scored[1:]:
+        if len(picked) >= limit or score < best - EXTRA_SENTENCE_MARGIN:
             break
         if any(p[4] == sentence or (p[1] == n and p[2] < e and s < p[3]) for p in picked):
             continue  # overlapping passages repeat sentences
