@@ -177,6 +177,27 @@ def focus_terms(question: str, vocabulary: Vocabulary) -> set[str]:
     return out
 
 
+_NUM = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:[.,]\d+)?)?"
+_TIME = r"(?:minutes?|min|hours?|h|days?|weeks?|wk|months?|mo|years?|yr)s?"
+# What kind of value a question asks for, and what such a value looks like in a sentence.
+ANSWER_TYPES: list[tuple[re.Pattern, re.Pattern]] = [
+    (re.compile(r"\b(dose|doses|dosage|strength|concentration|how much)\b", re.I),
+     re.compile(rf"{_NUM}\s*(?:mg|g|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])", re.I)),
+    (re.compile(r"\b(how long|duration|when|how soon|how many (?:days|weeks|months|years)|for how long|after how)\b", re.I),
+     re.compile(rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b|\bsince\b", re.I)),
+    (re.compile(r"\b(how old|what age|at what age|aged?)\b", re.I),
+     re.compile(rf"\b(?:aged?\s*(?:of\s*)?{_NUM}|{_NUM}[\s-]*(?:years?|months?)[\s-]*old|boy of {_NUM}|girl of {_NUM})", re.I)),
+    (re.compile(r"\b(size|how large|how big|diameter)\b", re.I), re.compile(rf"{_NUM}\s*(?:cm|mm|m)\b", re.I)),
+    (re.compile(r"\b(how (?:many|often|common|frequent)|percentage|proportion|share|what fraction|rate|osmolalit)", re.I),
+     re.compile(r"\d")),
+]
+
+
+def expected_value(question: str) -> re.Pattern | None:
+    """For a question asking for a dose, duration, age, size or share: the shape of the answer."""
+    return next((shape for asks, shape in ANSWER_TYPES if asks.search(question)), None)
+
+
 def learn_abbreviations(text: str) -> dict[str, str]:
     """'sodium thiosulfate (STS)' -> {'STS': 'sodium thiosulfate'} (Schwartz & Hearst, 2003)."""
     found: dict[str, str] = {}

@@ -15,12 +15,6 @@ from .analysis import tokens
 from .retrieve import Candidate, Query, Retriever, sentence_terms
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
-# Questions that ask for a quantity: the quoted sentence must contain a number.
-_QUANTITY = re.compile(
-    r"\b(how (many|much|long|old|often|large|big|high|low|frequent|common|soon)|at what age|"
-    r"what (dose|doses|dosage|strength|percentage|percent|proportion|share|size|age|level|concentration|duration|"
-    r"rate|fraction|number|amount|osmolality|osmolalities|values?)|which dose|when)\b", re.I)
-_NUMBER = re.compile(r"\d")
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I)
 _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
@@ -77,7 +71,7 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
     all candidates (the disease, the patient's description) cannot tell the answer
     sentence from its neighbours.
     """
-    wants_number = bool(_QUANTITY.search(query.question))
+    shape = query.expects
     concept_tags = [t for t in query.key_idf if t.startswith("@")]
     top = chosen[0].score or 1.0
     sentences = []
@@ -100,8 +94,8 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
     for n, i, s, e, cand, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context if t in weights) / total
         score = W_SEMANTIC * float(cand.sentence_scores[i]) + W_COVERAGE * coverage + W_PASSAGE * cand.score / top
-        if wants_number:
-            score += QUANTITY_BONUS if _NUMBER.search(sentence) else -QUANTITY_PENALTY
+        if shape is not None:  # "what dose": the quoted sentence must state one
+            score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         scored.append((score, n, s, e, sentence))
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]

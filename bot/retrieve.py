@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import Vocabulary, focus_terms, key_terms, tokens, words
+from .analysis import Vocabulary, expected_value, focus_terms, key_terms, tokens, words
 from .config import Settings
 from .embed import Embedder
 from .records import Hit, Turn
@@ -20,6 +20,7 @@ from .store import Snapshot
 
 # Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
 W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.20, 0.25, 0.15, 0.30
+W_VALUE = 0.10
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
 REDUNDANT_COSINE = 0.95  # passages of one paper this alike say the same thing
 RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
@@ -35,6 +36,7 @@ class Query:
     key: list[str]  # subject tokens a passage should contain
     key_idf: dict[str, float] = field(default_factory=dict)
     focus: set[str] = field(default_factory=set)  # key terms naming what the answer is
+    expects: re.Pattern | None = None  # the shape of the value asked for (a dose, a duration ...)
 
 
 @dataclass
@@ -68,7 +70,8 @@ class Retriever:
             subject = {**subject, **key_terms(context, self.vocabulary)}  # "how long was it given?" needs its subject
         focus = focus_terms(question, self.vocabulary)
         idf = {t: self._idf(t, word) for t, word in {**{f: f for f in focus}, **subject}.items()}
-        return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus)
+        return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus,
+                     expected_value(question))
 
     def _idf(self, term: str, word: str) -> float:
         """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.
@@ -111,6 +114,8 @@ class Retriever:
             c.coverage = self.coverage(query, self._chunk_terms(c.chunk_id))
             c.score = (W_SENTENCE * c.sentence + W_PASSAGE * c.dense + W_COVERAGE * c.coverage
                        + W_FUSED * c.fused / best_fused)
+            if query.expects is not None and query.expects.search(snap.chunks[c.chunk_id].text):
+                c.score += W_VALUE  # asked for a dose or a duration, and this passage states one
         return sorted(pool.values(), key=lambda c: -c.score)
 
     def _chunk_terms(self, chunk_id: int) -> set[str]:

@@ -58,3 +58,15 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
     assert "@pamidronate" not in tokens("bisphosphonates were used", v)  # the class does not imply the drug
     key = key_terms("What diltiazem dose is used?", v)
     assert "@diltiazem" in key and "@ccb" not in key
+
+
+def test_questions_asking_for_a_value_know_its_shape():
+    from bot.analysis import expected_value
+
+    dose = expected_value("What minocycline dose was used?")
+    assert dose.search("minocycline 50 or 100 mg daily") and not dose.search("minocycline was given for 3 years")
+    duration = expected_value("How long had the nodules been recurring?")
+    assert duration.search("recurring for the past 4 years") and not duration.search("CK 952 U/L")
+    assert expected_value("What size were the nodules?").search("measuring 0.5–1.0 cm across")
+    assert expected_value("How old was the girl?").search("a girl aged 7 years")
+    assert expected_value("Which stain highlights the deposits?") is None

@@ -73,3 +73,18 @@ def test_langchain_retriever_returns_documents_with_provenance(shipped_bot):
     doc_text = shipped_bot.retriever().snap  # the passage is an exact span of the paper
     assert doc_text.chunks[top.metadata["chunk_id"]].text == top.page_content
     assert top.metadata["start"] < top.metadata["end"] and top.metadata["rank"] == 1
+
+
+def test_a_question_asking_for_a_dose_prefers_the_passage_that_states_one(make_settings):
+    settings = make_settings()
+    (settings.docs_dir / "mino.txt").write_text(
+        "Minocycline for calcinosis in limited systemic sclerosis\n\nObjectives\n\nWhich minocycline dose should "
+        "be used for calcinosis in systemic sclerosis is unknown; minocycline was used for calcinosis in systemic "
+        "sclerosis here.\n\nMethods\n\nPatients whose deposits caused pain or ulceration received 50 or 100 mg "
+        "daily on a regular basis.\n", encoding="utf-8")
+    (settings.docs_dir / "other.txt").write_text(PAPERS["warfarin.txt"], encoding="utf-8")
+    bot = CaseBot(settings)
+    bot.update_index()
+    hit = bot.search("What minocycline dose was used for calcinosis in systemic sclerosis?", k=1)[0]
+    assert "50 or 100 mg daily" in hit.text
+    assert "50 or 100 mg daily" in bot.ask("What minocycline dose was used for calcinosis?").citations[0].quote
