@@ -61,6 +61,10 @@ class Vocabulary:
         self.concepts = concepts
         self._matchers = [_compile(c) for c in concepts]
         self._implied = {c.name: _closure(c.name, {k.name: k.broader for k in concepts}) for c in concepts}
+        self._implying: dict[str, list[int]] = {}  # concept token -> the concepts whose forms emit it
+        for i, c in enumerate(concepts):
+            for name in self._implied[c.name]:
+                self._implying.setdefault("@" + name, []).append(i)
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> "Vocabulary":
@@ -88,6 +92,11 @@ class Vocabulary:
                 for m in pattern.finditer(text):
                     out.extend(("@" + name, m.start(), m.end()) for name in names)
         return out
+
+    def present(self, text: str, tags: list[str]) -> set[str]:
+        """Which of `tags` occur in `text`: checks only their concepts, for the per-question hot path."""
+        return {tag for tag in tags for i in self._implying.get(tag, ())
+                if any(p is not None and p.search(text) for p in self._matchers[i])}
 
     def expansions(self, text: str) -> list[str]:
         """Long forms of the abbreviations used in `text`, to help the embedder read a question."""

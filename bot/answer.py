@@ -11,7 +11,6 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
-from .analysis import tokens
 from .retrieve import Candidate, Query, Retriever, sentence_terms
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
@@ -76,13 +75,12 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
     top = chosen[0].score or 1.0
     sentences = []
     for n, (cand, hit) in enumerate(zip(chosen, hits), 1):
-        context = set(tokens(hit.title, retriever.vocabulary))
+        context = retriever.title_terms(hit.doc_id)
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
             if not quotable(sentence):
                 continue
-            tags = retriever.vocabulary.tags(sentence) if concept_tags else []
-            present = (sentence_terms(sentence) | {t for t in concept_tags if t in tags}) & set(query.key_idf)
+            present = (sentence_terms(sentence) | retriever.vocabulary.present(sentence, concept_tags)) & set(query.key_idf)
             sentences.append((n, i, s, e, cand, sentence, present, present | context))
     if not sentences:
         return []

@@ -57,6 +57,7 @@ class Retriever:
         self.vocabulary = Vocabulary.load(snapshot.abbreviations)
         n = len(snapshot.lexical)
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
+        self._titles: dict[str, set[str]] = {}
 
     def analyse(self, question: str, history: list[Turn] | tuple = ()) -> Query:
         context = ""
@@ -72,6 +73,12 @@ class Retriever:
         idf = {t: self._idf(t, word) for t, word in {**{f: f for f in focus}, **subject}.items()}
         return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus,
                      expected_value(question))
+
+    def title_terms(self, doc_id: str) -> set[str]:
+        """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
+        if doc_id not in self._titles:
+            self._titles[doc_id] = set(tokens(self.snap.documents[doc_id].title, self.vocabulary))
+        return self._titles[doc_id]
 
     def _idf(self, term: str, word: str) -> float:
         """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.

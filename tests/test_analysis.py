@@ -70,3 +70,10 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert expected_value("What size were the nodules?").search("measuring 0.5–1.0 cm across")
     assert expected_value("How old was the girl?").search("a girl aged 7 years")
     assert expected_value("Which stain highlights the deposits?") is None
+
+
+def test_presence_check_of_question_concepts_agrees_with_full_tagging():
+    v = Vocabulary.load()
+    text = "She received pamidronate 60mg monthly and IVIg."
+    asked = ["@bisphosphonate", "@ivig", "@mtx"]
+    assert v.present(text, asked) == {t for t in asked if t in v.tags(text)} == {"@bisphosphonate", "@ivig"}
