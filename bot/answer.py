@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
-from .retrieve import Candidate, Query, Retriever, sentence_terms
+from .retrieve import Candidate, Query, Retriever
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
@@ -76,11 +76,12 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
     sentences = []
     for n, (cand, hit) in enumerate(zip(chosen, hits), 1):
         context = retriever.title_terms(hit.doc_id)
+        stems = retriever.sentence_terms(hit.chunk_id)
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
             if not quotable(sentence):
                 continue
-            present = (sentence_terms(sentence) | retriever.vocabulary.present(sentence, concept_tags)) & set(query.key_idf)
+            present = (stems[i] | retriever.vocabulary.present(sentence, concept_tags)) & set(query.key_idf)
             sentences.append((n, i, s, e, cand, sentence, present, present | context))
     if not sentences:
         return []

@@ -30,9 +30,6 @@ class LexicalIndex:
     def _prepare(self) -> None:
         """Precompute what every query needs: column access, IDF and length normalisation."""
         n = self.tf.shape[0]
-        self.terms = [""] * len(self.vocab)  # column -> term
-        for term, col in self.vocab.items():
-            self.terms[col] = term
         self._csc = self.tf.tocsc()
         df = np.diff(self._csc.indptr)
         self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
@@ -71,10 +68,6 @@ class LexicalIndex:
             rows, tf = self._csc.indices[lo:hi], self._csc.data[lo:hi]
             out[rows] += self.idf[col] * tf / (self._norm[rows] + tf)
         return out
-
-    def document_frequency(self, term: str) -> int:
-        col = self.vocab.get(term)
-        return 0 if col is None else int(self._csc.indptr[col + 1] - self._csc.indptr[col])
 
     def save(self, directory: Path) -> None:
         tf = self.tf

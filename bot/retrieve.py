@@ -58,6 +58,7 @@ class Retriever:
         n = len(snapshot.lexical)
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
+        self._sentence_terms: dict[int, list[set[str]]] = {}
 
     def analyse(self, question: str, history: list[Turn] | tuple = ()) -> Query:
         context = ""
@@ -113,23 +114,34 @@ class Retriever:
             c = pool.setdefault(int(snap.lexical.chunk_ids[row]), Candidate(int(snap.lexical.chunk_ids[row])))
             c.lexical, c.fused = float(lexical[row]), c.fused + s.lexical_weight / (s.rrf_k + rank + 1)
         best_fused = max(c.fused for c in pool.values())
+        known = [(snap.lexical.vocab[t], query.key_idf[t]) for t in query.key if t in snap.lexical.vocab]
+        key_cols = np.asarray([col for col, _ in known], dtype=snap.lexical.tf.indices.dtype)
+        key_weights = np.asarray([w for _, w in known], dtype=np.float64) / (sum(query.key_idf[t] for t in query.key) or 1)
         for c in pool.values():
             if c.dense == 0.0:  # found by BM25 only: its cosine was never computed
                 c.dense = float(snap.dense.reconstruct(c.chunk_id) @ query.vector)
-            c.sentence_scores = snap.sentence_vectors[c.chunk_id].astype(np.float32) @ query.vector
+            c.sentence_scores = snap.sentence_vectors[c.chunk_id] @ query.vector
             c.sentence = float(c.sentence_scores.max())
-            c.coverage = self.coverage(query, self._chunk_terms(c.chunk_id))
+            c.coverage = self._row_coverage(key_cols, key_weights, c.chunk_id)
             c.score = (W_SENTENCE * c.sentence + W_PASSAGE * c.dense + W_COVERAGE * c.coverage
                        + W_FUSED * c.fused / best_fused)
             if query.expects is not None and query.expects.search(snap.chunks[c.chunk_id].text):
                 c.score += W_VALUE  # asked for a dose or a duration, and this passage states one
         return sorted(pool.values(), key=lambda c: -c.score)
 
-    def _chunk_terms(self, chunk_id: int) -> set[str]:
+    def _row_coverage(self, key_cols: np.ndarray, key_weights: np.ndarray, chunk_id: int) -> float:
+        """`coverage` for a whole passage, read off its row of the term-count matrix."""
         lex = self.snap.lexical
         row = self.snap.lexical_rows[chunk_id]
         cols = lex.tf.indices[lex.tf.indptr[row]:lex.tf.indptr[row + 1]]
-        return {lex.terms[c] for c in cols}
+        return float(key_weights[np.isin(key_cols, cols)].sum()) if len(key_cols) else 0.0
+
+    def sentence_terms(self, chunk_id: int) -> list[set[str]]:
+        """Stems of each sentence of a passage (cached: the same passages answer many questions)."""
+        if chunk_id not in self._sentence_terms:
+            row = self.snap.chunks[chunk_id]
+            self._sentence_terms[chunk_id] = [sentence_terms(row.text[s:e]) for s, e in row.sentences]
+        return self._sentence_terms[chunk_id]
 
     def coverage(self, query: Query, present: set[str]) -> float:
         """IDF-weighted share of the question's subject terms found in `present`."""

@@ -177,7 +177,7 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
                 'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors FROM chunks'):
             spans = [tuple(s) for s in json.loads(sents)]
             chunks[cid] = ChunkRow(cid, doc_id, section, page, start, end, text, spans)
-            vectors[cid] = np.frombuffer(blob, dtype=np.float16).reshape(len(spans), dim)
+            vectors[cid] = np.frombuffer(blob, dtype=np.float16).reshape(len(spans), dim).astype(np.float32)
         abbreviations: dict[str, set[str]] = {}
         for short, long in con.execute("SELECT short, long FROM abbreviations"):
             abbreviations.setdefault(short, set()).add(long)
