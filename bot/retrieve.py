@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import Vocabulary, expected_value, focus_terms, key_terms, tokens, words
+from .analysis import Vocabulary, expected_value, focus_terms, key_terms, stem, tokens, words
 from .config import Settings
 from .embed import Embedder
 from .records import Hit, Turn
@@ -20,7 +20,7 @@ from .store import Snapshot
 
 # Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
 W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.20, 0.25, 0.15, 0.30
-W_VALUE = 0.10
+W_VALUE = 0.10  # bonus when the question asks for a dose/duration/... and the passage states one
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
 REDUNDANT_COSINE = 0.95  # passages of one paper this alike say the same thing
 RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
@@ -130,7 +130,7 @@ class Retriever:
         return sorted(pool.values(), key=lambda c: -c.score)
 
     def _row_coverage(self, key_cols: np.ndarray, key_weights: np.ndarray, chunk_id: int) -> float:
-        """`coverage` for a whole passage, read off its row of the term-count matrix."""
+        """IDF-weighted share of the question's subject terms in a passage, read off its term-count row."""
         lex = self.snap.lexical
         row = self.snap.lexical_rows[chunk_id]
         cols = lex.tf.indices[lex.tf.indptr[row]:lex.tf.indptr[row + 1]]
@@ -140,13 +140,8 @@ class Retriever:
         """Stems of each sentence of a passage (cached: the same passages answer many questions)."""
         if chunk_id not in self._sentence_terms:
             row = self.snap.chunks[chunk_id]
-            self._sentence_terms[chunk_id] = [sentence_terms(row.text[s:e]) for s, e in row.sentences]
+            self._sentence_terms[chunk_id] = [{stem(w) for w in words(row.text[s:e])} for s, e in row.sentences]
         return self._sentence_terms[chunk_id]
-
-    def coverage(self, query: Query, present: set[str]) -> float:
-        """IDF-weighted share of the question's subject terms found in `present`."""
-        total = sum(query.key_idf[t] for t in query.key)
-        return sum(query.key_idf[t] for t in query.key if t in present) / total if total else 0.0
 
     def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """Top k, letting other relevant papers in before a paper's redundant or surplus passages.
@@ -193,9 +188,3 @@ class Retriever:
         query = self.analyse(question, history)
         return [self.hit(c) for c in self.diversify(self.candidates(query), k or self.settings.k)]
 
-
-def sentence_terms(text: str) -> set[str]:
-    """Stems of a sentence, for coverage checks at answer time (concept tags handled by the caller)."""
-    from .analysis import stem
-
-    return {stem(w) for w in words(text)}
