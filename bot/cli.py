@@ -237,7 +237,7 @@ def list_(settings, as_json):
     """Indexed papers with title, source, passages and date added."""
     from . import store
 
-    snap = store.load(settings.index_dir)
+    snap = store.load_catalog(settings.index_dir)
     docs = [{"source": d.doc_id, "title": d.title, "chunks": d.chunks, "added": d.added_at, **{
         k: v for k, v in d.metadata.items() if v and k != "title"}} for d in snap.documents.values()]
     if as_json:
@@ -260,7 +260,7 @@ def verify(settings, as_json):
     dimension = get_embedder(settings.model, settings.offline, settings.batch_size).dimension
     problems = store.verify(settings.index_dir, expected_manifest(settings, dimension))
     if not problems:
-        pending = pending_changes(store.load(settings.index_dir), settings.docs_dir)
+        pending = pending_changes(store.load_catalog(settings.index_dir), settings.docs_dir)
         for kind, items in pending.items():
             if items:
                 problems.append((f"{len(items)} {kind} file(s) in {settings.docs_dir} not reflected in the index: "

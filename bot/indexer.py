@@ -79,7 +79,7 @@ def _stat(path: Path) -> tuple[int, int]:
         return -1, -1
 
 
-def pending_changes(snapshot: store.Snapshot, docs_dir: Path) -> dict[str, list[str]]:
+def pending_changes(snapshot: store.Catalog, docs_dir: Path) -> dict[str, list[str]]:
     """What `index update` would pick up: cheap (size, mtime) check, hashing only files that moved."""
     files = scan(docs_dir)
     out: dict[str, list[str]] = {"new": [], "changed": [], "removed": sorted(set(snapshot.documents) - set(files))}
@@ -120,7 +120,7 @@ class Indexer:
             base = None
             if not rebuild:
                 try:
-                    base = store.load(s.index_dir, expected_manifest(s))
+                    base = store.load_catalog(s.index_dir, expected_manifest(s))
                 except store.NoIndex:
                     pass
                 except store.IndexMismatch as exc:
@@ -129,7 +129,7 @@ class Indexer:
                     log.warning("%s; re-indexing every paper", str(exc).split(": run")[0])
             return self._apply(base)
 
-    def _apply(self, base: store.Snapshot | None) -> UpdateReport:
+    def _apply(self, base: store.Catalog | None) -> UpdateReport:
         s, report = self.settings, UpdateReport()
         files = scan(s.docs_dir)
         indexed = base.documents if base else {}

@@ -99,16 +99,22 @@ class ChunkRow:
 
 
 @dataclass
-class Snapshot:
-    """One generation, loaded whole into memory: readers never touch its files again."""
+class Catalog:
+    """What a generation holds, without its vectors: all an update needs to plan its work."""
 
     generation: str
     manifest: dict
     documents: dict[str, DocInfo]
+    skipped: dict[str, dict]
+
+
+@dataclass
+class Snapshot(Catalog):
+    """One generation, loaded whole into memory: readers never touch its files again."""
+
     chunks: dict[int, ChunkRow]
     sentence_vectors: dict[int, np.ndarray]
     abbreviations: dict[str, set[str]]
-    skipped: dict[str, dict]
     dense: faiss.Index
     lexical: LexicalIndex
     lexical_rows: dict[int, int] = field(default_factory=dict)  # chunk id -> row in the lexical matrix
@@ -154,8 +160,12 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
     return con
 
 
-def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
-    """Load the current generation. Raises NoIndex, IndexMismatch or StoreError."""
+def _damaged(gen: Path, exc: Exception) -> StoreError:
+    return StoreError(f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]}): "
+                      "run `casebot index verify`, then `casebot index rebuild`")
+
+
+def _open_generation(index_dir: Path, expected: dict | None) -> tuple[Path, dict]:
     name = current_generation(index_dir)
     if name is None:
         raise NoIndex(f"no index in {index_dir}: run `casebot index update`")
@@ -166,11 +176,36 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
         raise StoreError(f"index generation {gen} is unreadable ({exc}): run `casebot index rebuild`") from None
     if expected:
         check_compatible(manifest, expected, index_dir)
+    return gen, manifest
+
+
+def _read_catalog(con: sqlite3.Connection, gen: Path, manifest: dict) -> Catalog:
+    documents = {r[0]: DocInfo(r[0], r[1], json.loads(r[2]), *r[3:]) for r in con.execute(
+        "SELECT d.doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, "
+        "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d")}
+    skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
+               for r in con.execute("SELECT * FROM skipped")}
+    return Catalog(gen.name, manifest, documents, skipped)
+
+
+def load_catalog(index_dir: Path, expected: dict | None = None) -> Catalog:
+    """The current generation's documents and skipped files, without loading its vectors."""
+    gen, manifest = _open_generation(index_dir, expected)
     try:
         con = _connect(gen / SQLITE, readonly=True)
-        documents = {r[0]: DocInfo(r[0], r[1], json.loads(r[2]), *r[3:]) for r in con.execute(
-            "SELECT d.doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d")}
+        catalog = _read_catalog(con, gen, manifest)
+        con.close()
+    except (sqlite3.Error, ValueError) as exc:
+        raise _damaged(gen, exc) from None
+    return catalog
+
+
+def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
+    """Load the current generation. Raises NoIndex, IndexMismatch or StoreError."""
+    gen, manifest = _open_generation(index_dir, expected)
+    try:
+        con = _connect(gen / SQLITE, readonly=True)
+        catalog = _read_catalog(con, gen, manifest)
         chunks, vectors = {}, {}
         dim = manifest["dimension"]
         for cid, doc_id, section, page, start, end, text, sents, blob in con.execute(
@@ -181,15 +216,13 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
         abbreviations: dict[str, set[str]] = {}
         for short, long in con.execute("SELECT short, long FROM abbreviations"):
             abbreviations.setdefault(short, set()).add(long)
-        skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
-                   for r in con.execute("SELECT * FROM skipped")}
         con.close()
         dense = faiss.read_index(str(gen / FAISS_FILE))
         lexical = LexicalIndex.load(gen)
     except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
-        raise StoreError(f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]}): "
-                         "run `casebot index verify`, then `casebot index rebuild`") from None
-    return Snapshot(name, manifest, documents, chunks, vectors, abbreviations, skipped, dense, lexical)
+        raise _damaged(gen, exc) from None
+    return Snapshot(catalog.generation, manifest, catalog.documents, catalog.skipped, chunks, vectors, abbreviations,
+                    dense, lexical)
 
 
 @contextmanager
@@ -236,7 +269,7 @@ def file_digest(path: Path) -> str:
 class GenerationWriter:
     """Builds the next generation from the current one (or from nothing). Call under writer_lock."""
 
-    def __init__(self, index_dir: Path, base: Snapshot | None, manifest: dict):
+    def __init__(self, index_dir: Path, base: Catalog | None, manifest: dict):
         self.index_dir, self.manifest = index_dir, dict(manifest)
         # Numbered after every generation on disk, so a rebuild never collides with the one it replaces.
         numbers = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
@@ -245,14 +278,19 @@ class GenerationWriter:
             shutil.rmtree(stale, ignore_errors=True)  # left by a writer that was killed
         self.tmp = index_dir / (TMP_PREFIX + self.name)
         self.tmp.mkdir(parents=True)
-        self.con = _connect(self.tmp / SQLITE, readonly=False)
         if base:
-            src = sqlite3.connect(f"file:{index_dir / base.generation / SQLITE}?mode=ro", uri=True)
-            src.backup(self.con)
-            src.close()
-            self.dense = faiss.clone_index(base.dense)
-            self.lexical = base.lexical
+            old = index_dir / base.generation
+            try:
+                # A published generation never changes, so a plain file copy is a consistent snapshot.
+                shutil.copyfile(old / SQLITE, self.tmp / SQLITE)
+                self.dense = faiss.read_index(str(old / FAISS_FILE))
+                self.lexical = LexicalIndex.load(old)
+            except (OSError, RuntimeError, ValueError, KeyError) as exc:
+                shutil.rmtree(self.tmp, ignore_errors=True)
+                raise _damaged(old, exc) from None
+            self.con = _connect(self.tmp / SQLITE, readonly=False)
         else:
+            self.con = _connect(self.tmp / SQLITE, readonly=False)
             self.con.executescript(SCHEMA)
             self.dense = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest["dimension"]))
             self.lexical = LexicalIndex.empty()
