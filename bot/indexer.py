@@ -144,7 +144,7 @@ class Indexer:
                 report.unchanged.append(rel)
                 continue
             try:
-                doc = load_document(path, s.docs_dir, s.max_file_mb)
+                doc = load_document(path, s.docs_dir, s.max_file_mb, digest)
             except IngestError as exc:
                 reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
                 report.rejected.append({"source": rel, "reason": reason})

@@ -118,8 +118,11 @@ def _read_pdf(path: Path) -> list[str]:
     return pages
 
 
-def load_document(path: Path, docs_dir: Path, max_file_mb: float) -> Document:
-    """Read, validate and clean one file. Raises IngestError with the reason."""
+def load_document(path: Path, docs_dir: Path, max_file_mb: float, digest: str | None = None) -> Document:
+    """Read, validate and clean one file. Raises IngestError with the reason.
+
+    `digest` is the file's content_hash when the caller already computed it (the indexer does).
+    """
     rel = path.relative_to(docs_dir).as_posix()
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED:
@@ -130,7 +133,7 @@ def load_document(path: Path, docs_dir: Path, max_file_mb: float) -> Document:
             raise IngestError(f"file is {size / 2**20:.3g} MB, over the {max_file_mb:g} MB limit (setting max_file_mb)")
         if size == 0:
             raise IngestError("empty file")
-        digest = content_hash(path)
+        digest = digest or content_hash(path)
         data = path.read_bytes() if suffix != ".pdf" else b""
     except OSError as exc:
         raise IngestError(f"cannot read file ({exc.strerror or exc}); check it exists and is readable") from None
@@ -162,5 +165,5 @@ def load_document(path: Path, docs_dir: Path, max_file_mb: float) -> Document:
         pieces.append(block.text)
         pos += len(block.text) + 2
     text = "\n\n".join(pieces)
-    return Document(doc_id=rel, source=rel, text=text, blocks=spans, metadata=metadata,
+    return Document(doc_id=rel, text=text, blocks=spans, metadata=metadata,
                     content_hash=digest, text_hash=text_hash(text))

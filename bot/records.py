@@ -41,7 +41,6 @@ class Document:
     """A cleaned paper. `text` is the blocks joined by blank lines; spans index into it."""
 
     doc_id: str  # source path relative to the docs dir, POSIX style
-    source: str
     text: str
     blocks: list[tuple[int, int, Block]]  # (start, end, block) with text[start:end] == block.text
     metadata: Metadata

@@ -33,6 +33,21 @@ def make_settings(tmp_path):
     return make
 
 
+@pytest.fixture
+def bot_over(make_settings):
+    """A bot over papers given as {file name: text}, indexed in the test's own folders."""
+
+    def build(papers: dict[str, str], **overrides) -> CaseBot:
+        settings = make_settings(**overrides)
+        for name, text in papers.items():
+            (settings.docs_dir / name).write_text(text, encoding="utf-8")
+        bot = CaseBot(settings)
+        bot.update_index()
+        return bot
+
+    return build
+
+
 @pytest.fixture(scope="session")
 def shipped_bot(tmp_path_factory, embedder) -> CaseBot:
     """A bot over a copy of the shipped corpus, indexed once per session. Do not modify it."""

@@ -4,7 +4,6 @@ import re
 
 from click.testing import CliRunner
 
-from bot import CaseBot
 from bot.answer import NO_ANSWER, render
 from bot.cli import main
 from bot.records import Turn
@@ -78,15 +77,12 @@ def test_ask_k_limits_the_passages(shipped_bot):
     assert len(shipped_bot.ask("What treatments were tried?", k=2).passages) == 2
 
 
-def test_a_two_part_question_also_quotes_the_sentence_that_follows(make_settings):
-    settings = make_settings()
-    (settings.docs_dir / "boy.txt").write_text(
+def test_a_two_part_question_also_quotes_the_sentence_that_follows(bot_over):
+    bot = bot_over({"boy.txt": (
         "Late calcinosis in juvenile dermatomyositis\n\nCASE REPORT\n\nA boy of 14 presented with hard nodules "
         "over both elbows that had kept recurring for the past 4 years. He had been treated on and off with topical "
         "and systemic antibiotics, without meaningful relief. Radiographs showed calcified deposits. Alendronate "
-        "70 mg weekly was started.\n", encoding="utf-8")
-    bot = CaseBot(settings)
-    bot.update_index()
+        "70 mg weekly was started.\n")})
     answer = bot.ask("How long had the boy's nodules been recurring, and what had he been given before?")
     assert "recurring for the past 4 years" in answer.text
     assert "treated on and off with topical and systemic antibiotics" in answer.text

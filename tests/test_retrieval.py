@@ -1,7 +1,6 @@
 """Hybrid retrieval: fusion, paper names in questions, diversity, and the LangChain face."""
 from langchain_core.documents import Document
 
-from bot import CaseBot
 from bot.langchain_retriever import CaseBotRetriever
 
 from conftest import REPORT
@@ -19,34 +18,25 @@ PAPERS = {
 }
 
 
-def corpus_bot(make_settings, extra: dict[str, str] | None = None) -> CaseBot:
-    settings = make_settings()
-    for name, text in {**PAPERS, **(extra or {})}.items():
-        (settings.docs_dir / name).write_text(text, encoding="utf-8")
-    bot = CaseBot(settings)
-    bot.update_index()
-    return bot
-
-
-def test_abbreviation_defined_in_one_paper_finds_it(make_settings):
-    bot = corpus_bot(make_settings)
+def test_abbreviation_defined_in_one_paper_finds_it(bot_over):
+    bot = bot_over(PAPERS)
     hits = bot.search("What strength of STS cleared the fingertip deposits?", k=3)
     assert hits[0].doc_id == "sts-fingertip.txt"
 
 
-def test_question_naming_a_paper_reaches_it(make_settings):
-    bot = corpus_bot(make_settings)
+def test_question_naming_a_paper_reaches_it(bot_over):
+    bot = bot_over(PAPERS)
     hits = bot.search("In the report on low-dose warfarin, what limits its use?", k=1)
     assert hits[0].doc_id == "warfarin.txt"
 
 
-def test_exact_dose_numbers_are_matched_lexically(make_settings):
-    bot = corpus_bot(make_settings)
+def test_exact_dose_numbers_are_matched_lexically(bot_over):
+    bot = bot_over(PAPERS)
     assert bot.search("375 mg/m2", k=1)[0].doc_id == "rituximab-jdm.txt"
 
 
-def test_fusion_prefers_passages_both_retrievers_agree_on(make_settings):
-    bot = corpus_bot(make_settings)
+def test_fusion_prefers_passages_both_retrievers_agree_on(bot_over):
+    bot = bot_over(PAPERS)
     retriever = bot.retriever()
     ranked = retriever.candidates(retriever.analyse("rituximab for calcinosis in juvenile dermatomyositis"))
     assert retriever.snap.chunks[ranked[0].chunk_id].doc_id == "rituximab-jdm.txt"
@@ -55,10 +45,10 @@ def test_fusion_prefers_passages_both_retrievers_agree_on(make_settings):
     assert top.fused == max(c.fused for c in ranked)
 
 
-def test_top_k_is_not_filled_with_one_paper_when_others_are_relevant(make_settings):
+def test_top_k_is_not_filled_with_one_paper_when_others_are_relevant(bot_over):
     long = "Calcinosis in dermatomyositis: a long review\n\nDISCUSSION\n\n" + " ".join(
         f"Calcinosis treatment option {i} was reported in dermatomyositis with variable benefit." for i in range(60))
-    bot = corpus_bot(make_settings, {"review.txt": long})
+    bot = bot_over({**PAPERS, "review.txt": long})
     hits = bot.search("treatment of calcinosis", k=5)
     assert len({h.doc_id for h in hits}) >= 2
     assert sum(h.doc_id == "review.txt" for h in hits) <= bot.settings.per_doc_limit
@@ -75,16 +65,12 @@ def test_langchain_retriever_returns_documents_with_provenance(shipped_bot):
     assert top.metadata["start"] < top.metadata["end"] and top.metadata["rank"] == 1
 
 
-def test_a_question_asking_for_a_dose_prefers_the_passage_that_states_one(make_settings):
-    settings = make_settings()
-    (settings.docs_dir / "mino.txt").write_text(
+def test_a_question_asking_for_a_dose_prefers_the_passage_that_states_one(bot_over):
+    bot = bot_over({"other.txt": PAPERS["warfarin.txt"], "mino.txt": (
         "Minocycline for calcinosis in limited systemic sclerosis\n\nObjectives\n\nWhich minocycline dose should "
         "be used for calcinosis in systemic sclerosis is unknown; minocycline was used for calcinosis in systemic "
         "sclerosis here.\n\nMethods\n\nPatients whose deposits caused pain or ulceration received 50 or 100 mg "
-        "daily on a regular basis.\n", encoding="utf-8")
-    (settings.docs_dir / "other.txt").write_text(PAPERS["warfarin.txt"], encoding="utf-8")
-    bot = CaseBot(settings)
-    bot.update_index()
+        "daily on a regular basis.\n")})
     hit = bot.search("What minocycline dose was used for calcinosis in systemic sclerosis?", k=1)[0]
     assert "50 or 100 mg daily" in hit.text
     assert "50 or 100 mg daily" in bot.ask("What minocycline dose was used for calcinosis?").citations[0].quote
