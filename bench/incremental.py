@@ -83,7 +83,7 @@ class Snapshot:
             ids.setdefault(row.doc_id, []).append(cid)
         return cls({d: sorted(v) for d, v in ids.items()},
                    {cid: snap.dense.reconstruct(cid) for cid in snap.chunks},
-                   {cid: np.array(v) for cid, v in snap.sentence_vectors.items()})
+                   {cid: np.array(snap.sentence_vectors_of(cid)) for cid in snap.chunks})
 
 
 def timed(run: Callable[[], object]) -> tuple[float, object]:

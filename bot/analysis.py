@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import Stemmer
@@ -41,7 +42,9 @@ sign signs option options choice choices role effect effects time times
 """.split())
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|%")
+_DIGIT_EDGE = re.compile(r"(?<=\d)(?=[^\W\d_%])|(?<=[^\W\d_])(?=\d)")  # '400mg' -> '400 mg'
 _UNIT = re.compile(r"\b([^\W\d_]{1,4}(?:/[^\W\d_]{1,5})+)\b")
+_WORD_RUN = re.compile(r"\w+")
 _ABBR_DEF = re.compile(r"\(([A-Za-z][A-Za-z0-9\-]{1,9})\)")
 _stemmer = Stemmer.Stemmer("english")
 
@@ -60,11 +63,20 @@ class Vocabulary:
     def __init__(self, concepts: list[Concept]):
         self.concepts = concepts
         self._matchers = [_compile(c) for c in concepts]
-        self._implied = {c.name: _closure(c.name, {k.name: k.broader for k in concepts}) for c in concepts}
-        self._implying: dict[str, list[int]] = {}  # concept token -> the concepts whose forms emit it
+        # A concept can only occur where its first word does: indexing concepts by their
+        # forms' first words rules most of them out of a passage with one set intersection.
+        self._by_abbr_word: dict[str, set[int]] = {}
+        self._by_term_word: dict[str, set[int]] = {}
+        self._always: set[int] = set()  # forms without a word character: always tried
         for i, c in enumerate(concepts):
-            for name in self._implied[c.name]:
-                self._implying.setdefault("@" + name, []).append(i)
+            for forms, index in ((c.abbr, self._by_abbr_word), (tuple(f.lower() for f in c.terms), self._by_term_word)):
+                for form in forms:
+                    first = _WORD_RUN.search(form)
+                    if first:
+                        index.setdefault(first.group(), set()).add(i)
+                    else:
+                        self._always.add(i)
+        self._implied = {c.name: _closure(c.name, {k.name: k.broader for k in concepts}) for c in concepts}
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> "Vocabulary":
@@ -86,22 +98,30 @@ class Vocabulary:
     def tag_spans(self, text: str, implied: bool = True) -> list[tuple[str, int, int]]:
         """(concept token, start, end) for every form found in `text`, with its classes unless implied=False."""
         out = []
-        for concept, matchers in zip(self.concepts, self._matchers):
+        for i in self._possible(text):
+            concept = self.concepts[i]
             names = self._implied[concept.name] if implied else [concept.name]
-            for pattern in filter(None, matchers):
+            for pattern in filter(None, self._matchers[i]):
                 for m in pattern.finditer(text):
                     out.extend(("@" + name, m.start(), m.end()) for name in names)
         return out
 
-    def present(self, text: str, tags: list[str]) -> set[str]:
-        """Which of `tags` occur in `text`: checks only their concepts, for the per-question hot path."""
-        return {tag for tag in tags for i in self._implying.get(tag, ())
-                if any(p is not None and p.search(text) for p in self._matchers[i])}
+    def _possible(self, text: str) -> list[int]:
+        """Indices of the concepts that may occur in `text`, in table order."""
+        if not text.isascii():  # case folding beyond ASCII is left to the regexes
+            return list(range(len(self.concepts)))
+        runs = set(_WORD_RUN.findall(text))
+        found = set(self._always)
+        for word in runs & self._by_abbr_word.keys():
+            found |= self._by_abbr_word[word]
+        for word in {w.lower() for w in runs} & self._by_term_word.keys():
+            found |= self._by_term_word[word]
+        return sorted(found)
 
     def expansions(self, text: str) -> list[str]:
         """Long forms of the abbreviations used in `text`, to help the embedder read a question."""
-        return [c.terms[0] for c, (abbr, _) in zip(self.concepts, self._matchers)
-                if abbr and c.terms and abbr.search(text)]
+        return [self.concepts[i].terms[0] for i in self._possible(text)
+                if self._matchers[i][0] and self.concepts[i].terms and self._matchers[i][0].search(text)]
 
 
 def _closure(name: str, broader: dict[str, tuple[str, ...]]) -> list[str]:
@@ -131,14 +151,17 @@ def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
 
 def words(text: str) -> list[str]:
     """Lower-cased word, number and unit tokens: '400mg/kg/day' -> ['400', 'mg/kg/day']."""
-    text = re.sub(r"(?<=\d)(?=[^\W\d_%])|(?<=[^\W\d_])(?=\d)", " ", text.lower())
     out = []
-    for piece in re.split(r"\s+", text):
-        unit = _UNIT.fullmatch(piece.strip(".,;:()[]"))
-        out.extend([unit.group(1)] if unit else [re.sub(r"['’]s$", "", w) for w in _WORD.findall(piece)])
+    for piece in _DIGIT_EDGE.sub(" ", text.lower()).split():
+        unit = _UNIT.fullmatch(piece.strip(".,;:()[]")) if "/" in piece else None
+        if unit:
+            out.append(unit.group(1))
+        else:
+            out.extend(w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(piece))
     return out
 
 
+@lru_cache(maxsize=1 << 16)
 def stem(token: str) -> str:
     return token if not token.isalpha() or len(token) <= 3 else _stemmer.stemWord(token)
 
@@ -147,6 +170,37 @@ def tokens(text: str, vocabulary: Vocabulary, keep_stopwords: bool = False) -> l
     """The lexical representation of a passage or question: stems, numbers, units, concept tags."""
     out = [stem(w) for w in words(text) if keep_stopwords or w not in STOPWORDS]
     return out + vocabulary.tags(text)
+
+
+@dataclass
+class PassageTerms:
+    """A passage's lexical analysis, done once at index time and stored with it."""
+
+    tokens: list[str]  # what BM25 indexes: the passage with its title/section prefix
+    sentences: list[set[str]]  # each sentence's stems (stopwords kept) and concept tags
+    shapes: int  # bit i set when the passage states a value of ANSWER_TYPES[i]'s shape
+
+
+def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vocabulary: Vocabulary) -> PassageTerms:
+    """One pass over a passage's words and concepts serves BM25 and the per-sentence terms.
+
+    A concept belongs to the sentence where its mention starts; mentions in the prefix
+    belong to no sentence (the title is context the answer stage adds itself).
+    """
+    sentence_words = [words(text[s:e]) for s, e in sentences]
+    gaps = [text[a:b] for a, b in zip([0] + [e for _, e in sentences], [s for s, _ in sentences] + [len(text)])]
+    passage_words = words(prefix) + [w for ws in sentence_words for w in ws] + words(" ".join(gaps))
+    full = prefix + text
+    spans = vocabulary.tag_spans(full)
+    terms = [{stem(w) for w in ws} for ws in sentence_words]
+    for tag, start, _ in spans:
+        at = start - len(prefix)
+        for i, (s, e) in enumerate(sentences):
+            if s <= at < e:
+                terms[i].add(tag)
+                break
+    return PassageTerms([stem(w) for w in passage_words if w not in STOPWORDS] + [tag for tag, _, _ in spans],
+                        terms, value_shapes(text))
 
 
 _NOT_SUBJECT = frozenset(stem(w) for w in QUESTION_WORDS | ANSWER_TYPE_WORDS) | {"%"}
@@ -205,6 +259,15 @@ ANSWER_TYPES: list[tuple[re.Pattern, re.Pattern]] = [
 def expected_value(question: str) -> re.Pattern | None:
     """For a question asking for a dose, duration, age, size or share: the shape of the answer."""
     return next((shape for asks, shape in ANSWER_TYPES if asks.search(question)), None)
+
+
+def shape_bit(shape: re.Pattern) -> int:
+    return 1 << next(i for i, (_, s) in enumerate(ANSWER_TYPES) if s is shape)
+
+
+def value_shapes(text: str) -> int:
+    """Which kinds of value (dose, duration, age, size, share) `text` states, as bits."""
+    return sum(1 << i for i, (_, shape) in enumerate(ANSWER_TYPES) if shape.search(text))
 
 
 def learn_abbreviations(text: str) -> dict[str, str]:

@@ -71,17 +71,17 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
     sentence from its neighbours.
     """
     shape = query.expects
-    concept_tags = [t for t in query.key_idf if t.startswith("@")]
+    asked = set(query.key_idf)
     top = chosen[0].score or 1.0
     sentences = []
     for n, (cand, hit) in enumerate(zip(chosen, hits), 1):
         context = retriever.title_terms(hit.doc_id)
-        stems = retriever.sentence_terms(hit.chunk_id)
+        terms = retriever.snap.chunks[hit.chunk_id].sentence_terms()
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
             if not quotable(sentence):
                 continue
-            present = (stems[i] | retriever.vocabulary.present(sentence, concept_tags)) & set(query.key_idf)
+            present = terms[i] & asked
             sentences.append((n, i, s, e, cand, sentence, present, present | context))
     if not sentences:
         return []

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from . import store
-from .analysis import VOCABULARY_FILE, Vocabulary, learn_abbreviations, tokens
+from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbreviations
 from .chunking import Chunker, passage_prefix
 from .config import Settings
 from .embed import Embedder, get_embedder
@@ -23,7 +23,7 @@ from .records import Document
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "1"  # bump when tokenisation or chunk text preparation changes
+ANALYSIS_VERSION = "2"  # bump when tokenisation or chunk text preparation changes
 EMBED_BATCH = 256  # passages per model call, across documents, so the model sorts and pads well
 
 Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
@@ -205,7 +205,7 @@ class Indexer:
             vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
             chunks = chunker.chunk(doc)
             prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
-            lexical = [tokens(p + c.text, vocab) for p, c in zip(prefixes, chunks)]
+            lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks)]
             prepared.append((doc, size, mtime, chunks, prefixes, lexical, abbreviations))
         total = sum(len(p[3]) for p in prepared)
         done = 0

@@ -69,6 +69,10 @@ class LexicalIndex:
             out[rows] += self.idf[col] * tf / (self._norm[rows] + tf)
         return out
 
+    def rows_with(self, col: int) -> np.ndarray:
+        """Rows containing vocabulary term `col`, ascending."""
+        return self._csc.indices[self._csc.indptr[col]:self._csc.indptr[col + 1]]
+
     def save(self, directory: Path) -> None:
         tf = self.tf
         np.savez(directory / FILES[0], data=tf.data, indices=tf.indices, indptr=tf.indptr,

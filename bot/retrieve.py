@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import Vocabulary, expected_value, focus_terms, key_terms, stem, tokens, words
+from .analysis import Vocabulary, expected_value, focus_terms, key_terms, shape_bit, tokens
 from .config import Settings
 from .embed import Embedder
 from .records import Hit, Turn
@@ -58,7 +58,6 @@ class Retriever:
         n = len(snapshot.lexical)
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
-        self._sentence_terms: dict[int, list[set[str]]] = {}
 
     def analyse(self, question: str, history: list[Turn] | tuple = ()) -> Query:
         context = ""
@@ -95,53 +94,56 @@ class Retriever:
         return COMMON_UNKNOWN_IDF if common else self._unknown_idf
 
     def candidates(self, query: Query) -> list[Candidate]:
-        """Stage 1 and 2: fused candidates, scored and sorted best first."""
+        """Stage 1 and 2: fused candidates, scored and sorted best first.
+
+        Stage 2 works on arrays over the whole pool (rows of the snapshot), so its cost
+        hardly depends on how many candidates there are.
+        """
         s, snap = self.settings, self.snap
         n = min(s.candidates, len(snap.chunks))
         if n == 0:
             return []
-        dense_scores, dense_ids = snap.dense.search(query.vector[None, :], n)
-        pool: dict[int, Candidate] = {}
-        for rank, (cid, score) in enumerate(zip(dense_ids[0], dense_scores[0])):
-            if cid >= 0:
-                c = pool.setdefault(int(cid), Candidate(int(cid)))
-                c.dense, c.fused = float(score), c.fused + s.dense_weight / (s.rrf_k + rank + 1)
+        _, dense_ids = snap.dense.search(query.vector[None, :], n)
+        dense_rows = snap.rows(dense_ids[0][dense_ids[0] >= 0])
         lexical = snap.lexical.scores(query.terms)
-        top = np.argpartition(-lexical, min(n, len(lexical) - 1))[:n] if len(lexical) else []
-        for rank, row in enumerate(sorted(top, key=lambda r: -lexical[r])):
-            if lexical[row] <= 0:
-                break
-            c = pool.setdefault(int(snap.lexical.chunk_ids[row]), Candidate(int(snap.lexical.chunk_ids[row])))
-            c.lexical, c.fused = float(lexical[row]), c.fused + s.lexical_weight / (s.rrf_k + rank + 1)
-        best_fused = max(c.fused for c in pool.values())
-        known = [(snap.lexical.vocab[t], query.key_idf[t]) for t in query.key if t in snap.lexical.vocab]
-        key_cols = np.asarray([col for col, _ in known], dtype=snap.lexical.tf.indices.dtype)
-        key_weights = np.asarray([w for _, w in known], dtype=np.float64) / (sum(query.key_idf[t] for t in query.key) or 1)
-        for c in pool.values():
-            if c.dense == 0.0:  # found by BM25 only: its cosine was never computed
-                c.dense = float(snap.dense.reconstruct(c.chunk_id) @ query.vector)
-            c.sentence_scores = snap.sentence_vectors[c.chunk_id] @ query.vector
-            c.sentence = float(c.sentence_scores.max())
-            c.coverage = self._row_coverage(key_cols, key_weights, c.chunk_id)
-            c.score = (W_SENTENCE * c.sentence + W_PASSAGE * c.dense + W_COVERAGE * c.coverage
-                       + W_FUSED * c.fused / best_fused)
-            if query.expects is not None and query.expects.search(snap.chunks[c.chunk_id].text):
-                c.score += W_VALUE  # asked for a dose or a duration, and this passage states one
-        return sorted(pool.values(), key=lambda c: -c.score)
+        top = np.argpartition(-lexical, n - 1)[:n] if n < len(lexical) else np.arange(len(lexical))
+        top = top[np.argsort(-lexical[top], kind="stable")]
+        lexical_rows = top[lexical[top] > 0]
+        rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
+        fused = np.zeros(len(rows))
+        for ranked, weight in ((dense_rows, s.dense_weight), (lexical_rows, s.lexical_weight)):
+            fused[np.searchsorted(rows, ranked)] += weight / (s.rrf_k + 1 + np.arange(len(ranked)))
+        dense = snap.passage_vectors[rows] @ query.vector
+        sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
+        best_sentence = np.maximum.reduceat(sentence_scores, sentence_starts) if len(sentence_scores) else dense
+        coverage = self._coverage(rows, query)
+        score = W_SENTENCE * best_sentence + W_PASSAGE * dense + W_COVERAGE * coverage + W_FUSED * fused / fused.max()
+        if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
+            score += W_VALUE * ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0)
+        bounds = list(sentence_starts) + [len(sentence_scores)]
+        out = [Candidate(int(snap.chunk_ids[row]), float(fused[i]), float(dense[i]), float(lexical[row]),
+                         float(best_sentence[i]), float(coverage[i]), float(score[i]),
+                         sentence_scores[bounds[i]:bounds[i + 1]])
+               for i, row in enumerate(rows)]
+        return sorted(out, key=lambda c: -c.score)
 
-    def _row_coverage(self, key_cols: np.ndarray, key_weights: np.ndarray, chunk_id: int) -> float:
-        """IDF-weighted share of the question's subject terms in a passage, read off its term-count row."""
-        lex = self.snap.lexical
-        row = self.snap.lexical_rows[chunk_id]
-        cols = lex.tf.indices[lex.tf.indptr[row]:lex.tf.indptr[row + 1]]
-        return float(key_weights[np.isin(key_cols, cols)].sum()) if len(key_cols) else 0.0
+    def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
+        offsets = self.snap.sentence_offsets
+        counts = offsets[rows + 1] - offsets[rows]
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
+        index = np.arange(counts.sum()) + np.repeat(offsets[rows] - starts, counts)
+        return self.snap.sentence_vectors[index] @ vector, starts
 
-    def sentence_terms(self, chunk_id: int) -> list[set[str]]:
-        """Stems of each sentence of a passage (cached: the same passages answer many questions)."""
-        if chunk_id not in self._sentence_terms:
-            row = self.snap.chunks[chunk_id]
-            self._sentence_terms[chunk_id] = [{stem(w) for w in words(row.text[s:e])} for s, e in row.sentences]
-        return self._sentence_terms[chunk_id]
+    def _coverage(self, rows: np.ndarray, query: Query) -> np.ndarray:
+        """IDF-weighted share of the question's subject terms each passage contains."""
+        lex, coverage = self.snap.lexical, np.zeros(len(rows))
+        total = sum(query.key_idf[t] for t in query.key) or 1.0
+        for term in query.key:
+            col = lex.vocab.get(term)
+            if col is not None:
+                coverage[np.isin(rows, lex.rows_with(col), assume_unique=True)] += query.key_idf[term] / total
+        return coverage
 
     def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
         """Top k, letting other relevant papers in before a paper's redundant or surplus passages.
@@ -156,12 +158,9 @@ class Retriever:
         top = ranked[0].score
         chosen: list[Candidate] = []
         deferred: list[Candidate] = []
-        vectors: dict[int, np.ndarray] = {}
 
         def vector(c: Candidate) -> np.ndarray:
-            if c.chunk_id not in vectors:
-                vectors[c.chunk_id] = self.snap.dense.reconstruct(c.chunk_id)
-            return vectors[c.chunk_id]
+            return self.snap.passage_vectors[self.snap.rows([c.chunk_id])[0]]
 
         def others_above(doc: str, floor: float) -> bool:
             return any(o.score >= floor and self.snap.chunks[o.chunk_id].doc_id != doc and o not in chosen

@@ -19,19 +19,20 @@ import os
 import shutil
 import sqlite3
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+from .analysis import PassageTerms
 from .lexical import FILES as LEXICAL_FILES, LexicalIndex
 from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 CURRENT, LOCK, TMP_PREFIX = "CURRENT", ".lock", ".tmp-"
 SQLITE, FAISS_FILE, MANIFEST = "casebot.sqlite", "dense.faiss", "manifest.json"
 KEEP_GENERATIONS = 2  # the current one and the one before, for readers still loading it
@@ -45,7 +46,8 @@ CREATE TABLE chunks (
     chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
     ord INTEGER NOT NULL, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, sentences TEXT NOT NULL, sentence_vectors BLOB NOT NULL);
+    text TEXT NOT NULL, sentences TEXT NOT NULL, sentence_vectors BLOB NOT NULL,
+    sentence_terms TEXT NOT NULL, value_shapes INTEGER NOT NULL);
 CREATE INDEX chunks_by_doc ON chunks(doc_id);
 CREATE TABLE abbreviations (
     doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, short TEXT NOT NULL, long TEXT NOT NULL);
@@ -96,6 +98,12 @@ class ChunkRow:
     end: int
     text: str
     sentences: list[tuple[int, int]]
+    terms: str  # each sentence's terms space-separated, one sentence a line (see sentence_terms)
+    value_shapes: int  # analysis.value_shapes of the text
+
+    def sentence_terms(self) -> list[set[str]]:
+        """Stems and concept tags of each sentence, as analysed at index time."""
+        return [set(line.split()) for line in self.terms.split("\n")] if self.sentences else []
 
 
 @dataclass
@@ -110,17 +118,30 @@ class Catalog:
 
 @dataclass
 class Snapshot(Catalog):
-    """One generation, loaded whole into memory: readers never touch its files again."""
+    """One generation, loaded whole into memory: readers never touch its files again.
+
+    Passages are numbered by row, 0..n-1 in chunk-id order, the same everywhere: the
+    BM25 matrix, `passage_vectors`, and `sentence_vectors` (row r's sentences are
+    sentence_offsets[r]:sentence_offsets[r + 1]). The reranker scores whole arrays of
+    candidates at once instead of looking passages up one by one.
+    """
 
     chunks: dict[int, ChunkRow]
-    sentence_vectors: dict[int, np.ndarray]
     abbreviations: dict[str, set[str]]
     dense: faiss.Index
     lexical: LexicalIndex
-    lexical_rows: dict[int, int] = field(default_factory=dict)  # chunk id -> row in the lexical matrix
+    chunk_ids: np.ndarray  # row -> chunk id, ascending
+    passage_vectors: np.ndarray  # (rows, dimension) float32, unit length
+    sentence_vectors: np.ndarray  # (sentences, dimension) float32
+    sentence_offsets: np.ndarray  # (rows + 1,)
+    value_shapes: np.ndarray  # (rows,) analysis.value_shapes bits of each passage
 
-    def __post_init__(self):
-        self.lexical_rows = {int(cid): row for row, cid in enumerate(self.lexical.chunk_ids)}
+    def rows(self, chunk_ids: np.ndarray | list[int]) -> np.ndarray:
+        return np.searchsorted(self.chunk_ids, chunk_ids)
+
+    def sentence_vectors_of(self, chunk_id: int) -> np.ndarray:
+        row = int(self.rows([chunk_id])[0])
+        return self.sentence_vectors[self.sentence_offsets[row]:self.sentence_offsets[row + 1]]
 
 
 def current_generation(index_dir: Path) -> str | None:
@@ -206,23 +227,50 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
     try:
         con = _connect(gen / SQLITE, readonly=True)
         catalog = _read_catalog(con, gen, manifest)
-        chunks, vectors = {}, {}
-        dim = manifest["dimension"]
-        for cid, doc_id, section, page, start, end, text, sents, blob in con.execute(
-                'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors FROM chunks'):
+        chunks, blobs, counts = {}, [], []
+        for cid, doc_id, section, page, start, end, text, sents, blob, terms, shapes in con.execute(
+                'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors, '
+                "sentence_terms, value_shapes FROM chunks ORDER BY chunk_id"):
             spans = [tuple(s) for s in json.loads(sents)]
-            chunks[cid] = ChunkRow(cid, doc_id, section, page, start, end, text, spans)
-            vectors[cid] = np.frombuffer(blob, dtype=np.float16).reshape(len(spans), dim).astype(np.float32)
+            chunks[cid] = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes)
+            blobs.append(blob)
+            counts.append(len(spans))
         abbreviations: dict[str, set[str]] = {}
         for short, long in con.execute("SELECT short, long FROM abbreviations"):
             abbreviations.setdefault(short, set()).add(long)
         con.close()
         dense = faiss.read_index(str(gen / FAISS_FILE))
         lexical = LexicalIndex.load(gen)
+        dim = manifest["dimension"]
+        chunk_ids = np.fromiter(chunks, np.int64, len(chunks))
+        sentence_vectors = np.frombuffer(b"".join(blobs), np.float16).reshape(-1, dim).astype(np.float32)
+        offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
+        if len(sentence_vectors) != offsets[-1]:
+            raise ValueError("sentence vectors do not match the sentences of the passages")
+        passage_vectors = _vectors_by_row(dense, chunk_ids)
+        if not np.array_equal(lexical.chunk_ids, chunk_ids):
+            raise ValueError("the BM25 rows do not match the passages")
+        value_shapes = np.fromiter((c.value_shapes for c in chunks.values()), np.int64, len(chunks))
     except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
         raise _damaged(gen, exc) from None
-    return Snapshot(catalog.generation, manifest, catalog.documents, catalog.skipped, chunks, vectors, abbreviations,
-                    dense, lexical)
+    return Snapshot(catalog.generation, manifest, catalog.documents, catalog.skipped, chunks, abbreviations,
+                    dense, lexical, chunk_ids, passage_vectors, sentence_vectors, offsets, value_shapes)
+
+
+def _dense_ids(dense: faiss.Index) -> np.ndarray:
+    return faiss.vector_to_array(dense.id_map).astype(np.int64)
+
+
+def _vectors_by_row(dense: faiss.Index, chunk_ids: np.ndarray) -> np.ndarray:
+    """The FAISS vectors, in row order (FAISS keeps them in insertion order)."""
+    ids = _dense_ids(dense)
+    rows = np.searchsorted(chunk_ids, ids)
+    if len(ids) != len(chunk_ids) or not np.array_equal(chunk_ids[np.minimum(rows, len(chunk_ids) - 1)], ids):
+        raise ValueError("the FAISS ids do not match the passages")
+    vectors = np.empty((len(ids), dense.d), np.float32)
+    if len(ids):
+        vectors[rows] = faiss.downcast_index(dense.index).reconstruct_n(0, len(ids))
+    return vectors
 
 
 @contextmanager
@@ -306,21 +354,22 @@ class GenerationWriter:
             self._removed.update(ids)
 
     def add_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: list[np.ndarray],
-                     lexical_tokens: list[list[str]], abbreviations: dict[str, str], size: int, mtime_ns: int) -> None:
+                     analysed: list[PassageTerms], abbreviations: dict[str, str], size: int, mtime_ns: int) -> None:
         meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
         self.con.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                          (doc.doc_id, doc.title, meta, doc.content_hash, doc.text_hash, size, mtime_ns,
                           datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.text))
         ids = []
-        for ord_, (chunk, sent_vecs, toks) in enumerate(zip(chunks, sentence_vectors, lexical_tokens)):
+        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed)):
             cur = self.con.execute(
-                'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors) '
-                "VALUES (?,?,?,?,?,?,?,?,?)",
+                'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors, '
+                "sentence_terms, value_shapes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
                 (doc.doc_id, ord_, chunk.section, chunk.page, chunk.start, chunk.end, chunk.text,
-                 json.dumps(chunk.sentences), sent_vecs.astype(np.float16).tobytes()))
+                 json.dumps(chunk.sentences), sent_vecs.astype(np.float16).tobytes(),
+                 "\n".join(" ".join(sorted(s)) for s in terms.sentences), terms.shapes))
             chunk.chunk_id = cur.lastrowid
             ids.append(cur.lastrowid)
-            self._added.append((cur.lastrowid, toks))
+            self._added.append((cur.lastrowid, terms.tokens))
         self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
                              [(doc.doc_id, s, l) for s, l in abbreviations.items()])
         if ids:
@@ -397,20 +446,28 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         elif file_digest(path) != digest:
             problems.append((f"{path} does not match its checksum in the manifest ({path.stat().st_size} bytes)", REBUILD))
     try:
-        snap = load(index_dir)
-    except StoreError as exc:
-        return problems + [(str(exc).split(": run")[0], REBUILD)]
-    chunk_ids = set(snap.chunks)
-    dense_ids = set(faiss.vector_to_array(snap.dense.id_map).tolist()) if hasattr(snap.dense, "id_map") else set()
-    lexical_ids = set(snap.lexical.chunk_ids.tolist())
-    for label, ids in (("FAISS", dense_ids), ("BM25", lexical_ids)):
+        con = _connect(gen / SQLITE, readonly=True)
+        chunk_ids = {r[0] for r in con.execute("SELECT chunk_id FROM chunks")}
+        n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
+        con.close()
+        dense = faiss.read_index(str(gen / FAISS_FILE))
+        lexical = LexicalIndex.load(gen)
+    except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
+        return problems + [(str(_damaged(gen, exc)).split(": run")[0], REBUILD)]
+    dense_ids = _dense_ids(dense).tolist()
+    for label, ids in (("FAISS", set(dense_ids)), ("BM25", set(lexical.chunk_ids.tolist()))):
         if ids - chunk_ids:
             problems.append((f"{label} holds {len(ids - chunk_ids)} passage(s) with no row in SQLite", REBUILD))
         if chunk_ids - ids:
             problems.append((f"{len(chunk_ids - ids)} SQLite passage(s) are missing from {label}", REBUILD))
-    if snap.dense.ntotal != len(dense_ids):
-        problems.append((f"FAISS holds {snap.dense.ntotal} vectors but {len(dense_ids)} ids", REBUILD))
-    for key, have in (("documents", len(snap.documents)), ("chunks", len(snap.chunks))):
+    if dense.ntotal != len(set(dense_ids)):
+        problems.append((f"FAISS holds {dense.ntotal} vectors but {len(set(dense_ids))} ids", REBUILD))
+    for key, have in (("documents", n_docs), ("chunks", len(chunk_ids))):
         if manifest.get(key) != have:
             problems.append((f"manifest says {manifest.get(key)} {key}, SQLite holds {have}", REBUILD))
+    if not problems:
+        try:
+            load(index_dir)
+        except StoreError as exc:
+            problems.append((str(exc).split(": run")[0], REBUILD))
     return problems

@@ -1,5 +1,7 @@
 """Lexical analysis: the same tokens at index and query time, synonyms, learned abbreviations."""
-from bot.analysis import Vocabulary, focus_terms, key_terms, learn_abbreviations, tokens, words
+from bot.analysis import (Vocabulary, analyse_passage, expected_value, focus_terms, key_terms, learn_abbreviations,
+                          shape_bit, tokens, words)
+from bot.chunking import split_sentences
 
 
 def test_numbers_and_units_are_kept_and_separated():
@@ -72,8 +74,16 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert expected_value("Which stain highlights the deposits?") is None
 
 
-def test_presence_check_of_question_concepts_agrees_with_full_tagging():
+def test_a_passage_is_analysed_once_for_bm25_and_for_each_sentence():
     v = Vocabulary.load()
-    text = "She received pamidronate 60mg monthly and IVIg."
-    asked = ["@bisphosphonate", "@ivig", "@mtx"]
-    assert v.present(text, asked) == {t for t in asked if t in v.tags(text)} == {"@bisphosphonate", "@ivig"}
+    prefix = "Calcinosis in juvenile dermatomyositis. Treatment.\n"
+    text = "She received pamidronate 60mg monthly for calcinosis. IVIg followed after 2 months."
+    analysed = analyse_passage(prefix, text, split_sentences(text), v)
+    assert sorted(analysed.tokens) == sorted(tokens(prefix + text, v))  # what BM25 sees: prefix and all
+    first, second = analysed.sentences
+    assert {"she", "pamidron", "60", "mg", "@pamidronate", "@bisphosphonate"} <= first  # stopwords kept, class implied
+    assert "@ivig" in second and "@ivig" not in first  # a concept belongs to the sentence that mentions it
+    assert "@jdm" not in first | second  # the title is context, not a sentence
+    assert analysed.shapes & shape_bit(expected_value("What dose was given?"))
+    assert analysed.shapes & shape_bit(expected_value("How long after?"))
+    assert not analysed.shapes & shape_bit(expected_value("How old was she?"))
