@@ -76,15 +76,13 @@ class Vocabulary:
                         index.setdefault(first.group(), set()).add(i)
                     else:
                         self._always.add(i)
-        self._implied = {c.name: _closure(c.name, {k.name: k.broader for k in concepts}) for c in concepts}
+        broader = {c.name: c.broader for c in concepts}
+        self._implied = {c.name: _closure(c.name, broader) for c in concepts}
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> "Vocabulary":
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-        concepts = []
-        for entry in data.get("concept", []):
-            abbr, terms = tuple(entry.get("abbr", [])), tuple(t.lower() for t in entry.get("terms", []))
-            concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, tuple(entry.get("broader", []))))
+        """The curated table at `path` plus the `learned` abbreviations (short form -> long forms)."""
+        concepts = list(_curated(path, path.stat().st_mtime_ns))
         known = {a for c in concepts for a in c.abbr}
         for short, longs in sorted((learned or {}).items()):
             if short not in known:
@@ -124,6 +122,17 @@ class Vocabulary:
                 if self._matchers[i][0] and self.concepts[i].terms and self._matchers[i][0].search(text)]
 
 
+@lru_cache(maxsize=4)
+def _curated(path: Path, mtime_ns: int) -> tuple[Concept, ...]:
+    """The concepts of a vocabulary file, parsed once per version of the file (indexing loads one per paper)."""
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    concepts = []
+    for entry in data.get("concept", []):
+        abbr, terms = tuple(entry.get("abbr", [])), tuple(t.lower() for t in entry.get("terms", []))
+        concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, tuple(entry.get("broader", []))))
+    return tuple(concepts)
+
+
 def _closure(name: str, broader: dict[str, tuple[str, ...]]) -> list[str]:
     """The concept and every class above it; an unknown class name is a mistake in the table."""
     out, todo = [], [name]
@@ -141,6 +150,7 @@ def _slug(form: str) -> str:
     return re.sub(r"\W+", "_", form.lower()).strip("_")
 
 
+@lru_cache(maxsize=4096)
 def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
     abbr = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None

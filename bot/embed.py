@@ -46,6 +46,17 @@ class Embedder:
             hint = " (offline: set CASEBOT_OFFLINE=0 to allow a download)" if offline else ""
             raise EmbedderError(f"cannot load embedding model {name!r}: {exc}{hint}") from None
         self.tokenizer = self.model.tokenizer
+        # Token counts come from a private copy of the fast tokenizer that never truncates
+        # (the shared one carries whatever truncation its last caller set), without the
+        # per-call overhead of the transformers wrapper. Slow tokenizers go through the wrapper.
+        self._counter = None
+        backend = getattr(self.tokenizer, "backend_tokenizer", None)
+        if backend is not None:
+            from tokenizers import Tokenizer
+
+            self._counter = Tokenizer.from_str(backend.to_str())
+            self._counter.no_truncation()
+            self._counter.no_padding()
         self.max_tokens = int(self.model.max_seq_length)
         self.dimension = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
                              else self.model.get_sentence_embedding_dimension())
@@ -53,6 +64,8 @@ class Embedder:
 
     def count_tokens(self, text: str) -> int:
         """Word pieces the model sees for `text`, [CLS] and [SEP] included."""
+        if self._counter is not None:
+            return len(self._counter.encode(text).ids)
         return len(self.tokenizer(text, truncation=False, verbose=False)["input_ids"])
 
     def encode(self, texts: list[str]) -> np.ndarray:

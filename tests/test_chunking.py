@@ -21,6 +21,13 @@ def test_every_chunk_is_an_exact_span_of_the_cleaned_text(embedder):
             assert c.text[s:e].strip() == c.text[s:e] and c.text[s:e]
 
 
+def test_token_counts_are_the_models_own_and_never_truncated(embedder):
+    text = load_document(SHIPPED / REPORT, SHIPPED, 25).text
+    assert embedder.count_tokens(text) == len(embedder.tokenizer(text, verbose=False)["input_ids"]) > 500
+    embedder.tokenizer(text, truncation=True, max_length=16)  # leaves truncation set on the shared tokenizer
+    assert embedder.count_tokens(text) > 500
+
+
 def test_chunks_fit_the_model_window_with_their_prefix(embedder):
     doc = load_document(SHIPPED / REPORT, SHIPPED, 25)
     for c in chunks_of(doc, embedder):
