@@ -85,14 +85,29 @@ class Embedder:
         sentences = []
         for i, (out, offs, wanted) in enumerate(zip(outputs, offsets, spans)):
             passages[i] = _unit(out["sentence_embedding"].float().numpy())
-            tokens = out["token_embeddings"].float().numpy()[: len(offs)]
-            starts, ends = np.array([o[0] for o in offs]), np.array([o[1] for o in offs])
-            rows = []
-            for s, e in wanted:
-                mask = (starts >= s) & (ends <= e) & (ends > starts)
-                rows.append(_unit(tokens[mask].mean(axis=0)) if mask.any() else passages[i])
-            sentences.append(np.asarray(rows, np.float32).reshape(len(wanted), self.dimension))
+            sentences.append(_pool(out["token_embeddings"].float().numpy()[: len(offs)], offs, wanted, passages[i]))
         return passages, sentences
+
+
+def _pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]],
+          fallback: np.ndarray) -> np.ndarray:
+    """Unit-length mean of the token vectors lying inside each character span.
+
+    Word pieces never straddle the whitespace between sentences, so each token falls in at
+    most one span; special tokens have empty offsets and fall in none. A span without any
+    token (cut off by the model's window) gets the passage vector.
+    """
+    if not spans:
+        return np.zeros((0, tokens.shape[1]), np.float32)
+    offs, bounds = np.asarray(offsets, np.int64).reshape(-1, 2), np.asarray(spans, np.int64)
+    which = np.searchsorted(bounds[:, 0], offs[:, 0], side="right") - 1
+    inside = (offs[:, 1] > offs[:, 0]) & (which >= 0) & (offs[:, 1] <= bounds[np.maximum(which, 0), 1])
+    assign = np.zeros((len(spans), len(offs)), np.float32)
+    assign[which[inside], np.flatnonzero(inside)] = 1.0
+    sums = assign @ tokens
+    norms = np.linalg.norm(sums, axis=1, keepdims=True)
+    pooled = np.where(norms > 0, sums / np.maximum(norms, 1e-12), fallback)
+    return pooled.astype(np.float32)
 
 
 def _unit(v: np.ndarray) -> np.ndarray:
