@@ -406,6 +406,16 @@ def test_verify_reports_faiss_sqlite_mismatch(corpus, cli):
     assert "casebot index rebuild" in result.stdout
 
 
+def test_asking_a_damaged_index_says_so_in_one_line(corpus, cli):
+    s = corpus
+    Indexer(s).update()
+    _delete_one_chunk_row(s.index_dir)
+    result = cli("ask", "What was given for the nodules?", "--docs-dir", s.docs_dir, "--index-dir", s.index_dir)
+    assert result.exit_code != 0 and result.stdout == ""
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "is damaged" in lines[0] and "casebot index rebuild" in lines[0], result.stderr
+
+
 def test_rebuild_repairs_damaged_index(corpus, cli):
     """Regression: a rebuild was numbered gen-000001 and could not be published over that generation."""
     s = corpus
