@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from bisect import bisect_right
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -197,18 +198,17 @@ def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vo
     A concept belongs to the sentence where its mention starts; mentions in the prefix
     belong to no sentence (the title is context the answer stage adds itself).
     """
+    starts = [s for s, _ in sentences]
     sentence_words = [words(text[s:e]) for s, e in sentences]
-    gaps = [text[a:b] for a, b in zip([0] + [e for _, e in sentences], [s for s, _ in sentences] + [len(text)])]
-    passage_words = words(prefix) + [w for ws in sentence_words for w in ws] + words(" ".join(gaps))
-    full = prefix + text
-    spans = vocabulary.tag_spans(full)
+    between = " ".join(text[a:b] for a, b in zip([0] + [e for _, e in sentences], starts + [len(text)]))  # whitespace, normally
+    passage_words = words(prefix) + [w for ws in sentence_words for w in ws] + words(between)
+    spans = vocabulary.tag_spans(prefix + text)
     terms = [{stem(w) for w in ws} for ws in sentence_words]
     for tag, start, _ in spans:
         at = start - len(prefix)
-        for i, (s, e) in enumerate(sentences):
-            if s <= at < e:
-                terms[i].add(tag)
-                break
+        i = bisect_right(starts, at) - 1
+        if i >= 0 and at < sentences[i][1]:
+            terms[i].add(tag)
     return PassageTerms([stem(w) for w in passage_words if w not in STOPWORDS] + [tag for tag, _, _ in spans],
                         terms, value_shapes(text))
 

@@ -454,14 +454,14 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         lexical = LexicalIndex.load(gen)
     except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
         return problems + [(str(_damaged(gen, exc)).split(": run")[0], REBUILD)]
-    dense_ids = _dense_ids(dense).tolist()
-    for label, ids in (("FAISS", set(dense_ids)), ("BM25", set(lexical.chunk_ids.tolist()))):
+    dense_ids = set(_dense_ids(dense).tolist())
+    for label, ids in (("FAISS", dense_ids), ("BM25", set(lexical.chunk_ids.tolist()))):
         if ids - chunk_ids:
             problems.append((f"{label} holds {len(ids - chunk_ids)} passage(s) with no row in SQLite", REBUILD))
         if chunk_ids - ids:
             problems.append((f"{len(chunk_ids - ids)} SQLite passage(s) are missing from {label}", REBUILD))
-    if dense.ntotal != len(set(dense_ids)):
-        problems.append((f"FAISS holds {dense.ntotal} vectors but {len(set(dense_ids))} ids", REBUILD))
+    if dense.ntotal != len(dense_ids):  # an id stored twice
+        problems.append((f"FAISS holds {dense.ntotal} vectors but {len(dense_ids)} ids", REBUILD))
     for key, have in (("documents", n_docs), ("chunks", len(chunk_ids))):
         if manifest.get(key) != have:
             problems.append((f"manifest says {manifest.get(key)} {key}, SQLite holds {have}", REBUILD))
