@@ -61,7 +61,7 @@ STAGES = [
     ("  BM25 matrix rebuild (with_changes)", "bot/lexical.py", "with_changes"),
     ("  BM25 save (np.savez + vocab JSON)", "bot/lexical.py", "save"),
     ("  faiss.write_index", "faiss/", "write_index"),
-    ("  checksums (store.file_digest)", "bot/store.py", "file_digest"),
+    ("  checksums (files.sha256_file)", "bot/files.py", "sha256_file"),
     ("  fsync", "~", "<built-in method posix.fsync>"),
     ("  old generations removed", "bot/store.py", "_collect_garbage"),
 ]
@@ -161,7 +161,7 @@ def main() -> None:
         for stray in settings.docs_dir.glob("synthetic-*.txt"):
             if int(stray.stem.split("-")[1]) >= args.papers:
                 stray.unlink()  # papers left by a run with --workdir and other sizes
-        get_embedder(settings.model, settings.offline, settings.batch_size).encode(["warm up"])
+        get_embedder(settings.model.model, settings.model.offline, settings.model.batch_size).encode(["warm up"])
         load = OtherLoad()
 
         build, base = timed(lambda: Indexer(settings).update())

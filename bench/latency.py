@@ -41,7 +41,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from bot import CaseBot, load_settings  # noqa: E402
-from bot.answer import compose  # noqa: E402
+from bot.answer import compose  # noqa: E402  (see profile())
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
 from bot.indexer import EMBED_BATCH  # noqa: E402
@@ -88,13 +88,13 @@ def measure_indexing(settings: Settings) -> dict:
     on a shared box, one raw encode before or after a long build measures another load.
     The raw runs are subtracted from the build's wall time.
     """
-    embedder = get_embedder(settings.model, settings.offline, settings.batch_size)
+    embedder = get_embedder(settings.model.model, settings.model.offline, settings.model.batch_size)
     raw_encode, indexer_encode_passages = embedder.model.encode, embedder.encode_passages
     totals: dict[str, float] = defaultdict(float)
 
     def encode_passages(texts: list[str], spans: list[list[tuple[int, int]]]):
         result = timer(indexer_encode_passages, totals, "encode_passages")(texts, spans)
-        timer(raw_encode, totals, "raw")(texts, batch_size=settings.batch_size, show_progress_bar=False)
+        timer(raw_encode, totals, "raw")(texts, batch_size=settings.model.batch_size, show_progress_bar=False)
         totals["passages"] += len(texts)
         return result
 
@@ -113,7 +113,7 @@ def measure_indexing(settings: Settings) -> dict:
 def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
     """(a): ask wall time and the floor (encode + FAISS search of the same depth), per question."""
     snap, embedder = bot.retriever().snap, bot.embedder
-    depth = min(bot.settings.candidates, len(snap.chunks))
+    depth = min(bot.settings.retrieval.candidates, len(snap.chunks))
     out: dict[str, list[float]] = defaultdict(list)
     for q in qs:
         start = time.perf_counter()
@@ -145,7 +145,7 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         t2 = time.perf_counter()
         ranked = retriever.candidates(query)
         t3 = time.perf_counter()
-        compose(retriever, query, ranked, s.k, s.max_sentences, s.abstain_below)
+        compose(retriever, query, ranked, s.retrieval.k, s.answer.max_sentences, s.answer.abstain_below)
         t4 = time.perf_counter()
         out["retriever() (generation check)"].append(t1 - t0)
         out["analyse: query encode"].append(totals["encode"])
@@ -185,11 +185,11 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="casebot-bench-") as tmp:
         settings = load_settings(env={}, docs_dir=Path(tmp) / "docs", index_dir=Path(tmp) / "index")
         write_corpus(settings.docs_dir, args.papers, args.seed)
-        embedder = get_embedder(settings.model, settings.offline, settings.batch_size)
+        embedder = get_embedder(settings.model.model, settings.model.offline, settings.model.batch_size)
         warm_up = (settings.docs_dir / "synthetic-00000.txt").read_text(encoding="utf-8").split("\n\n")
-        embedder.model.encode(warm_up * 4, batch_size=settings.batch_size, show_progress_bar=False)
+        embedder.model.encode(warm_up * 4, batch_size=settings.model.batch_size, show_progress_bar=False)
         print(f"torch {torch.__version__}: {torch.get_num_threads()} intra-op threads, "
-              f"{torch.get_num_interop_threads()} inter-op threads; batch_size {settings.batch_size}")
+              f"{torch.get_num_interop_threads()} inter-op threads; batch_size {settings.model.batch_size}")
         load = OtherLoad()
         b = measure_indexing(settings)
         indexing_load = load.report()

@@ -34,7 +34,7 @@ def textbook(docs: Path, rows: list[dict], settings) -> dict:
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
     chunks = [(f.stem, piece) for f in sorted(docs.iterdir()) if f.suffix == ".txt"
               for piece in splitter.split_text(f.read_text(encoding="utf-8"))]
-    model = get_embedder(settings.model, settings.offline, settings.batch_size)
+    model = get_embedder(settings.model.model, settings.model.offline, settings.model.batch_size)
     index = faiss.IndexFlatIP(model.dimension)
     index.add(model.encode([c[1] for c in chunks]))
     answerable = [r for r in rows if r.get("doc") and r.get("evidence")]
@@ -77,7 +77,7 @@ def main() -> None:
             if args.misses:
                 for m in ev.misses(outcomes):
                     print(f"   {m['id']:>4} {m['problem']:<34} rank={m['rank']} conf={m['confidence']} "
-                          f"terms=[{m['key_terms']}] {m['question'][:70]}")
+                          f"{m['question'][:70]}")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,10 @@
     print(answer.text, [p.title for p in answer.passages])
 """
 from .config import Settings, load_settings
+from .conversation import Conversation, Turn
 from .core import CaseBot
-from .records import Answer, Citation, Chunk, Document, Hit, Turn
+from .errors import CaseBotError
+from .records import Answer, Citation, Chunk, Document, Hit
 
-__all__ = ["Answer", "CaseBot", "Chunk", "Citation", "Document", "Hit", "Settings", "Turn", "load_settings"]
+__all__ = ["Answer", "CaseBot", "CaseBotError", "Chunk", "Citation", "Conversation", "Document", "Hit", "Settings",
+           "Turn", "load_settings"]

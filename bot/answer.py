@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
-from .retrieve import Candidate, Query, Retriever
+from .retrieve import Query
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
@@ -42,26 +42,23 @@ class Confidence:
         return (self.top + self.best) / 2
 
 
-def confidence(ranked: list[Candidate], k: int) -> Confidence:
-    if not ranked:
+def confidence(hits: list[Hit]) -> Confidence:
+    if not hits:
         return Confidence(0.0, 0.0)
-    return Confidence(ranked[0].coverage, max(c.coverage for c in ranked[:k]))
+    return Confidence(hits[0].coverage, max(h.coverage for h in hits))
 
 
-def compose(retriever: Retriever, query: Query, ranked: list[Candidate], k: int, max_sentences: int,
-            abstain_below: float) -> Answer:
-    chosen = retriever.diversify(ranked, k)
-    hits = [retriever.hit(c) for c in chosen]
-    conf = confidence(ranked, k)
+def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
+    """Quote the sentences of `hits` that answer the query, or abstain; works from the Hits alone."""
+    conf = confidence(hits)
     if not hits or conf.value < abstain_below:
-        return Answer(query.question, NO_ANSWER, True, [], hits)
-    citations = select_sentences(retriever, query, chosen, hits, max_sentences)
+        return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
+    citations = select_sentences(query, hits, max_sentences)
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line
-    return Answer(query.question, text, False, citations, hits)
+    return Answer(query.question, text, False, citations, hits, query.text)
 
 
-def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate], hits: list[Hit],
-                     max_sentences: int) -> list[Citation]:
+def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[Citation]:
     """Rank every sentence of the retrieved passages; quote the best and close runners-up.
 
     A sentence's coverage counts the question's key terms it contains, with terms of
@@ -72,17 +69,15 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
     """
     shape = query.expects
     asked = set(query.key_idf)
-    top = chosen[0].score or 1.0
+    top = hits[0].score or 1.0
     sentences = []
-    for n, (cand, hit) in enumerate(zip(chosen, hits), 1):
-        context = retriever.title_terms(hit.doc_id)
-        terms = retriever.snap.chunks[hit.chunk_id].sentence_terms()
+    for n, hit in enumerate(hits, 1):
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
             if not quotable(sentence):
                 continue
-            present = terms[i] & asked
-            sentences.append((n, i, s, e, cand, sentence, present, present | context))
+            present = hit.sentence_terms[i] & asked
+            sentences.append((n, i, s, e, hit, sentence, present, present | hit.title_terms))
     if not sentences:
         return []
     spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
@@ -90,9 +85,9 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
                for t, idf in query.key_idf.items()}
     total = sum(weights.values()) or 1.0
     scored = []
-    for n, i, s, e, cand, sentence, present, with_context in sentences:
+    for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context if t in weights) / total
-        score = W_SEMANTIC * float(cand.sentence_scores[i]) + W_COVERAGE * coverage + W_PASSAGE * cand.score / top
+        score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_PASSAGE * hit.score / top
         if shape is not None:  # "what dose": the quoted sentence must state one
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         scored.append((score, n, s, e, sentence))
@@ -120,28 +115,3 @@ def select_sentences(retriever: Retriever, query: Query, chosen: list[Candidate]
 def quotable(sentence: str) -> bool:
     """Keyword lists, source lines and fragments are not answers."""
     return len(sentence.split()) >= 4 and not _UNQUOTABLE.search(sentence)
-
-
-def render(answer: Answer, sources: bool = True) -> str:
-    """Plain text with light Markdown (works in a terminal and in Discord)."""
-    lines = [answer.text]
-    cited = {c.n for c in answer.citations}
-    if answer.abstained and answer.passages:
-        lines += ["", "Related reading (not an answer):"]
-        lines += [f"[{n}] {_where(h)}" for n, h in enumerate(answer.passages, 1)]
-    elif sources and cited:
-        lines += ["", "Sources"]
-        for n, hit in enumerate(answer.passages, 1):
-            if n not in cited:
-                continue
-            marked, offset = hit.text, 0
-            for c in sorted((c for c in answer.citations if c.n == n), key=lambda c: c.start):
-                marked = marked[:c.start + offset] + "**" + c.quote + "**" + marked[c.end + offset:]
-                offset += 4
-            lines += [f"[{n}] {_where(hit)}", f"    {marked}"]
-    return "\n".join(lines)
-
-
-def _where(hit: Hit) -> str:
-    parts = [hit.title, hit.section or None, hit.doc_id + (f", p. {hit.page}" if hit.page else "")]
-    return " — ".join(p for p in parts if p)

@@ -1,4 +1,8 @@
-"""The `casebot` command: a thin shell over bot.core. Errors are one line on stderr."""
+"""The `casebot` command: a thin shell over bot.core.
+
+Expected failures (CaseBotError) are one line on stderr, `casebot: error: … — fix: …`,
+exit 1. Anything else is a bug: it keeps its traceback, after a line asking to report it.
+"""
 from __future__ import annotations
 
 import functools
@@ -10,37 +14,43 @@ from pathlib import Path
 
 import click
 
-from .config import load_settings
+from .config import load_settings, load_settings_with_sources
+from .errors import CaseBotError, InputError
 
 log = logging.getLogger("bot")
+REPORT_BUG = "casebot: this is a bug, please report it with the traceback below"
 
 
 class CaseBotGroup(click.Group):
-    """Turns expected failures into `casebot: error: ...` and exit 1 (a traceback only with --debug)."""
+    """Turns CaseBotError into one line and exit 1; other exceptions are bugs and keep their traceback."""
 
-    def invoke(self, ctx):
+    def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
-        except (click.exceptions.Exit, click.exceptions.UsageError, click.Abort):
-            raise
-        except Exception as exc:  # the front end decides how errors look
-            if "--debug" in sys.argv:
+        except CaseBotError as exc:
+            if ctx.find_root().meta.get("casebot.debug"):
                 raise
-            message = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            click.echo(f"casebot: error: {message}", err=True)
+            click.echo(f"casebot: error: {exc.one_line()}", err=True)
             ctx.exit(1)
+        except (click.exceptions.Exit, click.exceptions.ClickException, click.Abort):
+            raise
+        except Exception:
+            click.echo(REPORT_BUG, err=True)
+            raise
 
 
 def common(fn):
-    """--docs-dir / --index-dir / --debug on every command, so they work after the command name."""
+    """--config / --docs-dir / --index-dir / --debug on every command, so they work after the command name."""
 
+    @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file [CASEBOT_CONFIG].")
     @click.option("--docs-dir", type=click.Path(path_type=Path), help="Papers to index [CASEBOT_DOCS_DIR].")
     @click.option("--index-dir", type=click.Path(path_type=Path), help="Where the index lives [CASEBOT_INDEX_DIR].")
     @click.option("--debug", is_flag=True, help="Verbose logging and full tracebacks.")
     @functools.wraps(fn)
-    def wrapper(docs_dir, index_dir, debug, **kwargs):
+    def wrapper(config_file, docs_dir, index_dir, debug, **kwargs):
+        click.get_current_context().find_root().meta["casebot.debug"] = debug
         logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
-        settings = load_settings(docs_dir=docs_dir, index_dir=index_dir)
+        settings = load_settings(config_file, docs_dir=docs_dir, index_dir=index_dir)
         return fn(settings, **kwargs)
 
     return wrapper
@@ -84,7 +94,7 @@ def main():
 def ask(settings, question, k, as_json):
     """Answer QUESTION from the indexed case reports."""
     from . import store
-    from .answer import render
+    from .present import plain
 
     bot = _bot(settings)
     if store.current_generation(settings.index_dir) is None:
@@ -97,18 +107,18 @@ def ask(settings, question, k, as_json):
             click.echo(f"note: {settings.docs_dir} changed since the index was built ({counts}): "
                        "run `casebot index update`", err=True)
     answer = bot.ask(question, k=k)
-    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else render(answer))
+    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else plain(answer))
 
 
 @main.command()
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
 @common
 def chat(settings, k):
-    """Ask questions interactively; follow-ups use the earlier turns. Empty line or Ctrl-D quits."""
-    from .answer import render
-    from .records import Turn
+    """Ask questions interactively; follow-ups use the earlier turns. Ctrl-D quits."""
+    from .conversation import Conversation
+    from .present import plain
 
-    bot, history = _bot(settings), []
+    bot, conversation = _bot(settings), Conversation(settings.conversation.max_turns)
     bot.retriever()  # load model and index before the first prompt
     while True:
         try:
@@ -116,10 +126,34 @@ def chat(settings, k):
         except EOFError:
             break
         if not question:
-            break
-        answer = bot.ask(question, history=history, k=k)
-        click.echo(render(answer) + "\n")
-        history.append(Turn(question, answer.text))
+            continue
+        answer = bot.ask(question, k=k, conversation=conversation)
+        click.echo(plain(answer) + "\n")
+
+
+@main.command("config")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object {section: {key: {value, source}}}.")
+@click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file [CASEBOT_CONFIG].")
+def config_(as_json, config_file):
+    """Print the effective settings, where each came from, and what it does."""
+    from .config import describe, env_name
+
+    settings, sources = load_settings_with_sources(config_file)
+    rows = describe(settings, sources)
+    if as_json:
+        out: dict = {}
+        for section, key, value, source, _ in rows:
+            out.setdefault(section, {})[key] = {"value": value if isinstance(value, (int, float, bool, list)) or
+                                                value is None else str(value), "source": source}
+        click.echo(json.dumps(out))
+        return
+    current = None
+    for section, key, value, source, description in rows:
+        if section != current:
+            click.echo(f"[{section}]")
+            current = section
+        shown = json.dumps(value) if isinstance(value, (list, bool)) else str(value)
+        click.echo(f"  {key} = {shown}    # from {source}; env {env_name(key)}: {description}")
 
 
 @main.command("eval")
@@ -143,7 +177,7 @@ def evaluate(settings, file, k, as_json, misses):
     if misses:
         for m in ev.misses(outcomes):
             click.echo(f"{m['id']:>6}  {m['problem']:<34} rank={m['rank']} conf={m['confidence']} "
-                       f"top={','.join(m['top'])} terms=[{m['key_terms']}]  {m['question']}")
+                       f"top={','.join(m['top'])}  {m['question']}")
 
 
 @main.group()
@@ -224,7 +258,7 @@ def remove(settings, names, as_json):
         matches = [p for rel, p in files.items() if name in (rel, p.name, Path(rel).stem)]
         if len(matches) != 1:
             found = "no paper" if not matches else f"{len(matches)} papers"
-            raise LookupError(f"{found} in {settings.docs_dir} named {name!r}: see `casebot index list`")
+            raise InputError(f"{found} in {settings.docs_dir} named {name!r}", "see `casebot index list`")
         matches[0].unlink()
         sidecar_path(matches[0]).unlink(missing_ok=True)
     _print_report(_bot(settings).update_index(progress=_progress()), as_json)
@@ -257,7 +291,8 @@ def verify(settings, as_json):
     from .embed import get_embedder
     from .indexer import expected_manifest, pending_changes
 
-    dimension = get_embedder(settings.model, settings.offline, settings.batch_size).dimension
+    m = settings.model
+    dimension = get_embedder(m.model, m.offline, m.batch_size).dimension
     problems = store.verify(settings.index_dir, expected_manifest(settings, dimension))
     if not problems:
         pending = pending_changes(store.load_catalog(settings.index_dir), settings.docs_dir)

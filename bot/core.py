@@ -1,22 +1,24 @@
-"""The one API every front end uses: `CaseBot(settings).ask(question, history)`.
+"""The one API every front end uses: `CaseBot(settings).ask(question, k, conversation)`.
 
-It owns the model and the loaded index generation, reloads a newer generation
-when an update lands (checked on every call: one small file read), and is safe to
-call from worker threads, so an async front end can run it off its event loop.
+It assembles the pipeline (retrieve -> answer) in one place, owns the model and the
+loaded index generation, reloads a newer generation when an update lands (checked on
+every call: one small file read), and is safe to call from worker threads, so an async
+front end can run it off its event loop.
 """
 from __future__ import annotations
 
 import logging
 import threading
-from typing import Sequence
 
 from . import store
 from .answer import compose
 from .config import Settings, load_settings
+from .conversation import Conversation
 from .embed import Embedder, get_embedder
-from .indexer import Indexer, UpdateReport, expected_manifest, pending_changes
-from .records import Answer, Hit, Turn
-from .retrieve import Retriever
+from .errors import InputError
+from .indexer import Indexer, Progress, UpdateReport, expected_manifest, pending_changes
+from .records import Answer, Hit
+from .retrieve import Query, Retriever
 
 log = logging.getLogger(__name__)
 
@@ -29,8 +31,8 @@ class CaseBot:
 
     @property
     def embedder(self) -> Embedder:
-        s = self.settings
-        return get_embedder(s.model, s.offline, s.batch_size)
+        m = self.settings.model
+        return get_embedder(m.model, m.offline, m.batch_size)
 
     def retriever(self) -> Retriever:
         """The retriever over the current generation, reloaded if a newer one was published."""
@@ -43,20 +45,42 @@ class CaseBot:
                 self._retriever = Retriever(snapshot, self.embedder, self.settings)
             return self._retriever
 
-    def ask(self, question: str, history: Sequence[Turn] = (), k: int | None = None) -> Answer:
-        """Answer with quoted, cited sentences, or abstain and show the nearest passages."""
+    def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
+        """The question checked, cleaned and read against the conversation so far."""
         question = " ".join(question.split())
         if not question:
-            raise ValueError("the question is empty")
-        retriever = self.retriever()
-        query = retriever.analyse(question, list(history))
-        s = self.settings
-        return compose(retriever, query, retriever.candidates(query), k or s.k, s.max_sentences, s.abstain_below)
+            raise InputError("the question is empty", "type a question")
+        earlier = [t.question for t in conversation.turns] if conversation else []
+        return self.retriever().analyse(question, earlier)
 
-    def search(self, question: str, k: int | None = None, history: Sequence[Turn] = ()) -> list[Hit]:
-        return self.retriever().search(question, k, list(history))
+    def ask(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> Answer:
+        """Answer with quoted, cited sentences, or abstain and show the nearest passages.
 
-    def update_index(self, rebuild: bool = False, progress=None) -> UpdateReport:
+        With a conversation, the question may lean on its earlier turns, and the turn is recorded in it.
+        """
+        return self.ask_ranked(question, k, conversation)[0]
+
+    def ask_ranked(self, question: str, k: int | None = None, conversation: Conversation | None = None,
+                   depth: int = 0) -> tuple[Answer, list[Hit]]:
+        """`ask`, plus the ranking it came from to `depth` passages (for evaluation); the answer uses the top k.
+
+        Diversification is greedy, so the top k of a deeper ranking are the top k themselves.
+        """
+        k = k or self.settings.retrieval.k
+        query = self.analyse(question, conversation)
+        ranked = self.retriever().retrieve(query, max(k, depth))
+        a = self.settings.answer
+        answer = compose(query, ranked[:k], a.max_sentences, a.abstain_below)
+        if conversation is not None:
+            conversation.add(answer)
+        return answer, ranked
+
+    def search(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> list[Hit]:
+        """The passages `ask` would quote from, without composing an answer."""
+        query = self.analyse(question, conversation)
+        return self.retriever().retrieve(query, k or self.settings.retrieval.k)
+
+    def update_index(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateReport:
         return Indexer(self.settings, progress).update(rebuild=rebuild)
 
     def pending_changes(self) -> dict[str, list[str]]:

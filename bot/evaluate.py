@@ -13,15 +13,16 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from pathlib import Path
 
-from .answer import compose, confidence
+from .answer import confidence
 from .core import CaseBot
+from .errors import InputError
 from .records import Answer
 
 RECALL_AT = (1, 5, 10)
 
 
-class EvalFileError(ValueError):
-    pass
+class EvalFileError(InputError):
+    fix = "correct the question file (format in README, \"Measuring quality\")"
 
 
 def fold(text: str) -> str:
@@ -76,24 +77,19 @@ class Outcome:
 
 
 def run(bot: CaseBot, rows: list[dict], k: int | None = None) -> list[Outcome]:
-    s = bot.settings
-    k = k or s.k
-    retriever = bot.retriever()
+    k = k or bot.settings.retrieval.k
     outcomes = []
     for row in rows:
-        query = retriever.analyse(row["question"])
-        ranked = retriever.candidates(query)
-        answer = compose(retriever, query, ranked, k, s.max_sentences, s.abstain_below)
-        top = [retriever.hit(c) for c in retriever.diversify(ranked, max(RECALL_AT))]
+        answer, top = bot.ask_ranked(row["question"], k, depth=max(RECALL_AT))
         rank = hit = None
         if row.get("doc") and row.get("evidence"):
             rank = next((i for i, h in enumerate(top, 1)
                          if Path(h.doc_id).stem == row["doc"] and holds(h.text, row["evidence"])), None)
             hit = not answer.abstained and holds(strip_citations(answer.text), row["evidence"])
-        conf = confidence(ranked, k)
+        conf = confidence(answer.passages)
         outcomes.append(Outcome(row, answer, rank, bool(hit), {
             "confidence": round(conf.value, 3), "coverage_top": round(conf.top, 3), "coverage_best": round(conf.best, 3),
-            "key_terms": " ".join(query.key), "top": [f"{Path(h.doc_id).stem}#{h.chunk_id}" for h in top[:3]]}))
+            "top": [f"{Path(h.doc_id).stem}#{h.chunk_id}" for h in top[:3]]}))
     return outcomes
 
 

@@ -18,6 +18,7 @@ from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbrev
 from .chunking import Chunker, passage_prefix
 from .config import Settings
 from .embed import Embedder, get_embedder
+from .errors import InputError
 from .ingest import IngestError, content_hash, is_candidate, load_document
 from .records import Document
 
@@ -50,8 +51,8 @@ def analysis_version() -> str:
 
 
 def expected_manifest(settings: Settings, dimension: int | None = None) -> dict:
-    expected = store.expected_manifest(settings.model, dimension or 0, settings.chunk_tokens,
-                                       settings.overlap_sentences, analysis_version())
+    expected = store.expected_manifest(settings.model.model, dimension or 0, settings.chunking.chunk_tokens,
+                                       settings.chunking.overlap_sentences, analysis_version())
     if dimension is None:
         expected.pop("dimension")  # checked once the model is loaded
     return expected
@@ -60,7 +61,7 @@ def expected_manifest(settings: Settings, dimension: int | None = None) -> dict:
 def scan(docs_dir: Path) -> dict[str, Path]:
     """Every candidate file under the docs dir, by its POSIX path relative to it."""
     if not docs_dir.is_dir():
-        raise store.StoreError(f"docs dir {docs_dir} does not exist: create it or set --docs-dir / CASEBOT_DOCS_DIR")
+        raise InputError(f"docs dir {docs_dir} does not exist", "create it, or set --docs-dir / CASEBOT_DOCS_DIR")
     found = {}
     for path in docs_dir.rglob("*"):
         rel = path.relative_to(docs_dir)
@@ -111,7 +112,7 @@ class Indexer:
     def embedder(self) -> Embedder:
         if self._embedder is None:
             s = self.settings
-            self._embedder = get_embedder(s.model, s.offline, s.batch_size)
+            self._embedder = get_embedder(s.model.model, s.model.offline, s.model.batch_size)
         return self._embedder
 
     def update(self, rebuild: bool = False) -> UpdateReport:
@@ -126,7 +127,7 @@ class Indexer:
                 except store.IndexMismatch as exc:
                     if not exc.keys <= store.REINDEXABLE:
                         raise
-                    log.warning("%s; re-indexing every paper", str(exc).split(": run")[0])
+                    log.warning("%s; re-indexing every paper", exc.message)
             return self._apply(base)
 
     def _apply(self, base: store.Catalog | None) -> UpdateReport:
@@ -144,7 +145,7 @@ class Indexer:
                 report.unchanged.append(rel)
                 continue
             try:
-                doc = load_document(path, s.docs_dir, s.max_file_mb, digest)
+                doc = load_document(path, s.docs_dir, s.ingest.max_file_mb, digest)
             except IngestError as exc:
                 reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
                 report.rejected.append({"source": rel, "reason": reason})
@@ -198,7 +199,7 @@ class Indexer:
         if not docs:
             return 0
         e, s = self.embedder, self.settings
-        chunker = Chunker(e.count_tokens, e.max_tokens, s.chunk_tokens, s.overlap_sentences)
+        chunker = Chunker(e.count_tokens, e.max_tokens, s.chunking.chunk_tokens, s.chunking.overlap_sentences)
         prepared = []
         for doc, size, mtime in docs:
             abbreviations = learn_abbreviations(doc.text)

@@ -11,6 +11,7 @@ import re
 import tomllib
 from pathlib import Path
 
+from .files import sha256_file
 from .cleaning import clean_pages, normalise
 from .jats import JatsError, parse_jats
 from .records import Block, Document, Metadata
@@ -38,14 +39,8 @@ def is_candidate(path: Path) -> bool:
 
 def content_hash(path: Path) -> str:
     """sha256 over the file and its sidecar, so editing either re-indexes the paper."""
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
     side = sidecar_path(path)
-    if side.exists():
-        digest.update(b"\0sidecar\0" + side.read_bytes())
-    return digest.hexdigest()
+    return sha256_file(path, b"\0sidecar\0" + side.read_bytes() if side.exists() else b"")
 
 
 def text_hash(text: str) -> str:

@@ -68,7 +68,11 @@ class Chunk:
 
 @dataclass
 class Hit:
-    """A retrieved chunk with its provenance and scores."""
+    """A retrieved passage with its provenance, its scores and what the answer stage needs per sentence.
+
+    The answer stage works from Hits alone: each carries its sentences' analysed terms
+    and their cosines to the question, so nothing downstream reaches back into the index.
+    """
 
     chunk_id: int
     doc_id: str
@@ -82,6 +86,10 @@ class Hit:
     sentences: list[tuple[int, int]]
     dense: float = 0.0  # cosine of the query to the passage
     lexical: float = 0.0  # BM25 score
+    coverage: float = 0.0  # IDF-weighted share of the question's subject terms the passage contains
+    sentence_terms: list[set[str]] = field(default_factory=list)  # stems and concept tags of each sentence
+    sentence_scores: list[float] = field(default_factory=list)  # cosine of each sentence to the question
+    title_terms: set[str] = field(default_factory=set)  # the paper's title tokens (context, not answer)
 
 
 @dataclass
@@ -95,25 +103,26 @@ class Citation:
 
 
 @dataclass
-class Turn:
-    """An earlier exchange in a conversation (for follow-up questions)."""
-
-    question: str
-    answer: str = ""
-
-
-@dataclass
 class Answer:
+    """Quoted sentences with citations (best first), or an abstention; always with the passages searched.
+
+    `text` is the plain form (one quote a line, `[n]` = passage rank); front ends render
+    the record itself through bot.present. `query` is what was actually searched, which
+    differs from `question` for a follow-up that leans on earlier turns.
+    """
+
     question: str
     text: str
     abstained: bool
     citations: list[Citation]
     passages: list[Hit]
+    query: str = ""
 
     def to_dict(self) -> dict:
         """The `--json` contract: see README, "JSON output"."""
         return {
             "question": self.question,
+            "query": self.query or self.question,
             "answer": self.text,
             "abstained": self.abstained,
             "citations": sorted({c.n for c in self.citations}),

@@ -8,6 +8,7 @@ vocabulary it contains, then spreads the top k across papers.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -15,7 +16,7 @@ import numpy as np
 from .analysis import Vocabulary, expected_value, focus_terms, key_terms, shape_bit, tokens
 from .config import Settings
 from .embed import Embedder
-from .records import Hit, Turn
+from .records import Hit
 from .store import Snapshot
 
 # Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
@@ -59,10 +60,11 @@ class Retriever:
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
 
-    def analyse(self, question: str, history: list[Turn] | tuple = ()) -> Query:
+    def analyse(self, question: str, earlier: Sequence[str] = ()) -> Query:
+        """The question as the retriever reads it; `earlier` are the conversation's questions, oldest first."""
         context = ""
-        if history and (len(key_terms(question, self.vocabulary)) < 4 or _ANAPHORA.search(question)):
-            context = history[-1].question  # a follow-up leans on the question before it
+        if earlier and (len(key_terms(question, self.vocabulary)) < 4 or _ANAPHORA.search(question)):
+            context = earlier[-1]  # a follow-up leans on the question before it
         expansions = self.vocabulary.expansions(question + " " + context)
         text = " ".join(filter(None, [context, question] + [f"({e})" for e in expansions]))
         terms = tokens(text, self.vocabulary)
@@ -100,7 +102,7 @@ class Retriever:
         hardly depends on how many candidates there are.
         """
         s, snap = self.settings, self.snap
-        n = min(s.candidates, len(snap.chunks))
+        n = min(s.retrieval.candidates, len(snap.chunks))
         if n == 0:
             return []
         _, dense_ids = snap.dense.search(query.vector[None, :], n)
@@ -111,8 +113,8 @@ class Retriever:
         lexical_rows = top[lexical[top] > 0]
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
         fused = np.zeros(len(rows))
-        for ranked, weight in ((dense_rows, s.dense_weight), (lexical_rows, s.lexical_weight)):
-            fused[np.searchsorted(rows, ranked)] += weight / (s.rrf_k + 1 + np.arange(len(ranked)))
+        for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
+            fused[np.searchsorted(rows, ranked)] += weight / (s.retrieval.rrf_k + 1 + np.arange(len(ranked)))
         dense = snap.passage_vectors[rows] @ query.vector
         sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
         best_sentence = np.maximum.reduceat(sentence_scores, sentence_starts) if len(sentence_scores) else dense
@@ -169,7 +171,7 @@ class Retriever:
         for c in ranked:
             doc = self.snap.chunks[c.chunk_id].doc_id
             same = [o for o in chosen if self.snap.chunks[o.chunk_id].doc_id == doc]
-            surplus = len(same) >= self.settings.per_doc_limit and others_above(doc, top * RELEVANT_FRACTION)
+            surplus = len(same) >= self.settings.retrieval.per_doc_limit and others_above(doc, top * RELEVANT_FRACTION)
             redundant = (not surplus and any(float(vector(c) @ vector(o)) >= REDUNDANT_COSINE for o in same)
                          and others_above(doc, top * 0.5))
             (deferred if surplus or redundant else chosen).append(c)
@@ -179,11 +181,16 @@ class Retriever:
 
     def hit(self, c: Candidate) -> Hit:
         row = self.snap.chunks[c.chunk_id]
+        scores = [] if c.sentence_scores is None else [float(x) for x in c.sentence_scores]
         return Hit(chunk_id=row.chunk_id, doc_id=row.doc_id, title=self.snap.documents[row.doc_id].title,
                    section=row.section, text=row.text, start=row.start, end=row.end, page=row.page,
-                   score=c.score, sentences=row.sentences, dense=c.dense, lexical=c.lexical)
+                   score=c.score, sentences=row.sentences, dense=c.dense, lexical=c.lexical, coverage=c.coverage,
+                   sentence_terms=row.sentence_terms(), sentence_scores=scores, title_terms=self.title_terms(row.doc_id))
 
-    def search(self, question: str, k: int | None = None, history: list[Turn] | tuple = ()) -> list[Hit]:
-        query = self.analyse(question, history)
-        return [self.hit(c) for c in self.diversify(self.candidates(query), k or self.settings.k)]
+    def retrieve(self, query: Query, k: int) -> list[Hit]:
+        """The top k passages for an analysed question, spread across papers, best first."""
+        return [self.hit(c) for c in self.diversify(self.candidates(query), k)]
+
+    def search(self, question: str, k: int | None = None, earlier: Sequence[str] = ()) -> list[Hit]:
+        return self.retrieve(self.analyse(question, earlier), k or self.settings.retrieval.k)
 

@@ -12,7 +12,6 @@ numpy arrays loaded with allow_pickle=False, and JSON.
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import json
 import logging
 import os
@@ -28,6 +27,8 @@ import numpy as np
 
 from .analysis import PassageTerms
 from .lexical import FILES as LEXICAL_FILES, LexicalIndex
+from .files import sha256_file
+from .errors import IndexMismatch, LockBusy, NoIndex, StoreError
 from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -55,24 +56,6 @@ CREATE TABLE skipped (
     source TEXT PRIMARY KEY, content_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
     kind TEXT NOT NULL, reason TEXT NOT NULL);
 """
-
-
-class StoreError(RuntimeError):
-    """A problem with the index on disk; the message says how to repair it."""
-
-
-class NoIndex(StoreError):
-    pass
-
-
-class IndexMismatch(StoreError):
-    def __init__(self, message: str, keys: set[str]):
-        super().__init__(message)
-        self.keys = keys  # which manifest fields differ
-
-
-class LockBusy(StoreError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -139,10 +122,6 @@ class Snapshot(Catalog):
     def rows(self, chunk_ids: np.ndarray | list[int]) -> np.ndarray:
         return np.searchsorted(self.chunk_ids, chunk_ids)
 
-    def sentence_vectors_of(self, chunk_id: int) -> np.ndarray:
-        row = int(self.rows([chunk_id])[0])
-        return self.sentence_vectors[self.sentence_offsets[row]:self.sentence_offsets[row + 1]]
-
 
 def current_generation(index_dir: Path) -> str | None:
     try:
@@ -157,6 +136,7 @@ def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: in
             "chunk_tokens": chunk_tokens, "overlap_sentences": overlap, "analysis": analysis}
 
 
+REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
 # Differences `index update` repairs by re-indexing everything; others need an explicit rebuild.
 REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences"}
 
@@ -167,9 +147,9 @@ def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:
         key = sorted(differ - REINDEXABLE or differ)[0]
         what = {"model": "embedding model", "dimension": "embedding dimension", "format": "index format",
                 "analysis": "vocabulary/analysis version"}.get(key, key.replace("_", " "))
-        fix = "casebot index update" if differ <= REINDEXABLE else "casebot index rebuild"
+        fix = UPDATE if differ <= REINDEXABLE else REBUILD
         raise IndexMismatch(f"index {index_dir} was built with {what} {manifest.get(key)!r}, but the settings ask "
-                            f"for {expected[key]!r}: run `{fix}`", differ)
+                            f"for {expected[key]!r}", differ, fix)
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -182,19 +162,19 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 
 def _damaged(gen: Path, exc: Exception) -> StoreError:
-    return StoreError(f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]}): "
-                      "run `casebot index verify`, then `casebot index rebuild`")
+    return StoreError(f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]})",
+                      f"`casebot index verify`, then `{REBUILD}`")
 
 
 def _open_generation(index_dir: Path, expected: dict | None) -> tuple[Path, dict]:
     name = current_generation(index_dir)
     if name is None:
-        raise NoIndex(f"no index in {index_dir}: run `casebot index update`")
+        raise NoIndex(f"no index in {index_dir}")
     gen = index_dir / name
     try:
         manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise StoreError(f"index generation {gen} is unreadable ({exc}): run `casebot index rebuild`") from None
+        raise StoreError(f"index generation {gen} is unreadable ({exc})", REBUILD) from None
     if expected:
         check_compatible(manifest, expected, index_dir)
     return gen, manifest
@@ -284,7 +264,7 @@ def writer_lock(index_dir: Path):
         fh.seek(0)
         pid = fh.read().strip() or "?"
         fh.close()
-        raise LockBusy(f"another update is running (pid {pid}); wait for it to finish") from None
+        raise LockBusy(f"another update is running (pid {pid})") from None
     try:
         fh.seek(0)
         fh.truncate()
@@ -304,14 +284,6 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
-
-
-def file_digest(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 class GenerationWriter:
@@ -392,7 +364,7 @@ class GenerationWriter:
         files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
         manifest = {**self.manifest, "generation": self.name, "documents": n_docs, "chunks": n_chunks,
                     "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-                    "files": {f: file_digest(self.tmp / f) for f in files}}
+                    "files": {f: sha256_file(self.tmp / f) for f in files}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for f in files + [MANIFEST]:
             with open(self.tmp / f, "rb+") as fh:
@@ -421,9 +393,6 @@ class GenerationWriter:
             shutil.rmtree(old, ignore_errors=True)
 
 
-REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
-
-
 def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
     """Every inconsistency found in the current generation, each with its repair command."""
     name = current_generation(index_dir)
@@ -438,12 +407,12 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
     try:
         check_compatible(manifest, expected, index_dir)
     except IndexMismatch as exc:
-        problems.append((str(exc).split(": run")[0], UPDATE if exc.keys <= REINDEXABLE else REBUILD))
+        problems.append((exc.message, exc.fix))
     for fname, digest in manifest.get("files", {}).items():
         path = gen / fname
         if not path.exists():
             problems.append((f"{path} is missing", REBUILD))
-        elif file_digest(path) != digest:
+        elif sha256_file(path) != digest:
             problems.append((f"{path} does not match its checksum in the manifest ({path.stat().st_size} bytes)", REBUILD))
     try:
         con = _connect(gen / SQLITE, readonly=True)
@@ -453,7 +422,7 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         dense = faiss.read_index(str(gen / FAISS_FILE))
         lexical = LexicalIndex.load(gen)
     except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
-        return problems + [(str(_damaged(gen, exc)).split(": run")[0], REBUILD)]
+        return problems + [(_damaged(gen, exc).message, REBUILD)]
     dense_ids = set(_dense_ids(dense).tolist())
     for label, ids in (("FAISS", dense_ids), ("BM25", set(lexical.chunk_ids.tolist()))):
         if ids - chunk_ids:
@@ -469,5 +438,5 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         try:
             load(index_dir)
         except StoreError as exc:
-            problems.append((str(exc).split(": run")[0], REBUILD))
+            problems.append((exc.message, REBUILD))
     return problems

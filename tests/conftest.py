@@ -18,7 +18,7 @@ REPORT = "hard-as-stone-calcinosis-cutis-dermatomyositis.txt"
 @pytest.fixture(scope="session")
 def embedder():
     s = load_settings(env={})
-    return get_embedder(s.model, s.offline, s.batch_size)
+    return get_embedder(s.model.model, s.model.offline, s.model.batch_size)
 
 
 @pytest.fixture

@@ -4,9 +4,10 @@ import re
 
 from click.testing import CliRunner
 
-from bot.answer import NO_ANSWER, render
+from bot.answer import NO_ANSWER
+from bot.present import plain as render
 from bot.cli import main
-from bot.records import Turn
+from bot.conversation import Conversation
 
 from conftest import REPORT
 
@@ -45,14 +46,15 @@ def test_on_topic_question_the_report_cannot_answer_abstains(shipped_bot):
 def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
     answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
     shown = render(answer)
-    assert "Sources" in shown and "**" in shown
-    n = answer.citations[0].n
-    assert f"[{n}] Hard as stone: an exuberant form of calcinosis cutis — " in shown
+    assert "Sources" in shown and f"«{answer.citations[0].quote}»" in shown
+    assert "[1] Hard as stone: an exuberant form of calcinosis cutis — " in shown
 
 
 def test_a_follow_up_question_uses_the_earlier_turn(shipped_bot):
     first = shipped_bot.ask("Which bisphosphonate was the patient treated with?")
-    follow = shipped_bot.ask("For how long was it given?", history=[Turn("Which bisphosphonate was the patient treated with?", first.text)])
+    conversation = Conversation()
+    conversation.add(first)
+    follow = shipped_bot.ask("For how long was it given?", conversation=conversation)
     assert not follow.abstained
     assert "pamidronate 60mg monthly (1 year)" in follow.text
 
@@ -63,7 +65,7 @@ def test_ask_json_follows_the_contract(shipped_bot):
                                        "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)])
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
-    assert set(data) == {"question", "answer", "abstained", "citations", "passages"}
+    assert set(data) == {"question", "query", "answer", "abstained", "citations", "passages"}
     assert isinstance(data["abstained"], bool) and data["citations"]
     assert [p["n"] for p in data["passages"]] == list(range(1, len(data["passages"]) + 1))
     for p in data["passages"]:

@@ -446,11 +446,12 @@ def test_rebuild_after_updates_leaves_a_loadable_index(corpus):
 def test_model_mismatch_is_refused_with_rebuild_hint(corpus):
     s = corpus
     Indexer(s).update()
-    expected = store.expected_manifest("some/other-model", 384, s.chunk_tokens, s.overlap_sentences,
+    expected = store.expected_manifest("some/other-model", 384, s.chunking.chunk_tokens, s.chunking.overlap_sentences,
                                        analysis_version())
-    with pytest.raises(store.IndexMismatch, match="casebot index rebuild") as exc:
+    with pytest.raises(store.IndexMismatch) as exc:
         store.load(s.index_dir, expected)
-    assert "some/other-model" in str(exc.value) and s.model in str(exc.value)
+    assert exc.value.fix == "casebot index rebuild"
+    assert "some/other-model" in str(exc.value) and s.model.model in str(exc.value)
 
 
 # --- 8. nothing pickled ----------------------------------------------------------------------------

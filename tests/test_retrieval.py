@@ -51,7 +51,7 @@ def test_top_k_is_not_filled_with_one_paper_when_others_are_relevant(bot_over):
     bot = bot_over({**PAPERS, "review.txt": long})
     hits = bot.search("treatment of calcinosis", k=5)
     assert len({h.doc_id for h in hits}) >= 2
-    assert sum(h.doc_id == "review.txt" for h in hits) <= bot.settings.per_doc_limit
+    assert sum(h.doc_id == "review.txt" for h in hits) <= bot.settings.retrieval.per_doc_limit
 
 
 def test_langchain_retriever_returns_documents_with_provenance(shipped_bot):
