@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 EVAL_DEV ?= ../shared/eval-dev
 
-.PHONY: demo test eval bench install clean-index
+.PHONY: demo test test-fast lint eval bench install clean-index
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -18,8 +18,17 @@ demo: $(STAMP)
 	$(VENV)/bin/casebot index update
 	$(VENV)/bin/casebot ask "What share of dermatomyositis patients develop calcinosis cutis?"
 
-test: $(STAMP)
+test: lint
 	$(PY) -m pytest -q
+
+# The quick tier: everything that does not need the real embedding model (a
+# deterministic hashing embedder stands in where the model's judgement is not tested).
+test-fast: $(STAMP)
+	$(PY) -m pytest -q -m "not model"
+
+lint: $(STAMP)
+	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/mypy
 
 # Answer quality on the development set (documents + questions outside this repo).
 eval: $(STAMP)

@@ -14,7 +14,7 @@ from . import store
 from .answer import compose
 from .config import Settings, load_settings
 from .conversation import Conversation
-from .embed import Embedder, get_embedder
+from .embed import TextEncoder, get_embedder
 from .errors import InputError
 from .indexer import Indexer, Progress, UpdateReport, expected_manifest, pending_changes
 from .records import Answer, Hit
@@ -30,7 +30,7 @@ class CaseBot:
         self._retriever: Retriever | None = None
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> TextEncoder:
         m = self.settings.model
         return get_embedder(m.model, m.offline, m.batch_size)
 

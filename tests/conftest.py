@@ -15,10 +15,20 @@ SHIPPED = ROOT / "docs_src"
 REPORT = "hard-as-stone-calcinosis-cutis-dermatomyositis.txt"
 
 
+MODEL_FIXTURES = {"embedder", "shipped_bot"}
+
+
+def pytest_collection_modifyitems(items):
+    """Tests that load the real model are marked `model`; `make test-fast` leaves them out."""
+    for item in items:
+        if MODEL_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.model)
+
+
 @pytest.fixture(scope="session")
 def embedder():
-    s = load_settings(env={})
-    return get_embedder(s.model.model, s.model.offline, s.model.batch_size)
+    m = load_settings(env={}).model
+    return get_embedder(m.model, m.offline, m.batch_size)
 
 
 @pytest.fixture
@@ -38,6 +48,7 @@ def bot_over(make_settings):
     """A bot over papers given as {file name: text}, indexed in the test's own folders."""
 
     def build(papers: dict[str, str], **overrides) -> CaseBot:
+        """The real model unless overridden (model=HASHING_MODEL for plumbing that needs no judgement)."""
         settings = make_settings(**overrides)
         for name, text in papers.items():
             (settings.docs_dir / name).write_text(text, encoding="utf-8")

@@ -2,14 +2,16 @@
 import json
 import re
 
+import pytest
 from click.testing import CliRunner
+from conftest import REPORT
 
 from bot.answer import NO_ANSWER
-from bot.present import plain as render
 from bot.cli import main
 from bot.conversation import Conversation
+from bot.present import plain as render
 
-from conftest import REPORT
+pytestmark = pytest.mark.model  # these tests judge the real model's answers
 
 
 def test_share_of_dm_patients_with_calcinosis_is_quoted_and_cited(shipped_bot):

@@ -2,10 +2,13 @@
 import json
 from pathlib import Path
 
+import pytest
 from click.testing import CliRunner
 
 from bot import evaluate as ev
 from bot.cli import main
+
+pytestmark = pytest.mark.model  # these tests judge the real model's answers
 
 DEV = Path(__file__).parent / "data" / "dev_questions.jsonl"
 

@@ -24,6 +24,7 @@ from click.testing import CliRunner
 
 from bot import CaseBot, load_settings, store
 from bot.cli import main as cli_main
+from bot.embed import HASHING_MODEL
 from bot.indexer import Indexer, analysis_version, expected_manifest, pending_changes
 
 CASEBOT = Path(sys.executable).with_name("casebot")
@@ -57,7 +58,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess:
 def cli(monkeypatch, embedder):
     """Invoke `casebot ...` in-process (exit code, stdout and stderr as a user sees them)."""
     for key in list(os.environ):
-        if key.startswith("CASEBOT_"):
+        if key.startswith("CASEBOT_") and key != "CASEBOT_MODEL":
             monkeypatch.delenv(key)
 
     def invoke(*args: str):
@@ -67,9 +68,12 @@ def cli(monkeypatch, embedder):
 
 
 @pytest.fixture
-def corpus(make_settings, embedder):
-    """Settings over a docs dir holding PAPERS (not yet indexed)."""
-    settings = make_settings()
+def corpus(make_settings, monkeypatch):
+    """Settings over a docs dir holding PAPERS (not yet indexed), embedded by the fast hashing embedder:
+    these tests are about keeping the index in step, not about the model's judgement. (The CLI reads
+    the model from the environment, so `cli` calls in these tests use the same one.)"""
+    monkeypatch.setenv("CASEBOT_MODEL", HASHING_MODEL)
+    settings = make_settings(model=HASHING_MODEL)
     for name, text in PAPERS.items():
         (settings.docs_dir / name).write_text(text, encoding="utf-8")
     return settings

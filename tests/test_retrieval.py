@@ -1,9 +1,11 @@
 """Hybrid retrieval: fusion, paper names in questions, diversity, and the LangChain face."""
+import pytest
+from conftest import REPORT
 from langchain_core.documents import Document
 
 from bot.langchain_retriever import CaseBotRetriever
 
-from conftest import REPORT
+pytestmark = pytest.mark.model  # these tests judge the real model's answers
 
 PAPERS = {
     "sts-fingertip.txt": "Topical sodium thiosulfate for fingertip calcinosis\n\nCASE REPORT\n\nA 54-year-old woman with "
