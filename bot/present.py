@@ -22,7 +22,9 @@ def fit(text: str, limit: int) -> str:
     """`text` cut to at most `limit` characters at a sentence, else word, boundary, with an ellipsis."""
     if len(text) <= limit:
         return text
-    room = max(limit - 2, 0)  # leave space for " …"
+    if limit <= 2:
+        return ELLIPSIS[:limit]
+    room = limit - 2  # leave space for " …"
     sentence = max((m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1)), default=0)
     if sentence >= room // 2:
         return text[:sentence].rstrip() + " " + ELLIPSIS
