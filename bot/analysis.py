@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import tomllib
 from bisect import bisect_right
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -56,6 +57,7 @@ class Concept:
     abbr: tuple[str, ...]
     terms: tuple[str, ...]
     broader: tuple[str, ...] = ()  # names of wider concepts this one implies (its drug class)
+    learned: bool = False  # an abbreviation a paper defined, not a curated concept
 
 
 class Vocabulary:
@@ -77,6 +79,7 @@ class Vocabulary:
                         index.setdefault(first.group(), set()).add(i)
                     else:
                         self._always.add(i)
+        self._learned: dict[str, tuple[str, ...]] | None = None
         broader = {c.name: c.broader for c in concepts}
         self._implied = {c.name: _closure(c.name, broader) for c in concepts}
 
@@ -87,8 +90,24 @@ class Vocabulary:
         known = {a for c in concepts for a in c.abbr}
         for short, longs in sorted((learned or {}).items()):
             if short not in known:
-                concepts.append(Concept(_slug(short), (short,), tuple(sorted(longs))))
+                concepts.append(Concept(_slug(short), (short,), tuple(sorted(longs)), learned=True))
         return cls(concepts)
+
+    def learned_tags(self) -> dict[str, tuple[str, ...]]:
+        """Tag -> short forms, for the abbreviations learned from papers."""
+        if self._learned is None:
+            self._learned = {"@" + c.name: c.abbr for c in self.concepts if c.learned}
+        return self._learned
+
+    def alternatives(self, terms: Iterable[str]) -> dict[str, set[str]]:
+        """For the tags of learned abbreviations among `terms`: the plain tokens of their short forms.
+
+        A passage is tagged only with the abbreviations its own paper defines, while a question
+        is read with those of every paper; a paper that writes "INR" without defining it must
+        still match, through the plain token "inr".
+        """
+        learned = self.learned_tags()
+        return {t: {stem(w) for a in learned[t] for w in words(a)} for t in terms if t in learned}
 
     def tags(self, text: str) -> list[str]:
         """Concept tokens for every form found in `text` (once per occurrence)."""
@@ -160,21 +179,66 @@ def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     return abbr, terms
 
 
+# A letter-first token with digits names one thing (IL-6, CD20, B12, HbA1c, COVID-19, anti-SSA52's
+# SSA52): kept whole, hyphen dropped, so "IL-6" = "IL6" and neither matches every "il" and "6".
+_IDENTIFIER = re.compile(r"[^\W\d_]+-?\d[^\W_]*")
+_NOT_IDENTIFIER = frozenset("""
+day days week weeks month months year years hour hours grade stage type step phase cycle class group figure fig table
+case cases patient level dose doses line lines visit session page ref no n
+""".split())  # "day-3", "grade 2", "type-2" are a word and a number
+_HYPHEN_BEFORE_LETTER = re.compile(r"-(?=[^\W\d_])")
+_PUNCT = ".,;:()[]{}\"'“”‘’!?*+<>=~"
+# British spellings and derived forms that the English stemmer leaves apart, joined
+# (spelling before stemming, derivation after): "haemorrhage" = "hemorrhage",
+# "surgical" = "surgery". A small table of classes common in case reports.
+_SPELLING = [(re.compile(r"aem"), "em"), (re.compile(r"^oe(?=[sdn])"), "e"), (re.compile(r"paed"), "ped"),
+             (re.compile(r"^tumour"), "tumor"), (re.compile(r"foet"), "fet"), (re.compile(r"is(?=(?:e|ed|es|ing|ation)$)"), "iz")]
+DERIVED = {
+    "surgic": "surgeri", "diagnost": "diagnosi", "diagnos": "diagnosi", "therapeut": "therapi",
+    "inflammatori": "inflamm", "infecti": "infect", "infecti": "infect", "calcifi": "calcif",
+    "ulcer": "ulcer", "ulcerat": "ulcer", "pain": "pain", "febril": "fever", "malign": "malign",
+    "necrot": "necrosi", "fibrot": "fibrosi", "sclerot": "sclerosi", "thrombot": "thrombosi", "toxic": "toxic",
+    "allerg": "allergi", "anem": "anemia", "infantil": "infant", "children": "child", "childhood": "child",
+    "women": "woman", "men": "man", "recurr": "recurr", "prognost": "prognosi", "treatment": "treat",
+    "eosinophilia": "eosinophil", "hypercalcem": "hypercalcemia", "cardiac": "cardiac", "renal": "renal",
+    "medic": "medic", "medicin": "medic", "biopsi": "biopsi", "histolog": "histolog", "histopatholog": "histopatholog",
+    "administr": "administ", "administ": "administ", "resolut": "resolv", "improv": "improv",
+}
+
+
 def words(text: str) -> list[str]:
-    """Lower-cased word, number and unit tokens: '400mg/kg/day' -> ['400', 'mg/kg/day']."""
+    """Lower-cased word, number, unit and identifier tokens: '400mg/kg/day' -> ['400', 'mg/kg/day'], 'IL-6' -> ['il6']."""
+    out: list[str] = []
+    for piece in text.lower().split():
+        parts = [piece] if "/" in piece else _HYPHEN_BEFORE_LETTER.split(piece)
+        for part in parts:
+            bare = part.strip(_PUNCT).removesuffix("'s").removesuffix("’s")
+            if _IDENTIFIER.fullmatch(bare) and bare.split("-")[0].rstrip("0123456789") not in _NOT_IDENTIFIER:
+                out.append(bare.replace("-", ""))
+            else:
+                out.extend(_plain_words(part))
+    return out
+
+
+def _plain_words(piece: str) -> list[str]:
     out = []
-    for piece in _DIGIT_EDGE.sub(" ", text.lower()).split():
-        unit = _UNIT.fullmatch(piece.strip(".,;:()[]")) if "/" in piece else None
+    for sub in _DIGIT_EDGE.sub(" ", piece).split():
+        unit = _UNIT.fullmatch(sub.strip(_PUNCT)) if "/" in sub else None
         if unit:
             out.append(unit.group(1))
         else:
-            out.extend(w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(piece))
+            out.extend(w[:-2] if w.endswith(("'s", "’s")) else w for w in _WORD.findall(sub))
     return out
 
 
 @lru_cache(maxsize=1 << 16)
 def stem(token: str) -> str:
-    return token if not token.isalpha() or len(token) <= 3 else _stemmer.stemWord(token)
+    if not token.isalpha() or len(token) <= 3:
+        return token
+    for pattern, replacement in _SPELLING:
+        token = pattern.sub(replacement, token)
+    stemmed = _stemmer.stemWord(token)
+    return DERIVED.get(stemmed, stemmed)
 
 
 def tokens(text: str, vocabulary: Vocabulary, keep_stopwords: bool = False) -> list[str]:
@@ -189,7 +253,7 @@ class PassageTerms:
 
     tokens: list[str]  # what BM25 indexes: the passage with its title/section prefix
     sentences: list[set[str]]  # each sentence's stems (stopwords kept) and concept tags
-    shapes: int  # bit i set when the passage states a value of ANSWER_TYPES[i]'s shape
+    shapes: int  # bit i set when the passage states a value of SHAPES[VALUE_KINDS[i]]
 
 
 def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vocabulary: Vocabulary) -> PassageTerms:
@@ -220,9 +284,13 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     """The subject terms of a question (term -> the word it came from): what an answer must mention.
 
     A phrase that names a concept counts once, as the concept ("IVIg" and
-    "intravenous immunoglobulin" are one subject, not three words).
+    "intravenous immunoglobulin" are one subject, not three words). An abbreviation learned
+    from one paper stands for its long form only where the question uses the short form:
+    other papers write the long form without the tag ("calcinosis cutis" stays two words).
     """
-    spans = vocabulary.tag_spans(question, implied=False)  # "diltiazem" is one subject, not also "CCB"
+    learned = vocabulary.learned_tags()
+    spans = [(tag, a, b) for tag, a, b in vocabulary.tag_spans(question, implied=False)  # "diltiazem", not also "CCB"
+             if tag not in learned or question[a:b] in learned[tag]]
     out = {tag: question[a:b] for tag, a, b in spans}
     masked = list(question)
     for _, a, b in spans:
@@ -252,32 +320,75 @@ def focus_terms(question: str, vocabulary: Vocabulary) -> set[str]:
 
 _NUM = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:[.,]\d+)?)?"
 _TIME = r"(?:minutes?|min|hours?|h|days?|weeks?|wk|months?|mo|years?|yr)s?"
-# What kind of value a question asks for, and what such a value looks like in a sentence.
-ANSWER_TYPES: list[tuple[re.Pattern, re.Pattern]] = [
-    (re.compile(r"\b(dose|doses|dosage|strength|concentration|how much)\b", re.I),
-     re.compile(rf"{_NUM}\s*(?:mg|g|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])", re.I)),
-    (re.compile(r"\b(how long|duration|when|how soon|how many (?:days|weeks|months|years)|for how long|after how)\b", re.I),
-     re.compile(rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b|\bsince\b", re.I)),
-    (re.compile(r"\b(how old|what age|at what age|aged?)\b", re.I),
-     re.compile(rf"\b(?:aged?\s*(?:of\s*)?{_NUM}|{_NUM}[\s-]*(?:years?|months?)[\s-]*old|boy of {_NUM}|girl of {_NUM})", re.I)),
-    (re.compile(r"\b(size|how large|how big|diameter)\b", re.I), re.compile(rf"{_NUM}\s*(?:cm|mm|m)\b", re.I)),
-    (re.compile(r"\b(how (?:many|often|common|frequent)|percentage|proportion|share|what fraction|rate|osmolalit)", re.I),
-     re.compile(r"\d")),
+_MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# The shape of each kind of value a question can ask for, as it looks in a sentence.
+SHAPES: dict[str, re.Pattern] = {
+    "dose": re.compile(rf"{_NUM}\s*(?:mg|g|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])", re.I),
+    "duration": re.compile(rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
+                           r"|\bsince\b", re.I),
+    "age": re.compile(rf"\b(?:aged?\s*(?:of\s*)?{_NUM}|{_NUM}[\s-]*(?:years?|months?)[\s-]*old|boy of {_NUM}"
+                      rf"|girl of {_NUM})", re.I),
+    "size": re.compile(rf"{_NUM}\s*(?:cm|mm|m)\b", re.I),
+    "count": re.compile(r"\d"),
+    "time": re.compile(rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
+                       rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b", re.I),
+}
+VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time")  # bit i of a passage's value shapes
+
+# Question types, read from the question's main clause: its first words after an optional
+# conjunction or preposition ("And at what dose…", "For how long…"). A wh-word inside a
+# subordinate clause ("What did the X-ray show when it was diagnosed?") does not count.
+_LEAD = r"^\s*(?:(?:and|but|so|then|also|ok|okay|now)[\s,]+)?(?:(?:in|at|for|to|from|by|on|of|with|after|during|since)\s+)?"
+_QUESTION_TYPES: list[tuple[str, re.Pattern]] = [
+    ("dose", re.compile(r"\b(?:doses?|dosage|dosing|strength|concentration|how much)\b", re.I)),
+    ("age", re.compile(_LEAD + r"(?:how old|what age|which age)\b|\bat what age\b", re.I)),
+    ("duration", re.compile(_LEAD + r"(?:how long|how soon|how many (?:days|weeks|months|years|hours)|"
+                                    r"what (?:duration|period))\b|\bfor how long\b|\bduration\b", re.I)),
+    ("time", re.compile(_LEAD + r"(?:when|what (?:year|month|date|time))\b", re.I)),
+    ("size", re.compile(r"\b(?:size|how large|how big|diameter)\b", re.I)),
+    ("count", re.compile(r"\b(?:how (?:many|often|common|frequent(?:ly)?)|percentage|proportion|share|"
+                         r"what fraction|rate|osmolalit\w*)\b", re.I)),
+    ("why", re.compile(_LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains))\b",
+                       re.I)),
+    ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b",
+                          re.I)),
+    ("which", re.compile(_LEAD + r"which\b", re.I)),
+    ("who", re.compile(_LEAD + r"(?:who|whom|whose)\b", re.I)),
+    ("where", re.compile(_LEAD + r"where\b", re.I)),
+    ("how", re.compile(_LEAD + r"how\b", re.I)),
+    ("what", re.compile(_LEAD + r"what\b", re.I)),
+    ("list", re.compile(_LEAD + r"(?:list|name|describe|tell|give|explain|summari[sz]e)\b", re.I)),
 ]
 
 
+_SETTING = re.compile(r"^\s*(?:in|for|among|after|during|at|of|from|regarding|concerning|about|according to)\b"
+                      r"[^,?]*,\s*(.+)", re.I | re.S)
+
+
+def question_type(question: str) -> str:
+    """The kind of answer a question asks for: dose, age, duration, time, size, count, why, yes_no,
+    which, who, where, how, what or list ("other" when none applies).
+
+    A leading phrase that sets the scene ("In the toddler with calcinosis, when did …") is
+    skipped: the main clause after it says what is asked.
+    """
+    setting = _SETTING.match(question)
+    clause = setting.group(1) if setting else question
+    return next((kind for kind, pattern in _QUESTION_TYPES if pattern.search(clause)), "other")
+
+
 def expected_value(question: str) -> re.Pattern | None:
-    """For a question asking for a dose, duration, age, size or share: the shape of the answer."""
-    return next((shape for asks, shape in ANSWER_TYPES if asks.search(question)), None)
+    """For a question asking for a dose, duration, age, size, count or time: the shape of the answer."""
+    return SHAPES.get(question_type(question))
 
 
 def shape_bit(shape: re.Pattern) -> int:
-    return 1 << next(i for i, (_, s) in enumerate(ANSWER_TYPES) if s is shape)
+    return 1 << next(i for i, kind in enumerate(VALUE_KINDS) if SHAPES[kind] is shape)
 
 
 def value_shapes(text: str) -> int:
-    """Which kinds of value (dose, duration, age, size, share) `text` states, as bits."""
-    return sum(1 << i for i, (_, shape) in enumerate(ANSWER_TYPES) if shape.search(text))
+    """Which kinds of value (dose, duration, age, size, count, time) `text` states, as bits."""
+    return sum(1 << i for i, kind in enumerate(VALUE_KINDS) if SHAPES[kind].search(text))
 
 
 def learn_abbreviations(text: str) -> dict[str, str]:

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
+from .scoring import MIN_SENTENCE_COSINE
 from .retrieve import Query
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
@@ -26,32 +27,40 @@ FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is li
 
 @dataclass
 class Confidence:
-    """How well the best passages cover the question's subject terms (IDF-weighted).
+    """Why the bot answers or abstains, from signals that do not move with k or with the number of quotes.
 
-    Coverage, not cosine, decides abstention: an on-topic question the papers do not
-    answer ("JAK inhibitors in DM") scores a high cosine against any DM passage, but
-    its distinctive terms appear in none of them. Averaging the top passage with the
-    best of the top k tolerates a reranker that put a near miss first.
+    - coverage: IDF-weighted share of the question's subject terms in the top passage. An
+      on-topic question the papers do not answer ("JAK inhibitors in DM") scores a high cosine
+      against any DM passage, but its distinctive terms appear in none of them.
+    - cosine: the best sentence of the top passage against the question. Off-topic questions
+      ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
+    - missing: identifiers and concepts of the question (IL-6, HbA1c, CRP) that the top paper
+      never mentions: it cannot state their value.
+    Thresholds: scoring.ABSTAIN_* (chosen on the tune half, see there).
     """
 
-    top: float
-    best: float
+    coverage: float
+    cosine: float
+    missing: tuple[str, ...]
 
     @property
     def value(self) -> float:
-        return (self.top + self.best) / 2
+        return self.coverage
+
+    def answers(self, abstain_below: float) -> bool:
+        return self.coverage >= abstain_below and self.cosine >= MIN_SENTENCE_COSINE and not self.missing
 
 
 def confidence(hits: list[Hit]) -> Confidence:
     if not hits:
-        return Confidence(0.0, 0.0)
-    return Confidence(hits[0].coverage, max(h.coverage for h in hits))
+        return Confidence(0.0, 0.0, ())
+    top = hits[0]
+    return Confidence(top.coverage, max(top.sentence_scores, default=0.0), tuple(top.missing))
 
 
 def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
     """Quote the sentences of `hits` that answer the query, or abstain; works from the Hits alone."""
-    conf = confidence(hits)
-    if not hits or conf.value < abstain_below:
+    if not hits or not confidence(hits).answers(abstain_below):
         return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
     citations = select_sentences(query, hits, max_sentences)
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line
@@ -76,7 +85,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             sentence = hit.text[s:e]
             if not quotable(sentence):
                 continue
-            present = hit.sentence_terms[i] & asked
+            present = {t for t in asked if query.has(t, hit.sentence_terms[i])}
             sentences.append((n, i, s, e, hit, sentence, present, present | hit.title_terms))
     if not sentences:
         return []

@@ -83,7 +83,7 @@ class RetrievalSettings(Section):
 
 class AnswerSettings(Section):
     max_sentences: int = Field(3, ge=1, le=4, description="Quoted sentences in an answer.")
-    abstain_below: float = Field(0.26, ge=0, le=1,
+    abstain_below: float = Field(0.15, ge=0, le=1,
                                  description="Confidence under which the bot says it found no answer.")
     max_question_words: int = Field(300, ge=1, le=5000, description="Longer questions are refused.")
 

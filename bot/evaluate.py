@@ -40,6 +40,12 @@ def holds(text: str, evidence: str) -> bool:
     return match.size * 2 >= len(ev)
 
 
+def quote_holds(quote: str, evidence: str) -> bool:
+    """A single quoted sentence holds the evidence: it contains half of it, or (for a long evidence
+    span of several sentences) the evidence contains most of the quote."""
+    return holds(quote, evidence) or (len(fold(quote)) >= 40 and holds(evidence, quote))
+
+
 def strip_citations(text: str) -> str:
     return re.sub(r"\s*\[\d+\]", "", text).replace("“", "").replace("”", "")
 
@@ -68,7 +74,8 @@ class Outcome:
     row: dict
     answer: Answer
     rank: int | None  # 1-based rank of the first passage holding the evidence, within the top 10
-    answer_hit: bool
+    answer_hit: bool  # some quote of the answer holds the evidence
+    first_quote_hit: bool = False  # the first (best) quote holds the evidence
     signals: dict = field(default_factory=dict)
 
     @property
@@ -81,14 +88,15 @@ def run(bot: CaseBot, rows: list[dict], k: int | None = None) -> list[Outcome]:
     outcomes = []
     for row in rows:
         answer, top = bot.ask_ranked(row["question"], k, depth=max(RECALL_AT))
-        rank = hit = None
+        rank = hit = first = None
         if row.get("doc") and row.get("evidence"):
             rank = next((i for i, h in enumerate(top, 1)
                          if Path(h.doc_id).stem == row["doc"] and holds(h.text, row["evidence"])), None)
             hit = not answer.abstained and holds(strip_citations(answer.text), row["evidence"])
+            first = bool(answer.citations) and quote_holds(answer.citations[0].quote, row["evidence"])
         conf = confidence(answer.passages)
-        outcomes.append(Outcome(row, answer, rank, bool(hit), {
-            "confidence": round(conf.value, 3), "coverage_top": round(conf.top, 3), "coverage_best": round(conf.best, 3),
+        outcomes.append(Outcome(row, answer, rank, bool(hit), bool(hit and first), {
+            "confidence": round(conf.coverage, 3), "cosine": round(conf.cosine, 3), "missing": list(conf.missing),
             "top": [f"{Path(h.doc_id).stem}#{h.chunk_id}" for h in top[:3]]}))
     return outcomes
 
@@ -102,6 +110,9 @@ def summarise(outcomes: list[Outcome]) -> dict:
         out[f"recall@{k}"] = share([o.rank is not None and o.rank <= k for o in answerable], answerable)
     out["mrr"] = round(sum(1 / o.rank for o in answerable if o.rank) / len(answerable), 3) if answerable else None
     out["answer_hit"] = share([o.answer_hit for o in answerable], answerable)
+    out["first_quote_hit"] = share([o.first_quote_hit for o in answerable], answerable)
+    answered = [o for o in outcomes if not o.answer.abstained]
+    out["quotes_per_answer"] = round(sum(len(o.answer.citations) for o in answered) / len(answered), 2) if answered else None
     out["abstention"] = share([o.answer.abstained for o in unanswerable], unanswerable)
     out["false_abstention"] = share([o.answer.abstained for o in answerable], answerable)
     return out
@@ -115,7 +126,8 @@ def misses(outcomes: list[Outcome]) -> list[dict]:
             problem = ("abstained" if o.answer.abstained else None) or (
                 "evidence not retrieved" if o.rank is None else
                 "evidence below rank 1" if o.rank > 1 else None) or (
-                "answer misses evidence" if not o.answer_hit else None)
+                "answer misses evidence" if not o.answer_hit else None) or (
+                "first quote misses evidence" if not o.first_quote_hit else None)
         else:
             problem = None if o.answer.abstained else "answered an unanswerable question"
         if problem:

@@ -90,6 +90,7 @@ class Hit:
     sentence_terms: list[set[str]] = field(default_factory=list)  # stems and concept tags of each sentence
     sentence_scores: list[float] = field(default_factory=list)  # cosine of each sentence to the question
     title_terms: set[str] = field(default_factory=set)  # the paper's title tokens (context, not answer)
+    missing: list[str] = field(default_factory=list)  # the question's identifiers/concepts its paper never mentions
 
 
 @dataclass

@@ -13,18 +13,14 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import Vocabulary, expected_value, focus_terms, key_terms, shape_bit, tokens
+from .analysis import Vocabulary, expected_value, focus_terms, key_terms, question_type, shape_bit, tokens
 from .config import Settings
 from .embed import TextEncoder
 from .records import Hit
+from .scoring import COMMON_UNKNOWN_IDF, PASSAGE_FEATURES, PASSAGE_WEIGHTS, RARE_ZIPF, RELEVANT_FRACTION, REDUNDANT_COSINE
 from .store import Snapshot
 
-# Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
-W_SENTENCE, W_PASSAGE, W_COVERAGE, W_FUSED = 0.20, 0.25, 0.15, 0.30
-W_VALUE = 0.10  # bonus when the question asks for a dose/duration/... and the passage states one
-COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
-REDUNDANT_COSINE = 0.95  # passages of one paper this alike say the same thing
-RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
+_BACKGROUND = re.compile(r"\b(?:introduction|background|objectives?|aims?|purpose|rationale)\b", re.I)
 _ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
 
 
@@ -38,6 +34,13 @@ class Query:
     key_idf: dict[str, float] = field(default_factory=dict)
     focus: set[str] = field(default_factory=set)  # key terms naming what the answer is
     expects: re.Pattern | None = None  # the shape of the value asked for (a dose, a duration ...)
+    kind: str = "other"  # analysis.question_type of the question
+    words: dict[str, str] = field(default_factory=dict)  # key term -> the word of the question it came from
+    alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
+
+    def has(self, term: str, present: set[str]) -> bool:
+        """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
+        return term in present or bool(self.alternatives.get(term, set()) & present)
 
 
 @dataclass
@@ -52,6 +55,14 @@ class Candidate:
     sentence_scores: np.ndarray | None = None
 
 
+def is_rare(term: str, word: str) -> bool:
+    """Specialised vocabulary: a concept tag, an identifier (IL-6, HbA1c) or a word rare in English."""
+    from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
+
+    return term.startswith("@") or any(c.isdigit() for c in term) and any(c.isalpha() for c in term) or (
+        zipf_frequency(word, "en") < RARE_ZIPF)
+
+
 class Retriever:
     def __init__(self, snapshot: Snapshot, embedder: TextEncoder, settings: Settings):
         self.snap, self.embedder, self.settings = snapshot, embedder, settings
@@ -59,6 +70,8 @@ class Retriever:
         n = len(snapshot.lexical)
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
+        self._paper_rows: dict[str, list[int]] | None = None
+        self._paper_terms: dict[str, set[str]] = {}
 
     def analyse(self, question: str, earlier: Sequence[str] = ()) -> Query:
         """The question as the retriever reads it; `earlier` are the conversation's questions, oldest first."""
@@ -72,9 +85,10 @@ class Retriever:
         if context:
             subject = {**subject, **key_terms(context, self.vocabulary)}  # "how long was it given?" needs its subject
         focus = focus_terms(question, self.vocabulary)
-        idf = {t: self._idf(t, word) for t, word in {**{f: f for f in focus}, **subject}.items()}
+        words = {**{f: f for f in focus}, **subject}
+        idf = {t: self._idf(t, word) for t, word in words.items()}
         return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus,
-                     expected_value(question))
+                     expected_value(question), question_type(question), words, self.vocabulary.alternatives(words))
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -82,21 +96,57 @@ class Retriever:
             self._titles[doc_id] = set(tokens(self.snap.documents[doc_id].title, self.vocabulary))
         return self._titles[doc_id]
 
+    def paper_terms(self, doc_id: str) -> set[str]:
+        """Every lexical token of a paper (cached per paper): what the paper mentions anywhere."""
+        if doc_id not in self._paper_terms:
+            if self._paper_rows is None:
+                self._paper_rows = {}
+                for row, cid in enumerate(self.snap.chunk_ids):
+                    self._paper_rows.setdefault(self.snap.chunks[int(cid)].doc_id, []).append(row)
+            lex = self.snap.lexical
+            columns = np.unique(lex.tf[self._paper_rows.get(doc_id, [])].indices)
+            names = {col: term for term, col in lex.vocab.items()} if len(columns) else {}
+            self._paper_terms[doc_id] = {names[int(c)] for c in columns}
+        return self._paper_terms[doc_id]
+
+    def missing(self, query: Query, doc_id: str) -> list[str]:
+        """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions."""
+        specific = [t for t in query.key if t.startswith("@") or (any(c.isdigit() for c in t)
+                                                                   and any(c.isalpha() for c in t))]
+        if not specific:
+            return []
+        present = self.paper_terms(doc_id)
+        return [t for t in specific if not query.has(t, present)]
+
     def _idf(self, term: str, word: str) -> float:
         """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.
 
         'psoriasis' missing from every passage says the papers do not cover the subject;
-        'defined' missing says little. The embedder's WordPiece vocabulary (about 30k
-        common words kept whole) tells the two apart without another word list.
+        'defined' missing says little. A word-frequency list of English (wordfreq) tells
+        the two apart.
         """
-        col = self.snap.lexical.vocab.get(term)
-        if col is not None:
-            return float(self.snap.lexical.idf[col])
-        common = not term.startswith("@") and len(self.embedder.tokenizer.tokenize(word)) == 1
-        return COMMON_UNKNOWN_IDF if common else self._unknown_idf
+        cols = [c for t in {term} | self.vocabulary.alternatives([term]).get(term, set())
+                if (c := self.snap.lexical.vocab.get(t)) is not None]
+        if cols:
+            return max(float(self.snap.lexical.idf[c]) for c in cols)
+        return self._unknown_idf if is_rare(term, word) else COMMON_UNKNOWN_IDF
 
     def candidates(self, query: Query) -> list[Candidate]:
-        """Stage 1 and 2: fused candidates, scored and sorted best first.
+        """Stage 1 and 2: fused candidates, scored by scoring.PASSAGE_WEIGHTS and sorted best first."""
+        pool = self.pool(query)
+        if pool is None:
+            return []
+        rows, features, lexical, sentence_scores, bounds = pool
+        score = features @ PASSAGE_WEIGHTS
+        f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
+        out = [Candidate(int(self.snap.chunk_ids[row]), float(features[i, f["fused"]]), float(features[i, f["passage"]]),
+                         float(lexical[i]), float(features[i, f["sentence"]]), float(features[i, f["coverage"]]),
+                         float(score[i]), sentence_scores[bounds[i]:bounds[i + 1]])
+               for i, row in enumerate(rows)]
+        return sorted(out, key=lambda c: -c.score)
+
+    def pool(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]] | None:
+        """Stage 1 and the features of stage 2: (rows, features, BM25 scores, sentence cosines, sentence bounds).
 
         Stage 2 works on arrays over the whole pool (rows of the snapshot), so its cost
         hardly depends on how many candidates there are.
@@ -104,7 +154,7 @@ class Retriever:
         s, snap = self.settings, self.snap
         n = min(s.retrieval.candidates, len(snap.chunks))
         if n == 0:
-            return []
+            return None
         _, dense_ids = snap.dense.search(query.vector[None, :], n)
         dense_rows = snap.rows(dense_ids[0][dense_ids[0] >= 0])
         lexical = snap.lexical.scores(query.terms)
@@ -118,16 +168,18 @@ class Retriever:
         dense = snap.passage_vectors[rows] @ query.vector
         sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
         best_sentence = np.maximum.reduceat(sentence_scores, sentence_starts) if len(sentence_scores) else dense
-        coverage = self._coverage(rows, query)
-        score = W_SENTENCE * best_sentence + W_PASSAGE * dense + W_COVERAGE * coverage + W_FUSED * fused / fused.max()
+        value = np.zeros(len(rows))
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
-            score += W_VALUE * ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0)
+            value = ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0).astype(float)
+        pool_lexical = lexical[rows]
+        focus = {t: query.key_idf[t] for t in query.focus if t in query.key_idf}
+        background = np.array([bool(_BACKGROUND.search(snap.chunks[int(snap.chunk_ids[r])].section)) for r in rows],
+                              float)
+        features = np.column_stack([
+            best_sentence, dense, self._coverage(rows, query, {t: query.key_idf[t] for t in query.key}), fused / fused.max(), value,
+            pool_lexical / max(float(pool_lexical.max()), 1e-9), self._coverage(rows, query, focus), background])
         bounds = list(sentence_starts) + [len(sentence_scores)]
-        out = [Candidate(int(snap.chunk_ids[row]), float(fused[i]), float(dense[i]), float(lexical[row]),
-                         float(best_sentence[i]), float(coverage[i]), float(score[i]),
-                         sentence_scores[bounds[i]:bounds[i + 1]])
-               for i, row in enumerate(rows)]
-        return sorted(out, key=lambda c: -c.score)
+        return rows, features, pool_lexical, sentence_scores, bounds
 
     def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
@@ -137,14 +189,15 @@ class Retriever:
         index = np.arange(counts.sum()) + np.repeat(offsets[rows] - starts, counts)
         return self.snap.sentence_vectors[index] @ vector, starts
 
-    def _coverage(self, rows: np.ndarray, query: Query) -> np.ndarray:
-        """IDF-weighted share of the question's subject terms each passage contains."""
+    def _coverage(self, rows: np.ndarray, query: Query, weights: dict[str, float]) -> np.ndarray:
+        """Weighted share of the terms in `weights` (term -> weight) each passage contains."""
         lex, coverage = self.snap.lexical, np.zeros(len(rows))
-        total = sum(query.key_idf[t] for t in query.key) or 1.0
-        for term in query.key:
-            col = lex.vocab.get(term)
-            if col is not None:
-                coverage[np.isin(rows, lex.rows_with(col), assume_unique=True)] += query.key_idf[term] / total
+        total = sum(weights.values()) or 1.0
+        for term, weight in weights.items():
+            cols = [c for t in {term} | query.alternatives.get(term, set()) if (c := lex.vocab.get(t)) is not None]
+            if cols:
+                having = np.unique(np.concatenate([lex.rows_with(c) for c in cols]))
+                coverage[np.isin(rows, having, assume_unique=True)] += weight / total
         return coverage
 
     def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
@@ -189,7 +242,10 @@ class Retriever:
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The top k passages for an analysed question, spread across papers, best first."""
-        return [self.hit(c) for c in self.diversify(self.candidates(query), k)]
+        hits = [self.hit(c) for c in self.diversify(self.candidates(query), k)]
+        if hits:
+            hits[0].missing = self.missing(query, hits[0].doc_id)
+        return hits
 
     def search(self, question: str, k: int | None = None, earlier: Sequence[str] = ()) -> list[Hit]:
         return self.retrieve(self.analyse(question, earlier), k or self.settings.retrieval.k)
