@@ -11,19 +11,17 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
-from .scoring import MIN_SENTENCE_COSINE
+from .scoring import (EXTRA_SENTENCE_MARGIN, FOCUS_WEIGHT, MIN_SENTENCE_COSINE, QUANTITY_BONUS,
+                      QUANTITY_PENALTY, RESTATE_PENALTY, W_COVERAGE, W_SEMANTIC, W_STANDING)
 from .retrieve import Query
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I)
 _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
-# Sentence score weights: cosine to the question, key-term coverage, standing of its passage.
-W_SEMANTIC, W_COVERAGE, W_PASSAGE = 0.45, 0.35, 0.20
-QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15
-EXTRA_SENTENCE_MARGIN = 0.15
-FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer  # further sentences must score within this of the best one
-
+_RESTATES = re.compile(r"\b(?:we (?:report|describe|present)|this (?:report|study|paper|article) (?:describes|reports|presents)|"
+                       r"(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
+                       r"investigate|examine|compare|describe) (?:whether|if|the)|here,? we)\b", re.I)
 
 @dataclass
 class Confidence:
@@ -68,25 +66,28 @@ def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: fl
 
 
 def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[Citation]:
-    """Rank every sentence of the retrieved passages; quote the best and close runners-up.
+    """Rank every sentence of the retrieved passages; quote the best, and others only when they add to it.
 
-    A sentence's coverage counts the question's key terms it contains, with terms of
-    its paper's title counted as present (the title is context every sentence has),
-    and terms weighted by how few candidate sentences contain them: words shared by
-    all candidates (the disease, the patient's description) cannot tell the answer
-    sentence from its neighbours.
+    A sentence's coverage counts the question's key terms it contains, weighted by how
+    few candidate sentences contain them: words shared by all candidates (the disease,
+    the patient's description) cannot tell the answer sentence from its neighbours. A
+    paper's title words count as context for the subject, never for the focus (the word
+    naming what is asked): a title mentioning "dose" does not make every sentence a dose.
+    A sentence that restates a question (an aim, "we report a case of …") is context, not
+    a finding.
     """
     shape = query.expects
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
     sentences = []
     for n, hit in enumerate(hits, 1):
+        context = hit.title_terms - query.focus
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
             if not quotable(sentence):
                 continue
             present = {t for t in asked if query.has(t, hit.sentence_terms[i])}
-            sentences.append((n, i, s, e, hit, sentence, present, present | hit.title_terms))
+            sentences.append((n, i, s, e, hit, sentence, present, present | (context & asked)))
     if not sentences:
         return []
     spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
@@ -95,11 +96,13 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     total = sum(weights.values()) or 1.0
     scored = []
     for n, i, s, e, hit, sentence, present, with_context in sentences:
-        coverage = sum(weights[t] for t in with_context if t in weights) / total
-        score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_PASSAGE * hit.score / top
+        coverage = sum(weights[t] for t in with_context) / total
+        score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
         if shape is not None:  # "what dose": the quoted sentence must state one
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
-        scored.append((score, n, s, e, sentence))
+        if query.kind not in ("what", "other", "list") and _RESTATES.search(sentence):
+            score -= RESTATE_PENALTY
+        scored.append((score, n, s, e, sentence, present))
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
     picked = [scored[0]]
@@ -112,13 +115,17 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         following = [x for x in scored if x[1] == n and x[2] > end]
         if following:
             picked.append(min(following, key=lambda x: x[2]))
-    for score, n, s, e, sentence in scored[1:]:
+    covered = set().union(*(p[5] for p in picked))
+    for score, n, s, e, sentence, present in scored[1:]:
         if len(picked) >= limit or score < best - EXTRA_SENTENCE_MARGIN:
             break
         if any(p[4] == sentence or (p[1] == n and p[2] < e and s < p[3]) for p in picked):
             continue  # overlapping passages repeat sentences
-        picked.append((score, n, s, e, sentence))
-    return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence in picked]
+        if not (present - covered):
+            continue  # a further quote must add a part of the answer, not repeat the best one's terms
+        picked.append((score, n, s, e, sentence, present))
+        covered |= present
+    return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, _ in picked]
 
 
 def quotable(sentence: str) -> bool:
