@@ -24,7 +24,7 @@ from tests.fake_discord import (
     CHANNEL_ID,
     HEARTBEAT_MS,
     MAINTAINER_ROLE,
-    MESSAGE_CONTENT,
+    MEMBER_ROLE,
     TOKEN,
     FakeDiscord,
 )
@@ -87,9 +87,11 @@ def button_ids(message: dict) -> list[str]:
 def test_ask_defers_at_once_then_follows_up_with_one_cited_embed(shipped_bot):
     async def scenario():
         async with connected(shipped_bot) as (fake, _):
+            await fake.slash("ask", {"question": "Which antibodies were positive?"})  # warms the model's first call
+            await fake.wait_calls("POST", "/webhooks/")
             started = time.monotonic()
             ask = await fake.slash("ask", {"question": "What treatment was given for the calcinosis?"})
-            followup = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
+            followup = (await fake.wait_calls("POST", "/webhooks/", count=2))[1]
             took = followup.at - started
             (callback,) = callbacks(fake, ask)
             assert callback.body == {"type": DEFERRED}  # the defer comes first, before any CPU work
@@ -300,3 +302,325 @@ def test_the_renderer_cuts_an_over_long_answer_to_every_discord_limit(shipped_bo
     every = {"embeds": [e.to_dict() for e in present.passages_embeds(answer)]}
     within_discord_limits(every)
     assert len(present.discord_text("word " * 1000)) <= present.MESSAGE_LIMIT
+
+
+def test_an_abstention_says_so_and_offers_related_reading_not_an_answer(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot) as (fake, _):
+            await fake.slash("ask", {"question": "Which antibiotic is first-line for erythema migrans in Lyme disease?"})
+            (embed,) = (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"]
+            assert embed["description"] == "No passage in the indexed case reports answers this."
+            (related,) = embed["fields"]
+            assert related["name"] == present.RELATED
+            assert "Hard as stone" in related["value"]  # the shipped paper, as reading, not as a quote
+            assert "[1]" not in embed["description"]
+
+    run(scenario())
+
+
+EVERYONE_PAPER = {"ward.txt": "Ward note\n\nCase report\n\nA 9-year-old boy developed calcinosis cutis over his knees. "
+                              "The ward nurse posted @everyone and <@&730000000000000002> in the team chat when the "
+                              "calcinosis nodules began to discharge chalky material. Topical sodium thiosulfate "
+                              "was applied daily for the calcinosis.\n"}
+
+
+def test_everyone_in_a_passage_or_a_question_pings_no_one(bot_over):
+    casebot = bot_over(EVERYONE_PAPER)
+    question = "@everyone who was told when the calcinosis nodules began to discharge? <@&730000000000000002>"
+
+    async def scenario():
+        async with connected(casebot, max_question_chars=200) as (fake, client):
+            await fake.slash("ask", {"question": question})
+            followup = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
+            await fake.say(f"<@{client.user.id}> {question}", mentions_bot=True)
+            await fake.wait_for(lambda c: c.path == f"/channels/{max(fake.threads, default=0)}/messages")
+            await fake.slash("ask", {"question": question + " @here" * 40})  # too long: the refusal echoes nothing
+            await fake.wait_calls("POST", "/interactions/", count=2)
+
+            (embed,) = followup.body["embeds"]
+            assert "@everyone" in embed["title"] and "@everyone" in embed["description"]  # shown, verbatim ...
+            bodies = sent(fake)
+            assert len(bodies) == 3
+            for body in bodies:  # ... and never a ping: not in the answer, the thread, the refusal
+                mentions = body["allowed_mentions"]
+                assert mentions["parse"] == [] and not mentions.get("users") and not mentions.get("roles")
+                assert not mentions.get("replied_user")
+
+    run(scenario())
+
+
+def test_questions_over_the_rate_limit_or_length_get_a_private_reply_and_no_answer(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot, rate_limit_questions=2, rate_limit_seconds=600,
+                             max_question_chars=80) as (fake, client):
+            for _ in range(2):
+                await fake.slash("ask", {"question": "Which treatment helped?"}, user_id=501)
+            await fake.wait_calls("POST", "/webhooks/", count=2)
+            third = await fake.slash("ask", {"question": "Which treatment helped?"}, user_id=501)
+            (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{third['id']}/")]
+            assert refusal["type"] == MESSAGE and refusal["data"]["flags"] & EPHEMERAL
+            assert "2 questions in the last 600 seconds" in refusal["data"]["content"]
+
+            await fake.say(f"<@{client.user.id}> and how long did it take?", user_id=501, mentions_bot=True)
+            reply = await fake.wait_for(lambda c: c.path == f"/channels/{CHANNEL_ID}/messages")
+            assert "please wait" in reply.body["content"] and not fake.threads  # no thread for a refused question
+
+            other = await fake.slash("ask", {"question": "Which treatment helped?"}, user_id=502)
+            await fake.wait_calls("POST", "/webhooks/", count=3)  # someone else is not held back
+            assert callbacks(fake, other)[0].body == {"type": DEFERRED}
+
+            long = await fake.slash("ask", {"question": "Which treatment helped the calcinosis? " * 3}, user_id=503)
+            (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{long['id']}/")]
+            assert refusal["data"]["flags"] & EPHEMERAL and "the limit is 80" in refusal["data"]["content"]
+            await asyncio.sleep(0.2)
+            assert len(followups(fake)) == 3
+
+    run(scenario())
+
+
+def test_allow_lists_keep_casebot_to_its_channels_and_roles(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot, allowed_channel_ids=[CHANNEL_ID + 1]) as (fake, client):
+            ask = await fake.slash("ask", {"question": "Which treatment helped?"})
+            (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{ask['id']}/")]
+            assert refusal["data"]["flags"] & EPHEMERAL and "channels" in refusal["data"]["content"]
+            await fake.say(f"<@{client.user.id}> Which treatment helped?", mentions_bot=True)
+            reply = await fake.wait_for(lambda c: c.path == f"/channels/{CHANNEL_ID}/messages")
+            assert "channels" in reply.body["content"] and not fake.threads and not followups(fake)
+        async with connected(shipped_bot, allowed_role_ids=[MEMBER_ROLE]) as (fake, _):
+            outsider = await fake.slash("ask", {"question": "Which treatment helped?"}, roles=[])
+            member = await fake.slash("ask", {"question": "Which treatment helped?"}, roles=[MEMBER_ROLE])
+            await fake.wait_calls("POST", "/webhooks/", count=1)
+            assert "roles" in callbacks(fake, outsider)[0].body["data"]["content"]
+            assert callbacks(fake, member)[0].body == {"type": DEFERRED}
+
+    run(scenario())
+
+
+def test_only_maintainers_can_reindex_and_they_get_the_summary_with_reasons(bot_over):
+    casebot = bot_over({"calcinosis.txt": FOLLOW_UP_PAPERS["calcinosis.txt"]})
+    docs = casebot.settings.docs_dir
+
+    async def scenario():
+        async with connected(casebot, maintainer_role_ids=[MAINTAINER_ROLE], maintainer_user_ids=[777]) as (fake, _):
+            refused = await fake.slash("reindex", user_id=900, roles=[MEMBER_ROLE])
+            (reply,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{refused['id']}/")]
+            assert reply["type"] == MESSAGE and reply["data"]["flags"] & EPHEMERAL
+            assert "Only casebot's maintainers" in reply["data"]["content"]
+
+            (docs / "warfarin.txt").write_text(FOLLOW_UP_PAPERS["warfarin.txt"], encoding="utf-8")
+            (docs / "scan.txt").write_bytes(b"\x00\x01\x02\x03" * 64)
+            by_role = await fake.slash("reindex", user_id=900, roles=[MAINTAINER_ROLE])
+            summary = (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body
+            assert callbacks(fake, by_role)[0].body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
+            assert "**added** (1): warfarin.txt" in summary["content"]
+            assert "**rejected** (1): scan.txt: binary data, not text" in summary["content"]
+            assert summary["flags"] & EPHEMERAL
+
+            (docs / "calcinosis.txt").unlink()
+            await fake.slash("reindex", user_id=777)  # a maintainer by user id
+            (_, summary) = [c.body for c in await fake.wait_calls("POST", "/webhooks/", count=2)]
+            assert "**removed** (1): calcinosis.txt" in summary["content"]
+
+            await fake.slash("ask", {"question": "How was the warfarin skin necrosis treated?"})
+            (_, _, answer) = await fake.wait_calls("POST", "/webhooks/", count=3)
+            assert "heparin" in answer.body["embeds"][0]["description"]  # the new paper answers at once
+
+    run(scenario())
+
+
+def test_papers_lists_the_index_in_pages_turned_by_buttons(bot_over):
+    papers = {f"case-{i:02d}.txt": f"Case {i} of calcinosis\n\nCase report\n\nPatient {i} had calcinosis cutis "
+                                   f"treated with sodium thiosulfate for {i} months.\n" for i in range(12)}
+    casebot = bot_over(papers)
+
+    async def scenario():
+        async with connected(casebot) as (fake, _):
+            first = await fake.slash("papers")
+            (reply,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{first['id']}/")]
+            assert reply["type"] == MESSAGE and reply["data"]["flags"] & EPHEMERAL
+            (embed,) = reply["data"]["embeds"]
+            assert embed["title"] == "Indexed papers (12)" and embed["footer"]["text"] == "Page 1 of 2"
+            assert "case-00.txt" in embed["description"] and "case-10.txt" not in embed["description"]
+            message = fake.messages[max(fake.messages)]
+            previous, following = message["components"][0]["components"]
+            assert previous["disabled"] and not following.get("disabled")
+
+            turn = await fake.click(message, following["custom_id"])
+            (update,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{turn['id']}/")]
+            assert update["type"] == UPDATE
+            (embed,) = update["data"]["embeds"]
+            assert embed["footer"]["text"] == "Page 2 of 2" and "case-10.txt" in embed["description"]
+
+    run(scenario())
+
+
+CONCURRENT = 50
+TICK = 0.01  # the lag probe: how late a 10 ms sleep wakes up is how long the event loop was busy
+
+
+def test_fifty_simultaneous_asks_never_stall_the_event_loop_or_its_heartbeats(shipped_bot):
+    questions = ["What treatment was given for the calcinosis?", "Which antibodies were positive?",
+                 "How was the diagnosis of dermatomyositis made?", "What did the X-ray of the hip show?",
+                 "Which muscles were weak?"]
+
+    async def scenario():
+        async with connected(shipped_bot) as (fake, _):
+            loop, lags, done = asyncio.get_running_loop(), [], asyncio.Event()
+
+            async def ticker():
+                while not done.is_set():
+                    before = loop.time()
+                    await asyncio.sleep(TICK)
+                    lags.append(loop.time() - before - TICK)
+
+            probe = asyncio.create_task(ticker())
+            started = time.monotonic()
+            asks = await asyncio.gather(*(fake.slash("ask", {"question": questions[i % len(questions)]}, user_id=i)
+                                          for i in range(CONCURRENT)))
+            answers = await fake.wait_calls("POST", "/webhooks/", count=CONCURRENT, timeout=60)
+            finished = time.monotonic()
+            done.set()
+            await probe
+
+            assert all(a.body["embeds"] and "[1]" in a.body["embeds"][0]["description"] for a in answers)
+            for ask in asks:  # every interaction deferred within Discord's 3 s, before its answer
+                defer = callbacks(fake, ask)[0]
+                assert defer.body == {"type": DEFERRED} and defer.at - started < 3.0
+            beats = [t for t in fake.heartbeats if started <= t <= finished + HEARTBEAT_MS / 1000]
+            gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
+            print(f"\n{CONCURRENT} concurrent asks answered in {finished - started:.2f} s; max event-loop lag "
+                  f"{max(lags) * 1000:.1f} ms over {len(lags)} ticks; heartbeats {len(beats)}, max gap "
+                  f"{max(gaps, default=0) * 1000:.0f} ms (interval {HEARTBEAT_MS} ms)")
+            expected = int((finished - started) / (HEARTBEAT_MS / 1000))
+            assert len(beats) >= expected - 1  # heartbeats kept their pace through the burst ...
+            assert max(gaps, default=0) < 2 * HEARTBEAT_MS / 1000  # ... with no beat skipped
+
+    run(scenario())
+
+
+def point_gateway_at_nothing(fake: FakeDiscord) -> None:
+    """REST works, the gateway port refuses connections."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    point_at(None, f"ws://127.0.0.1:{port}/gateway")
+
+
+async def start_error(casebot, fake: FakeDiscord | None, token: str = TOKEN, after_start=None, **settings) -> tuple:
+    """The StartError opening the client raises, and how long it took."""
+    base, gateway = discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY
+    if fake is not None:
+        await fake.start()
+        point_at(fake.api_base, fake.gateway)
+        if after_start:
+            after_start(fake)
+    else:
+        point_at("http://127.0.0.1:9/api/v10", "ws://127.0.0.1:9/gateway")  # the discard port: nothing listens
+    started = time.monotonic()
+    try:
+        async with CaseBotClient(casebot, DiscordSettings(**{**FAST, **settings})) as client:
+            with pytest.raises(StartError) as caught:
+                await client.open(token)
+        return caught.value, time.monotonic() - started
+    finally:
+        if fake is not None:
+            await fake.stop()
+        discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
+
+
+def test_start_failures_are_one_line_with_the_exit_code_that_says_why(shipped_bot):
+    async def scenario():
+        error, _ = await start_error(shipped_bot, FakeDiscord(), token="not-the-token")
+        assert error.exit_code == EXIT_REFUSED and "rejected the bot token" in error.message
+
+        error, _ = await start_error(shipped_bot, FakeDiscord(intents_enabled=0))
+        assert error.exit_code == EXIT_REFUSED and "Message Content" in error.message
+        assert "Privileged Gateway Intents" in error.fix
+
+        error, took = await start_error(shipped_bot, FakeDiscord(silent_gateway=True), connect_timeout=1.0)
+        assert error.exit_code == EXIT_UNREACHABLE and "no answer within 1 s" in error.message and took < 5
+
+        error, _ = await start_error(shipped_bot, FakeDiscord(), after_start=point_gateway_at_nothing)
+        assert error.exit_code == EXIT_UNREACHABLE and "cannot reach Discord" in error.message  # not AttributeError
+
+        error, _ = await start_error(shipped_bot, None)
+        assert error.exit_code == EXIT_UNREACHABLE and "127.0.0.1:9" in error.message
+        assert "\n" not in error.one_line()
+
+    run(scenario())
+
+
+ROOT = Path(__file__).resolve().parent.parent
+CASEBOT = Path(sys.executable).with_name("casebot")
+
+
+def process_env(tmp_path: Path, casebot, fake: FakeDiscord | None, **extra: str) -> dict[str, str]:
+    """`casebot discord`'s environment: this checkout, the test index, the fake (or nothing) as Discord."""
+    env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN" and not k.startswith("CASEBOT_")}
+    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), HF_HUB_OFFLINE="1",
+               CASEBOT_DOCS_DIR=str(casebot.settings.docs_dir), CASEBOT_INDEX_DIR=str(casebot.settings.index_dir),
+               CASEBOT_GUILD_READY_TIMEOUT="0.05", CASEBOT_CONNECT_TIMEOUT="10",
+               CASEBOT_DISCORD_API_BASE=fake.api_base if fake else "http://127.0.0.1:9/api/v10",
+               CASEBOT_DISCORD_GATEWAY=fake.gateway if fake else "ws://127.0.0.1:9/gateway")
+    env.update(extra)
+    return env
+
+
+async def casebot_discord(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(str(CASEBOT), "discord", *args, env=env, cwd=cwd,
+                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+
+
+def test_casebot_discord_answers_until_sigterm_finishes_what_is_in_flight_and_exits_0(shipped_bot, tmp_path):
+    (tmp_path / ".env").write_text(f"# the bot token\nDISCORD_TOKEN={TOKEN}\n", encoding="utf-8")
+
+    async def scenario():
+        fake = await FakeDiscord().start()
+        try:
+            process = await casebot_discord(process_env(tmp_path, shipped_bot, fake), tmp_path, "--debug")
+            await asyncio.wait_for(fake.identified.wait(), 60)
+            await fake.wait_calls("PUT", "/applications/")  # the slash commands were synced
+            announced = await asyncio.wait_for(process.stderr.readuntil(b"SIGTERM stops it\n"), 60)
+            await fake.slash("ask", {"question": "What treatment was given for the calcinosis?"})
+            answer = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
+            assert "[1]" in answer.body["embeds"][0]["description"]
+            in_flight = await fake.slash("ask", {"question": "Which antibodies were positive?"})
+            await fake.wait_calls("POST", f"/interactions/{in_flight['id']}/")  # deferred, now being answered
+            process.send_signal(signal.SIGTERM)
+            _, rest = await asyncio.wait_for(process.communicate(), 30)
+            assert process.returncode == 0
+            assert len(followups(fake)) == 2  # the answer in flight was finished before closing
+            assert b"casebot is on Discord as casebot" in announced
+            assert TOKEN.encode() not in announced + rest  # not even with --debug
+        finally:
+            await fake.stop()
+
+    run(scenario())
+
+
+def test_casebot_discord_exit_codes_without_token_with_a_bad_one_and_with_nothing_listening(shipped_bot, tmp_path):
+    async def exit_of(env, *args) -> tuple[int, str]:
+        process = await casebot_discord(env, tmp_path, *args)
+        _, err = await asyncio.wait_for(process.communicate(), 60)
+        return process.returncode, err.decode()
+
+    async def scenario():
+        fake = await FakeDiscord().start()
+        try:
+            (no_token, no_token_err), (bad_token, bad_err), (nothing, nothing_err) = await asyncio.gather(
+                exit_of(process_env(tmp_path, shipped_bot, None)),
+                exit_of(process_env(tmp_path, shipped_bot, fake, DISCORD_TOKEN="wrong-secret"), "--debug"),
+                exit_of(process_env(tmp_path, shipped_bot, None, DISCORD_TOKEN=TOKEN)))
+        finally:
+            await fake.stop()
+        assert no_token == EXIT_REFUSED and no_token_err.count("\n") == 1
+        assert "DISCORD_TOKEN is not set" in no_token_err
+        assert bad_token == EXIT_REFUSED and "casebot: error: Discord rejected the bot token" in bad_err
+        assert "wrong-secret" not in bad_err  # not even with --debug
+        assert nothing == EXIT_UNREACHABLE and nothing_err.count("\n") == 1 and "cannot reach Discord" in nothing_err
+        assert TOKEN not in nothing_err
+
+    run(scenario())
