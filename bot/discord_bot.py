@@ -340,11 +340,15 @@ class CaseBotClient(discord.Client):
             await message.reply(refusal, allowed_mentions=NONE)
             return
         channel: Any = message.channel
-        if isinstance(channel, discord.Thread) and not in_our_thread:
-            conversation, lock = None, asyncio.Lock()  # someone else's thread: answer the mention alone
-        else:
-            if not in_our_thread:
+        threaded = in_our_thread
+        if not in_our_thread and not isinstance(channel, discord.Thread):
+            try:
                 channel = await message.create_thread(name=present.thread_name(question))
+                threaded = True
+            except discord.Forbidden:
+                log.warning("no Create Public Threads permission in channel %s: answering in the channel", channel.id)
+        conversation, lock = None, asyncio.Lock()  # someone else's thread, or no thread: the mention alone
+        if threaded:
             conversation, lock = self.conversations.use(channel.id) or self.conversations.keep(
                 channel.id, (Conversation(self.casebot.settings.conversation.max_turns), asyncio.Lock()))
         async with lock:  # one turn at a time per thread: each follow-up sees the turn before it
@@ -434,8 +438,7 @@ class CaseBotClient(discord.Client):
         try:
             await asyncio.wait_for(self.login(token), timeout)
         except discord.LoginFailure:
-            raise StartError("Discord rejected the bot token", f"copy the token again from the Developer Portal "
-                             f"(Bot -> Reset Token) into {TOKEN_ENV}", EXIT_REFUSED) from None
+            raise StartError(*TOKEN_REJECTED, EXIT_REFUSED) from None
         except (OSError, aiohttp.ClientError, TimeoutError, discord.HTTPException) as exc:
             raise unreachable(exc, discord.http.Route.BASE, timeout) from None
         await asyncio.to_thread(self.casebot.retriever)  # model and index in memory before the first question
@@ -450,16 +453,7 @@ class CaseBotClient(discord.Client):
         connection.cancel()
         if isinstance(error, AttributeError) and self.ws is None and error.__context__ is not None:
             error = error.__context__  # discord.py 2.7.1 hides the real failure of a first connection this way
-        if isinstance(error, discord.PrivilegedIntentsRequired):
-            raise StartError("Discord refused the Message Content intent", "enable it in the Developer Portal: "
-                             "your application -> Bot -> Privileged Gateway Intents -> Message Content Intent",
-                             EXIT_REFUSED)
-        if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
-            raise StartError("Discord rejected the bot token", f"copy the token again into {TOKEN_ENV}", EXIT_REFUSED)
-        if isinstance(error, (discord.ConnectionClosed, discord.GatewayNotFound)) or error is None or isinstance(
-                error, (OSError, aiohttp.ClientError, TimeoutError)):
-            raise unreachable(error, str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY), timeout)
-        raise error
+        raise gateway_failure(error, timeout)
 
     async def shutdown(self, grace: float = SHUTDOWN_GRACE) -> None:
         """Stop taking questions, let in-flight answers finish (cancel them after `grace` s), close."""
@@ -471,6 +465,24 @@ class CaseBotClient(discord.Client):
             for task in late:
                 task.cancel()
         await self.close()
+
+
+TOKEN_REJECTED = ("Discord rejected the bot token",
+                  f"copy the token again from the Developer Portal (Bot -> Reset Token) into {TOKEN_ENV}")
+
+
+def gateway_failure(error: BaseException | None, timeout: float) -> BaseException:
+    """What a gateway connection that ended (or never became ready) means for the user."""
+    if isinstance(error, discord.PrivilegedIntentsRequired):
+        return StartError("Discord refused the Message Content intent", "enable it in the Developer Portal: "
+                          "your application -> Bot -> Privileged Gateway Intents -> Message Content Intent",
+                          EXIT_REFUSED)
+    if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
+        return StartError(*TOKEN_REJECTED, EXIT_REFUSED)
+    if error is None or isinstance(error, (discord.ConnectionClosed, discord.GatewayNotFound, OSError,
+                                           aiohttp.ClientError, TimeoutError)):
+        return unreachable(error, str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY), timeout)
+    return error  # anything else is a bug: keep its traceback
 
 
 def unreachable(exc: BaseException | None, where: str, timeout: float) -> StartError:
@@ -501,13 +513,8 @@ async def serve(casebot: CaseBot, settings: DiscordSettings, token: str,
                  "SIGINT or SIGTERM stops it")
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
-        if connection.done() and not client.closing:
-            error = connection.exception()
-            if isinstance(error, discord.PrivilegedIntentsRequired):
-                raise StartError("Discord refused the Message Content intent", "enable it in the Developer Portal "
-                                 "(Bot -> Privileged Gateway Intents)", EXIT_REFUSED)
-            if error is not None:
-                raise error
+        if connection.done() and not client.closing and connection.exception() is not None:
+            raise gateway_failure(connection.exception(), settings.connect_timeout)  # e.g. the token was reset
         await client.shutdown()
         await asyncio.gather(connection, return_exceptions=True)
 

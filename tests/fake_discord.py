@@ -55,8 +55,10 @@ class Call:
 
 
 class FakeDiscord:
-    def __init__(self, token: str = TOKEN, intents_enabled: int = PRIVILEGED_INTENTS, silent_gateway: bool = False):
+    def __init__(self, token: str = TOKEN, intents_enabled: int = PRIVILEGED_INTENTS, silent_gateway: bool = False,
+                 threads_allowed: bool = True):
         self.token, self.intents_enabled, self.silent_gateway = token, intents_enabled, silent_gateway
+        self.threads_allowed = threads_allowed  # False: the bot lacks Create Public Threads
         self.calls: list[Call] = []
         self.heartbeats: list[float] = []
         self.identified = asyncio.Event()
@@ -271,6 +273,8 @@ class FakeDiscord:
             return self._message(body, int(parts[1])), 200
         if route == ("POST", "channels", "#", "typing"):
             return {}, 200
+        if route == ("POST", "channels", "#", "messages", "#", "threads") and not self.threads_allowed:
+            return {"message": "Missing Permissions", "code": 50013}, 403
         if route == ("POST", "channels", "#", "messages", "#", "threads"):
             thread = {"id": str(self.snowflake()), "guild_id": str(GUILD_ID), "parent_id": parts[1],
                       "owner_id": str(BOT_ID), "name": body["name"], "type": 11, "last_message_id": None,

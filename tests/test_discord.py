@@ -186,6 +186,16 @@ def test_a_mention_opens_a_thread_and_follow_ups_there_use_its_earlier_turns(bot
     run(scenario())
 
 
+def test_without_permission_to_open_threads_a_mention_is_answered_in_the_channel(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot, fake=FakeDiscord(threads_allowed=False)) as (fake, client):
+            await fake.say(f"<@{client.user.id}> What treatment was given for the calcinosis?", mentions_bot=True)
+            answer = await fake.wait_for(lambda c: c.path == f"/channels/{CHANNEL_ID}/messages")
+            assert "[1]" in answer.body["embeds"][0]["description"] and not fake.threads
+
+    run(scenario())
+
+
 def within_discord_limits(body: dict) -> None:
     """Discord's own limits (discord.py checks none of them) hold for one sent message."""
     assert len(body.get("content") or "") <= present.MESSAGE_LIMIT
@@ -624,3 +634,19 @@ def test_casebot_discord_exit_codes_without_token_with_a_bad_one_and_with_nothin
         assert TOKEN not in nothing_err
 
     run(scenario())
+
+
+def test_the_token_comes_from_the_environment_or_dotenv_and_overrides_stay_on_this_machine(tmp_path):
+    from bot.discord_bot import endpoints, read_token
+
+    dotenv = tmp_path / ".env"
+    assert read_token({}, dotenv) is None
+    dotenv.write_text("# casebot\nOTHER=1\nexport DISCORD_TOKEN='from-dotenv'\n", encoding="utf-8")
+    assert read_token({}, dotenv) == "from-dotenv"
+    assert read_token({"DISCORD_TOKEN": "from-env"}, dotenv) == "from-env"
+
+    assert endpoints({}) == (None, None)
+    assert endpoints({"CASEBOT_DISCORD_GATEWAY": "ws://127.0.0.1:8080/gw"}) == (None, "ws://127.0.0.1:8080/gw")
+    with pytest.raises(StartError) as refused:
+        endpoints({"CASEBOT_DISCORD_API_BASE": "https://collector.example/api/v10"})
+    assert refused.value.exit_code == EXIT_REFUSED and "not a loopback address" in refused.value.message
