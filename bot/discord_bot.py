@@ -158,7 +158,7 @@ class RedactToken(logging.Filter):
 
 
 def polite(exc: CaseBotError) -> str:
-    return present.discord_text(f"Sorry, I could not answer that: {exc.one_line()}")
+    return present.discord_text(f"Sorry, that did not work: {exc.one_line()}")
 
 
 class PassagesButton(discord.ui.DynamicItem[discord.ui.Button], template=PASSAGES_ID + r"(?P<key>\d+)"):
@@ -200,7 +200,11 @@ class PapersButton(discord.ui.DynamicItem[discord.ui.Button], template=PAPERS_ID
     async def callback(self, interaction: discord.Interaction) -> None:
         client = interaction.client
         assert isinstance(client, CaseBotClient)
-        embed, view = await client.papers_page(self.page)
+        try:
+            embed, view = await client.papers_page(self.page)
+        except CaseBotError as exc:
+            await interaction.response.send_message(polite(exc), ephemeral=True, allowed_mentions=NONE)
+            return
         await interaction.response.edit_message(embed=embed, view=view, allowed_mentions=NONE)
 
 
@@ -241,7 +245,11 @@ class CaseBotClient(discord.Client):
         @self.tree.command(name="papers", description="List the indexed case reports.")
         @app_commands.guild_only()
         async def papers(interaction: discord.Interaction) -> None:
-            embed, view = await self.papers_page(0)
+            try:
+                embed, view = await self.papers_page(0)
+            except CaseBotError as exc:
+                await interaction.response.send_message(polite(exc), ephemeral=True, allowed_mentions=NONE)
+                return
             await interaction.response.send_message(embed=embed, view=view, ephemeral=True, allowed_mentions=NONE)
 
         @self.tree.command(name="reindex", description="Maintainers: index new and changed papers, drop removed ones.")

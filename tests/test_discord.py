@@ -650,3 +650,42 @@ def test_the_token_comes_from_the_environment_or_dotenv_and_overrides_stay_on_th
     with pytest.raises(StartError) as refused:
         endpoints({"CASEBOT_DISCORD_API_BASE": "https://collector.example/api/v10"})
     assert refused.value.exit_code == EXIT_REFUSED and "not a loopback address" in refused.value.message
+
+
+def test_a_casebot_error_becomes_a_polite_reply_naming_the_fix(bot_over):
+    import shutil
+
+    casebot = bot_over({"calcinosis.txt": FOLLOW_UP_PAPERS["calcinosis.txt"]})
+
+    async def scenario():
+        async with connected(casebot) as (fake, _):
+            shutil.rmtree(casebot.settings.index_dir)  # the index disappears under the running bot
+            await fake.slash("ask", {"question": "Which treatment helped the calcinosis cutis?"})
+            reply = (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body
+            assert reply["content"].startswith("Sorry, that did not work: ")
+            assert "fix: casebot index update" in reply["content"]
+            papers = await fake.slash("papers")
+            (listing,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{papers['id']}/")]
+            assert listing["data"]["flags"] & EPHEMERAL and "fix: casebot index update" in listing["data"]["content"]
+
+    run(scenario())
+
+
+def test_threads_keep_their_context_for_the_most_recently_used_only():
+    from bot.discord_bot import Recent
+
+    kept: Recent[int, str] = Recent(2)
+    kept.keep(1, "first thread")
+    kept.keep(2, "second thread")
+    assert kept.use(1) == "first thread"  # thread 1 is now the most recently used
+    kept.keep(3, "third thread")
+    assert list(kept) == [1, 3] and kept.use(2) is None
+
+
+def test_the_command_line_does_not_import_discord_for_other_commands():
+    import subprocess
+
+    probe = "import sys, bot.present, bot.cli; print('discord' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
+                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout
+    assert out.strip() == "False"
