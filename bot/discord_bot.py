@@ -377,7 +377,7 @@ class CaseBotClient(discord.Client):
 
     async def answer(self, question: str, conversation: Conversation | None = None) -> Answer:
         """CaseBot.ask in a worker thread: the event loop keeps the gateway alive meanwhile."""
-        return await asyncio.to_thread(self.casebot.ask, question, None, conversation)
+        return await asyncio.to_thread(self.casebot.ask, question, conversation=conversation)
 
     def passages_view(self, answer: Answer) -> discord.ui.View:
         key = next(self._answer_keys)

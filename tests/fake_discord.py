@@ -62,6 +62,7 @@ class FakeDiscord:
         self.calls: list[Call] = []
         self.heartbeats: list[float] = []
         self.identified = asyncio.Event()
+        self.resumed = asyncio.Event()
         self.changed = asyncio.Condition()
         self.messages: dict[int, dict] = {}
         self.threads: dict[int, dict] = {}
@@ -119,6 +120,11 @@ class FakeDiscord:
         return self.calls_to(method, path_start)
 
     # -- driving the bot ------------------------------------------------------------------------
+
+    async def drop(self) -> None:
+        """Close the gateway connection as Discord does now and then (4000: the client should resume)."""
+        assert self._ws is not None, "the bot is not connected"
+        await self._ws.close(code=4000, message=b"Unknown error.")
 
     async def dispatch(self, event: str, data: dict) -> None:
         assert self._ws is not None, "the bot is not connected"
@@ -194,7 +200,11 @@ class FakeDiscord:
             elif op == 2:
                 await self._identify(ws, payload["d"])
             elif op == 6:
+                if payload["d"].get("token") != self.token:
+                    await ws.close(code=4004, message=b"Authentication failed.")
+                    break
                 await ws.send_str(json.dumps({"op": 0, "t": "RESUMED", "s": next(self._seq), "d": {}}))
+                self.resumed.set()
         return ws
 
     async def _identify(self, ws: web.WebSocketResponse, data: dict) -> None:

@@ -19,9 +19,17 @@ import pytest
 
 from bot import present
 from bot.config import DiscordSettings
-from bot.discord_bot import EXIT_REFUSED, EXIT_UNREACHABLE, CaseBotClient, StartError, point_at
+from bot.discord_bot import (
+    EXIT_REFUSED,
+    EXIT_UNREACHABLE,
+    CaseBotClient,
+    StartError,
+    point_at,
+)
 from tests.fake_discord import (
+    APP_ID,
     CHANNEL_ID,
+    GUILD_ID,
     HEARTBEAT_MS,
     MAINTAINER_ROLE,
     MEMBER_ROLE,
@@ -55,6 +63,8 @@ async def connected(casebot, fake: FakeDiscord | None = None, **settings):
             finally:
                 await client.shutdown()
                 await asyncio.gather(connection, return_exceptions=True)
+        for body in sent(fake):  # whatever a test did, nothing the bot sent could ping anyone
+            assert body["allowed_mentions"] == {"parse": []}, body
     finally:
         await fake.stop()
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
@@ -106,6 +116,37 @@ def test_ask_defers_at_once_then_follows_up_with_one_cited_embed(shipped_bot):
             message = fake.messages[max(fake.messages)]
             assert button_ids(message) == [b for b in button_ids(message) if b.startswith("casebot:passages:")] != []
             print(f"\n/ask -> followup for a warm bot: {took * 1000:.0f} ms")
+            (synced,) = fake.calls_to("PUT", "/applications/")
+            assert synced.path.endswith(f"/applications/{APP_ID}/commands")  # no sync_guild_ids: globally
+            commands = {c["name"]: c for c in synced.body}
+            assert set(commands) == {"ask", "papers", "reindex"}
+            assert [(o["name"], o["type"], o["required"]) for o in commands["ask"]["options"]] == [
+                ("question", 3, True)]  # exactly one string option named question
+
+    run(scenario())
+
+
+def test_slash_commands_sync_to_the_configured_servers_when_given(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot, sync_guild_ids=[GUILD_ID]) as (fake, _):
+            (synced,) = fake.calls_to("PUT", "/applications/")
+            assert synced.path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
+            assert {c["name"] for c in synced.body} == {"ask", "papers", "reindex"}
+            await fake.slash("ask", {"question": "Which antibodies were positive?"})  # a server command answers
+            assert "[1]" in (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"][0][
+                "description"]
+
+    run(scenario())
+
+
+def test_a_dropped_gateway_connection_is_resumed_and_questions_keep_being_answered(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot) as (fake, _):
+            await fake.drop()
+            await asyncio.wait_for(fake.resumed.wait(), 10)  # at READY's resume_gateway_url, with the session
+            await fake.slash("ask", {"question": "Which antibodies were positive?"})
+            assert "[1]" in (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"][0][
+                "description"]
 
     run(scenario())
 
