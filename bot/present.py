@@ -250,9 +250,14 @@ def papers_embed(documents: list, page: int, per_page: int = PAPERS_PER_PAGE):
 
     pages = max(1, -(-len(documents) // per_page))
     page = min(max(page, 0), pages - 1)
-    lines = [f"**{_fit_md(d.title, 300)}**\n`{fit(d.doc_id, 200)}` · {d.chunks} passages"
-             for d in documents[page * per_page:(page + 1) * per_page]]
-    description = fit("\n".join(lines), EMBED_DESCRIPTION_LIMIT) if lines else "No papers are indexed yet."
+    description = ""
+    for d in documents[page * per_page:(page + 1) * per_page]:
+        line = f"**{_fit_md(d.title, 300)}**\n`{fit(d.doc_id, 200)}` · {d.chunks} passages\n"
+        if len(description) + len(line) > EMBED_DESCRIPTION_LIMIT - len(ELLIPSIS):
+            description += ELLIPSIS  # whole entries only, so no markup is cut in half
+            break
+        description += line
+    description = description.rstrip("\n") or "No papers are indexed yet."
     embed = discord.Embed(title=f"Indexed papers ({len(documents)})", description=description, colour=ANSWER_COLOUR)
     return embed.set_footer(text=f"Page {page + 1} of {pages}")
 

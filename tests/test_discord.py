@@ -63,8 +63,9 @@ async def connected(casebot, fake: FakeDiscord | None = None, **settings):
             finally:
                 await client.shutdown()
                 await asyncio.gather(connection, return_exceptions=True)
-        for body in sent(fake):  # whatever a test did, nothing the bot sent could ping anyone
+        for body in sent(fake):  # whatever a test did, nothing the bot sent could ping anyone or break a limit
             assert body["allowed_mentions"] == {"parse": []}, body
+            within_discord_limits(body)
     finally:
         await fake.stop()
         discord.http.Route.BASE, discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = base, gateway
@@ -625,43 +626,43 @@ async def casebot_discord(env: dict[str, str], cwd: Path, *args: str) -> asyncio
                                                 stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
-def test_casebot_discord_answers_until_sigterm_finishes_what_is_in_flight_and_exits_0(shipped_bot, tmp_path):
-    (tmp_path / ".env").write_text(f"# the bot token\nDISCORD_TOKEN={TOKEN}\n", encoding="utf-8")
+def test_casebot_discord_exits_0_on_sigterm_after_answers_in_flight_2_when_refused_3_when_unreachable(
+        shipped_bot, tmp_path):
+    """One real process answers until SIGTERM; meanwhile three others fail as they should (run together: each
+    process loads Python and casebot, and the one that serves loads the model)."""
+    serving, elsewhere = tmp_path / "serving", tmp_path / "elsewhere"
+    serving.mkdir()
+    elsewhere.mkdir()
+    (serving / ".env").write_text(f"# the bot token\nDISCORD_TOKEN={TOKEN}\n", encoding="utf-8")
 
-    async def scenario():
-        fake = await FakeDiscord().start()
-        try:
-            process = await casebot_discord(process_env(tmp_path, shipped_bot, fake), tmp_path, "--debug")
-            await asyncio.wait_for(fake.identified.wait(), 60)
-            await fake.wait_calls("PUT", "/applications/")  # the slash commands were synced
-            announced = await asyncio.wait_for(process.stderr.readuntil(b"SIGTERM stops it\n"), 60)
-            await fake.slash("ask", {"question": "What treatment was given for the calcinosis?"})
-            answer = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
-            assert "[1]" in answer.body["embeds"][0]["description"]
-            in_flight = await fake.slash("ask", {"question": "Which antibodies were positive?"})
-            await fake.wait_calls("POST", f"/interactions/{in_flight['id']}/")  # deferred, now being answered
-            process.send_signal(signal.SIGTERM)
-            _, rest = await asyncio.wait_for(process.communicate(), 30)
-            assert process.returncode == 0
-            assert len(followups(fake)) == 2  # the answer in flight was finished before closing
-            assert b"casebot is on Discord as casebot" in announced
-            assert TOKEN.encode() not in announced + rest  # not even with --debug
-        finally:
-            await fake.stop()
+    async def serve_until_sigterm(fake: FakeDiscord) -> None:
+        process = await casebot_discord(process_env(tmp_path, shipped_bot, fake), serving, "--debug")
+        await asyncio.wait_for(fake.identified.wait(), 60)
+        await fake.wait_calls("PUT", "/applications/")  # the slash commands were synced
+        announced = await asyncio.wait_for(process.stderr.readuntil(b"SIGTERM stops it\n"), 60)
+        await fake.slash("ask", {"question": "What treatment was given for the calcinosis?"})
+        answer = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
+        assert "[1]" in answer.body["embeds"][0]["description"]
+        in_flight = await fake.slash("ask", {"question": "Which antibodies were positive?"})
+        await fake.wait_calls("POST", f"/interactions/{in_flight['id']}/")  # deferred, now being answered
+        process.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(process.communicate(), 30)
+        assert process.returncode == 0
+        assert len(followups(fake)) == 2  # the answer in flight was finished before closing
+        assert b"casebot is on Discord as casebot" in announced
+        assert TOKEN.encode() not in announced + rest  # not even with --debug
 
-    run(scenario())
-
-
-def test_casebot_discord_exit_codes_without_token_with_a_bad_one_and_with_nothing_listening(shipped_bot, tmp_path):
-    async def exit_of(env, *args) -> tuple[int, str]:
-        process = await casebot_discord(env, tmp_path, *args)
+    async def exit_of(env: dict[str, str], *args: str) -> tuple[int, str]:
+        process = await casebot_discord(env, elsewhere, *args)
         _, err = await asyncio.wait_for(process.communicate(), 60)
+        assert process.returncode is not None
         return process.returncode, err.decode()
 
     async def scenario():
         fake = await FakeDiscord().start()
         try:
-            (no_token, no_token_err), (bad_token, bad_err), (nothing, nothing_err) = await asyncio.gather(
+            _, (no_token, no_token_err), (bad_token, bad_err), (nothing, nothing_err) = await asyncio.gather(
+                serve_until_sigterm(fake),
                 exit_of(process_env(tmp_path, shipped_bot, None)),
                 exit_of(process_env(tmp_path, shipped_bot, fake, DISCORD_TOKEN="wrong-secret"), "--debug"),
                 exit_of(process_env(tmp_path, shipped_bot, None, DISCORD_TOKEN=TOKEN)))
