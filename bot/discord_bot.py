@@ -44,7 +44,6 @@ GATEWAY_ENV = "CASEBOT_DISCORD_GATEWAY"
 DOTENV = ".env"
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 
-EXIT_OK = 0
 EXIT_REFUSED = 2  # Discord (or the setup) refuses this bot: fix the token, the intents, the config
 EXIT_UNREACHABLE = 3  # Discord could not be reached: network, DNS, firewall, an outage
 
@@ -93,13 +92,13 @@ class Recent(collections.OrderedDict[K, V]):
 class RateLimiter:
     """At most `questions` per user in any `seconds`-long window."""
 
-    def __init__(self, questions: int, seconds: float, clock: Callable[[], float] = time.monotonic):
-        self.questions, self.seconds, self.clock = questions, seconds, clock
+    def __init__(self, questions: int, seconds: float):
+        self.questions, self.seconds = questions, seconds
         self.asked: dict[int, collections.deque[float]] = {}
 
     def wait(self, user_id: int) -> float:
         """0 and the question is counted, or the seconds until this user may ask again."""
-        now = self.clock()
+        now = time.monotonic()
         times = self.asked.setdefault(user_id, collections.deque())
         while times and times[0] <= now - self.seconds:
             times.popleft()

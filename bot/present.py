@@ -8,7 +8,7 @@ word boundary with an ellipsis, never mid-word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .answer import NO_ANSWER
 from .records import Answer, Citation, Hit
@@ -153,15 +153,20 @@ def _md(text: str) -> str:
     return escape_markdown(text)
 
 
+def _escaped_within(cut: Callable[[int], str], limit: int) -> str:
+    """`cut(size)` escaped for Discord, `size` shrunk until the escaped text is at most `limit` characters."""
+    size = limit
+    while size > 0:
+        escaped = _md(cut(size))
+        if len(escaped) <= limit:
+            return escaped
+        size -= len(escaped) - limit  # escapes added characters: cut the raw text shorter by as many
+    return ELLIPSIS[:limit]
+
+
 def _fit_md(text: str, limit: int) -> str:
     """`text` escaped for Discord and cut to `limit` characters *after* escaping."""
-    escaped = _md(text)
-    if len(escaped) <= limit:
-        return escaped
-    cut = fit(text, limit)
-    while len(_md(cut)) > limit:  # escapes added characters: cut the raw text shorter until it fits
-        cut = fit(text, len(cut) - (len(_md(cut)) - limit) - 1)
-    return _md(cut)
+    return _escaped_within(lambda size: fit(text, size), limit)
 
 
 def discord_text(text: str) -> str:
@@ -187,12 +192,7 @@ def embed_size(embeds: list) -> int:
 def _citation_value(hit: Hit, quotes: list[Citation], limit: int) -> str:
     """The passage around its quoted sentences, cut at word boundaries, escaped for Discord."""
     start, end = min(c.start for c in quotes), max(c.end for c in quotes)
-    size = limit
-    while True:
-        value = _md(trim_around(hit.text, start, end, size))
-        if len(value) <= limit:
-            return value
-        size -= len(value) - limit
+    return _escaped_within(lambda size: trim_around(hit.text, start, end, size), limit)
 
 
 def answer_embed(answer: Answer):

@@ -439,6 +439,10 @@ def test_allow_lists_keep_casebot_to_its_channels_and_roles(shipped_bot):
             await fake.say(f"<@{client.user.id}> Which treatment helped?", mentions_bot=True)
             reply = await fake.wait_for(lambda c: c.path == f"/channels/{CHANNEL_ID}/messages")
             assert "channels" in reply.body["content"] and not fake.threads and not followups(fake)
+        async with connected(shipped_bot, allowed_guild_ids=[GUILD_ID + 1]) as (fake, _):
+            ask = await fake.slash("ask", {"question": "Which treatment helped?"})
+            (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{ask['id']}/")]
+            assert "not enabled in this server" in refusal["data"]["content"]
         async with connected(shipped_bot, allowed_role_ids=[MEMBER_ROLE]) as (fake, _):
             outsider = await fake.slash("ask", {"question": "Which treatment helped?"}, roles=[])
             member = await fake.slash("ask", {"question": "Which treatment helped?"}, roles=[MEMBER_ROLE])
