@@ -625,9 +625,17 @@ def process_env(tmp_path: Path, casebot, fake: FakeDiscord | None, **extra: str)
     return env
 
 
-async def casebot_discord(env: dict[str, str], cwd: Path, *args: str) -> asyncio.subprocess.Process:
-    return await asyncio.create_subprocess_exec(str(CASEBOT), "discord", *args, env=env, cwd=cwd,
-                                                stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+@contextlib.asynccontextmanager
+async def casebot_discord(env: dict[str, str], cwd: Path, *args: str):
+    """A real `casebot discord` process; killed if the test ends before it does."""
+    process = await asyncio.create_subprocess_exec(str(CASEBOT), "discord", *args, env=env, cwd=cwd,
+                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    try:
+        yield process
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
 
 
 def test_casebot_discord_exits_0_on_sigterm_after_answers_in_flight_2_when_refused_3_when_unreachable(
@@ -640,25 +648,26 @@ def test_casebot_discord_exits_0_on_sigterm_after_answers_in_flight_2_when_refus
     (serving / ".env").write_text(f"# the bot token\nDISCORD_TOKEN={TOKEN}\n", encoding="utf-8")
 
     async def serve_until_sigterm(fake: FakeDiscord) -> None:
-        process = await casebot_discord(process_env(tmp_path, shipped_bot, fake), serving, "--debug")
-        await asyncio.wait_for(fake.identified.wait(), 60)
-        await fake.wait_calls("PUT", "/applications/")  # the slash commands were synced
-        announced = await asyncio.wait_for(process.stderr.readuntil(b"SIGTERM stops it\n"), 60)
-        await fake.slash("ask", {"question": "What treatment was given for the calcinosis?"})
-        answer = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
-        assert "[1]" in answer.body["embeds"][0]["description"]
-        in_flight = await fake.slash("ask", {"question": "Which antibodies were positive?"})
-        await fake.wait_calls("POST", f"/interactions/{in_flight['id']}/")  # deferred, now being answered
-        process.send_signal(signal.SIGTERM)
-        _, rest = await asyncio.wait_for(process.communicate(), 30)
-        assert process.returncode == 0
+        async with casebot_discord(process_env(tmp_path, shipped_bot, fake), serving, "--debug") as process:
+            await asyncio.wait_for(fake.identified.wait(), 60)
+            await fake.wait_calls("PUT", "/applications/")  # the slash commands were synced
+            announced = await asyncio.wait_for(process.stderr.readuntil(b"SIGTERM stops it\n"), 60)
+            rest = asyncio.create_task(process.stderr.read())  # --debug logs a lot: keep the pipe drained
+            await fake.slash("ask", {"question": "What treatment was given for the calcinosis?"})
+            answer = await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))
+            assert "[1]" in answer.body["embeds"][0]["description"]
+            in_flight = await fake.slash("ask", {"question": "Which antibodies were positive?"})
+            await fake.wait_calls("POST", f"/interactions/{in_flight['id']}/")  # deferred, now being answered
+            process.send_signal(signal.SIGTERM)
+            assert await asyncio.wait_for(process.wait(), 30) == 0
         assert len(followups(fake)) == 2  # the answer in flight was finished before closing
         assert b"casebot is on Discord as casebot" in announced
-        assert TOKEN.encode() not in announced + rest  # not even with --debug
+        logged = announced + await rest
+        assert b"DEBUG discord.gateway" in logged and TOKEN.encode() not in logged  # not even with --debug
 
     async def exit_of(env: dict[str, str], *args: str) -> tuple[int, str]:
-        process = await casebot_discord(env, elsewhere, *args)
-        _, err = await asyncio.wait_for(process.communicate(), 60)
+        async with casebot_discord(env, elsewhere, *args) as process:
+            _, err = await asyncio.wait_for(process.communicate(), 60)
         assert process.returncode is not None
         return process.returncode, err.decode()
 
