@@ -539,7 +539,10 @@ def test_fifty_simultaneous_asks_never_stall_the_event_loop_or_its_heartbeats(sh
             done.set()
             await probe
 
-            assert all(a.body["embeds"] and "[1]" in a.body["embeds"][0]["description"] for a in answers)
+            asked = {ask["token"]: ask["data"]["options"][0]["value"] for ask in asks}
+            for answer in answers:  # each answer is for the question of its own interaction, and cites
+                (embed,) = answer.body["embeds"]
+                assert embed["title"] == asked[answer.path.split("/")[3]] and "[1]" in embed["description"]
             for ask in asks:  # every interaction deferred within Discord's 3 s, before its answer
                 defer = callbacks(fake, ask)[0]
                 assert defer.body == {"type": DEFERRED} and defer.at - started < 3.0
