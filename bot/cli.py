@@ -131,6 +131,19 @@ def chat(settings, k):
         click.echo(plain(answer) + "\n")
 
 
+@main.command("discord")
+@common
+def discord_(settings):
+    """Answer questions on Discord (token from DISCORD_TOKEN or .env; README, "Discord")."""
+    from .discord_bot import StartError, run
+
+    try:
+        run(_bot(settings), announce=lambda line: click.echo(line, err=True))
+    except StartError as exc:
+        click.echo(f"casebot: error: {exc.one_line()}", err=True)
+        sys.exit(exc.exit_code)
+
+
 @main.command("config")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object {section: {key: {value, source}}}.")
 @click.option("--config", "config_file", type=click.Path(path_type=Path), help="Config file [CASEBOT_CONFIG].")

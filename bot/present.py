@@ -8,7 +8,7 @@ word boundary with an ellipsis, never mid-word.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from .answer import NO_ANSWER
 from .records import Answer, Citation, Hit
@@ -121,3 +121,157 @@ def plain(answer: Answer, sources: bool = True, limit: int = PLAIN_LIMIT) -> str
         for number, hit, quotes in cited(answer):
             lines += [f"[{number}] {where(hit)}", "    " + marked(hit, quotes, "«", "»")]
     return fit("\n".join(lines), limit)
+
+
+# ---------------------------------------------------------------------------------------------
+# Discord
+#
+# Discord rejects a message or embed over its limits (discord.py does not check them), so every
+# piece is cut to its budget here. `discord` is imported inside the functions: the CLI imports
+# this module and should not pay for it.
+# ---------------------------------------------------------------------------------------------
+
+MESSAGE_LIMIT = 2000
+EMBED_TITLE_LIMIT = 256
+EMBED_DESCRIPTION_LIMIT = 4096
+EMBED_FIELDS_LIMIT = 25
+EMBED_FIELD_NAME_LIMIT = 256
+EMBED_FIELD_VALUE_LIMIT = 1024
+EMBED_FOOTER_LIMIT = 2048
+EMBED_TOTAL_LIMIT = 6000  # all embeds of one message together
+EMBEDS_PER_MESSAGE = 10
+THREAD_NAME_LIMIT = 100
+DISCLAIMER = "Quoted verbatim from the indexed case reports. Not medical advice."
+ANSWER_COLOUR = 0x2B7BB9
+ABSTAIN_COLOUR = 0x99AAB5
+MIN_FIELD_VALUE = 200  # a shrunk citation still shows its quoted sentence's neighbourhood
+PAPERS_PER_PAGE = 10
+
+
+def _md(text: str) -> str:
+    """Discord markdown escaped, so a passage shows exactly as written (a quote stays verbatim)."""
+    from discord.utils import escape_markdown
+
+    return escape_markdown(text)
+
+
+def _escaped_within(cut: Callable[[int], str], limit: int) -> str:
+    """`cut(size)` escaped for Discord, `size` shrunk until the escaped text is at most `limit` characters."""
+    size = limit
+    while size > 0:
+        escaped = _md(cut(size))
+        if len(escaped) <= limit:
+            return escaped
+        size -= len(escaped) - limit  # escapes added characters: cut the raw text shorter by as many
+    return ELLIPSIS[:limit]
+
+
+def _fit_md(text: str, limit: int) -> str:
+    """`text` escaped for Discord and cut to `limit` characters *after* escaping."""
+    return _escaped_within(lambda size: fit(text, size), limit)
+
+
+def discord_text(text: str) -> str:
+    """A plain Discord message: at most 2,000 characters."""
+    return fit(text, MESSAGE_LIMIT)
+
+
+def thread_name(question: str) -> str:
+    """A thread title from the question: 1–100 characters, on one line."""
+    name = fit(" ".join(question.split()), THREAD_NAME_LIMIT)
+    return name or "casebot answer"
+
+
+def embed_size(embeds: list) -> int:
+    """Characters Discord counts against the 6,000 limit: titles, descriptions, fields, footers, authors."""
+    total = 0
+    for e in embeds:
+        total += len(e.title or "") + len(e.description or "") + len(e.footer.text or "") + len(e.author.name or "")
+        total += sum(len(f.name or "") + len(f.value or "") for f in e.fields)
+    return total
+
+
+def _citation_value(hit: Hit, quotes: list[Citation], limit: int) -> str:
+    """The passage around its quoted sentences, cut at word boundaries, escaped for Discord."""
+    start, end = min(c.start for c in quotes), max(c.end for c in quotes)
+    return _escaped_within(lambda size: trim_around(hit.text, start, end, size), limit)
+
+
+def answer_embed(answer: Answer):
+    """One embed for an answer: the quotes with [n] in the description, one field per cited source.
+
+    An abstention says so and lists the nearest papers as related reading, clearly not as an answer.
+    """
+    import discord
+
+    title = _fit_md(answer.question, EMBED_TITLE_LIMIT) or None
+    footer = fit(DISCLAIMER, EMBED_FOOTER_LIMIT)
+    if answer.abstained:
+        embed = discord.Embed(title=title, description=NO_ANSWER, colour=ABSTAIN_COLOUR)
+        if answer.passages:
+            lines = [f"• {line}" for line in related(answer.passages)]
+            embed.add_field(name=RELATED, value=_fit_md("\n".join(lines), EMBED_FIELD_VALUE_LIMIT), inline=False)
+        return embed.set_footer(text=footer)
+    sources = cited(answer)[:EMBED_FIELDS_LIMIT]
+    names = [_fit_md(f"[{number}] {where(hit)}", EMBED_FIELD_NAME_LIMIT) for number, hit, _ in sources]
+    fixed = len(title or "") + len(footer) + sum(map(len, names))
+    # The quotes come first; the sources share what is left of the 6,000 characters.
+    description = _fit_md("\n".join(quote_lines(answer)), min(EMBED_DESCRIPTION_LIMIT,
+                                                              EMBED_TOTAL_LIMIT - fixed - MIN_FIELD_VALUE * len(sources)))
+    share = (EMBED_TOTAL_LIMIT - fixed - len(description)) // max(len(sources), 1)
+    embed = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR)
+    for name, (_, hit, quotes) in zip(names, sources, strict=True):
+        embed.add_field(name=name, value=_citation_value(hit, quotes, min(EMBED_FIELD_VALUE_LIMIT, share)),
+                        inline=False)
+    return embed.set_footer(text=footer)
+
+
+def passages_embeds(answer: Answer) -> list:
+    """Every retrieved passage in full (as far as 6,000 characters allow), cited ones first with their numbers."""
+    import discord
+
+    shown = numbering(answer)
+    order = sorted(range(1, len(answer.passages) + 1), key=lambda rank: (shown.get(rank, len(shown) + rank)))
+    order = order[:EMBEDS_PER_MESSAGE]
+    titles = [_fit_md((f"[{shown[rank]}] " if rank in shown else "") + where(answer.passages[rank - 1]),
+                      EMBED_TITLE_LIMIT) for rank in order]
+    left = EMBED_TOTAL_LIMIT - sum(map(len, titles))
+    embeds = []
+    for i, (rank, title) in enumerate(zip(order, titles, strict=True)):
+        share = min(EMBED_DESCRIPTION_LIMIT, left // (len(order) - i))
+        description = _fit_md(answer.passages[rank - 1].text, share)
+        left -= len(description)
+        colour = ANSWER_COLOUR if rank in shown else ABSTAIN_COLOUR
+        embeds.append(discord.Embed(title=title, description=description, colour=colour))
+    return embeds
+
+
+def papers_embed(documents: list, page: int, per_page: int = PAPERS_PER_PAGE):
+    """One page of the indexed papers (objects with doc_id, title, chunks), sorted by source."""
+    import discord
+
+    pages = max(1, -(-len(documents) // per_page))
+    page = min(max(page, 0), pages - 1)
+    description = ""
+    for d in documents[page * per_page:(page + 1) * per_page]:
+        line = f"**{_fit_md(d.title, 300)}**\n`{fit(d.doc_id, 200)}` · {d.chunks} passages\n"
+        if len(description) + len(line) > EMBED_DESCRIPTION_LIMIT - len(ELLIPSIS):
+            description += ELLIPSIS  # whole entries only, so no markup is cut in half
+            break
+        description += line
+    description = description.rstrip("\n") or "No papers are indexed yet."
+    embed = discord.Embed(title=f"Indexed papers ({len(documents)})", description=description, colour=ANSWER_COLOUR)
+    return embed.set_footer(text=f"Page {page + 1} of {pages}")
+
+
+def report_text(report) -> str:
+    """An index update's summary as one Discord message: counts, names, and every rejection's reason."""
+    lines = [f"Index {report.generation}: embedded {report.chunks_embedded} passage(s)."]
+    for label in ("added", "changed", "removed", "duplicates", "rejected"):
+        items = getattr(report, label)
+        if not items:
+            continue
+        names = [i if isinstance(i, str) else f"{i['source']}: {i['reason']}" for i in items]
+        lines.append(f"**{label}** ({len(items)}): " + "; ".join(_md(n) for n in names))
+    lines.append(f"unchanged: {len(report.unchanged)}")
+    return discord_text("\n".join(lines))
