@@ -339,7 +339,11 @@ VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time")  # bit i of a
 # conjunction or preposition ("And at what dose…", "For how long…"). A wh-word inside a
 # subordinate clause ("What did the X-ray show when it was diagnosed?") does not count.
 _LEAD = r"^\s*(?:(?:and|but|so|then|also|ok|okay|now)[\s,]+)?(?:(?:in|at|for|to|from|by|on|of|with|after|during|since)\s+)?"
-_QUESTION_TYPES: list[tuple[str, re.Pattern]] = [
+_QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why
+    ("why", re.compile(_LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains))\b",
+                       re.I)),
+    ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b",
+                          re.I)),
     ("dose", re.compile(r"\b(?:doses?|dosage|dosing|strength|concentration|how much)\b", re.I)),
     ("age", re.compile(_LEAD + r"(?:how old|what age|which age)\b|\bat what age\b", re.I)),
     ("duration", re.compile(_LEAD + r"(?:how long|how soon|how many (?:days|weeks|months|years|hours)|"
@@ -348,10 +352,6 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [
     ("size", re.compile(r"\b(?:size|how large|how big|diameter)\b", re.I)),
     ("count", re.compile(r"\b(?:how (?:many|often|common|frequent(?:ly)?)|percentage|proportion|share|"
                          r"what fraction|rate|osmolalit\w*)\b", re.I)),
-    ("why", re.compile(_LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains))\b",
-                       re.I)),
-    ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b",
-                          re.I)),
     ("which", re.compile(_LEAD + r"which\b", re.I)),
     ("who", re.compile(_LEAD + r"(?:who|whom|whose)\b", re.I)),
     ("where", re.compile(_LEAD + r"where\b", re.I)),

@@ -1,0 +1,115 @@
+"""What a question asks for, read from its main clause, and tokens that keep identifiers whole.
+
+These are the rules answer selection and abstention stand on; each case below is a
+phrasing a clinician or student used, including the ones that fooled earlier rules
+("when" inside a clause, "why" questions, yes/no questions about one patient).
+"""
+import pytest
+
+from bot.analysis import Vocabulary, expected_value, key_terms, question_type, stem, tokens, words
+
+CASES = [
+    # value questions: the kind of value asked for
+    ("What dose of IVIg did she receive?", "dose"),
+    ("And the dose?", "dose"),
+    ("How much prednisolone per kilo did the toddler get?", "dose"),
+    ("At what strength was topical sodium thiosulfate applied?", "dose"),
+    ("How long was pamidronate given?", "duration"),
+    ("For how long was it given?", "duration"),
+    ("How many weeks did the course last?", "duration"),
+    ("How soon did the lesions regress?", "duration"),
+    ("How old was the girl?", "age"),
+    ("At what age did the nodules first appear?", "age"),
+    ("What size were the nodules?", "size"),
+    ("How large was the ovarian lesion?", "size"),
+    ("How many patients were reviewed?", "count"),
+    ("What share of DM patients develop calcinosis?", "count"),
+    ("How common is Kawasaki disease in British children?", "count"),
+    ("What percentage of patients responded?", "count"),
+    # time: only when the main clause asks "when"
+    ("When did the lesions first appear?", "time"),
+    ("In the toddler with calcinosis, when and where did the first lesions appear?", "time"),
+    ("What year was she diagnosed?", "time"),
+    ("What did the X-ray show when calcinosis was diagnosed?", "what"),
+    ("What did pathology show when the tube and ovary were removed?", "what"),
+    ("Which drug was stopped when the rash appeared?", "which"),
+    ("How was the clot found when she was admitted?", "how"),
+    # causes
+    ("Why was treatment begun on the second day of illness?", "why"),
+    ("Why does dapsone poisoning come back after single doses?", "why"),
+    ("What caused the thyroid storm?", "why"),
+    ("What was the cause of her hypercalcaemia?", "why"),
+    # yes/no questions about a patient
+    ("Was sodium thiosulfate given to this patient?", "yes_no"),
+    ("Did the 2-year-old get a second round of immunoglobulin?", "yes_no"),
+    ("Did it help?", "yes_no"),
+    ("Is the man G6PD deficient?", "yes_no"),
+    ("Has the ulcer healed?", "yes_no"),
+    ("Were swollen lymph glands found?", "yes_no"),
+    ("Could rituximab have been used?", "yes_no"),
+    # the rest
+    ("Which antibiotics did the Lemierre patient get?", "which"),
+    ("Which muscles were weak?", "which"),
+    ("Who first described the syndrome?", "who"),
+    ("Where were the calcifications located?", "where"),
+    ("How is calcinosis cutis diagnosed?", "how"),
+    ("How was Whipple disease confirmed?", "how"),
+    ("What is calcinosis cutis?", "what"),
+    ("What treatments were tried?", "what"),
+    ("List the treatments that failed.", "list"),
+    ("Describe the pulse of the patient in thyroid storm.", "list"),
+    ("Tell me about the skin findings.", "list"),
+    ("calcinosis cutis dermatomyositis", "other"),
+]
+
+
+@pytest.mark.parametrize("question, kind", CASES)
+def test_question_type_is_read_from_the_main_clause(question, kind):
+    assert question_type(question) == kind
+
+
+def test_only_value_questions_expect_a_value_shape():
+    assert expected_value("What did the X-ray show when calcinosis was diagnosed?") is None
+    assert expected_value("When did the lesions appear?").search("first noted in March 2012")
+    assert expected_value("When did the lesions appear?").search("after 4 months")
+    assert not expected_value("How long was it given?").search("in 2012")  # a date is not a duration
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("IL-6 and IL6", ["il6", "and", "il6"]),  # variants joined
+    ("CD20, B12 and HbA1c.", ["cd20", "b12", "and", "hba1c"]),
+    ("anti-SSA52 antibodies", ["anti", "ssa52", "antibodi"]),
+    ("COVID-19", ["covid19"]),
+    ("T2-weighted images", ["t2", "weight", "imag"]),
+    ("400mg/kg/day", ["400", "mg/kg/day"]),  # a dose is still a number and a unit
+    ("pamidronate 60mg monthly", ["pamidron", "60", "mg", "month"]),
+    ("day-3 and grade 2", ["day", "3", "and", "grade", "2"]),  # a word and a number, not an identifier
+])
+def test_identifiers_stay_whole_and_doses_split(text, expected):
+    assert [stem(w) for w in words(text)] == expected
+
+
+def test_an_identifier_matches_only_itself():
+    v = Vocabulary.load()
+    assert "il6" in tokens("serum IL-6 was raised", v)
+    assert not {"il", "6"} & set(tokens("serum IL-6 was raised", v))
+    assert "il6" not in tokens("interleukin 1 and 6 other markers", v)
+
+
+@pytest.mark.parametrize("a, b", [
+    ("surgery", "surgical"), ("diagnosis", "diagnostic"), ("diagnosis", "diagnosed"), ("haemorrhage", "hemorrhage"),
+    ("oedema", "edema"), ("paediatric", "pediatric"), ("tumour", "tumor"), ("anaemia", "anemia"),
+    ("treatment", "treated"), ("eosinophilia", "eosinophil"), ("children", "child"), ("hospitalised", "hospitalized"),
+])
+def test_spelling_variants_and_derived_forms_share_a_stem(a, b):
+    assert stem(a) == stem(b)
+
+
+def test_a_learned_abbreviation_counts_as_its_short_form_in_any_paper():
+    # "INR" defined by one paper: a question using the short form is tagged, and the plain token
+    # "inr" of a paper that never defines it still counts as the same subject.
+    v = Vocabulary.load({"INR": {"international normalized ratio"}})
+    key = key_terms("What was the INR on admission?", v)
+    assert "@inr" in key and v.alternatives(key)["@inr"] == {"inr"}
+    # the long form in a question stays words, which papers without the abbreviation contain too
+    assert "@inr" not in key_terms("What was the international normalized ratio?", v)
