@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
 from . import store, trash
 from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbreviations
@@ -189,7 +189,7 @@ class Indexer:
         abbreviations = learn_abbreviations(doc.text)
         vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
         prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
-        lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks)]
+        lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks, strict=True)]
         return doc, chunks, [prefixes, lexical, abbreviations]
 
     @property
@@ -277,8 +277,8 @@ class Indexer:
 
         def flush():
             nonlocal done, batch
-            texts = [p + c.text for item in batch for p, c in zip(item[4], item[3])]
-            spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3])]
+            texts = [p + c.text for item in batch for p, c in zip(item[4], item[3], strict=True)]
+            spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3], strict=True)]
             vectors, sentence_vectors = e.encode_passages(texts, spans) if texts else ([], [])
             at = 0
             for doc, size, mtime, chunks, _, lexical, abbreviations in batch:

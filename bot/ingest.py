@@ -276,7 +276,7 @@ def load_document(path: Path, docs_dir: Path, max_file_mb: float, digest: str | 
     `digest` is the file's content_hash when the caller already computed it (the indexer does);
     `limits` carries the content guards (defaults: the packaged settings).
     """
-    limits = limits or IngestSettings()
+    limits = limits or IngestSettings.model_validate({})
     rel = path.relative_to(docs_dir).as_posix()
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)

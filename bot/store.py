@@ -31,16 +31,17 @@ import sqlite3
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from .analysis import PassageTerms
-from .lexical import FILES as LEXICAL_FILES, LexicalIndex
 from .errors import IndexMismatch, LockBusy, NoIndex, StoreError
 from .files import is_link, open_nofollow, read_text_nofollow, refuse_link, remove_entry, sha256_file, write_exclusive
+from .lexical import FILES as LEXICAL_FILES
+from .lexical import LexicalIndex
 from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -447,9 +448,9 @@ class GenerationWriter:
         meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
         self.con.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                          (doc.doc_id, doc.title, meta, doc.content_hash, doc.text_hash, size, mtime_ns,
-                          datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.text))
+                          datetime.now(UTC).isoformat(timespec="seconds"), doc.text))
         ids = []
-        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed)):
+        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed, strict=True)):
             cur = self.con.execute(
                 'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors, '
                 "sentence_terms, value_shapes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -460,7 +461,7 @@ class GenerationWriter:
             ids.append(cur.lastrowid)
             self._added.append((cur.lastrowid, terms.tokens))
         self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
-                             [(doc.doc_id, s, l) for s, l in abbreviations.items()])
+                             [(doc.doc_id, short, long) for short, long in abbreviations.items()])
         if ids:
             self.dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
 
@@ -482,7 +483,7 @@ class GenerationWriter:
         crash_point("index-files-written")
         files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
         manifest = {**self.manifest, "generation": self.name, "documents": n_docs, "chunks": n_chunks,
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
                     "files": {f: sha256_file(self.tmp / f) for f in files}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for f in files + [MANIFEST]:

@@ -12,7 +12,7 @@ import logging
 import re
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import store
@@ -47,7 +47,7 @@ def _root(index_dir: Path) -> Path:
 def put(lock: store.WriterLock, docs_dir: Path, papers: list[Path]) -> Path:
     """Move papers (and their sidecars) from the docs folder into a new trash folder. Needs the writer lock."""
     generation = store.current_generation(lock.index_dir) or "gen-000000"
-    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     folder, n = _root(lock.index_dir) / f"{generation}-{stamp}", 1
     while folder.exists():
         n += 1
