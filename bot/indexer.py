@@ -177,19 +177,19 @@ class Indexer:
         try:
             doc = load_document(path, root, s.ingest.max_file_mb, digest, limits)
             chunks = self.chunker.chunk(doc)
+            if len(chunks) > s.ingest.max_passages_per_file:
+                raise IngestError(f"makes {len(chunks)} passages, over the limit of "
+                                  f"{s.ingest.max_passages_per_file} (setting max_passages_per_file); split the file")
+            abbreviations = learn_abbreviations(doc.text)
+            vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
+            prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
+            lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks, strict=True)]
         except IngestError:
             raise
         except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem, not the update's
             log.debug("reading %s failed", raw, exc_info=True)
             raise IngestError(f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}); check the file, "
                               "or re-export it") from None
-        if len(chunks) > s.ingest.max_passages_per_file:
-            raise IngestError(f"makes {len(chunks)} passages, over the limit of {s.ingest.max_passages_per_file} "
-                              "(setting max_passages_per_file); split the file")
-        abbreviations = learn_abbreviations(doc.text)
-        vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
-        prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
-        lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks, strict=True)]
         return doc, chunks, [prefixes, lexical, abbreviations]
 
     @property
@@ -203,7 +203,7 @@ class Indexer:
         files = scan(s.docs_dir)
         store.crash_point("scanned")
         indexed = base.documents if base else {}
-        report.removed = sorted(set(indexed) - set(files))
+        report.removed = sorted(set(indexed) - set(files))  # and below: papers now reached through a link out
         fresh: list[tuple[Document, int, int, list[Chunk], list]] = []
         skipped: list[tuple] = []
         for rel, path in files.items():
@@ -211,6 +211,13 @@ class Indexer:
             known, digest = indexed.get(rel), None
             try:
                 check_location(path, s.docs_dir, s.ingest.follow_symlinks)
+            except IngestError as exc:  # a link out: whatever it led to before is not kept either
+                report.rejected.append({"source": rel, "reason": str(exc)})
+                skipped.append((rel, "", size, mtime, "rejected", str(exc)))
+                if known:
+                    report.removed.append(rel)
+                continue
+            try:
                 digest = _safe_hash(path)
                 if known and digest == known.content_hash:
                     report.unchanged.append(rel)
@@ -225,6 +232,7 @@ class Indexer:
                 continue
             fresh.append((doc, size, mtime, chunks, prepared))
 
+        report.removed.sort()
         keep = {d: info for d, info in indexed.items() if d in report.unchanged}
         owners = {}  # identity -> doc_id, for the duplicate rule
         for info in keep.values():
