@@ -87,7 +87,8 @@ BROKEN_SIDECARS = [b"authors = 5\n", b'title = ["a", "b"]\n', b"year = 'soon'\n"
 @st.composite
 def bad_entry(draw, i: int) -> Entry:
     kind = draw(st.sampled_from(["random-bytes", "truncated-pdf", "password-pdf", "broken-sidecar", "not-utf8-name",
-                                 "link-outside", "dangling-link", "huge", "base64", "empty", "unsupported"]))
+                                 "link-outside", "dangling-link", "link-loop", "huge", "base64", "empty",
+                                 "unsupported"]))
     name = f"bad{i}-{kind}".encode()
     if kind == "random-bytes":
         suffix = draw(st.sampled_from([b".txt", b".md", b".xml", b".pdf"]))
@@ -106,6 +107,8 @@ def bad_entry(draw, i: int) -> Entry:
         return Entry(name + b".txt", "rejected", link="outside")
     if kind == "dangling-link":
         return Entry(name + b".txt", "rejected", link="dangling")
+    if kind == "link-loop":
+        return Entry(name + b".txt", "rejected", link="inside:" + (name + b".txt").decode())
     if kind == "huge":
         return Entry(name + b".txt", "rejected", (paper(400 + i) * 300).encode())
     if kind == "base64":
@@ -121,11 +124,16 @@ def docs_folders(draw) -> list[Entry]:
     entries = []
     for i, stem in enumerate(draw(st.lists(odd_names, min_size=1, max_size=3, unique_by=str.casefold))):
         suffix = draw(st.sampled_from([".txt", ".md"]))
-        entries.append(Entry(f"{i}-{stem}{suffix}".encode(), "indexed", paper(i).encode("utf-8")))
+        folder = draw(st.sampled_from(["", "sub/", f"{stem}/"]))
+        encoding = draw(st.sampled_from(["utf-8", "utf-16", "utf-16-le", "cp1252"]))
+        sidecar = draw(st.sampled_from([None, b'title = "A case"\nauthors = ["A. Author"]\nyear = 2020\n']))
+        entries.append(Entry(f"{folder}{i}-{stem}{suffix}".encode(), "indexed", paper(i).encode(encoding),
+                             sidecar=sidecar))
     if draw(st.booleans()):
         entries.append(Entry(b"protected.pdf", "indexed", pdf_bytes("aes-empty-password")))
-    if draw(st.booleans()):
-        entries.append(Entry(b"zz-alias.txt", "duplicate", link="inside:" + entries[0].name.decode()))
+    if draw(st.booleans()):  # a link to a paper inside: "!" sorts first, so the link is indexed, the file a duplicate
+        entries.append(Entry(b"!alias.txt", "indexed", link="inside:" + entries[0].name.decode()))
+        entries[0].expect = "duplicate"
     entries += [draw(bad_entry(i)) for i in range(draw(st.integers(1, 5)))]
     return entries
 
@@ -145,8 +153,11 @@ def build(root: Path, entries: list[Entry]) -> Path:
     docs.mkdir()
     (root / "outside").mkdir()
     (root / "outside" / "secret.txt").write_text(paper(999), encoding="utf-8")
+    (docs / "orphan.meta.toml").write_text("authors = 5\n", encoding="utf-8")  # no paper: ignored
+    (docs / ".hidden.txt").write_bytes(b"\x00" * 100)  # hidden: ignored
     for e in entries:
         path = os.path.join(os.fsencode(docs), e.name)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         if e.link == "outside":
             os.symlink(root / "outside" / "secret.txt", path)
         elif e.link == "dangling":
