@@ -14,8 +14,8 @@ import logging
 import os
 import re
 import tomllib
-from collections.abc import Callable
 from pathlib import Path
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -113,7 +113,10 @@ def _read_sidecar(path: Path) -> Metadata:
 
 # --- readers, one per format ----------------------------------------------------------------------
 
-Reader = Callable[[bytes], tuple[Metadata, list[Block]]]  # the file's bytes -> (metadata, cleaned blocks)
+class Reader(Protocol):
+    """Reads one format: the file's bytes -> (metadata found in the file, cleaned blocks); IngestError if it cannot."""
+
+    def __call__(self, data: bytes, /) -> tuple[Metadata, list[Block]]: ...
 
 
 def _utf16_without_bom(head: bytes) -> str | None:
@@ -213,8 +216,9 @@ def read_jats(data: bytes) -> tuple[Metadata, list[Block]]:
     return metadata, [Block(b.kind, normalise(b.text), b.section, b.page) for b in blocks]
 
 
+# One reader per file suffix (lower case). Another format, or another PDF parser, is one function here.
 READERS: dict[str, Reader] = {".txt": read_text, ".md": read_markdown, ".pdf": read_pdf, ".xml": read_jats}
-SUPPORTED = tuple(READERS)
+SUPPORTED = tuple(READERS)  # the formats casebot ships with
 
 
 # --- content guards -------------------------------------------------------------------------------
@@ -281,7 +285,7 @@ def load_document(path: Path, docs_dir: Path, max_file_mb: float, digest: str | 
     suffix = path.suffix.lower()
     reader = READERS.get(suffix)
     if reader is None:
-        raise IngestError(f"unsupported file type {suffix or '(none)'}; supported: {', '.join(SUPPORTED)}")
+        raise IngestError(f"unsupported file type {suffix or '(none)'}; supported: {', '.join(READERS)}")
     try:
         data = _read_bytes(path, docs_dir, max_file_mb, limits.follow_symlinks)
         digest = digest or content_hash(path)

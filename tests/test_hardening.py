@@ -143,6 +143,27 @@ def test_sidecar_with_a_wrong_type_is_rejected_naming_the_field_and_type(docs, s
     assert reason.startswith("sidecar sarcoidosis.meta.toml: ") and phrase in reason and "\n" not in reason
 
 
+def test_a_new_format_is_one_reader_function(docs, monkeypatch):
+    """Issue 8: readers are registered by suffix; adding one makes the update index that format."""
+    from bot import ingest
+    from bot.cleaning import clean_pages
+    from bot.records import Metadata
+
+    def read_rst(data: bytes) -> tuple[Metadata, list]:
+        lines = [ln for ln in data.decode("utf-8").splitlines() if not set(ln) <= set("=-~")]
+        return Metadata(title=lines[0]), clean_pages(["\n".join(lines[1:])])
+
+    settings = docs()
+    (settings.docs_dir / "lofgren.rst").write_text("Lofgren syndrome\n================\n\n" + OTHER_TEXT,
+                                                     encoding="utf-8")
+    assert "unsupported file type .rst" in rejected(Indexer(settings).update())["lofgren.rst"]
+    monkeypatch.setitem(ingest.READERS, ".rst", read_rst)
+    (settings.docs_dir / "lofgren.rst").touch()
+    report = Indexer(settings).update()
+    assert report.added == ["lofgren.rst"] and report.rejected == []
+    assert store.load(settings.index_dir).documents["lofgren.rst"].title == "Lofgren syndrome"
+
+
 # --- 2. nothing outside the docs folder is indexed ----------------------------------------------
 
 
