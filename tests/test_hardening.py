@@ -189,6 +189,17 @@ def test_symlinks_out_are_indexed_when_the_setting_allows_them(docs, tmp_path):
     assert Indexer(settings).update().added == [GOOD, "shared.txt"]
 
 
+def test_paper_reached_through_a_link_out_is_dropped_when_links_are_no_longer_followed(docs, tmp_path):
+    (tmp_path / "secret.txt").write_text(SECRET, encoding="utf-8")
+    allowed = docs(follow_symlinks=True)
+    (allowed.docs_dir / "shared.txt").symlink_to(tmp_path / "secret.txt")
+    Indexer(allowed).update()
+    settings = docs()  # the same folders, follow_symlinks back to its default (false)
+    report = Indexer(settings).update()
+    assert report.removed == ["shared.txt"] and "outside the docs folder" in rejected(report)["shared.txt"]
+    assert set(store.load(settings.index_dir).documents) == {GOOD}
+
+
 # --- 3. nothing is written through a link in the index folder ------------------------------------
 
 
@@ -296,6 +307,17 @@ def test_remove_asks_for_confirmation_on_a_terminal(docs, tmp_path):
     child.close()
     assert child.exitstatus == 1  # aborted
     assert (settings.docs_dir / GOOD).exists() and set(store.load(settings.index_dir).documents) == {GOOD}
+
+
+def test_trash_keeps_a_removal_for_a_bounded_number_of_generations(tmp_path):
+    from bot import trash
+
+    index = tmp_path / "index"
+    for n in (1, 2, 7):
+        (index / trash.TRASH / f"gen-{n:06d}-20260101T000000Z" / "paper.txt").parent.mkdir(parents=True)
+        (index / trash.TRASH / f"gen-{n:06d}-20260101T000000Z" / "paper.txt").write_text("x", encoding="utf-8")
+    trash.collect(index, f"gen-{2 + trash.KEEP_GENERATIONS:06d}")
+    assert sorted(p.name[:10] for p in (index / trash.TRASH).iterdir()) == ["gen-000002", "gen-000007"]
 
 
 # --- 7. `ask` waits for another process's first build ---------------------------------------------
