@@ -36,9 +36,28 @@ def passage_prefix(title: str, section: str) -> str:
     return f"{title}. {section}.\n" if section else f"{title}.\n"
 
 
+def split_at_words(text: str, start: int, end: int, max_chars: int) -> list[tuple[int, int]]:
+    """Spans of text[start:end], each at most max_chars long, cut at the last space before the limit
+    (or hard at the limit when a run has no space): a word-piece count cannot bound a passage's length,
+    since the tokenizer turns a run of any length without spaces into a single unknown token."""
+    spans = []
+    while end - start > max_chars:
+        cut = text.rfind(" ", start + 1, start + max_chars + 1)
+        cut = cut if cut > start else start + max_chars
+        spans.append((start, cut))
+        start = cut
+        while start < end and text[start] == " ":
+            start += 1
+    if start < end:
+        spans.append((start, end))
+    return spans
+
+
 class Chunker:
-    def __init__(self, count_tokens: Callable[[str], int], max_tokens: int, target_tokens: int, overlap: int):
+    def __init__(self, count_tokens: Callable[[str], int], max_tokens: int, target_tokens: int, overlap: int,
+                 max_chars: int = 4000):
         self.count, self.max_tokens, self.target, self.overlap = count_tokens, max_tokens, target_tokens, overlap
+        self.max_chars = max_chars
 
     def chunk(self, doc: Document) -> list[Chunk]:
         chunks: list[Chunk] = []
@@ -68,13 +87,15 @@ class Chunker:
         prefix, hard = self._budget(doc, block.section)
         target = min(self.target, hard)
         pieces: list[tuple[int, int, int]] = []  # (start, end, tokens) with every piece under the hard limit
-        for s, e in sentences:
-            n = self.count(doc.text[s:e]) - 2
-            pieces.extend([(s, e, n)] if n <= hard - 2 else self._split_long(doc.text, s, e, hard - 2))
+        for s0, e0 in sentences:
+            for s, e in split_at_words(doc.text, s0, e0, self.max_chars):
+                n = self.count(doc.text[s:e]) - 2
+                pieces.extend([(s, e, n)] if n <= hard - 2 else self._split_long(doc.text, s, e, hard - 2))
         out, i = [], 0
         while i < len(pieces):
             j, used = i, 0
-            while j < len(pieces) and (j == i or used + pieces[j][2] <= target - 2):
+            while j < len(pieces) and (j == i or (used + pieces[j][2] <= target - 2
+                                                  and pieces[j][1] - pieces[i][0] <= self.max_chars)):
                 used += pieces[j][2]
                 j += 1
             start, end = pieces[i][0], pieces[j - 1][1]

@@ -8,17 +8,18 @@ from __future__ import annotations
 import functools
 import json
 import logging
-import shutil
 import sys
+import time
 from pathlib import Path
 
 import click
 
 from .config import load_settings, load_settings_with_sources
-from .errors import CaseBotError, InputError
+from .errors import CaseBotError, IngestError, InputError, LockBusy
 
 log = logging.getLogger("bot")
 REPORT_BUG = "casebot: this is a bug, please report it with the traceback below"
+FIRST_BUILD_WAIT = 900  # seconds `ask` waits for another process's first build (a big corpus takes minutes)
 
 
 class CaseBotGroup(click.Group):
@@ -90,24 +91,77 @@ def main():
 @click.argument("question")
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
+@click.option("--wait", type=click.FloatRange(0), default=FIRST_BUILD_WAIT, show_default=True,
+              help="Seconds to wait for another process building the first index.")
 @common
-def ask(settings, question, k, as_json):
+def ask(settings, question, k, as_json, wait):
     """Answer QUESTION from the indexed case reports."""
     from . import store
     from .present import plain
 
     bot = _bot(settings)
     if store.current_generation(settings.index_dir) is None:
-        click.echo(f"No index yet: building it from {settings.docs_dir} ...", err=True)
-        _print_report(bot.update_index(progress=_progress()), as_json=False, err=True)
+        _first_index(bot, settings, wait)
     else:
         pending = bot.pending_changes()
         if any(pending.values()):
             counts = ", ".join(f"{len(v)} {k}" for k, v in pending.items() if v)
             click.echo(f"note: {settings.docs_dir} changed since the index was built ({counts}): "
                        "run `casebot index update`", err=True)
+        _note_bad_replacements_once(bot, settings)
     answer = bot.ask(question, k=k)
     click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else plain(answer))
+
+
+def _first_index(bot, settings, wait: float) -> None:
+    """No index yet: build it, or wait for the process already building it."""
+    from . import store
+
+    deadline, told = time.monotonic() + wait, False
+    while store.current_generation(settings.index_dir) is None:
+        if store.writer_running(settings.index_dir):
+            if not told:
+                click.echo(f"Another process is building the first index in {settings.index_dir}: "
+                           f"waiting for it (up to {wait:g} s) ...", err=True)
+                told = True
+            if not store.wait_for_writer(settings.index_dir, max(0.0, deadline - time.monotonic())):
+                raise LockBusy(f"the first index is still being built after {wait:g} s",
+                               "try again later, or pass a longer --wait")
+            continue
+        click.echo(f"No index yet: building it from {settings.docs_dir} ...", err=True)
+        try:
+            _print_report(bot.update_index(progress=_progress()), as_json=False, err=True)
+        except LockBusy:
+            continue  # another process started the build a moment ago: wait for it instead
+        return
+
+
+def _note_bad_replacements_once(bot, settings) -> None:
+    """Say once per index generation (not on every ask) that a paper's replacement was rejected."""
+    import platformdirs
+
+    from .indexer import bad_replacements
+
+    snap = bot.retriever().snap
+    bad = bad_replacements(snap, settings.docs_dir)
+    if not bad:
+        return
+    record = Path(platformdirs.user_state_dir("casebot")) / "noted.json"
+    key = f"{settings.index_dir}:{snap.generation}"
+    try:
+        noted = json.loads(record.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        noted = {}
+    if noted.get(key) == sorted(bad):
+        return
+    for rel, reason in bad.items():
+        click.echo(f"note: the replacement of {rel} was rejected ({reason}); answers quote the previous version "
+                   "until the file is fixed", err=True)
+    try:
+        record.parent.mkdir(parents=True, exist_ok=True)
+        record.write_text(json.dumps({key: sorted(bad)}), encoding="utf-8")
+    except OSError:
+        log.debug("cannot record the note in %s", record)
 
 
 @main.command()
@@ -199,6 +253,8 @@ def index():
 
 
 def _print_report(report, as_json: bool, err: bool = False):
+    for warning in report.warnings:
+        click.echo(f"casebot: warning: {warning}", err=True)
     for r in report.rejected:
         click.echo(f"casebot: rejected {r['source']}: {r['reason']}", err=True)
     if as_json:
@@ -234,47 +290,119 @@ def rebuild(settings, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @common
 def add(settings, paths, as_json):
-    """Copy papers (files or folders) into the docs dir, then update."""
-    from .ingest import sidecar_path
+    """Check papers (files or folders), copy the accepted ones into the docs dir, then update."""
+    from . import store
+    from .files import copy_exclusive
+    from .indexer import Indexer
 
-    settings.docs_dir.mkdir(parents=True, exist_ok=True)
+    indexer = Indexer(settings, _progress())
+    copies, refused = _plan_copies(settings, paths, indexer)
+    with store.writer_lock(settings.index_dir) as lock:
+        for src, dest in copies:
+            copy_exclusive(src, dest)
+        report = indexer.update(lock=lock)
+    report.rejected[:0] = refused
+    _print_report(report, as_json)
+
+
+def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path, Path]], list[dict]]:
+    """(source, destination) of every accepted paper and sidecar; a report row for every file not copied.
+
+    Destinations are checked to lie inside the docs dir before anything is written.
+    """
+    from .files import inside, is_inside
+    from .ingest import is_candidate, sidecar_path
+
+    docs = settings.docs_dir
+    docs.mkdir(parents=True, exist_ok=True)
+    wanted: list[tuple[Path, Path, Path, bool]] = []  # (source, its root, destination, follow links)
     for path in paths:
+        if ".." in path.parts:
+            raise InputError(f"refusing {path}: a path through '..' could land outside {docs}",
+                             "name the file or folder itself")
         if path.is_dir():
-            for f in sorted(p for p in path.rglob("*") if p.is_file()):
-                _copy(f, settings.docs_dir / path.name / f.relative_to(path))
+            top = path.resolve()
+            for f in sorted(p for p in path.rglob("*") if p.is_file() and is_candidate(p)
+                            and not any(part.startswith(".") for part in p.relative_to(path).parts)):
+                wanted.append((f, path, docs / top.name / f.relative_to(path), False))
         else:
-            _copy(path, settings.docs_dir / path.name)
-            if sidecar_path(path).exists():
-                _copy(sidecar_path(path), settings.docs_dir / sidecar_path(path).name)
-    _print_report(_bot(settings).update_index(progress=_progress()), as_json)
-
-
-def _copy(src: Path, dest: Path):
-    """Copy under a hidden name, then rename, so a concurrent update never sees half a file."""
-    dest.parent.mkdir(parents=True, exist_ok=True)
-    tmp = dest.with_name(f".{dest.name}.copying")
-    shutil.copyfile(src, tmp)
-    tmp.replace(dest)
+            wanted.append((path, path.parent, docs / path.name, True))
+    copies, refused = [], []
+    for src, root, dest, follow in wanted:
+        inside(dest, docs, "target")
+        try:
+            if not follow and not is_inside(src, root):
+                raise IngestError(f"a link to {src.resolve()}, outside {root}; add the file itself")
+            indexer.read(src, root, follow_symlinks=follow)
+        except IngestError as exc:
+            refused.append({"source": str(src), "reason": f"not copied into {docs}: {exc}"})
+            continue
+        copies.append((src, dest))
+        if sidecar_path(src).is_file():
+            copies.append((sidecar_path(src), inside(sidecar_path(dest), docs, "target")))
+    return copies, refused
 
 
 @index.command()
 @click.argument("names", nargs=-1, required=True)
+@click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @common
-def remove(settings, names, as_json):
-    """Delete papers (path relative to the docs dir, file name or stem) from the docs dir, then update."""
-    from .indexer import scan
-    from .ingest import sidecar_path
+def remove(settings, names, yes, as_json):
+    """Move papers (path relative to the docs dir, file name or stem) to the index's trash, then update.
 
-    files = scan(settings.docs_dir)
+    `casebot index restore NAME` brings one back.
+    """
+    from . import store, trash
+    from .indexer import Indexer
+
+    if not yes and sys.stdin.isatty():
+        shown = ", ".join(p.relative_to(settings.docs_dir).as_posix() for p in _matching(settings, names))
+        click.confirm(f"Remove {shown} from {settings.docs_dir} (kept in the index's trash)?", abort=True)
+    with store.writer_lock(settings.index_dir) as lock:  # before any file is touched
+        papers = _matching(settings, names)
+        folder = trash.put(lock, settings.docs_dir, papers)
+        report = Indexer(settings, _progress()).update(lock=lock)
+    _print_report(report, as_json)
+    click.echo(f"moved to {folder}; undo with `casebot index restore NAME`", err=True)
+
+
+def _matching(settings, names: tuple[str, ...]) -> list[Path]:
+    """The one docs file each name means (path relative to the docs dir, file name or stem)."""
+    from .indexer import scan
+
+    files, out = scan(settings.docs_dir), []
     for name in names:
         matches = [p for rel, p in files.items() if name in (rel, p.name, Path(rel).stem)]
         if len(matches) != 1:
             found = "no paper" if not matches else f"{len(matches)} papers"
             raise InputError(f"{found} in {settings.docs_dir} named {name!r}", "see `casebot index list`")
-        matches[0].unlink()
-        sidecar_path(matches[0]).unlink(missing_ok=True)
-    _print_report(_bot(settings).update_index(progress=_progress()), as_json)
+        out.append(matches[0])
+    return out
+
+
+@index.command()
+@click.argument("name")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@common
+def restore(settings, name, as_json):
+    """Move a paper removed with `index remove` back into the docs dir, then update."""
+    from . import store, trash
+    from .indexer import Indexer
+
+    with store.writer_lock(settings.index_dir) as lock:
+        found = trash.find(settings.index_dir, name)
+        if not found:
+            raise InputError(f"no removed paper named {name!r} in the trash of {settings.index_dir}",
+                             f"removed papers are kept for {trash.KEEP_GENERATIONS} updates; see "
+                             f"{settings.index_dir / trash.TRASH}")
+        if len({item.rel for item in found}) > 1:
+            raise InputError(f"{name!r} matches {len({i.rel for i in found})} removed papers",
+                             "name it by its path in the docs dir: " + ", ".join(sorted({i.rel for i in found})))
+        dest = trash.restore(lock, settings.docs_dir, found[0])
+        report = Indexer(settings, _progress()).update(lock=lock)
+    _print_report(report, as_json)
+    click.echo(f"restored {dest}", err=True)
 
 
 @index.command("list")
@@ -302,21 +430,27 @@ def verify(settings, as_json):
     """Check the index against its manifest and the docs dir; exit 0 only when consistent."""
     from . import store
     from .embed import get_embedder
-    from .indexer import expected_manifest, pending_changes
+    from .indexer import bad_replacements, expected_manifest, pending_changes
 
     m = settings.model
     dimension = get_embedder(m.model, m.offline, m.batch_size).dimension
     problems = store.verify(settings.index_dir, expected_manifest(settings, dimension))
+    warnings = []
     if not problems:
-        pending = pending_changes(store.load_catalog(settings.index_dir), settings.docs_dir)
+        catalog = store.load_catalog(settings.index_dir)
+        pending = pending_changes(catalog, settings.docs_dir)
         for kind, items in pending.items():
             if items:
                 problems.append((f"{len(items)} {kind} file(s) in {settings.docs_dir} not reflected in the index: "
                                  + ", ".join(items[:5]), store.UPDATE))
+        warnings = [f"a bad replacement of {rel} is waiting ({reason}); the previous good version is served"
+                    for rel, reason in bad_replacements(catalog, settings.docs_dir).items()]
     if as_json:
-        click.echo(json.dumps({"consistent": not problems,
+        click.echo(json.dumps({"consistent": not problems, "warnings": warnings,
                                "problems": [{"problem": p, "fix": f} for p, f in problems]}))
     else:
+        for warning in warnings:
+            click.echo(f"warning: {warning} (fix the file, then `casebot index update`)")
         for problem, fix in problems:
             click.echo(f"problem: {problem} (repair: `{fix}`)")
         if not problems:

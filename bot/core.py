@@ -21,6 +21,7 @@ from .records import Answer, Hit
 from .retrieve import Query, Retriever
 
 log = logging.getLogger(__name__)
+CONTROL_CHARACTERS = dict.fromkeys([*range(32), *range(127, 160)], " ")  # pasted terminal junk: never part of a question
 
 
 class CaseBot:
@@ -47,9 +48,13 @@ class CaseBot:
 
     def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
         """The question checked, cleaned and read against the conversation so far."""
-        question = " ".join(question.split())
+        question = " ".join(question.translate(CONTROL_CHARACTERS).split())
         if not question:
             raise InputError("the question is empty", "type a question")
+        words, limit = question.count(" ") + 1, self.settings.answer.max_question_words
+        if words > limit:
+            raise InputError(f"the question has {words} words, over the limit of {limit} (setting max_question_words)",
+                             "ask a shorter question")
         earlier = [t.question for t in conversation.turns] if conversation else []
         return self.retriever().analyse(question, earlier)
 

@@ -64,3 +64,7 @@ class EmbedderError(CaseBotError):
     """The configured embedding model cannot be loaded."""
 
     fix = "check the `model` setting (and set CASEBOT_OFFLINE=0 if it must be downloaded)"
+
+
+class IngestError(InputError):
+    """A file that cannot be indexed; the message names the problem and its fix, for the update's report."""

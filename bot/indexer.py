@@ -1,26 +1,27 @@
 """Bring the index in line with the docs dir: embed only what changed, report every file.
 
 `update` compares content hashes, ingests new and changed papers, drops removed
-ones and publishes a new generation atomically. A file that cannot be read is
-reported and skipped; an earlier good version of it stays indexed.
+ones and publishes a new generation atomically. A file that cannot be read, for
+whatever reason, is reported and skipped and never stops the others; an earlier good
+version of it stays indexed. An update that finds the current generation damaged
+says so and rebuilds it from the docs folder.
 """
 from __future__ import annotations
 
 import hashlib
 import logging
-import os
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Callable
 
-from . import store
+from . import store, trash
 from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbreviations
 from .chunking import Chunker, passage_prefix
 from .config import Settings
 from .embed import TextEncoder, get_embedder
-from .errors import InputError
-from .ingest import IngestError, content_hash, is_candidate, load_document
-from .records import Document
+from .errors import InputError, StoreError
+from .ingest import IngestError, check_location, content_hash, is_candidate, load_document
+from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ class UpdateReport:
     rejected: list[dict] = field(default_factory=list)  # {"source", "reason"}
     chunks_embedded: int = 0
     generation: str | None = None
+    warnings: list[str] = field(default_factory=list)  # e.g. a damaged index found and rebuilt
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -58,8 +60,13 @@ def expected_manifest(settings: Settings, dimension: int | None = None) -> dict:
     return expected
 
 
+def display_name(rel: str) -> str:
+    """A relative path as text that can be stored and shown: bytes that are not UTF-8 become \\xNN escapes."""
+    return rel.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+
+
 def scan(docs_dir: Path) -> dict[str, Path]:
-    """Every candidate file under the docs dir, by its POSIX path relative to it."""
+    """Every candidate file under the docs dir, by its POSIX path relative to it (see display_name)."""
     if not docs_dir.is_dir():
         raise InputError(f"docs dir {docs_dir} does not exist", "create it, or set --docs-dir / CASEBOT_DOCS_DIR")
     found = {}
@@ -68,7 +75,7 @@ def scan(docs_dir: Path) -> dict[str, Path]:
         if any(part.startswith(".") for part in rel.parts[:-1]) or not is_candidate(path):
             continue
         if path.is_file() or (path.is_symlink() and not path.exists()):
-            found[rel.as_posix()] = path
+            found[display_name(rel.as_posix())] = path
     return dict(sorted(found.items()))
 
 
@@ -86,13 +93,27 @@ def pending_changes(snapshot: store.Catalog, docs_dir: Path) -> dict[str, list[s
     out: dict[str, list[str]] = {"new": [], "changed": [], "removed": sorted(set(snapshot.documents) - set(files))}
     for rel, path in files.items():
         known = snapshot.documents.get(rel)
-        skipped = snapshot.skipped.get(rel)
-        record = (known.size, known.mtime_ns, known.content_hash) if known else (
-            (skipped["size"], skipped["mtime_ns"], skipped["content_hash"]) if skipped else None)
+        skipped = snapshot.skipped.get(rel)  # wins: a rejected replacement of an indexed paper is not news
+        record = (skipped["size"], skipped["mtime_ns"], skipped["content_hash"]) if skipped else (
+            (known.size, known.mtime_ns, known.content_hash) if known else None)
         if record is None:
             out["new"].append(rel)
         elif _stat(path) != record[:2] and _safe_hash(path) != record[2]:
             out["changed"].append(rel)
+    return out
+
+
+def bad_replacements(catalog: store.Catalog, docs_dir: Path) -> dict[str, str]:
+    """Indexed papers whose file was replaced by a version that was rejected: {source: reason}.
+
+    The previous good version is what readers are served; only fixing the file clears this.
+    """
+    out = {}
+    for rel, record in catalog.skipped.items():
+        if record["kind"] == "rejected" and rel in catalog.documents:
+            path = docs_dir / rel
+            if _stat(path) == (record["size"], record["mtime_ns"]) or _safe_hash(path) == record["content_hash"]:
+                out[rel] = record["reason"]
     return out
 
 
@@ -115,37 +136,93 @@ class Indexer:
             self._embedder = get_embedder(s.model.model, s.model.offline, s.model.batch_size)
         return self._embedder
 
-    def update(self, rebuild: bool = False) -> UpdateReport:
+    def update(self, rebuild: bool = False, lock: store.WriterLock | None = None) -> UpdateReport:
+        """Bring the index in line with the docs dir. Pass `lock` when the caller already holds the writer lock
+        (`index add/remove` change the docs dir under the same lock as the update that follows)."""
         s = self.settings
-        with store.writer_lock(s.index_dir):
-            base = None
-            if not rebuild:
-                try:
-                    base = store.load_catalog(s.index_dir, expected_manifest(s))
-                except store.NoIndex:
-                    pass
-                except store.IndexMismatch as exc:
-                    if not exc.keys <= store.REINDEXABLE:
-                        raise
-                    log.warning("%s; re-indexing every paper", exc.message)
-            return self._apply(base)
+        if lock is None:
+            with store.writer_lock(s.index_dir) as held:
+                return self.update(rebuild, held)
+        if lock.index_dir != s.index_dir:
+            raise ValueError(f"the lock held is for {lock.index_dir}, not {s.index_dir}")  # a programming error
+        store.crash_point("locked")
+        report = UpdateReport()
+        store.remove_leftovers(s.index_dir)
+        base = None
+        if not rebuild:
+            try:
+                base = store.load_catalog(s.index_dir, expected_manifest(s), checksums=True)
+            except store.NoIndex:
+                pass
+            except store.IndexMismatch as exc:
+                if not exc.keys <= store.REINDEXABLE:
+                    raise
+                log.warning("%s; re-indexing every paper", exc.message)
+            except StoreError as exc:
+                report.warnings.append(f"{exc.message}; rebuilt it from {s.docs_dir}")
+                log.warning("%s; rebuilding it from %s", exc.message, s.docs_dir)
+        self._apply(base, report)
+        trash.collect(s.index_dir, report.generation)
+        return report
 
-    def _apply(self, base: store.Catalog | None) -> UpdateReport:
-        s, report = self.settings, UpdateReport()
+    def read(self, path: Path, root: Path, digest: str | None = None,
+             follow_symlinks: bool | None = None) -> tuple[Document, list[Chunk], list]:
+        """One file under `root` read, checked, chunked and analysed, as an update would; IngestError
+        (whatever went wrong) says why it cannot be indexed. `index add` checks files with it before copying."""
+        s = self.settings
+        raw = path.relative_to(root).as_posix()
+        if display_name(raw) != raw:
+            raise IngestError("the file name is not valid UTF-8 (shown with \\x escapes); rename it")
+        limits = s.ingest if follow_symlinks is None else s.ingest.model_copy(update={"follow_symlinks": follow_symlinks})
+        try:
+            doc = load_document(path, root, s.ingest.max_file_mb, digest, limits)
+            chunks = self.chunker.chunk(doc)
+            if len(chunks) > s.ingest.max_passages_per_file:
+                raise IngestError(f"makes {len(chunks)} passages, over the limit of "
+                                  f"{s.ingest.max_passages_per_file} (setting max_passages_per_file); split the file")
+            abbreviations = learn_abbreviations(doc.text)
+            vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
+            prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
+            lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks, strict=True)]
+        except IngestError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem, not the update's
+            log.debug("reading %s failed", raw, exc_info=True)
+            raise IngestError(f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}); check the file, "
+                              "or re-export it") from None
+        return doc, chunks, [prefixes, lexical, abbreviations]
+
+    @property
+    def chunker(self) -> Chunker:
+        e, s = self.embedder, self.settings
+        return Chunker(e.count_tokens, e.max_tokens, s.chunking.chunk_tokens, s.chunking.overlap_sentences,
+                       s.ingest.max_passage_chars)
+
+    def _apply(self, base: store.Catalog | None, report: UpdateReport) -> UpdateReport:
+        s = self.settings
         files = scan(s.docs_dir)
+        store.crash_point("scanned")
         indexed = base.documents if base else {}
-        report.removed = sorted(set(indexed) - set(files))
-        fresh: list[tuple[Document, int, int]] = []
+        report.removed = sorted(set(indexed) - set(files))  # and below: papers now reached through a link out
+        fresh: list[tuple[Document, int, int, list[Chunk], list]] = []
         skipped: list[tuple] = []
         for rel, path in files.items():
             size, mtime = _stat(path)
-            known = indexed.get(rel)
-            digest = _safe_hash(path)
-            if known and digest == known.content_hash:
-                report.unchanged.append(rel)
+            known, digest = indexed.get(rel), None
+            try:
+                check_location(path, s.docs_dir, s.ingest.follow_symlinks)
+            except IngestError as exc:  # a link out: whatever it led to before is not kept either
+                report.rejected.append({"source": rel, "reason": str(exc)})
+                skipped.append((rel, "", size, mtime, "rejected", str(exc)))
+                if known:
+                    report.removed.append(rel)
                 continue
             try:
-                doc = load_document(path, s.docs_dir, s.ingest.max_file_mb, digest)
+                digest = _safe_hash(path)
+                if known and digest == known.content_hash:
+                    report.unchanged.append(rel)
+                    continue
+                doc, chunks, prepared = self.read(path, s.docs_dir, digest)
             except IngestError as exc:
                 reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
                 report.rejected.append({"source": rel, "reason": reason})
@@ -153,14 +230,15 @@ class Indexer:
                 if known:
                     report.unchanged.append(rel)
                 continue
-            fresh.append((doc, size, mtime))
+            fresh.append((doc, size, mtime, chunks, prepared))
 
+        report.removed.sort()
         keep = {d: info for d, info in indexed.items() if d in report.unchanged}
         owners = {}  # identity -> doc_id, for the duplicate rule
         for info in keep.values():
             owners.update(_identities(info.text_hash, info.metadata, info.doc_id))
         accepted = []
-        for doc, size, mtime in fresh:
+        for doc, size, mtime, chunks, prepared in fresh:
             ids = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
             clash = next((key for key in ids if key in owners), None)
             if clash:
@@ -169,7 +247,7 @@ class Indexer:
                 skipped.append((doc.doc_id, doc.content_hash, size, mtime, "duplicate", f"{reason} as {owners[clash]}"))
                 continue
             owners.update(ids)
-            accepted.append((doc, size, mtime))
+            accepted.append((doc, size, mtime, chunks, prepared))
             (report.changed if doc.doc_id in indexed else report.added).append(doc.doc_id)
 
         old_skipped = base.skipped if base else {}
@@ -187,6 +265,7 @@ class Indexer:
             for doc_id in report.removed + report.changed:
                 writer.remove_document(doc_id)
             report.chunks_embedded = self._embed_into(writer, accepted)
+            store.crash_point("embedded")
             writer.set_skipped(skipped)
             report.generation = writer.commit()
         except BaseException:
@@ -194,28 +273,20 @@ class Indexer:
             raise
         return report
 
-    def _embed_into(self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int]]) -> int:
-        """Chunk, analyse and embed documents, batching passages across documents."""
+    def _embed_into(self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int, list[Chunk], list]]) -> int:
+        """Embed the prepared documents' passages, batching them across documents."""
         if not docs:
             return 0
-        e, s = self.embedder, self.settings
-        chunker = Chunker(e.count_tokens, e.max_tokens, s.chunking.chunk_tokens, s.chunking.overlap_sentences)
-        prepared = []
-        for doc, size, mtime in docs:
-            abbreviations = learn_abbreviations(doc.text)
-            vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
-            chunks = chunker.chunk(doc)
-            prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
-            lexical = [analyse_passage(p, c.text, c.sentences, vocab) for p, c in zip(prefixes, chunks)]
-            prepared.append((doc, size, mtime, chunks, prefixes, lexical, abbreviations))
+        e = self.embedder
+        prepared = [(doc, size, mtime, chunks, *rest) for doc, size, mtime, chunks, rest in docs]
         total = sum(len(p[3]) for p in prepared)
         done = 0
         batch: list = []
 
         def flush():
             nonlocal done, batch
-            texts = [p + c.text for item in batch for p, c in zip(item[4], item[3])]
-            spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3])]
+            texts = [p + c.text for item in batch for p, c in zip(item[4], item[3], strict=True)]
+            spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3], strict=True)]
             vectors, sentence_vectors = e.encode_passages(texts, spans) if texts else ([], [])
             at = 0
             for doc, size, mtime, chunks, _, lexical, abbreviations in batch:

@@ -3,11 +3,20 @@
     index/CURRENT              name of the generation readers use
     index/gen-000007/          manifest.json, casebot.sqlite, dense.faiss, lexical_tf.npz, lexical_vocab.json
     index/.lock                held (flock) by the one writer
+    index/trash/               papers `casebot index remove` took out of the docs dir (see bot.trash)
 
 A writer builds the next generation in a hidden folder beside the current one and
 publishes it by replacing CURRENT; a crash at any point leaves the previous
 generation current and intact. Nothing here is pickled: SQLite, FAISS's own format,
 numpy arrays loaded with allow_pickle=False, and JSON.
+
+Nothing in the index folder is opened through a symbolic link: the lock, CURRENT and
+the generation folders are refused when they are links, CURRENT must name a
+`gen-NNNNNN` folder inside the index, and readers check every file of a generation
+against the manifest's checksums once, when they load it.
+
+For crash-safety tests, CASEBOT_FAULT=<step> makes the writer kill itself (SIGKILL,
+no clean-up) when it reaches that step; FAULT_STEPS lists them in order.
 """
 from __future__ import annotations
 
@@ -15,28 +24,39 @@ import fcntl
 import json
 import logging
 import os
+import re
 import shutil
+import signal
 import sqlite3
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import faiss
 import numpy as np
 
 from .analysis import PassageTerms
-from .lexical import FILES as LEXICAL_FILES, LexicalIndex
-from .files import sha256_file
 from .errors import IndexMismatch, LockBusy, NoIndex, StoreError
+from .files import is_link, open_nofollow, read_text_nofollow, refuse_link, remove_entry, sha256_file, write_exclusive
+from .lexical import FILES as LEXICAL_FILES
+from .lexical import LexicalIndex
 from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 2
+REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
 CURRENT, LOCK, TMP_PREFIX = "CURRENT", ".lock", ".tmp-"
 SQLITE, FAISS_FILE, MANIFEST = "casebot.sqlite", "dense.faiss", "manifest.json"
 KEEP_GENERATIONS = 2  # the current one and the one before, for readers still loading it
+GENERATION_NAME = re.compile(r"gen-\d{6}")
+FAULT_ENV = "CASEBOT_FAULT"
+# Where a writer can die, in the order it reaches them (indexer steps, then the publication here).
+FAULT_STEPS = ("locked", "scanned", "tmp-created", "embedded", "sqlite-committed", "index-files-written",
+               "manifest-written", "generation-renamed", "pointer-written", "published", "collected")
+LOCK_POLL_SECONDS = 0.2  # how often a waiting reader looks whether the writer has finished
 
 SCHEMA = """
 CREATE TABLE documents (
@@ -123,11 +143,30 @@ class Snapshot(Catalog):
         return np.searchsorted(self.chunk_ids, chunk_ids)
 
 
+def crash_point(step: str) -> None:
+    """Die here, as `kill -9` would, when CASEBOT_FAULT names this step (crash-safety tests only)."""
+    assert step in FAULT_STEPS, step
+    if os.environ.get(FAULT_ENV) == step:
+        log.warning("%s=%s: killing this process", FAULT_ENV, step)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 def current_generation(index_dir: Path) -> str | None:
+    """The generation CURRENT names; StoreError unless it is a real gen-NNNNNN folder in the index."""
+    pointer = index_dir / CURRENT
     try:
-        return (index_dir / CURRENT).read_text(encoding="utf-8").strip() or None
+        name = read_text_nofollow(pointer).strip()
     except FileNotFoundError:
         return None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise StoreError(f"{pointer} is unreadable ({exc})", UPDATE) from None
+    if not name:
+        return None
+    if not GENERATION_NAME.fullmatch(name):
+        raise StoreError(f"{pointer} names {name[:80]!r}, which is not a generation folder inside {index_dir}",
+                         UPDATE)
+    refuse_link(index_dir / name)
+    return name
 
 
 def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: int, analysis: str) -> dict:
@@ -136,7 +175,6 @@ def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: in
             "chunk_tokens": chunk_tokens, "overlap_sentences": overlap, "analysis": analysis}
 
 
-REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
 # Differences `index update` repairs by re-indexing everything; others need an explicit rebuild.
 REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences"}
 
@@ -166,18 +204,41 @@ def _damaged(gen: Path, exc: Exception) -> StoreError:
                       f"`casebot index verify`, then `{REBUILD}`")
 
 
-def _open_generation(index_dir: Path, expected: dict | None) -> tuple[Path, dict]:
+def _open_generation(index_dir: Path, expected: dict | None, checksums: bool = False) -> tuple[Path, dict]:
     name = current_generation(index_dir)
     if name is None:
         raise NoIndex(f"no index in {index_dir}")
     gen = index_dir / name
     try:
-        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(read_text_nofollow(gen / MANIFEST))
+        if not isinstance(manifest, dict):
+            raise ValueError("the manifest is not a JSON object")
     except (OSError, ValueError) as exc:
         raise StoreError(f"index generation {gen} is unreadable ({exc})", REBUILD) from None
     if expected:
         check_compatible(manifest, expected, index_dir)
+    if checksums:
+        damage = checksum_problems(gen, manifest)
+        if damage:
+            raise _damaged(gen, ValueError(damage[0]))
     return gen, manifest
+
+
+def checksum_problems(gen: Path, manifest: dict) -> list[str]:
+    """Files of a generation that are missing, links, or differ from the manifest's checksums."""
+    files = manifest.get("files")
+    if not isinstance(files, dict) or set(files) != {SQLITE, FAISS_FILE, *LEXICAL_FILES}:
+        return [f"{gen / MANIFEST} does not list the index files with their checksums"]
+    problems = []
+    for fname, digest in files.items():
+        path = gen / fname
+        if is_link(path):
+            problems.append(f"{path} is a symbolic link")
+        elif not path.is_file():
+            problems.append(f"{path} is missing")
+        elif sha256_file(path) != digest:
+            problems.append(f"{path} does not match its checksum in the manifest ({path.stat().st_size} bytes)")
+    return problems
 
 
 def _read_catalog(con: sqlite3.Connection, gen: Path, manifest: dict) -> Catalog:
@@ -189,9 +250,9 @@ def _read_catalog(con: sqlite3.Connection, gen: Path, manifest: dict) -> Catalog
     return Catalog(gen.name, manifest, documents, skipped)
 
 
-def load_catalog(index_dir: Path, expected: dict | None = None) -> Catalog:
+def load_catalog(index_dir: Path, expected: dict | None = None, checksums: bool = False) -> Catalog:
     """The current generation's documents and skipped files, without loading its vectors."""
-    gen, manifest = _open_generation(index_dir, expected)
+    gen, manifest = _open_generation(index_dir, expected, checksums)
     try:
         con = _connect(gen / SQLITE, readonly=True)
         catalog = _read_catalog(con, gen, manifest)
@@ -202,8 +263,11 @@ def load_catalog(index_dir: Path, expected: dict | None = None) -> Catalog:
 
 
 def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
-    """Load the current generation. Raises NoIndex, IndexMismatch or StoreError."""
-    gen, manifest = _open_generation(index_dir, expected)
+    """Load the current generation, checked against its manifest's checksums.
+
+    Raises NoIndex, IndexMismatch or StoreError (a damaged generation is refused, never served).
+    """
+    gen, manifest = _open_generation(index_dir, expected, checksums=True)
     try:
         con = _connect(gen / SQLITE, readonly=True)
         catalog = _read_catalog(con, gen, manifest)
@@ -253,11 +317,23 @@ def _vectors_by_row(dense: faiss.Index, chunk_ids: np.ndarray) -> np.ndarray:
     return vectors
 
 
+@dataclass(frozen=True)
+class WriterLock:
+    """Proof that this process holds the writer lock of `index_dir` (pass it on instead of locking twice)."""
+
+    index_dir: Path
+
+
 @contextmanager
 def writer_lock(index_dir: Path):
-    """One writer at a time. flock is released by the kernel if the writer dies, so no stale locks."""
+    """One writer at a time. flock is released by the kernel if the writer dies, so no stale locks.
+
+    The lock file is opened without following links and never truncated before the lock is
+    held, so a `.lock` planted as a link to another file is refused, not emptied.
+    """
     index_dir.mkdir(parents=True, exist_ok=True)
-    fh = open(index_dir / LOCK, "a+")
+    fd = open_nofollow(index_dir / LOCK, os.O_RDWR | os.O_CREAT, 0o644)
+    fh = os.fdopen(fd, "r+")
     try:
         fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
     except BlockingIOError:
@@ -270,12 +346,54 @@ def writer_lock(index_dir: Path):
         fh.truncate()
         fh.write(str(os.getpid()))
         fh.flush()
-        yield
+        yield WriterLock(index_dir)
     finally:
         fh.seek(0)
         fh.truncate()
         fcntl.flock(fh, fcntl.LOCK_UN)
         fh.close()
+
+
+def writer_running(index_dir: Path) -> bool:
+    """Whether another process holds the writer lock (checked without creating or changing anything)."""
+    try:
+        fd = open_nofollow(index_dir / LOCK, os.O_RDONLY)
+    except FileNotFoundError:
+        return False
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def wait_for_writer(index_dir: Path, timeout: float) -> bool:
+    """Wait until no writer holds the lock; False if one still does after `timeout` seconds."""
+    deadline = time.monotonic() + timeout
+    while writer_running(index_dir):
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(LOCK_POLL_SECONDS)
+    return True
+
+
+def remove_leftovers(index_dir: Path) -> list[str]:
+    """Delete what killed writers leave behind (and links planted under those names). Call under writer_lock."""
+    removed = []
+    for entry in sorted(index_dir.glob(TMP_PREFIX + "*")) + [index_dir / (CURRENT + ".new")]:
+        if entry.exists() or is_link(entry):
+            remove_entry(entry)
+            removed.append(entry.name)
+    for entry in sorted(index_dir.glob("gen-*")):
+        if is_link(entry):
+            log.warning("removed %s: a generation folder must not be a symbolic link", entry)
+            entry.unlink()
+            removed.append(entry.name)
+    if removed:
+        log.info("removed leftovers of an interrupted update: %s", ", ".join(removed))
+    return removed
 
 
 def _fsync_dir(path: Path) -> None:
@@ -292,12 +410,12 @@ class GenerationWriter:
     def __init__(self, index_dir: Path, base: Catalog | None, manifest: dict):
         self.index_dir, self.manifest = index_dir, dict(manifest)
         # Numbered after every generation on disk, so a rebuild never collides with the one it replaces.
-        numbers = [int(p.name.split("-")[1]) for p in index_dir.glob("gen-*") if p.name.split("-")[1].isdigit()]
+        numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name)]
         self.name = f"gen-{max(numbers, default=0) + 1:06d}"
-        for stale in index_dir.glob(TMP_PREFIX + "*"):
-            shutil.rmtree(stale, ignore_errors=True)  # left by a writer that was killed
+        remove_leftovers(index_dir)
         self.tmp = index_dir / (TMP_PREFIX + self.name)
-        self.tmp.mkdir(parents=True)
+        self.tmp.mkdir()
+        crash_point("tmp-created")
         if base:
             old = index_dir / base.generation
             try:
@@ -330,9 +448,9 @@ class GenerationWriter:
         meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
         self.con.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
                          (doc.doc_id, doc.title, meta, doc.content_hash, doc.text_hash, size, mtime_ns,
-                          datetime.now(timezone.utc).isoformat(timespec="seconds"), doc.text))
+                          datetime.now(UTC).isoformat(timespec="seconds"), doc.text))
         ids = []
-        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed)):
+        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed, strict=True)):
             cur = self.con.execute(
                 'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors, '
                 "sentence_terms, value_shapes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
@@ -343,7 +461,7 @@ class GenerationWriter:
             ids.append(cur.lastrowid)
             self._added.append((cur.lastrowid, terms.tokens))
         self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
-                             [(doc.doc_id, s, l) for s, l in abbreviations.items()])
+                             [(doc.doc_id, short, long) for short, long in abbreviations.items()])
         if ids:
             self.dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
 
@@ -355,29 +473,35 @@ class GenerationWriter:
     def commit(self) -> str:
         """Write everything, then publish with one atomic rename of CURRENT."""
         self.con.execute("COMMIT")
+        crash_point("sqlite-committed")
         n_docs = self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
         n_chunks = self.con.execute("SELECT count(*) FROM chunks").fetchone()[0]
         self.con.close()
         lexical = self.lexical.with_changes(self._removed, self._added)
         lexical.save(self.tmp)
         faiss.write_index(self.dense, str(self.tmp / FAISS_FILE))
+        crash_point("index-files-written")
         files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
         manifest = {**self.manifest, "generation": self.name, "documents": n_docs, "chunks": n_chunks,
-                    "created": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
                     "files": {f: sha256_file(self.tmp / f) for f in files}}
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for f in files + [MANIFEST]:
             with open(self.tmp / f, "rb+") as fh:
                 os.fsync(fh.fileno())
+        crash_point("manifest-written")
         final = self.index_dir / self.name
         os.rename(self.tmp, final)
+        crash_point("generation-renamed")
         pointer = self.index_dir / (CURRENT + ".new")
-        pointer.write_text(self.name + "\n", encoding="utf-8")
-        with open(pointer, "rb+") as fh:
-            os.fsync(fh.fileno())
+        remove_entry(pointer)
+        write_exclusive(pointer, (self.name + "\n").encode())
+        crash_point("pointer-written")
         os.replace(pointer, self.index_dir / CURRENT)  # the moment the new generation goes live
         _fsync_dir(self.index_dir)
+        crash_point("published")
         self._collect_garbage()
+        crash_point("collected")
         log.info("published %s (%d documents, %d chunks)", self.name, n_docs, n_chunks)
         return self.name
 
@@ -388,19 +512,22 @@ class GenerationWriter:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _collect_garbage(self) -> None:
-        gens = sorted(p for p in self.index_dir.glob("gen-*") if p.is_dir())
+        gens = sorted(p for p in self.index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name) and not is_link(p))
         for old in gens[:-KEEP_GENERATIONS]:
             shutil.rmtree(old, ignore_errors=True)
 
 
 def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
     """Every inconsistency found in the current generation, each with its repair command."""
-    name = current_generation(index_dir)
+    try:
+        name = current_generation(index_dir)
+    except StoreError as exc:
+        return [(exc.message, exc.fix)]
     if name is None:
         return [(f"no index in {index_dir}", UPDATE)]
     gen = index_dir / name
     try:
-        manifest = json.loads((gen / MANIFEST).read_text(encoding="utf-8"))
+        manifest = json.loads(read_text_nofollow(gen / MANIFEST))
     except (OSError, ValueError) as exc:
         return [(f"{gen / MANIFEST} is unreadable ({exc})", REBUILD)]
     problems = []
@@ -408,12 +535,7 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         check_compatible(manifest, expected, index_dir)
     except IndexMismatch as exc:
         problems.append((exc.message, exc.fix))
-    for fname, digest in manifest.get("files", {}).items():
-        path = gen / fname
-        if not path.exists():
-            problems.append((f"{path} is missing", REBUILD))
-        elif sha256_file(path) != digest:
-            problems.append((f"{path} does not match its checksum in the manifest ({path.stat().st_size} bytes)", REBUILD))
+    problems += [(problem, REBUILD) for problem in checksum_problems(gen, manifest)]
     try:
         con = _connect(gen / SQLITE, readonly=True)
         chunk_ids = {r[0] for r in con.execute("SELECT chunk_id FROM chunks")}

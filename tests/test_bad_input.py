@@ -258,7 +258,7 @@ def test_cli_update_json_reports_rejections(tmp_path):
     assert len(lines) == 1, proc.stdout  # exactly one JSON object, nothing else on stdout
     out = json.loads(lines[0])
     assert set(out) == {"added", "changed", "removed", "unchanged", "duplicates", "rejected",
-                        "chunks_embedded", "generation"}
+                        "chunks_embedded", "generation", "warnings"}
     assert out["added"] == [GOOD]
     assert out["changed"] == out["removed"] == out["unchanged"] == out["duplicates"] == []
     assert out["rejected"] == [{"source": "sub/empty.txt", "reason": "empty file"}]

@@ -15,7 +15,6 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import numpy as np
@@ -262,7 +261,7 @@ def case_report(i: int) -> str:
 
 
 BASE_PAPERS = {f"case-{i:03d}.txt": case_report(i) for i in range(40)}
-NEW_PAPERS = {f"case-{i:03d}.txt": case_report(i) for i in range(40, 80)}
+NEW_PAPERS = {f"case-{i:03d}.txt": case_report(i) for i in range(40, 45)}
 QUESTIONS = ["How was calcinosis cutis treated with sodium thiosulfate?",
              "What did radiographs show in the patient from Oslo?",
              "Which patients with systemic sclerosis developed calcinosis on the fingertips?"]
@@ -282,79 +281,56 @@ def base_index(tmp_path_factory, embedder):
     return root, generation, answers
 
 
-def _tmp_dir(index_dir: Path) -> Path | None:
-    return next(index_dir.glob(store.TMP_PREFIX + "gen-*"), None)
+PUBLISHED = store.FAULT_STEPS.index("published")  # from this step on, the new generation is live
 
 
-def _holds_index_files(tmp: Path) -> bool:
-    try:
-        return bool({store.FAISS_FILE, "lexical_tf.npz"} & set(os.listdir(tmp)))
-    except FileNotFoundError:  # renamed into place: too late
-        return False
+def _killed_at(step: str, command: str, s, tmp_path) -> subprocess.CompletedProcess:
+    """Run `casebot index <command>` with CASEBOT_FAULT=step: it kills itself (SIGKILL) when it gets there."""
+    proc = subprocess.run([str(CASEBOT), "index", command, "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)],
+                          capture_output=True, text=True, env={**clean_env(), store.FAULT_ENV: step}, timeout=600)
+    assert proc.returncode == -signal.SIGKILL, f"fault point {step!r} never reached: exit {proc.returncode}, " \
+                                               f"stderr: {proc.stderr[-500:]}"
+    return proc
 
 
-@pytest.mark.parametrize("point", ["tmp-dir-created", "index-files-written", "model-loading"])
-def test_killed_update_leaves_previous_generation_intact(point, base_index, make_settings, embedder, tmp_path):
+# Every step for `update`; for `rebuild` (which builds from nothing) the steps where its work differs.
+KILLS = [(step, "update") for step in store.FAULT_STEPS] + [
+    (step, "rebuild") for step in ("embedded", "published")]
+
+
+@pytest.mark.parametrize("step, command", KILLS)
+def test_killed_update_leaves_previous_generation_intact(step, command, base_index, make_settings, embedder, tmp_path):
+    """Crash safety at every step, deterministically: the writer dies (kill -9) exactly at `step`."""
     root, base_gen, answers = base_index
     shutil.copytree(root / "docs", tmp_path / "docs")
     shutil.copytree(root / "index", tmp_path / "index")
     s = make_settings(docs_dir=tmp_path / "docs", index_dir=tmp_path / "index")
-    for name, text in NEW_PAPERS.items():
+    new = NEW_PAPERS
+    for name, text in new.items():
         (s.docs_dir / name).write_text(text, encoding="utf-8")
 
-    with open(tmp_path / "stdout", "wb") as out, open(tmp_path / "stderr", "wb") as err:
-        proc = subprocess.Popen([str(CASEBOT), "index", "update", "--docs-dir", str(s.docs_dir),
-                                 "--index-dir", str(s.index_dir)], stdout=out, stderr=err, env=clean_env())
-    os.setpriority(os.PRIO_PROCESS, proc.pid, 5)  # if the CPU is scarce, the watcher below runs first
-    try:
-        deadline = time.monotonic() + (1.5 if point == "model-loading" else 180)
-        tmp = None
-        while time.monotonic() < deadline:
-            if proc.poll() is not None:
-                pytest.fail(f"kill point {point!r} never reached: `casebot index update` exited "
-                            f"({proc.returncode}) first; stderr: {(tmp_path / 'stderr').read_text()[-500:]}")
-            tmp = tmp or _tmp_dir(s.index_dir)
-            if point == "tmp-dir-created" and tmp:
-                break
-            if point == "index-files-written" and tmp:
-                # The files appear only a few ms before the build is published: spin, don't sleep.
-                while proc.poll() is None and not _holds_index_files(tmp) and tmp.exists():
-                    pass
-                break
-            time.sleep(0.001)
-        else:
-            if point != "model-loading":
-                pytest.fail(f"kill point {point!r} not reached within the deadline")
-        os.kill(proc.pid, signal.SIGKILL)
-        assert proc.wait(timeout=30) == -signal.SIGKILL, f"kill point {point!r} never reached: the update finished"
-    finally:
-        if proc.poll() is None:
-            proc.kill()
-            proc.wait()
+    _killed_at(step, command, s, tmp_path)
 
-    if point == "model-loading":
-        assert not list(s.index_dir.glob(store.TMP_PREFIX + "*")), "the update got past loading in 1.5 s"
-    else:  # killed mid-build: its half-built generation is left behind, unpublished
-        assert list(s.index_dir.glob(store.TMP_PREFIX + "gen-*")), "killed too late: the build was already published"
-
-    # Readers still see the previous generation, whole and consistent.
     expected = expected_manifest(s, embedder.dimension)
-    assert store.current_generation(s.index_dir) == base_gen
     snap = store.load(s.index_dir, expected)
-    assert set(snap.documents) == set(BASE_PAPERS)
     assert store.verify(s.index_dir, expected) == []
-    assert sorted(pending_changes(snap, s.docs_dir)["new"]) == sorted(NEW_PAPERS)  # all `verify` would add
-    bot = CaseBot(s)
-    assert {q: bot.ask(q).to_dict() for q in QUESTIONS} == answers
+    if store.FAULT_STEPS.index(step) < PUBLISHED:
+        # Readers still see the previous generation, whole, answering exactly as before.
+        assert store.current_generation(s.index_dir) == base_gen
+        assert set(snap.documents) == set(BASE_PAPERS)
+        assert sorted(pending_changes(snap, s.docs_dir)["new"]) == sorted(new)  # all `verify` would add
+        bot = CaseBot(s)
+        assert {q: bot.ask(q).to_dict() for q in QUESTIONS} == answers
+    else:  # died after publishing: the new generation is live and whole
+        assert store.current_generation(s.index_dir) != base_gen
+        assert set(snap.documents) == set(BASE_PAPERS) | set(new)
 
-    # The next update cleans up after the dead writer and brings the new papers in.
+    # The next update cleans up after the dead writer and brings in whatever is missing.
     report = Indexer(s).update()
-    assert report.added == sorted(NEW_PAPERS)
-    assert sorted(report.unchanged) == sorted(BASE_PAPERS)
-    assert report.rejected == [] and report.removed == []
-    assert not list(s.index_dir.glob(store.TMP_PREFIX + "*"))
-    assert store.current_generation(s.index_dir) == report.generation != base_gen
-    assert set(store.load(s.index_dir, expected).documents) == set(BASE_PAPERS) | set(NEW_PAPERS)
+    assert report.added == (sorted(new) if store.FAULT_STEPS.index(step) < PUBLISHED else [])
+    assert report.rejected == [] and report.removed == [] and report.warnings == []
+    assert not list(s.index_dir.glob(store.TMP_PREFIX + "*")) and not (s.index_dir / "CURRENT.new").exists()
+    assert set(store.load(s.index_dir, expected).documents) == set(BASE_PAPERS) | set(new)
     assert store.verify(s.index_dir, expected) == []
 
 
