@@ -95,6 +95,6 @@ def test_casebot_config_prints_each_setting_with_its_source(monkeypatch):
     monkeypatch.setenv("CASEBOT_K", "9")
     out = CliRunner().invoke(cli_main, ["config"]).output
     assert "[retrieval]" in out and "k = 9    # from CASEBOT_K" in out
-    assert "abstain_below = 0.26    # from default" in out
+    assert "abstain_below = 0.15    # from default" in out
     result = CliRunner().invoke(cli_main, ["config"], env={"CASEBOT_K": "0"})
     assert result.exit_code == 1 and "casebot: error: setting k = '0' (in CASEBOT_K)" in result.output
