@@ -21,6 +21,9 @@ _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|do
 W_SEMANTIC, W_COVERAGE, W_PASSAGE = 0.45, 0.35, 0.20
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15
 EXTRA_SENTENCE_MARGIN = 0.15
+# A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier
+# turns only help rank the passages, and count this share when choosing its sentences.
+CONTEXT_TERM_SHARE = 0.2
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer  # further sentences must score within this of the best one
 
 
@@ -82,6 +85,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         return []
     spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
     weights = {t: idf * math.log(1 + len(sentences) / (1 + spread[t])) * (FOCUS_WEIGHT if t in query.focus else 1)
+               * (CONTEXT_TERM_SHARE if query.own and t not in query.own and t not in query.focus else 1)
                for t, idf in query.key_idf.items()}
     total = sum(weights.values()) or 1.0
     scored = []

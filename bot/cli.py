@@ -86,17 +86,11 @@ def main():
     """Cited answers from medical case reports."""
 
 
-@main.command()
-@click.argument("question")
-@click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
-@common
-def ask(settings, question, k, as_json):
-    """Answer QUESTION from the indexed case reports."""
+def _ready(bot) -> None:
+    """Build the index when there is none; warn on stderr when the docs dir changed since it was built."""
     from . import store
-    from .present import plain
 
-    bot = _bot(settings)
+    settings = bot.settings
     if store.current_generation(settings.index_dir) is None:
         click.echo(f"No index yet: building it from {settings.docs_dir} ...", err=True)
         _print_report(bot.update_index(progress=_progress()), as_json=False, err=True)
@@ -106,29 +100,47 @@ def ask(settings, question, k, as_json):
             counts = ", ".join(f"{len(v)} {k}" for k, v in pending.items() if v)
             click.echo(f"note: {settings.docs_dir} changed since the index was built ({counts}): "
                        "run `casebot index update`", err=True)
-    answer = bot.ask(question, k=k)
-    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else plain(answer))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
+@click.option("--continue", "continue_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answer as a follow-up in this saved conversation and append the turn to it "
+                   "(a missing file starts one).")
+@common
+def ask(settings, question, k, as_json, continue_file):
+    """Answer QUESTION from the indexed case reports."""
+    from .conversation import Conversation
+    from .present import SEARCHED_LIMIT, fit, plain
+
+    bot = _bot(settings)
+    _ready(bot)
+    conversation = None
+    if continue_file is not None:
+        max_turns = settings.conversation.max_turns
+        conversation = (Conversation.load(continue_file, max_turns) if continue_file.exists()
+                        else Conversation(max_turns))
+    answer = bot.ask(question, k=k, conversation=conversation)
+    if conversation is not None:
+        conversation.save(continue_file)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+        return
+    if conversation is not None and answer.query != answer.question:
+        click.echo(f"(searched: {fit(answer.query, SEARCHED_LIMIT)})")
+    click.echo(plain(answer))
 
 
 @main.command()
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
 @common
 def chat(settings, k):
-    """Ask questions interactively; follow-ups use the earlier turns. Ctrl-D quits."""
-    from .conversation import Conversation
-    from .present import plain
+    """Ask questions interactively; follow-ups use the earlier turns. /help lists commands, Ctrl-D quits."""
+    from .chat import run
 
-    bot, conversation = _bot(settings), Conversation(settings.conversation.max_turns)
-    bot.retriever()  # load model and index before the first prompt
-    while True:
-        try:
-            question = input("you> ").strip()
-        except EOFError:
-            break
-        if not question:
-            continue
-        answer = bot.ask(question, k=k, conversation=conversation)
-        click.echo(plain(answer) + "\n")
+    run(settings, k, _ready)
 
 
 @main.command("config")
@@ -174,6 +186,10 @@ def evaluate(settings, file, k, as_json, misses):
         return
     summary = ev.summarise(outcomes)
     click.echo(" ".join(f"{key}={value}" for key, value in summary.items() if value is not None))
+    splits = sorted({str(o.row["split"]) for o in outcomes if "split" in o.row})
+    for split in splits if len(splits) > 1 else []:
+        part = ev.summarise([o for o in outcomes if str(o.row.get("split")) == split])
+        click.echo(f"split={split} " + " ".join(f"{key}={value}" for key, value in part.items() if value is not None))
     if misses:
         for m in ev.misses(outcomes):
             click.echo(f"{m['id']:>6}  {m['problem']:<34} rank={m['rank']} conf={m['confidence']} "

@@ -3,18 +3,73 @@
 Front-end agnostic: the terminal chat and Discord threads hold a `Conversation` each and
 pass it to `CaseBot.ask`, which resolves the question against it and records the turn.
 A conversation is plain data and serialises to JSON (never pickle).
+
+Follow-up resolution (no text generator is available offline, so these are rules):
+
+Is the question a follow-up? Checked in this order, the first rule that fires decides:
+  1. No earlier turns: standalone.
+  2. It opens with an ellipsis marker ("and the dose?", "what about …", "how about …",
+     "also …", "any other …"): follow-up.
+  3. It refers outside itself: a personal or possessive pronoun (it, she, they, their …),
+     a demonstrative used as one ("did that help?", "of these", "This drug …") or
+     "the same": follow-up. "the patient" alone does not count: standalone questions
+     say it all the time.
+  4. It has too little subject of its own: fewer than SELF_CONTAINED_TERMS content words
+     (question words such as "what"/"tell" and answer-type words such as "dose"/"outcome"
+     do not count) and none of them names something (a vocabulary concept, an
+     abbreviation, a capitalised word inside the sentence, or a word rarer in English
+     than NAME_ZIPF): "What was the outcome?", "Any side effects?" are follow-ups,
+     "What is calciphylaxis?" is not.
+  5. Otherwise standalone: it is searched exactly as asked, with no context and no
+     preference for earlier papers, so a topic switch is never polluted.
+
+What does a follow-up search? The question itself, then context from earlier turns,
+most recent first: each turn's question and the entities of the sentences its answer
+quoted (drug and disease concepts, doses, durations, ages, sizes, rare words such as
+drug names and sites) plus the cited papers' titles. Context reaches back at most
+MAX_CONTEXT_TURNS turns and stops at the most recent standalone turn, where the topic
+began; an abstained standalone turn found nothing and sets no topic, so it is skipped.
+Turn i back weighs RECENCY_DECAY**i; its entities weigh ENTITY_SHARE of that. The
+papers and sections the context turns cited are passed to the retriever as a
+preference (a boost, not a filter: a follow-up may move to another paper).
 """
 from __future__ import annotations
 
 import json
+import re
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from wordfreq import zipf_frequency
+
+from .analysis import ANSWER_TYPES, Vocabulary, key_terms
 from .errors import InputError
-from .records import Answer
+from .records import Answer, Preference
 
 FORMAT = "casebot-conversation/1"
+
+SELF_CONTAINED_TERMS = 3  # content words that make a question self-contained without a named subject
+NAME_ZIPF = 2.5  # words rarer than this in English (drug names, rare diseases) name a subject
+ENTITY_ZIPF = 3.6  # quoted words rarer than this (sites, findings, drugs) are worth carrying forward
+MAX_CONTEXT_TURNS = 3  # a follow-up leans on at most this many earlier turns
+RECENCY_DECAY = 0.5  # each turn further back counts half as much
+ENTITY_SHARE = 0.6  # entities of a turn's quotes weigh this share of its question
+MAX_ENTITIES = 8  # per turn: enough to name the drugs and values, too few to drown the question
+SECTION_SHARE = 0.5  # preferring a cited paper's other sections: this share of the section boost
+
+_OPENER = re.compile(r"^\s*(?:and|also|so|but|then|plus|what about|how about|and what|what else|anything else|"
+                     r"any other|what if|same)\b", re.I)
+_PRONOUN = re.compile(r"\b(?:it|its|itself|they|them|their|theirs|she|her|hers|herself|he|him|his|himself|"
+                      r"the same|such)\b", re.I)
+# A demonstrative refers outside the question at its start or after a verb or preposition;
+# after a noun it is a relative pronoun ("patients that develop ...").
+_DEMONSTRATIVE = re.compile(r"(?:^|\b(?:is|was|were|are|did|does|do|of|for|with|about|after|before|to|in|on|from|"
+                            r"by|at|despite|under|than|like|besides)\s+)(?:this|that|these|those)\b", re.I)
+_CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-Z][\w-]+|\b[A-Z]{2,}\w*")
+_WORDS = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
+_VALUE_SHAPES = [shape for _, shape in ANSWER_TYPES[:4]]  # dose, duration, age, size (not bare numbers)
 
 
 @dataclass
@@ -25,6 +80,7 @@ class CitedPassage:
     section: str
     chunk_id: int
     title: str = ""
+    quotes: list[str] = field(default_factory=list)  # the sentences quoted from it
 
 
 @dataclass
@@ -33,16 +89,104 @@ class Turn:
 
     question: str
     query: str = ""
-    answer: str = ""
+    answer: str = ""  # the plain answer text (quotes with [n]), shown again when a saved chat is loaded
     abstained: bool = False
     cited: list[CitedPassage] = field(default_factory=list)
+    follow_up: bool = False  # resolved against earlier turns (else it started a topic)
 
     @classmethod
-    def of(cls, answer: Answer) -> Turn:
-        cited_ranks = sorted({c.n for c in answer.citations})
-        cited = [CitedPassage(h.doc_id, h.section, h.chunk_id, h.title)
-                 for n, h in enumerate(answer.passages, 1) if n in cited_ranks]
-        return cls(answer.question, answer.query or answer.question, answer.text, answer.abstained, cited)
+    def of(cls, answer: Answer, follow_up: bool = False) -> Turn:
+        cited = []
+        for n, h in enumerate(answer.passages, 1):
+            quotes = [c.quote for c in answer.citations if c.n == n]
+            if quotes:
+                cited.append(CitedPassage(h.doc_id, h.section, h.chunk_id, h.title, quotes))
+        return cls(answer.question, answer.query or answer.question, answer.text, answer.abstained, cited, follow_up)
+
+
+@dataclass
+class Resolution:
+    """How a question reads in its conversation: standalone, or a follow-up with weighted context."""
+
+    question: str
+    follow_up: bool
+    reason: str  # the rule that decided (module docstring), for logs and --debug
+    context: list[tuple[str, float]] = field(default_factory=list)  # (text, weight), most recent first
+    prefer: Preference = field(default_factory=Preference)
+
+
+def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> Resolution:
+    """Decide whether `question` leans on `turns` (oldest first) and, if so, what context it carries."""
+    follow_up, reason = _is_follow_up(question, turns, vocabulary)
+    if not follow_up:
+        return Resolution(question, False, reason)
+    context: list[tuple[str, float]] = []
+    docs: dict[str, float] = {}
+    sections: dict[tuple[str, str], float] = {}
+    weight, used = 1.0, 0
+    for turn in reversed(turns):
+        if used == MAX_CONTEXT_TURNS:
+            break
+        if turn.abstained and not turn.follow_up:
+            continue  # an off-topic or unanswered question set no topic
+        used += 1
+        context.append((turn.question, weight))
+        found = entities(turn, vocabulary)
+        if found:
+            context.append((" ".join(found), weight * ENTITY_SHARE))
+        for c in turn.cited:
+            docs[c.doc_id] = max(docs.get(c.doc_id, 0.0), weight)
+            sections[(c.doc_id, c.section)] = max(sections.get((c.doc_id, c.section), 0.0), weight)
+        if not turn.follow_up:
+            break  # the topic began here
+        weight *= RECENCY_DECAY
+    return Resolution(question, True, reason, context, Preference(docs, sections))
+
+
+def _is_follow_up(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> tuple[bool, str]:
+    if not turns:
+        return False, "first question"
+    if _OPENER.search(question):
+        return True, "opens with an ellipsis marker"
+    if _PRONOUN.search(question) or _DEMONSTRATIVE.search(question):
+        return True, "refers to something earlier"
+    own = key_terms(question, vocabulary)
+    if len(own) < SELF_CONTAINED_TERMS and not any(_names_something(t, w, question) for t, w in own.items()):
+        return True, f"too little subject of its own ({len(own)} content word(s))"
+    return False, "names its own subject"
+
+
+def _names_something(term: str, word: str, question: str) -> bool:
+    """A concept, an abbreviation, a capitalised word mid-sentence or a word rare in English names a subject."""
+    if term.startswith("@"):
+        return True
+    if word.isdigit():
+        return False
+    capitalised = any(m.group().lower().startswith(word.lower()) for m in _CAPITALISED.finditer(question))
+    return capitalised or zipf_frequency(word, "en") < NAME_ZIPF
+
+
+def entities(turn: Turn, vocabulary: Vocabulary) -> list[str]:
+    """What a turn's quotes were about, in order of appearance: concepts, values, rare words; then titles.
+
+    These are what a follow-up's pronoun most likely points at ("did *it* help?" after a
+    quote naming pamidronate 60mg monthly).
+    """
+    found: dict[str, None] = {}
+    for c in turn.cited:
+        for quote in c.quotes:
+            spans = [(a, quote[a:b]) for _, a, b in vocabulary.tag_spans(quote, implied=False)]
+            spans += [(m.start(), m.group()) for shape in _VALUE_SHAPES for m in shape.finditer(quote)]
+            spans += [(m.start(), m.group()) for m in _WORDS.finditer(quote)
+                      if len(m.group()) > 3 and zipf_frequency(m.group(), "en") < ENTITY_ZIPF]
+            end = -1
+            for start, text in sorted(spans, key=lambda x: (x[0], -len(x[1]))):
+                if start >= end:  # "69-year-old" once, not again as "69-year"
+                    found.setdefault(" ".join(text.split()))
+                    end = start + len(text)
+    picked = list(found)[:MAX_ENTITIES]
+    titles = {c.title: None for c in turn.cited if c.title}
+    return picked + list(titles)
 
 
 @dataclass
@@ -52,8 +196,11 @@ class Conversation:
     max_turns: int = 8
     turns: list[Turn] = field(default_factory=list)
 
-    def add(self, answer: Answer) -> Turn:
-        turn = Turn.of(answer)
+    def resolve(self, question: str, vocabulary: Vocabulary) -> Resolution:
+        return resolve(question, self.turns, vocabulary)
+
+    def add(self, answer: Answer, follow_up: bool = False) -> Turn:
+        turn = Turn.of(answer, follow_up)
         self.turns.append(turn)
         del self.turns[:-self.max_turns]
         return turn
@@ -74,7 +221,7 @@ class Conversation:
                              "give a file written by /save or `casebot ask --continue`")
         try:
             turns = [Turn(**{**t, "cited": [CitedPassage(**c) for c in t.get("cited", [])]}) for t in data["turns"]]
-        except TypeError as exc:
+        except (TypeError, AttributeError) as exc:
             raise InputError(f"a saved conversation turn is malformed ({exc})",
                              "give a file written by /save or `casebot ask --continue`") from None
         conversation = cls(max_turns or int(data.get("max_turns") or cls.max_turns))
@@ -84,8 +231,13 @@ class Conversation:
     def save(self, path: Path) -> None:
         """Write atomically: a crash never leaves half a conversation."""
         tmp = path.with_name(f".{path.name}.tmp")
-        tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
-        tmp.replace(path)
+        try:
+            tmp.write_text(json.dumps(self.to_dict(), ensure_ascii=False, indent=1), encoding="utf-8")
+            tmp.replace(path)
+        except OSError as exc:
+            tmp.unlink(missing_ok=True)
+            raise InputError(f"cannot write conversation {path} ({exc.strerror or exc})",
+                             "give a path in a writable folder") from None
 
     @classmethod
     def load(cls, path: Path, max_turns: int | None = None) -> Conversation:

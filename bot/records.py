@@ -93,6 +93,21 @@ class Hit:
 
 
 @dataclass
+class Preference:
+    """Papers and sections a search should favour, each with a weight in [0, 1]: a boost, never a filter.
+
+    A follow-up prefers what the recent turns cited; any caller may name papers
+    ("in the Hard as stone report ...") the same way.
+    """
+
+    docs: dict[str, float] = field(default_factory=dict)  # doc_id -> weight
+    sections: dict[tuple[str, str], float] = field(default_factory=dict)  # (doc_id, section) -> weight
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.sections)
+
+
+@dataclass
 class Citation:
     """One quoted sentence of an answer and where it comes from."""
 

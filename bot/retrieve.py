@@ -16,7 +16,7 @@ import numpy as np
 from .analysis import Vocabulary, expected_value, focus_terms, key_terms, shape_bit, tokens
 from .config import Settings
 from .embed import Embedder
-from .records import Hit
+from .records import Hit, Preference
 from .store import Snapshot
 
 # Stage-2 weights: best-sentence cosine, passage cosine, key-term coverage, fused rank.
@@ -25,7 +25,9 @@ W_VALUE = 0.10  # bonus when the question asks for a dose/duration/... and the p
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
 REDUNDANT_COSINE = 0.95  # passages of one paper this alike say the same thing
 RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
-_ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
+# A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
+# enough to settle a near tie in favour of the paper under discussion, not to outrank a clearly better passage.
+W_PREFER_DOC, W_PREFER_SECTION = 0.05, 0.03
 
 
 @dataclass
@@ -38,6 +40,8 @@ class Query:
     key_idf: dict[str, float] = field(default_factory=dict)
     focus: set[str] = field(default_factory=set)  # key terms naming what the answer is
     expects: re.Pattern | None = None  # the shape of the value asked for (a dose, a duration ...)
+    own: set[str] = field(default_factory=set)  # a follow-up's own subject terms (empty: the question has no context)
+    prefer: Preference = field(default_factory=Preference)
 
 
 @dataclass
@@ -60,21 +64,31 @@ class Retriever:
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
 
-    def analyse(self, question: str, earlier: Sequence[str] = ()) -> Query:
-        """The question as the retriever reads it; `earlier` are the conversation's questions, oldest first."""
-        context = ""
-        if earlier and (len(key_terms(question, self.vocabulary)) < 4 or _ANAPHORA.search(question)):
-            context = earlier[-1]  # a follow-up leans on the question before it
-        expansions = self.vocabulary.expansions(question + " " + context)
-        text = " ".join(filter(None, [context, question] + [f"({e})" for e in expansions]))
+    def analyse(self, question: str, context: Sequence[tuple[str, float]] = (),
+                prefer: Preference | None = None) -> Query:
+        """The question as the retriever reads it.
+
+        `context` is (text, weight) a follow-up carries from earlier turns, most recent first
+        (bot.conversation decides): searched with the question, its subject terms weighted by
+        `weight`. The follow-up's own terms (`Query.own`) decide what to quote.
+        `prefer` favours papers and sections in the scoring.
+        """
+        extra = " ".join(text for text, _ in context)
+        expansions = self.vocabulary.expansions(question + " " + extra)
+        text = " ".join(filter(None, [question, extra] + [f"({e})" for e in expansions]))
         terms = tokens(text, self.vocabulary)
-        subject = key_terms(question, self.vocabulary)
-        if context:
-            subject = {**subject, **key_terms(context, self.vocabulary)}  # "how long was it given?" needs its subject
+        own = key_terms(question, self.vocabulary)
+        subject, weight = dict(own), dict.fromkeys(own, 1.0)
+        for part, w in context:  # "how long was it given?" needs its subject
+            for t, word in key_terms(part, self.vocabulary).items():
+                subject.setdefault(t, word)
+                weight[t] = max(weight.get(t, 0.0), w)
         focus = focus_terms(question, self.vocabulary)
-        idf = {t: self._idf(t, word) for t, word in {**{f: f for f in focus}, **subject}.items()}
+        idf = {t: self._idf(t, word) * weight.get(t, 1.0) for t, word in {**{f: f for f in focus}, **subject}.items()}
+        if context and not own:  # "what did it show?" asks about the subject of the turn before: context[0]
+            own = key_terms(context[0][0], self.vocabulary)
         return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus,
-                     expected_value(question))
+                     expected_value(question), set(own) if context else set(), prefer or Preference())
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -122,12 +136,20 @@ class Retriever:
         score = W_SENTENCE * best_sentence + W_PASSAGE * dense + W_COVERAGE * coverage + W_FUSED * fused / fused.max()
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
             score += W_VALUE * ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0)
+        if query.prefer:
+            score += self._preference(rows, query.prefer)
         bounds = list(sentence_starts) + [len(sentence_scores)]
         out = [Candidate(int(snap.chunk_ids[row]), float(fused[i]), float(dense[i]), float(lexical[row]),
                          float(best_sentence[i]), float(coverage[i]), float(score[i]),
                          sentence_scores[bounds[i]:bounds[i + 1]])
                for i, row in enumerate(rows)]
         return sorted(out, key=lambda c: -c.score)
+
+    def _preference(self, rows: np.ndarray, prefer: Preference) -> np.ndarray:
+        """The boost each passage gets for lying in a preferred paper or section."""
+        chunks = [self.snap.chunks[int(self.snap.chunk_ids[row])] for row in rows]
+        return np.array([W_PREFER_DOC * prefer.docs.get(c.doc_id, 0.0)
+                         + W_PREFER_SECTION * prefer.sections.get((c.doc_id, c.section), 0.0) for c in chunks])
 
     def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
@@ -191,6 +213,6 @@ class Retriever:
         """The top k passages for an analysed question, spread across papers, best first."""
         return [self.hit(c) for c in self.diversify(self.candidates(query), k)]
 
-    def search(self, question: str, k: int | None = None, earlier: Sequence[str] = ()) -> list[Hit]:
-        return self.retrieve(self.analyse(question, earlier), k or self.settings.retrieval.k)
+    def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:
+        return self.retrieve(self.analyse(question, prefer=prefer), k or self.settings.retrieval.k)
 
