@@ -8,20 +8,24 @@ Follow-up resolution (no text generator is available offline, so these are rules
 
 Is the question a follow-up? Checked in this order, the first rule that fires decides:
   1. No earlier turns: standalone.
-  2. It opens with an ellipsis marker ("and the dose?", "what about …", "how about …",
+  2. It says it changes the topic ("different topic: …", "another case: …"): standalone.
+  3. It opens with an ellipsis marker ("and the dose?", "what about …", "how about …",
      "also …", "any other …"): follow-up.
-  3. It refers outside itself: a personal or possessive pronoun (it, she, they, their …),
-     a demonstrative used as one ("did that help?", "of these", "This drug …") or
-     "the same": follow-up. "the patient" alone does not count: standalone questions
-     say it all the time.
-  4. It has too little subject of its own: fewer than SELF_CONTAINED_TERMS content words
-     (question words such as "what"/"tell" and answer-type words such as "dose"/"outcome"
-     do not count) and none of them names something (a vocabulary concept, an
-     abbreviation, a capitalised word inside the sentence, or a word rarer in English
-     than NAME_ZIPF): "What was the outcome?", "Any side effects?" are follow-ups,
-     "What is calciphylaxis?" is not.
-  5. Otherwise standalone: it is searched exactly as asked, with no context and no
-     preference for earlier papers, so a topic switch is never polluted.
+  4. It identifies its own patient: an age ("the 44-year-old", "in her 40s") or a person
+     with a description ("the woman with …", "the boy who …"): standalone, even if it
+     also says "she" ("… the boy with jaw swelling receive before he was admitted?").
+  5. It refers outside itself: a personal or possessive pronoun (it, she, they, their …),
+     a demonstrative used as one ("did that help?", "when those failed", "This drug …")
+     or "the same": follow-up. "the patient" alone does not count.
+  6. It names a subject the conversation has not been about: a vocabulary concept, an
+     abbreviation, a capitalised word inside the sentence or a word rarer in English
+     than NAME_ZIPF ("What is calciphylaxis?", "a hiking trail near Denver?") that none
+     of the earlier questions, quotes or titles mention: standalone.
+  7. Otherwise follow-up: in a conversation a question that names neither a patient nor
+     a new subject ("What was added on day 5?", "How quickly was the steroid tapered?")
+     continues the case under discussion.
+A standalone question is searched exactly as asked, with no context and no preference
+for earlier papers, so a topic switch is never polluted.
 
 What does a follow-up search? The question itself, then context from earlier turns,
 most recent first: each turn's question and the entities of the sentences its answer
@@ -44,13 +48,12 @@ from typing import Any
 
 from wordfreq import zipf_frequency
 
-from .analysis import ANSWER_TYPES, Vocabulary, key_terms
+from .analysis import ANSWER_TYPES, Vocabulary, key_terms, tokens
 from .errors import InputError
 from .records import Answer, Preference
 
 FORMAT = "casebot-conversation/1"
 
-SELF_CONTAINED_TERMS = 3  # content words that make a question self-contained without a named subject
 NAME_ZIPF = 2.5  # words rarer than this in English (drug names, rare diseases) name a subject
 ENTITY_ZIPF = 3.6  # quoted words rarer than this (sites, findings, drugs) are worth carrying forward
 MAX_CONTEXT_TURNS = 3  # a follow-up leans on at most this many earlier turns
@@ -59,6 +62,13 @@ ENTITY_SHARE = 0.6  # entities of a turn's quotes weigh this share of its questi
 MAX_ENTITIES = 8  # per turn: enough to name the drugs and values, too few to drown the question
 SECTION_SHARE = 0.5  # preferring a cited paper's other sections: this share of the section boost
 
+_SWITCH = re.compile(r"\b(?:different|another|new|other|unrelated)\s+(?:topic|case|question|subject|patient|report)\b|"
+                     r"^\s*(?:switching|changing)\b|\bchange of (?:topic|subject)\b", re.I)
+_AGE = re.compile(r"\b\d+[\s-]*(?:years?|months?|weeks?|days?|yr|mo)[\s-]*old\b|\baged?\s+\d+|"
+                  r"\bin (?:his|her|their) (?:early |mid |mid-|late )?\d0s\b", re.I)
+_PERSON = re.compile(r"\b(?:woman|man|boy|girl|child|infant|toddler|baby|newborn|neonate|mother|father|teenager|teen|"
+                     r"student|adolescent|lady|gentleman|patient|siblings?|brothers?|sisters?|twins?)\s+"
+                     r"(?:with|who|whose|from|aged|on|in)\b", re.I)
 _OPENER = re.compile(r"^\s*(?:and|also|so|but|then|plus|what about|how about|and what|what else|anything else|"
                      r"any other|what if|same)\b", re.I)
 _PRONOUN = re.compile(r"\b(?:it|its|itself|they|them|their|theirs|she|her|hers|herself|he|him|his|himself|"
@@ -66,7 +76,8 @@ _PRONOUN = re.compile(r"\b(?:it|its|itself|they|them|their|theirs|she|her|hers|h
 # A demonstrative refers outside the question at its start or after a verb or preposition;
 # after a noun it is a relative pronoun ("patients that develop ...").
 _DEMONSTRATIVE = re.compile(r"(?:^|\b(?:is|was|were|are|did|does|do|of|for|with|about|after|before|to|in|on|from|"
-                            r"by|at|despite|under|than|like|besides)\s+)(?:this|that|these|those)\b", re.I)
+                            r"by|at|despite|under|than|like|besides|when|if|since|once|while|because|and|but|as)\s+)"
+                            r"(?:this|that|these|those)\b", re.I)
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-Z][\w-]+|\b[A-Z]{2,}\w*")
 _WORDS = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
 _VALUE_SHAPES = [shape for _, shape in ANSWER_TYPES[:4]]  # dose, duration, age, size (not bare numbers)
@@ -146,14 +157,24 @@ def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> Res
 def _is_follow_up(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> tuple[bool, str]:
     if not turns:
         return False, "first question"
+    if _SWITCH.search(question):
+        return False, "says it changes the topic"
     if _OPENER.search(question):
         return True, "opens with an ellipsis marker"
+    if _AGE.search(question) or _PERSON.search(question):
+        return False, "identifies its own patient"
     if _PRONOUN.search(question) or _DEMONSTRATIVE.search(question):
         return True, "refers to something earlier"
-    own = key_terms(question, vocabulary)
-    if len(own) < SELF_CONTAINED_TERMS and not any(_names_something(t, w, question) for t, w in own.items()):
-        return True, f"too little subject of its own ({len(own)} content word(s))"
-    return False, "names its own subject"
+    named = [t for t, w in key_terms(question, vocabulary).items() if _names_something(t, w, question)]
+    if named:
+        earlier = set()
+        for turn in turns[-MAX_CONTEXT_TURNS:]:
+            said = " ".join([turn.question] + [q for c in turn.cited for q in c.quotes] + [c.title for c in turn.cited])
+            earlier |= set(key_terms(said, vocabulary)) | set(tokens(said, vocabulary))
+        new = [t for t in named if t not in earlier]
+        if new:
+            return False, f"names a new subject ({', '.join(new)})"
+    return True, "names no patient or subject of its own"
 
 
 def _names_something(term: str, word: str, question: str) -> bool:

@@ -41,6 +41,7 @@ class Query:
     focus: set[str] = field(default_factory=set)  # key terms naming what the answer is
     expects: re.Pattern | None = None  # the shape of the value asked for (a dose, a duration ...)
     own: set[str] = field(default_factory=set)  # a follow-up's own subject terms (empty: the question has no context)
+    own_vector: np.ndarray | None = None  # a follow-up read alone: its quotes' sentences are scored against this
     prefer: Preference = field(default_factory=Preference)
 
 
@@ -87,8 +88,9 @@ class Retriever:
         idf = {t: self._idf(t, word) * weight.get(t, 1.0) for t, word in {**{f: f for f in focus}, **subject}.items()}
         if context and not own:  # "what did it show?" asks about the subject of the turn before: context[0]
             own = key_terms(context[0][0], self.vocabulary)
-        return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus,
-                     expected_value(question), set(own) if context else set(), prefer or Preference())
+        vectors = self.embedder.encode([text, question] if context else [text])
+        return Query(question, text, vectors[0], terms, list(subject), idf, focus, expected_value(question),
+                     set(own) if context else set(), vectors[1] if context else None, prefer or Preference())
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -211,7 +213,12 @@ class Retriever:
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The top k passages for an analysed question, spread across papers, best first."""
-        return [self.hit(c) for c in self.diversify(self.candidates(query), k)]
+        hits = [self.hit(c) for c in self.diversify(self.candidates(query), k)]
+        if query.own_vector is not None:  # a follow-up quotes what it asks itself, not what its context says
+            for h in hits:
+                h.sentence_scores = [float(x) for x in self._sentence_scores(self.snap.rows([h.chunk_id]),
+                                                                               query.own_vector)[0]]
+        return hits
 
     def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:
         return self.retrieve(self.analyse(question, prefer=prefer), k or self.settings.retrieval.k)
