@@ -70,8 +70,9 @@ class Retriever:
         """The question as the retriever reads it.
 
         `context` is (text, weight) a follow-up carries from earlier turns, most recent first
-        (bot.conversation decides): searched with the question, its subject terms weighted by
-        `weight`. The follow-up's own terms (`Query.own`) decide what to quote.
+        (bot.conversation decides; its first two entries are the previous question and the
+        entities of what that turn quoted): searched with the question, its subject terms
+        weighted by `weight`. The follow-up's own terms (`Query.own`) decide what to quote.
         `prefer` favours papers and sections in the scoring.
         """
         extra = " ".join(text for text, _ in context)
@@ -86,8 +87,8 @@ class Retriever:
                 weight[t] = max(weight.get(t, 0.0), w)
         focus = focus_terms(question, self.vocabulary)
         idf = {t: self._idf(t, word) * weight.get(t, 1.0) for t, word in {**{f: f for f in focus}, **subject}.items()}
-        if context and not own:  # "what did it show?" asks about the subject of the turn before: context[0]
-            own = key_terms(context[0][0], self.vocabulary)
+        if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
+            own = key_terms(" ".join(text for text, _ in context[:2]), self.vocabulary)
         vectors = self.embedder.encode([text, question] if context else [text])
         return Query(question, text, vectors[0], terms, list(subject), idf, focus, expected_value(question),
                      set(own) if context else set(), vectors[1] if context else None, prefer or Preference())
