@@ -28,12 +28,13 @@ A standalone question is searched exactly as asked, with no context and no prefe
 for earlier papers, so a topic switch is never polluted.
 
 What does a follow-up search? The question itself, then context from earlier turns,
-most recent first: each turn's question and the entities of the sentences its answer
-quoted (drug and disease concepts, doses, durations, ages, sizes, rare words such as
-drug names and sites) plus the cited papers' titles. Context reaches back at most
+most recent first: each turn's question, the entities of its best quote (drug and
+disease concepts, doses, durations, ages, sizes, rare words such as drug names and
+sites) with the cited papers' titles, then the entities only its other quotes name. Context reaches back at most
 MAX_CONTEXT_TURNS turns and stops at the most recent standalone turn, where the topic
 began; an abstained standalone turn found nothing and sets no topic, so it is skipped.
-Turn i back weighs RECENCY_DECAY**i; its entities weigh ENTITY_SHARE of that. The
+Turn i back weighs RECENCY_DECAY**i; its best quote's entities weigh ENTITY_SHARE of that,
+its other quotes' entities RECENCY_DECAY of those. The
 papers and sections the context turns cited are passed to the retriever as a
 preference (a boost, not a filter: a follow-up may move to another paper).
 """
@@ -107,12 +108,13 @@ class Turn:
 
     @classmethod
     def of(cls, answer: Answer, follow_up: bool = False) -> Turn:
-        cited = []
-        for n, h in enumerate(answer.passages, 1):
-            quotes = [c.quote for c in answer.citations if c.n == n]
-            if quotes:
-                cited.append(CitedPassage(h.doc_id, h.section, h.chunk_id, h.title, quotes))
-        return cls(answer.question, answer.query or answer.question, answer.text, answer.abstained, cited, follow_up)
+        """The turn of an answer; cited passages in order of first citation, so the best quote comes first."""
+        cited: dict[int, CitedPassage] = {}
+        for c in answer.citations:
+            h = answer.passages[c.n - 1]
+            cited.setdefault(c.n, CitedPassage(h.doc_id, h.section, h.chunk_id, h.title)).quotes.append(c.quote)
+        return cls(answer.question, answer.query or answer.question, answer.text, answer.abstained,
+                   list(cited.values()), follow_up)
 
 
 @dataclass
@@ -142,9 +144,9 @@ def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> Res
             continue  # an off-topic or unanswered question set no topic
         used += 1
         context.append((turn.question, weight))
-        found = entities(turn, vocabulary)
-        if found:
-            context.append((" ".join(found), weight * ENTITY_SHARE))
+        lead, rest = entities(turn, vocabulary)
+        context += [(" ".join(found), share) for found, share in ((lead, weight * ENTITY_SHARE),
+                                                                  (rest, weight * ENTITY_SHARE * RECENCY_DECAY)) if found]
         for c in turn.cited:
             docs[c.doc_id] = max(docs.get(c.doc_id, 0.0), weight)
             sections[(c.doc_id, c.section)] = max(sections.get((c.doc_id, c.section), 0.0), weight)
@@ -187,27 +189,33 @@ def _names_something(term: str, word: str, question: str) -> bool:
     return capitalised or zipf_frequency(word, "en") < NAME_ZIPF
 
 
-def entities(turn: Turn, vocabulary: Vocabulary) -> list[str]:
-    """What a turn's quotes were about, in order of appearance: concepts, values, rare words; then titles.
+def entities(turn: Turn, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
+    """What a turn's quotes were about: concepts, values and rare words of its best quote (with the
+    cited papers' titles), and separately those only its other quotes name.
 
     These are what a follow-up's pronoun most likely points at ("did *it* help?" after a
-    quote naming pamidronate 60mg monthly).
+    quote naming pamidronate 60mg monthly); the best quote first, as it usually answered.
     """
+    quotes = [q for c in turn.cited for q in c.quotes]
+    lead = _entities(quotes[:1], vocabulary)
+    rest = [e for e in _entities(quotes[1:], vocabulary) if e not in lead]
+    titles = [t for t in dict.fromkeys(c.title for c in turn.cited) if t]
+    return lead + titles, rest
+
+
+def _entities(quotes: list[str], vocabulary: Vocabulary) -> list[str]:
     found: dict[str, None] = {}
-    for c in turn.cited:
-        for quote in c.quotes:
-            spans = [(a, quote[a:b]) for _, a, b in vocabulary.tag_spans(quote, implied=False)]
-            spans += [(m.start(), m.group()) for shape in _VALUE_SHAPES for m in shape.finditer(quote)]
-            spans += [(m.start(), m.group()) for m in _WORDS.finditer(quote)
-                      if len(m.group()) > 3 and zipf_frequency(m.group(), "en") < ENTITY_ZIPF]
-            end = -1
-            for start, text in sorted(spans, key=lambda x: (x[0], -len(x[1]))):
-                if start >= end:  # "69-year-old" once, not again as "69-year"
-                    found.setdefault(" ".join(text.split()))
-                    end = start + len(text)
-    picked = list(found)[:MAX_ENTITIES]
-    titles = {c.title: None for c in turn.cited if c.title}
-    return picked + list(titles)
+    for quote in quotes:
+        spans = [(a, quote[a:b]) for _, a, b in vocabulary.tag_spans(quote, implied=False)]
+        spans += [(m.start(), m.group()) for shape in _VALUE_SHAPES for m in shape.finditer(quote)]
+        spans += [(m.start(), m.group()) for m in _WORDS.finditer(quote)
+                  if len(m.group()) > 3 and zipf_frequency(m.group(), "en") < ENTITY_ZIPF]
+        end = -1
+        for start, text in sorted(spans, key=lambda x: (x[0], -len(x[1]))):
+            if start >= end:  # "69-year-old" once, not again as "69-year"
+                found.setdefault(" ".join(text.split()))
+                end = start + len(text)
+    return list(found)[:MAX_ENTITIES]
 
 
 @dataclass
