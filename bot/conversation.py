@@ -17,11 +17,15 @@ Is the question a follow-up? Checked in this order, the first rule that fires de
   5. It refers outside itself: a personal or possessive pronoun (it, she, they, their …),
      a demonstrative used as one ("did that help?", "when those failed", "This drug …")
      or "the same": follow-up. "the patient" alone does not count.
-  6. It names a subject the conversation has not been about: a vocabulary concept, an
+  6. At least half of its content words are in no indexed paper ("a haiku about autumn",
+     "a hiking trail near Denver"), when the caller says what the papers contain
+     (`known`): standalone. One unusual word ("afterwards") is not enough. Such a question
+     must abstain on its own merits, not borrow the case under discussion.
+  7. It names a subject the conversation has not been about: a vocabulary concept, an
      abbreviation, a capitalised word inside the sentence or a word rarer in English
      than NAME_ZIPF ("What is calciphylaxis?", "a hiking trail near Denver?") that none
      of the earlier questions, quotes or titles mention: standalone.
-  7. Otherwise follow-up: in a conversation a question that names neither a patient nor
+  8. Otherwise follow-up: in a conversation a question that names neither a patient nor
      a new subject ("What was added on day 5?", "How quickly was the steroid tapered?")
      continues the case under discussion.
 A standalone question is searched exactly as asked, with no context and no preference
@@ -42,7 +46,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -128,9 +132,13 @@ class Resolution:
     prefer: Preference = field(default_factory=Preference)
 
 
-def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> Resolution:
-    """Decide whether `question` leans on `turns` (oldest first) and, if so, what context it carries."""
-    follow_up, reason = _is_follow_up(question, turns, vocabulary)
+def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary,
+            known: Callable[[str], bool] | None = None) -> Resolution:
+    """Decide whether `question` leans on `turns` (oldest first) and, if so, what context it carries.
+
+    `known(term)` tells whether any indexed paper contains an analysed term (rule 6).
+    """
+    follow_up, reason = _is_follow_up(question, turns, vocabulary, known)
     if not follow_up:
         return Resolution(question, False, reason)
     context: list[tuple[str, float]] = []
@@ -156,7 +164,8 @@ def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> Res
     return Resolution(question, True, reason, context, Preference(docs, sections))
 
 
-def _is_follow_up(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) -> tuple[bool, str]:
+def _is_follow_up(question: str, turns: Sequence[Turn], vocabulary: Vocabulary,
+                  known: Callable[[str], bool] | None) -> tuple[bool, str]:
     if not turns:
         return False, "first question"
     if _SWITCH.search(question):
@@ -167,7 +176,11 @@ def _is_follow_up(question: str, turns: Sequence[Turn], vocabulary: Vocabulary) 
         return False, "identifies its own patient"
     if _PRONOUN.search(question) or _DEMONSTRATIVE.search(question):
         return True, "refers to something earlier"
-    named = [t for t, w in key_terms(question, vocabulary).items() if _names_something(t, w, question)]
+    own = key_terms(question, vocabulary)
+    unknown = [w for t, w in own.items() if known is not None and not w.isdigit() and not known(t)]
+    if unknown and 2 * len(unknown) >= len(own):
+        return False, f"uses words no paper contains ({', '.join(unknown)})"
+    named = [t for t, w in own.items() if _names_something(t, w, question)]
     if named:
         earlier = set()
         for turn in turns[-MAX_CONTEXT_TURNS:]:
@@ -225,8 +238,8 @@ class Conversation:
     max_turns: int = 8
     turns: list[Turn] = field(default_factory=list)
 
-    def resolve(self, question: str, vocabulary: Vocabulary) -> Resolution:
-        return resolve(question, self.turns, vocabulary)
+    def resolve(self, question: str, vocabulary: Vocabulary, known: Callable[[str], bool] | None = None) -> Resolution:
+        return resolve(question, self.turns, vocabulary, known)
 
     def add(self, answer: Answer, follow_up: bool = False) -> Turn:
         turn = Turn.of(answer, follow_up)

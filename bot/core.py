@@ -50,7 +50,9 @@ class CaseBot:
         question = " ".join(question.split())
         if not question:
             raise InputError("the question is empty", "type a question")
-        resolution = (conversation or Conversation()).resolve(question, self.retriever().vocabulary)
+        retriever = self.retriever()
+        vocab = retriever.snap.lexical.vocab
+        resolution = (conversation or Conversation()).resolve(question, retriever.vocabulary, vocab.__contains__)
         if resolution.follow_up:
             log.debug("follow-up (%s): context %s", resolution.reason, resolution.context)
         return resolution

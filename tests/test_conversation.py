@@ -163,6 +163,16 @@ def test_the_follow_up_rules(question, follow_up):
         assert resolution.context == [] and not resolution.prefer
 
 
+def test_a_question_mostly_about_things_no_paper_mentions_does_not_borrow_the_topic():
+    earlier = [turn("What was the 66-year-old man with scurvy treated with?", "Oral ascorbic acid 1000 mg daily.")]
+    papers = {"oral", "ascorb", "acid", "treat", "spinal", "fluid", "show", "repeat", "test"}
+    haiku = resolve("Could you write me a haiku about autumn?", earlier, Vocabulary.load(), papers.__contains__)
+    assert not haiku.follow_up and "no paper" in haiku.reason
+    one_odd_word = resolve("What did the repeat spinal fluid test show afterwards?", earlier, Vocabulary.load(),
+                           papers.__contains__)
+    assert one_odd_word.follow_up
+
+
 def test_context_weighs_recent_turns_more_and_stops_where_the_topic_began():
     turns = [turn("Which drug caused lithium toxicity in the 58-year-old woman?", "Lithium was stopped.", "a.txt"),
              turn("What was the 66-year-old man with scurvy treated with?", "Oral ascorbic acid 1000 mg daily.", "b.txt"),
