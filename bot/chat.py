@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from platformdirs import user_data_dir
+from prompt_toolkit.history import FileHistory, History, InMemoryHistory
 from rich.console import Console
 
 from . import present
@@ -171,7 +172,6 @@ def run(settings: Settings, k: int | None, prepare: Callable[[CaseBot], None]) -
         _piped(settings, k, prepare)
         return
     from prompt_toolkit import PromptSession
-    from prompt_toolkit.history import FileHistory
 
     console = Console(highlight=False)
     console.print(BANNER, style="dim")
@@ -180,9 +180,7 @@ def run(settings: Settings, k: int | None, prepare: Callable[[CaseBot], None]) -
     snap = bot.retriever().snap
     console.print(f"ready: {len(snap.documents)} paper(s), {len(snap.chunks)} passages. "
                   "Ask a question, or /help.", style="dim")
-    history = history_path()
-    history.parent.mkdir(parents=True, exist_ok=True)
-    session: PromptSession[str] = PromptSession(history=FileHistory(str(history)))
+    session: PromptSession[str] = PromptSession(history=_history(console))
     chat = Chat(bot, k, console)
     while True:
         try:
@@ -196,6 +194,19 @@ def run(settings: Settings, k: int | None, prepare: Callable[[CaseBot], None]) -
                 break
         except KeyboardInterrupt:
             console.print("(cancelled)", style="dim")
+
+
+def _history(console: Console) -> History:
+    """The history file, or a history for this session only when the data dir cannot be written."""
+    path = history_path()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.touch()
+    except OSError as exc:
+        console.print(f"note: cannot keep a history in {path} ({exc.strerror}); it lasts this session only",
+                      style="dim", markup=False)
+        return InMemoryHistory()
+    return FileHistory(str(path))
 
 
 def _piped(settings: Settings, k: int | None, prepare: Callable[[CaseBot], None]) -> None:

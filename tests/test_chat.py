@@ -91,7 +91,7 @@ def test_chat_in_a_terminal(env, tmp_path):
 
 def test_chat_over_a_pipe_answers_line_by_line_in_plain_text(env, tmp_path):
     saved = tmp_path / "conversation.json"
-    lines = [TREATED, "", FOLLOW_UP, "/bogus", f"/save {saved}"]
+    lines = [TREATED, "", FOLLOW_UP, "/open 1", "/open 7", "/bogus", f"/save {saved}"]
     done = subprocess.run(CASEBOT + ["chat"], input="\n".join(lines) + "\n", env=env, cwd=tmp_path,
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
@@ -99,6 +99,8 @@ def test_chat_over_a_pipe_answers_line_by_line_in_plain_text(env, tmp_path):
     assert "\x1b[" not in out  # no terminal styling in a pipe
     assert out.count("Sources") == 2  # two questions answered; the empty line did nothing
     assert f"(searched: {FOLLOW_UP} {TREATED}" in out
+    assert "— CASE REPORT — scurvy-elderly-man.txt\nA 66-year-old man living alone" in out  # /open 1: the section
+    assert "error: the last answer has no citation [7]" in out
     assert "unknown command /bogus" in out
     turns = json.loads(saved.read_text(encoding="utf-8"))["turns"]
     assert [t["question"] for t in turns] == [TREATED, FOLLOW_UP]

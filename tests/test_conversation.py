@@ -18,7 +18,8 @@ from bot.analysis import Vocabulary
 from bot.cli import main
 from bot.conversation import Conversation, Turn, resolve
 from bot.errors import InputError
-from bot.records import Answer, Citation, Hit
+from bot.records import Answer, Citation, Hit, Preference
+from bot.retrieve import W_PREFER_DOC
 
 CORPUS = Path(__file__).parent / "data" / "conversation"
 KAWASAKI, SCURVY = "kawasaki-infliximab-toddler.txt", "scurvy-elderly-man.txt"
@@ -79,6 +80,16 @@ def test_an_off_topic_turn_abstains_and_does_not_become_the_topic(bot):
     assert off.abstained
     back = bot.ask("What was given next?", conversation=conversation)
     assert "infliximab 5 mg/kg" in first_quote(back)
+
+
+def test_a_preferred_paper_is_boosted_not_filtered(bot):
+    retriever = bot.retriever()
+    question = "What dose was given?"
+    plain = {h.chunk_id: h.score for h in retriever.search(question, k=20)}
+    preferred = retriever.search(question, k=20, prefer=Preference({SCURVY: 1.0}))
+    assert {h.doc_id for h in preferred} > {SCURVY}  # the other papers are still there
+    for h in preferred:
+        assert h.score == pytest.approx(plain[h.chunk_id] + (W_PREFER_DOC if h.doc_id == SCURVY else 0.0))
 
 
 def test_a_saved_conversation_loads_back_and_continues_the_same_way(bot, tmp_path):
