@@ -123,14 +123,14 @@ def ask(settings, question, k, as_json, continue_file):
         conversation = (Conversation.load(continue_file, max_turns) if continue_file.exists()
                         else Conversation(max_turns))
     answer = bot.ask(question, k=k, conversation=conversation)
-    if conversation is not None:
-        conversation.save(continue_file)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
-        return
-    if conversation is not None and answer.query != answer.question:
-        click.echo(f"(searched: {fit(answer.query, SEARCHED_LIMIT)})")
-    click.echo(plain(answer))
+    else:
+        if conversation is not None and answer.query != answer.question:
+            click.echo(f"(searched: {fit(answer.query, SEARCHED_LIMIT)})")
+        click.echo(plain(answer))
+    if conversation is not None:
+        conversation.save(continue_file)  # after the answer is shown: a failed save still shows it
 
 
 @main.command()
