@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
-from .scoring import (EXTRA_SENTENCE_MARGIN, FOCUS_WEIGHT, MIN_SENTENCE_COSINE, QUANTITY_BONUS,
+from .scoring import (CONTEXT_TERM_SHARE, EXTRA_SENTENCE_MARGIN, FOCUS_WEIGHT, MIN_SENTENCE_COSINE, QUANTITY_BONUS,
                       QUANTITY_PENALTY, RESTATE_PENALTY, W_COVERAGE, W_SEMANTIC, W_STANDING)
 from .retrieve import Query
 
@@ -53,7 +53,7 @@ def confidence(hits: list[Hit]) -> Confidence:
     if not hits:
         return Confidence(0.0, 0.0, ())
     top = hits[0]
-    return Confidence(top.coverage, max(top.sentence_scores, default=0.0), tuple(top.missing))
+    return Confidence(top.coverage, top.best_cosine, tuple(top.missing))
 
 
 def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
@@ -92,6 +92,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         return []
     spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
     weights = {t: idf * math.log(1 + len(sentences) / (1 + spread[t])) * (FOCUS_WEIGHT if t in query.focus else 1)
+               * (CONTEXT_TERM_SHARE if query.own and t not in query.own and t not in query.focus else 1)
                for t, idf in query.key_idf.items()}
     total = sum(weights.values()) or 1.0
     scored = []

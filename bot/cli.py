@@ -87,19 +87,12 @@ def main():
     """Cited answers from medical case reports."""
 
 
-@main.command()
-@click.argument("question")
-@click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
-@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
-@click.option("--wait", type=click.FloatRange(0), default=FIRST_BUILD_WAIT, show_default=True,
-              help="Seconds to wait for another process building the first index.")
-@common
-def ask(settings, question, k, as_json, wait):
-    """Answer QUESTION from the indexed case reports."""
+def _ready(bot, wait: float) -> None:
+    """Build the index when there is none (or wait for the process building it); warn on stderr
+    when the docs dir changed since it was built, and once about rejected replacements."""
     from . import store
-    from .present import plain
 
-    bot = _bot(settings)
+    settings = bot.settings
     if store.current_generation(settings.index_dir) is None:
         _first_index(bot, settings, wait)
     else:
@@ -109,8 +102,39 @@ def ask(settings, question, k, as_json, wait):
             click.echo(f"note: {settings.docs_dir} changed since the index was built ({counts}): "
                        "run `casebot index update`", err=True)
         _note_bad_replacements_once(bot, settings)
-    answer = bot.ask(question, k=k)
-    click.echo(json.dumps(answer.to_dict(), ensure_ascii=False) if as_json else plain(answer))
+
+
+@main.command()
+@click.argument("question")
+@click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
+@click.option("--continue", "continue_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Answer as a follow-up in this saved conversation and append the turn to it "
+                   "(a missing file starts one).")
+@click.option("--wait", type=click.FloatRange(0), default=FIRST_BUILD_WAIT, show_default=True,
+              help="Seconds to wait for another process building the first index.")
+@common
+def ask(settings, question, k, as_json, continue_file, wait):
+    """Answer QUESTION from the indexed case reports."""
+    from .conversation import Conversation
+    from .present import SEARCHED_LIMIT, fit, plain
+
+    bot = _bot(settings)
+    _ready(bot, wait)
+    conversation = None
+    if continue_file is not None:
+        max_turns = settings.conversation.max_turns
+        conversation = (Conversation.load(continue_file, max_turns) if continue_file.exists()
+                        else Conversation(max_turns))
+    answer = bot.ask(question, k=k, conversation=conversation)
+    if as_json:
+        click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
+    else:
+        if conversation is not None and answer.query != answer.question:
+            click.echo(f"(searched: {fit(answer.query, SEARCHED_LIMIT)})")
+        click.echo(plain(answer))
+    if conversation is not None:
+        conversation.save(continue_file)  # after the answer is shown: a failed save still shows it
 
 
 def _first_index(bot, settings, wait: float) -> None:
@@ -168,21 +192,10 @@ def _note_bad_replacements_once(bot, settings) -> None:
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
 @common
 def chat(settings, k):
-    """Ask questions interactively; follow-ups use the earlier turns. Ctrl-D quits."""
-    from .conversation import Conversation
-    from .present import plain
+    """Ask questions interactively; follow-ups use the earlier turns. /help lists commands, Ctrl-D quits."""
+    from .chat import run
 
-    bot, conversation = _bot(settings), Conversation(settings.conversation.max_turns)
-    bot.retriever()  # load model and index before the first prompt
-    while True:
-        try:
-            question = input("you> ").strip()
-        except EOFError:
-            break
-        if not question:
-            continue
-        answer = bot.ask(question, k=k, conversation=conversation)
-        click.echo(plain(answer) + "\n")
+    run(settings, k, _ready)
 
 
 @main.command("discord")
@@ -241,6 +254,10 @@ def evaluate(settings, file, k, as_json, misses):
         return
     summary = ev.summarise(outcomes)
     click.echo(" ".join(f"{key}={value}" for key, value in summary.items() if value is not None))
+    splits = sorted({str(o.row["split"]) for o in outcomes if "split" in o.row})
+    for split in splits if len(splits) > 1 else []:
+        part = ev.summarise([o for o in outcomes if str(o.row.get("split")) == split])
+        click.echo(f"split={split} " + " ".join(f"{key}={value}" for key, value in part.items() if value is not None))
     if misses:
         for m in ev.misses(outcomes):
             click.echo(f"{m['id']:>6}  {m['problem']:<34} rank={m['rank']} conf={m['confidence']} "

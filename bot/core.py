@@ -13,7 +13,7 @@ import threading
 from . import store
 from .answer import compose
 from .config import Settings, load_settings
-from .conversation import Conversation
+from .conversation import Conversation, Resolution
 from .embed import TextEncoder, get_embedder
 from .errors import InputError
 from .indexer import Indexer, Progress, UpdateReport, expected_manifest, pending_changes
@@ -46,8 +46,8 @@ class CaseBot:
                 self._retriever = Retriever(snapshot, self.embedder, self.settings)
             return self._retriever
 
-    def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
-        """The question checked, cleaned and read against the conversation so far."""
+    def resolve(self, question: str, conversation: Conversation | None = None) -> Resolution:
+        """The question checked, cleaned and read against the conversation so far (bot.conversation's rules)."""
         question = " ".join(question.translate(CONTROL_CHARACTERS).split())
         if not question:
             raise InputError("the question is empty", "type a question")
@@ -55,8 +55,17 @@ class CaseBot:
         if words > limit:
             raise InputError(f"the question has {words} words, over the limit of {limit} (setting max_question_words)",
                              "ask a shorter question")
-        earlier = [t.question for t in conversation.turns] if conversation else []
-        return self.retriever().analyse(question, earlier)
+        retriever = self.retriever()
+        vocab = retriever.snap.lexical.vocab
+        resolution = (conversation or Conversation()).resolve(question, retriever.vocabulary, vocab.__contains__)
+        if resolution.follow_up:
+            log.debug("follow-up (%s): context %s", resolution.reason, resolution.context)
+        return resolution
+
+    def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
+        """The query to search: the question, with context and preferred papers when it is a follow-up."""
+        r = self.resolve(question, conversation)
+        return self.retriever().analyse(r.question, r.context, r.prefer)
 
     def ask(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> Answer:
         """Answer with quoted, cited sentences, or abstain and show the nearest passages.
@@ -72,18 +81,34 @@ class CaseBot:
         Diversification is greedy, so the top k of a deeper ranking are the top k themselves.
         """
         k = k or self.settings.retrieval.k
-        query = self.analyse(question, conversation)
-        ranked = self.retriever().retrieve(query, max(k, depth))
+        resolution = self.resolve(question, conversation)
+        retriever = self.retriever()
+        query = retriever.analyse(resolution.question, resolution.context, resolution.prefer)
+        ranked = retriever.retrieve(query, max(k, depth))
         a = self.settings.answer
         answer = compose(query, ranked[:k], a.max_sentences, a.abstain_below)
         if conversation is not None:
-            conversation.add(answer)
+            conversation.add(answer, resolution.follow_up)
         return answer, ranked
 
     def search(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> list[Hit]:
         """The passages `ask` would quote from, without composing an answer."""
         query = self.analyse(question, conversation)
         return self.retriever().retrieve(query, k or self.settings.retrieval.k)
+
+    def section_text(self, hit: Hit) -> str:
+        """The whole section a passage lies in, rebuilt from its passages (they overlap; gaps are blank lines)."""
+        snap = self.retriever().snap
+        parts = sorted((c for c in snap.chunks.values() if c.doc_id == hit.doc_id and c.section == hit.section),
+                       key=lambda c: c.start)
+        text, end = "", None
+        for c in parts:
+            if end is None or c.start >= end:
+                text += ("\n\n" if text else "") + c.text
+            elif c.end > end:
+                text += c.text[end - c.start:]
+            end = max(end or 0, c.end)
+        return text or hit.text
 
     def update_index(self, rebuild: bool = False, progress: Progress | None = None) -> UpdateReport:
         return Indexer(self.settings, progress).update(rebuild=rebuild)

@@ -4,6 +4,10 @@ Definitions are fixed so figures compare across versions (README, "Measuring qua
 a passage holds the evidence when it comes from the gold document (file stem == doc)
 and contains at least half of the evidence span as one contiguous run, after folding
 case and whitespace and re-joining words split at line ends.
+
+A row with "context" (earlier questions, oldest first) is a follow-up: its earlier
+questions are asked first through the same conversation core the front ends use, and
+its figures are also reported on their own.
 """
 from __future__ import annotations
 
@@ -14,6 +18,7 @@ from difflib import SequenceMatcher
 from pathlib import Path
 
 from .answer import confidence
+from .conversation import Conversation
 from .core import CaseBot
 from .errors import InputError
 from .records import Answer
@@ -65,6 +70,9 @@ def load_questions(path: Path) -> list[dict]:
             raise EvalFileError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("question"), str) or "id" not in row:
             raise EvalFileError(f'{path}:{n}: each line needs at least {{"id", "question"}}')
+        context = row.get("context", [])
+        if not isinstance(context, list) or not all(isinstance(q, str) and q.strip() for q in context):
+            raise EvalFileError(f'{path}:{n}: "context" must be a list of earlier questions, oldest first')
         rows.append(row)
     return rows
 
@@ -75,19 +83,28 @@ class Outcome:
     answer: Answer
     rank: int | None  # 1-based rank of the first passage holding the evidence, within the top 10
     answer_hit: bool  # some quote of the answer holds the evidence
-    first_quote_hit: bool = False  # the first (best) quote holds the evidence
+    first_quote_hit: bool = False  # the first (best) quote alone holds the evidence, or lies within it
     signals: dict = field(default_factory=dict)
 
     @property
     def answerable(self) -> bool:
         return bool(self.row.get("doc")) and bool(self.row.get("evidence"))
 
+    @property
+    def follow_up(self) -> bool:
+        return bool(self.row.get("context"))
+
 
 def run(bot: CaseBot, rows: list[dict], k: int | None = None) -> list[Outcome]:
     k = k or bot.settings.retrieval.k
     outcomes = []
     for row in rows:
-        answer, top = bot.ask_ranked(row["question"], k, depth=max(RECALL_AT))
+        conversation = None
+        if row.get("context"):
+            conversation = Conversation(bot.settings.conversation.max_turns)
+            for earlier in row["context"]:
+                bot.ask(earlier, k, conversation)
+        answer, top = bot.ask_ranked(row["question"], k, conversation, depth=max(RECALL_AT))
         rank = hit = first = None
         if row.get("doc") and row.get("evidence"):
             rank = next((i for i, h in enumerate(top, 1)
@@ -102,10 +119,25 @@ def run(bot: CaseBot, rows: list[dict], k: int | None = None) -> list[Outcome]:
 
 
 def summarise(outcomes: list[Outcome]) -> dict:
+    """The figures over all questions, then the follow-ups' own (prefixed `followup_`) when there are any."""
+    out = _figures(outcomes)
+    follow_ups = [o for o in outcomes if o.follow_up]
+    if follow_ups:
+        out.update({f"followup_{key}": value for key, value in _figures(follow_ups).items()
+                    if key in FOLLOW_UP_FIGURES})
+    return out
+
+
+FOLLOW_UP_FIGURES = ("questions", "recall@1", "recall@5", "answer_hit", "first_quote_hit", "abstention",
+                     "false_abstention")
+
+
+def _figures(outcomes: list[Outcome]) -> dict:
     answerable = [o for o in outcomes if o.answerable]
     unanswerable = [o for o in outcomes if not o.answerable]
     share = lambda xs, total: round(sum(xs) / len(total), 3) if total else None  # noqa: E731
-    out = {"questions": len(outcomes), "answerable": len(answerable), "unanswerable": len(unanswerable)}
+    out: dict[str, float | None] = {"questions": len(outcomes), "answerable": len(answerable),
+                                    "unanswerable": len(unanswerable)}
     for k in RECALL_AT:
         out[f"recall@{k}"] = share([o.rank is not None and o.rank <= k for o in answerable], answerable)
     out["mrr"] = round(sum(1 / o.rank for o in answerable if o.rank) / len(answerable), 3) if answerable else None
@@ -131,6 +163,7 @@ def misses(outcomes: list[Outcome]) -> list[dict]:
         else:
             problem = None if o.answer.abstained else "answered an unanswerable question"
         if problem:
+            question = " → ".join([*o.row.get("context", []), o.row["question"]])
             rows.append({"id": o.row["id"], "problem": problem, "rank": o.rank, **o.signals,
-                         "question": o.row["question"]})
+                         "question": question, "query": o.answer.query})
     return rows

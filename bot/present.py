@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from rich.console import Group, RenderableType
+from rich.text import Text
+
 from .answer import NO_ANSWER
 from .records import Answer, Citation, Hit
 
@@ -275,3 +278,68 @@ def report_text(report) -> str:
         lines.append(f"**{label}** ({len(items)}): " + "; ".join(_md(n) for n in names))
     lines.append(f"unchanged: {len(report.unchanged)}")
     return discord_text("\n".join(lines))
+
+# --- terminal (rich) -----------------------------------------------------------------
+# The interactive chat's renderers. They build rich Text (never Markdown, so no raw `**`
+# reaches the screen); rich wraps Text at word boundaries to the terminal's width.
+
+MARKER_COLOURS = ("cyan", "magenta", "green", "yellow", "blue", "red")  # [1] [2] … each keep a colour
+HIGHLIGHT = "bold black on yellow"  # the cited sentence inside a shown passage
+SEARCHED_LIMIT = 300  # the searched-query line stays one or two lines
+
+
+def _marker(number: int) -> Text:
+    return Text(f"[{number}]", style=f"bold {MARKER_COLOURS[(number - 1) % len(MARKER_COLOURS)]}")
+
+
+def rich_answer(answer: Answer) -> Group:
+    """The quotes with coloured [n] markers, then a compact sources list (title — section — page)."""
+    parts: list[RenderableType] = []
+    if (answer.query or answer.question) != answer.question:
+        parts.append(Text(f"searched: {fit(answer.query, SEARCHED_LIMIT)}", style="dim"))
+    if answer.abstained:
+        parts.append(Text(NO_ANSWER, style="bold"))
+        if answer.passages:
+            parts.append(Text(RELATED, style="dim"))
+            parts += [Text(f"  - {line}", style="dim") for line in related(answer.passages)]
+        return Group(*parts)
+    shown = numbering(answer)
+    for c in answer.citations:
+        parts.append(Text.assemble("“", c.quote, "” ", _marker(shown[c.n])))
+    parts.append(Text(""))
+    for number, hit, _ in cited(answer):
+        parts.append(Text.assemble(_marker(number), " ", (where(hit, with_source=False), "dim")))
+    return Group(*parts)
+
+
+def rich_sources(answer: Answer) -> Group:
+    """Every cited passage in full, its quoted sentences highlighted (the nearest passages for an abstention)."""
+    entries: list[tuple[int, Hit, list[Citation]]]
+    if answer.abstained:
+        entries = [(n, hit, []) for n, hit in enumerate(answer.passages[:3], 1)]
+    else:
+        entries = cited(answer)
+    parts: list[RenderableType] = []
+    for number, hit, quotes in entries:
+        parts.append(Text.assemble(_marker(number), " ", (where(hit), "bold")))
+        parts.append(_highlighted(hit.text, [(c.start, c.end) for c in quotes]))
+        parts.append(Text(""))
+    return Group(*parts)
+
+
+def rich_section(number: int, hit: Hit, text: str, quotes: list[Citation]) -> Group:
+    """The whole section around citation `number`, its quoted sentences highlighted."""
+    spans = []
+    for c in quotes:
+        at = text.find(c.quote)
+        if at != -1:
+            spans.append((at, at + len(c.quote)))
+    heading = Text.assemble(_marker(number), " ", (" — ".join(filter(None, [hit.title, hit.section])), "bold"))
+    return Group(heading, _highlighted(text, spans))
+
+
+def _highlighted(text: str, spans: list[tuple[int, int]]) -> Text:
+    out = Text(text)
+    for start, end in spans:
+        out.stylize(HIGHLIGHT, start, end)
+    return out

@@ -91,6 +91,22 @@ class Hit:
     sentence_scores: list[float] = field(default_factory=list)  # cosine of each sentence to the question
     title_terms: set[str] = field(default_factory=set)  # the paper's title tokens (context, not answer)
     missing: list[str] = field(default_factory=list)  # the question's identifiers/concepts its paper never mentions
+    best_cosine: float = 0.0  # its best sentence's cosine to the question as searched (with a follow-up's context)
+
+
+@dataclass
+class Preference:
+    """Papers and sections a search should favour, each with a weight in [0, 1]: a boost, never a filter.
+
+    A follow-up prefers what the recent turns cited; any caller may name papers
+    ("in the Hard as stone report ...") the same way.
+    """
+
+    docs: dict[str, float] = field(default_factory=dict)  # doc_id -> weight
+    sections: dict[tuple[str, str], float] = field(default_factory=dict)  # (doc_id, section) -> weight
+
+    def __bool__(self) -> bool:
+        return bool(self.docs or self.sections)
 
 
 @dataclass

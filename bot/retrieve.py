@@ -16,10 +16,14 @@ import numpy as np
 from .analysis import Vocabulary, expected_value, focus_terms, key_terms, question_type, shape_bit, tokens
 from .config import Settings
 from .embed import TextEncoder
-from .records import Hit
+from .records import Hit, Preference
 from .scoring import COMMON_UNKNOWN_IDF, PASSAGE_FEATURES, PASSAGE_WEIGHTS, RARE_ZIPF, RELEVANT_FRACTION, REDUNDANT_COSINE
 from .store import Snapshot
 
+# A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
+# enough to settle a near tie in favour of the paper under discussion, not to outrank a clearly better passage.
+# (Set on the conversation tune split; see bot/conversation.py.)
+W_PREFER_DOC, W_PREFER_SECTION = 0.05, 0.03
 _BACKGROUND = re.compile(r"\b(?:introduction|background|objectives?|aims?|purpose|rationale)\b", re.I)
 _ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
 
@@ -34,6 +38,9 @@ class Query:
     key_idf: dict[str, float] = field(default_factory=dict)
     focus: set[str] = field(default_factory=set)  # key terms naming what the answer is
     expects: re.Pattern | None = None  # the shape of the value asked for (a dose, a duration ...)
+    own: set[str] = field(default_factory=set)  # a follow-up's own subject terms (empty: the question has no context)
+    own_vector: np.ndarray | None = None  # a follow-up read alone: its quotes' sentences are scored against this
+    prefer: Preference = field(default_factory=Preference)
     kind: str = "other"  # analysis.question_type of the question
     words: dict[str, str] = field(default_factory=dict)  # key term -> the word of the question it came from
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
@@ -73,22 +80,35 @@ class Retriever:
         self._paper_rows: dict[str, list[int]] | None = None
         self._paper_terms: dict[str, set[str]] = {}
 
-    def analyse(self, question: str, earlier: Sequence[str] = ()) -> Query:
-        """The question as the retriever reads it; `earlier` are the conversation's questions, oldest first."""
-        context = ""
-        if earlier and (len(key_terms(question, self.vocabulary)) < 4 or _ANAPHORA.search(question)):
-            context = earlier[-1]  # a follow-up leans on the question before it
-        expansions = self.vocabulary.expansions(question + " " + context)
-        text = " ".join(filter(None, [context, question] + [f"({e})" for e in expansions]))
+    def analyse(self, question: str, context: Sequence[tuple[str, float]] = (),
+                prefer: Preference | None = None) -> Query:
+        """The question as the retriever reads it.
+
+        `context` is (text, weight) a follow-up carries from earlier turns, most recent first
+        (bot.conversation decides; its first two entries are the previous question and the
+        entities of what that turn quoted): searched with the question, its subject terms
+        weighted by `weight`. The follow-up's own terms (`Query.own`) decide what to quote.
+        `prefer` favours papers and sections in the scoring.
+        """
+        extra = " ".join(text for text, _ in context)
+        expansions = self.vocabulary.expansions(question + " " + extra)
+        text = " ".join(filter(None, [question, extra] + [f"({e})" for e in expansions]))
         terms = tokens(text, self.vocabulary)
-        subject = key_terms(question, self.vocabulary)
-        if context:
-            subject = {**subject, **key_terms(context, self.vocabulary)}  # "how long was it given?" needs its subject
+        own = key_terms(question, self.vocabulary)
+        subject, weight = dict(own), dict.fromkeys(own, 1.0)
+        for part, w in context:  # "how long was it given?" needs its subject
+            for t, word in key_terms(part, self.vocabulary).items():
+                subject.setdefault(t, word)
+                weight[t] = max(weight.get(t, 0.0), w)
         focus = focus_terms(question, self.vocabulary)
         words = {**{f: f for f in focus}, **subject}
-        idf = {t: self._idf(t, word) for t, word in words.items()}
-        return Query(question, text, self.embedder.encode([text])[0], terms, list(subject), idf, focus,
-                     expected_value(question), question_type(question), words, self.vocabulary.alternatives(words))
+        idf = {t: self._idf(t, word) * weight.get(t, 1.0) for t, word in words.items()}
+        if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
+            own = key_terms(" ".join(text for text, _ in context[:2]), self.vocabulary)
+        vectors = self.embedder.encode([text, question] if context else [text])
+        return Query(question, text, vectors[0], terms, list(subject), idf, focus, expected_value(question),
+                     set(own) if context else set(), vectors[1] if context else None, prefer or Preference(),
+                     question_type(question), words, self.vocabulary.alternatives(words))
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -138,6 +158,8 @@ class Retriever:
             return []
         rows, features, lexical, sentence_scores, bounds = pool
         score = features @ PASSAGE_WEIGHTS
+        if query.prefer:
+            score += self._preference(rows, query.prefer)
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         out = [Candidate(int(self.snap.chunk_ids[row]), float(features[i, f["fused"]]), float(features[i, f["passage"]]),
                          float(lexical[i]), float(features[i, f["sentence"]]), float(features[i, f["coverage"]]),
@@ -180,6 +202,12 @@ class Retriever:
             pool_lexical / max(float(pool_lexical.max()), 1e-9), self._coverage(rows, query, focus), background])
         bounds = list(sentence_starts) + [len(sentence_scores)]
         return rows, features, pool_lexical, sentence_scores, bounds
+
+    def _preference(self, rows: np.ndarray, prefer: Preference) -> np.ndarray:
+        """The boost each passage gets for lying in a preferred paper or section."""
+        chunks = [self.snap.chunks[int(self.snap.chunk_ids[row])] for row in rows]
+        return np.array([W_PREFER_DOC * prefer.docs.get(c.doc_id, 0.0)
+                         + W_PREFER_SECTION * prefer.sections.get((c.doc_id, c.section), 0.0) for c in chunks])
 
     def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
@@ -238,6 +266,7 @@ class Retriever:
         return Hit(chunk_id=row.chunk_id, doc_id=row.doc_id, title=self.snap.documents[row.doc_id].title,
                    section=row.section, text=row.text, start=row.start, end=row.end, page=row.page,
                    score=c.score, sentences=row.sentences, dense=c.dense, lexical=c.lexical, coverage=c.coverage,
+                   best_cosine=max(scores, default=0.0),
                    sentence_terms=row.sentence_terms(), sentence_scores=scores, title_terms=self.title_terms(row.doc_id))
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
@@ -245,8 +274,12 @@ class Retriever:
         hits = [self.hit(c) for c in self.diversify(self.candidates(query), k)]
         if hits:
             hits[0].missing = self.missing(query, hits[0].doc_id)
+        if query.own_vector is not None:  # a follow-up quotes what it asks itself, not what its context says
+            for h in hits:
+                h.sentence_scores = [float(x) for x in self._sentence_scores(self.snap.rows([h.chunk_id]),
+                                                                               query.own_vector)[0]]
         return hits
 
-    def search(self, question: str, k: int | None = None, earlier: Sequence[str] = ()) -> list[Hit]:
-        return self.retrieve(self.analyse(question, earlier), k or self.settings.retrieval.k)
+    def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:
+        return self.retrieve(self.analyse(question, prefer=prefer), k or self.settings.retrieval.k)
 

@@ -43,6 +43,9 @@ RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scorin
 W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question, key-term coverage, passage standing
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
+# A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
+# only help rank the passages, and count this share when choosing its sentences (conversation tune split).
+CONTEXT_TERM_SHARE = 0.2
 EXTRA_SENTENCE_MARGIN = 0.15  # further sentences must score within this of the best one (and add a key term)
 # Requiring a further quote to add a key term the others lack took quotes per answer from 2.44
 # to 1.81 (tune) and 2.51 to 1.89 (validate), at a cost of 4 and 3 points of answer-hit; a
