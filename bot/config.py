@@ -30,10 +30,12 @@ PROJECT_CONFIG = Path("config") / "casebot.toml"  # relative to the working dire
 ENV_PREFIX = "CASEBOT_"
 
 
-def user_dir(kind: Literal["data", "config"]) -> Path:
+def user_dir(kind: Literal["data", "config", "cache"]) -> Path:
     import platformdirs
 
-    return Path(platformdirs.user_data_dir("casebot") if kind == "data" else platformdirs.user_config_dir("casebot"))
+    where = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
+             "cache": platformdirs.user_cache_dir}[kind]
+    return Path(where("casebot"))
 
 
 class Section(BaseModel):
@@ -43,6 +45,8 @@ class Section(BaseModel):
 class PathSettings(Section):
     docs_dir: Path | None = Field(None, description="The papers to index (unset: <user data dir>/docs).")
     index_dir: Path | None = Field(None, description="Where the built index lives (unset: <user data dir>/index).")
+    cache_dir: Path | None = Field(None, description="Files derived from the model and kept between runs, such as "
+                                                     "the ONNX query encoder (unset: the user cache dir).")
 
 
 class ModelSettings(Section):
@@ -142,6 +146,11 @@ class Settings(BaseSettings):
     def index_dir(self) -> Path:
         assert self.paths.index_dir is not None, "load_settings resolves the paths"
         return self.paths.index_dir
+
+    @property
+    def cache_dir(self) -> Path:
+        assert self.paths.cache_dir is not None, "load_settings resolves the paths"
+        return self.paths.cache_dir
 
 
 SECTIONS: dict[str, type[Section]] = {
@@ -261,7 +270,9 @@ def _resolve_paths(settings: Settings) -> Settings:
     """Relative paths against the working directory; unset ones in the user data directory."""
     docs = settings.paths.docs_dir or user_dir("data") / "docs"
     index = settings.paths.index_dir or user_dir("data") / "index"
-    paths = PathSettings(docs_dir=docs.expanduser().resolve(), index_dir=index.expanduser().resolve())
+    cache = settings.paths.cache_dir or user_dir("cache")
+    paths = PathSettings(docs_dir=docs.expanduser().resolve(), index_dir=index.expanduser().resolve(),
+                         cache_dir=cache.expanduser().resolve())
     return settings.model_copy(update={"paths": paths})
 
 

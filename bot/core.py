@@ -14,9 +14,10 @@ from . import store
 from .answer import compose
 from .config import Settings, load_settings
 from .conversation import Conversation, Resolution
-from .embed import TextEncoder, get_embedder
+from .embed import QueryEncoder
 from .errors import InputError
 from .indexer import Indexer, Progress, UpdateReport, expected_manifest, pending_changes
+from .onnx_encoder import query_encoder
 from .records import Answer, Hit
 from .retrieve import Query, Retriever
 
@@ -31,19 +32,22 @@ class CaseBot:
         self._retriever: Retriever | None = None
 
     @property
-    def embedder(self) -> TextEncoder:
-        m = self.settings.model
-        return get_embedder(m.model, m.offline, m.batch_size)
+    def encoder(self) -> QueryEncoder:
+        """What embeds questions: the lean ONNX encoder when it matches the index, else the model itself."""
+        return self.retriever().encoder
 
     def retriever(self) -> Retriever:
         """The retriever over the current generation, reloaded if a newer one was published."""
         current = store.current_generation(self.settings.index_dir)
         with self._lock:
             if self._retriever is None or self._retriever.snap.generation != current:
-                expected = expected_manifest(self.settings, self.embedder.dimension)
-                snapshot = store.load(self.settings.index_dir, expected)
-                log.info("loaded index generation %s", snapshot.generation)
-                self._retriever = Retriever(snapshot, self.embedder, self.settings)
+                snapshot = store.load(self.settings.index_dir, expected_manifest(self.settings))
+                encoder = query_encoder(self.settings, snapshot.manifest)
+                store.check_compatible(snapshot.manifest, expected_manifest(self.settings, encoder.dimension),
+                                       self.settings.index_dir)
+                log.info("loaded index generation %s; questions embedded by %s", snapshot.generation,
+                         type(encoder).__name__)
+                self._retriever = Retriever(snapshot, encoder, self.settings)
             return self._retriever
 
     def resolve(self, question: str, conversation: Conversation | None = None) -> Resolution:

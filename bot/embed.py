@@ -41,6 +41,17 @@ class TextEncoder(Protocol):
         ...
 
 
+class QueryEncoder(Protocol):
+    """What answering a question needs from a model: its vectors and its word pieces."""
+
+    name: str
+    dimension: int
+
+    def encode(self, texts: list[str]) -> np.ndarray: ...
+
+    def word_pieces(self, word: str) -> list[str]: ...
+
+
 class Embedder:
     def __init__(self, name: str, offline: bool = True, batch_size: int = 32):
         if offline:
@@ -83,6 +94,10 @@ class Embedder:
         if self._counter is not None:
             return len(self._counter.encode(text).ids)
         return len(self.tokenizer(text, truncation=False, verbose=False)["input_ids"])
+
+    def word_pieces(self, word: str) -> list[str]:
+        """The model's word pieces for `word`, special tokens excluded."""
+        return list(self.tokenizer.tokenize(word))
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""

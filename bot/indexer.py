@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import store, trash
+from . import onnx_encoder, store, trash
 from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbreviations
 from .chunking import Chunker, passage_prefix
 from .config import Settings
@@ -254,13 +254,20 @@ class Indexer:
         new_skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
                        for r in skipped}
         if base and not (accepted or report.removed) and new_skipped == old_skipped:
+            self._restore_query_encoder(base.manifest)
             report.generation = base.generation
             return report  # nothing to write: the current generation already says all this
 
-        dimension = self.embedder.dimension if (accepted or not base) else base.manifest["dimension"]
+        if base and not accepted:  # removals only: the model need not be loaded
+            dimension, record = base.manifest["dimension"], base.manifest.get("query_encoder")
+        else:
+            dimension, record = self.embedder.dimension, self._query_encoder_record()
         if base:
             store.check_compatible(base.manifest, expected_manifest(s, dimension), s.index_dir)
-        writer = store.GenerationWriter(s.index_dir, base, expected_manifest(s, dimension))
+        manifest = expected_manifest(s, dimension)
+        if record:
+            manifest["query_encoder"] = record
+        writer = store.GenerationWriter(s.index_dir, base, manifest)
         try:
             for doc_id in report.removed + report.changed:
                 writer.remove_document(doc_id)
@@ -272,6 +279,18 @@ class Indexer:
             writer.abort()
             raise
         return report
+
+    def _query_encoder_record(self) -> dict | None:
+        """The ONNX export of the model (made once per model) and the probe vectors that vouch for it."""
+        key = onnx_encoder.export(self.embedder, self.settings.cache_dir)
+        return {"key": key, "probes": onnx_encoder.probe_vectors(self.embedder)} if key else None
+
+    def _restore_query_encoder(self, manifest: dict) -> None:
+        """Export the model again when the index's ONNX encoder was deleted from the cache."""
+        record = manifest.get("query_encoder")
+        if record and not (self.settings.cache_dir / onnx_encoder.ENCODERS_DIR / record["key"]).is_dir():
+            if onnx_encoder.export(self.embedder, self.settings.cache_dir) != record["key"]:
+                log.warning("the model no longer matches the index's query encoder; `casebot index rebuild`")
 
     def _embed_into(self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int, list[Chunk], list]]) -> int:
         """Embed the prepared documents' passages, batching them across documents."""

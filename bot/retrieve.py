@@ -15,7 +15,7 @@ import numpy as np
 
 from .analysis import Vocabulary, expected_value, focus_terms, key_terms, question_type, shape_bit, tokens
 from .config import Settings
-from .embed import TextEncoder
+from .embed import QueryEncoder
 from .records import Hit, Preference
 from .scoring import COMMON_UNKNOWN_IDF, PASSAGE_FEATURES, PASSAGE_WEIGHTS, RARE_ZIPF, RELEVANT_FRACTION, REDUNDANT_COSINE
 from .store import Snapshot
@@ -71,8 +71,8 @@ def is_rare(term: str, word: str) -> bool:
 
 
 class Retriever:
-    def __init__(self, snapshot: Snapshot, embedder: TextEncoder, settings: Settings):
-        self.snap, self.embedder, self.settings = snapshot, embedder, settings
+    def __init__(self, snapshot: Snapshot, encoder: QueryEncoder, settings: Settings):
+        self.snap, self.encoder, self.settings = snapshot, encoder, settings
         self.vocabulary = Vocabulary.load(snapshot.abbreviations)
         n = len(snapshot.lexical)
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
@@ -105,7 +105,7 @@ class Retriever:
         idf = {t: self._idf(t, word) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), self.vocabulary)
-        vectors = self.embedder.encode([text, question] if context else [text])
+        vectors = self.encoder.encode([text, question] if context else [text])
         return Query(question, text, vectors[0], terms, list(subject), idf, focus, expected_value(question),
                      set(own) if context else set(), vectors[1] if context else None, prefer or Preference(),
                      question_type(question), words, self.vocabulary.alternatives(words))

@@ -31,13 +31,20 @@ def embedder():
     return get_embedder(m.model, m.offline, m.batch_size)
 
 
+@pytest.fixture(scope="session")
+def cache_dir(tmp_path_factory) -> Path:
+    """The session's cache dir: the ONNX query encoder is exported into it once, not into the user's cache."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture
-def make_settings(tmp_path):
+def make_settings(tmp_path, cache_dir):
     """Settings over a docs dir and an index dir of the test's own (defaults otherwise)."""
 
     def make(docs_dir: Path | None = None, index_dir: Path | None = None, **overrides) -> Settings:
         docs = docs_dir or tmp_path / "docs"
         docs.mkdir(parents=True, exist_ok=True)
+        overrides.setdefault("cache_dir", cache_dir)
         return load_settings(env={}, docs_dir=docs, index_dir=index_dir or tmp_path / "index", **overrides)
 
     return make
@@ -60,11 +67,11 @@ def bot_over(make_settings):
 
 
 @pytest.fixture(scope="session")
-def shipped_bot(tmp_path_factory, embedder) -> CaseBot:
+def shipped_bot(tmp_path_factory, embedder, cache_dir) -> CaseBot:
     """A bot over a copy of the shipped corpus, indexed once per session. Do not modify it."""
     base = tmp_path_factory.mktemp("shipped")
     shutil.copytree(SHIPPED, base / "docs")
-    bot = CaseBot(load_settings(env={}, docs_dir=base / "docs", index_dir=base / "index"))
+    bot = CaseBot(load_settings(env={}, docs_dir=base / "docs", index_dir=base / "index", cache_dir=cache_dir))
     bot.update_index()
     return bot
 

@@ -16,8 +16,8 @@ def test_the_packaged_toml_states_the_code_defaults():
     for section, values in data.items():
         for key, value in values.items():
             assert getattr(getattr(code, section), key) == value, key
-    # every setting is in the file, except the two paths left unset on purpose
-    assert {k for v in data.values() for k in v} == set(FIELD_SECTION) - {"docs_dir", "index_dir"}
+    # every setting is in the file, except the paths left unset on purpose
+    assert {k for v in data.values() for k in v} == set(FIELD_SECTION) - {"docs_dir", "index_dir", "cache_dir"}
 
 
 def test_environment_overrides_toml_and_options_override_environment(tmp_path):
