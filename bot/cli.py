@@ -87,7 +87,7 @@ def main():
     """Cited answers from medical case reports."""
 
 
-def _ready(bot, wait: float) -> None:
+def _ready(bot, wait: float = FIRST_BUILD_WAIT) -> None:
     """Build the index when there is none (or wait for the process building it); warn on stderr
     when the docs dir changed since it was built, and once about rejected replacements."""
     from . import store
