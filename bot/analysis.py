@@ -193,16 +193,14 @@ _PUNCT = ".,;:()[]{}\"'“”‘’!?*+<>=~"
 # "surgical" = "surgery". A small table of classes common in case reports.
 _SPELLING = [(re.compile(r"aem"), "em"), (re.compile(r"^oe(?=[sdn])"), "e"), (re.compile(r"paed"), "ped"),
              (re.compile(r"^tumour"), "tumor"), (re.compile(r"foet"), "fet"), (re.compile(r"is(?=(?:e|ed|es|ing|ation)$)"), "iz")]
-DERIVED = {
-    "surgic": "surgeri", "diagnost": "diagnosi", "diagnos": "diagnosi", "therapeut": "therapi",
-    "inflammatori": "inflamm", "infecti": "infect", "infecti": "infect", "calcifi": "calcif",
-    "ulcer": "ulcer", "ulcerat": "ulcer", "pain": "pain", "febril": "fever", "malign": "malign",
-    "necrot": "necrosi", "fibrot": "fibrosi", "sclerot": "sclerosi", "thrombot": "thrombosi", "toxic": "toxic",
-    "allerg": "allergi", "anem": "anemia", "infantil": "infant", "children": "child", "childhood": "child",
-    "women": "woman", "men": "man", "recurr": "recurr", "prognost": "prognosi", "treatment": "treat",
-    "eosinophilia": "eosinophil", "hypercalcem": "hypercalcemia", "cardiac": "cardiac", "renal": "renal",
-    "medic": "medic", "medicin": "medic", "biopsi": "biopsi", "histolog": "histolog", "histopatholog": "histopatholog",
-    "administr": "administ", "administ": "administ", "resolut": "resolv", "improv": "improv",
+DERIVED = {  # adjective and plural forms onto their noun (measured neutral on both dev halves; kept as the
+    # issue's class pairs). Verb/noun pairs such as treated/treatment are left apart: "by the end of
+    # treatment" must not look like "was treated with".
+    "surgic": "surgeri", "diagnost": "diagnosi", "therapeut": "therapi", "inflammatori": "inflamm",
+    "infecti": "infect", "calcifi": "calcif", "ulcerat": "ulcer", "febril": "fever", "necrot": "necrosi",
+    "fibrot": "fibrosi", "sclerot": "sclerosi", "thrombot": "thrombosi", "allerg": "allergi", "anem": "anemia",
+    "infantil": "infant", "children": "child", "childhood": "child", "women": "woman", "men": "man",
+    "prognost": "prognosi", "eosinophilia": "eosinophil", "hypercalcem": "hypercalcemia",
 }
 
 

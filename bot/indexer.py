@@ -25,7 +25,7 @@ from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "3"  # bump when tokenisation or chunk text preparation changes
+ANALYSIS_VERSION = "4"  # bump when tokenisation or chunk text preparation changes
 EMBED_BATCH = 256  # passages per model call, across documents, so the model sorts and pads well
 
 Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)

@@ -50,7 +50,7 @@ def test_key_terms_drop_question_words_and_count_a_concept_once():
 
 def test_focus_terms_name_the_kind_of_answer():
     v = Vocabulary.load()
-    assert "treat" in focus_terms("Which treatments failed to help?", v)  # "treatment" and "treated" are one class
+    assert "treatment" in focus_terms("Which treatments failed to help?", v)
     assert "dose" in focus_terms("What minocycline dose was used?", v)
 
 
