@@ -21,9 +21,8 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot import CaseBot, load_settings  # noqa: E402
+from bot import CaseBot, load_settings, retrieve, scoring  # noqa: E402  # noqa: E402
 from bot import evaluate as ev  # noqa: E402
-from bot import retrieve, scoring  # noqa: E402
 
 CASES = ROOT / "bench" / "data" / "cases"
 

@@ -27,9 +27,9 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 
@@ -37,11 +37,12 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from synthetic import OtherLoad, write_corpus, write_paper  # noqa: E402
+
 from bot import load_settings, store  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
 from bot.indexer import Indexer, UpdateReport  # noqa: E402
-from synthetic import OtherLoad, write_corpus, write_paper  # noqa: E402
 
 CASEBOT = Path(sys.executable).with_name("casebot")
 # Stages of an update as (label, part of the file name, function name) in cProfile's keys.
@@ -76,7 +77,7 @@ class Snapshot:
     sentences: dict[int, np.ndarray]
 
     @classmethod
-    def of(cls, settings: Settings) -> "Snapshot":
+    def of(cls, settings: Settings) -> Snapshot:
         snap = store.load(settings.index_dir)
         ids: dict[str, list[int]] = {}
         for cid, row in snap.chunks.items():
@@ -185,7 +186,7 @@ def main() -> None:
         for _ in range(args.repeat - 1):
             remove_new_paper()
             in_process.append(timed(lambda: Indexer(settings).update())[0])
-        alone_in_process = [timed(lambda: Indexer(alone(paper, tmp, i)).update())[0] for i in range(args.repeat)]
+        alone_in_process = [timed(lambda i=i: Indexer(alone(paper, tmp, i)).update())[0] for i in range(args.repeat)]
         for _ in range(args.repeat):
             remove_new_paper()
             cli.append(cli_update(settings))

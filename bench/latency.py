@@ -29,9 +29,9 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Callable, Iterator
 
 import numpy as np
 import torch
@@ -40,12 +40,13 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from synthetic import OtherLoad, questions, write_corpus  # noqa: E402
+
 from bot import CaseBot, load_settings  # noqa: E402
 from bot.answer import compose  # noqa: E402  (see profile())
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
 from bot.indexer import EMBED_BATCH  # noqa: E402
-from synthetic import OtherLoad, questions, write_corpus  # noqa: E402
 
 PROFILE_PAPERS, PROFILE_ASKS, WARMUP_ASKS = 100, 50, 5
 

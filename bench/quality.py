@@ -17,7 +17,6 @@ import tempfile
 from pathlib import Path
 
 import faiss
-import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))

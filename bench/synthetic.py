@@ -23,9 +23,9 @@ import argparse
 import os
 import random
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 # (long form, abbreviation or "") — the first mention in a paper defines the abbreviation.
 DISEASES = [
@@ -176,9 +176,9 @@ def _cap(text: str) -> str:
 BACKGROUND: list[Template] = [
     lambda c: f"Deposition of insoluble calcium salts in the skin and subcutaneous tissue, seen here as {c.lesion}, "
               f"complicates {c.name(*c.disease)} in roughly {c.n(5, 40)}% of patients in published series.",
-    lambda c: f"Four types are usually distinguished, dystrophic, metastatic, idiopathic and iatrogenic, and the "
-              f"distinction guides the investigations, such as serum calcium, phosphate and parathyroid hormone, and "
-              f"the choice of treatment.",
+    lambda c: "Four types are usually distinguished, dystrophic, metastatic, idiopathic and iatrogenic, and the "
+              "distinction guides the investigations, such as serum calcium, phosphate and parathyroid hormone, and "
+              "the choice of treatment.",
     lambda c: f"Dystrophic deposits form in tissue damaged by inflammation while serum calcium and phosphate remain "
               f"normal, which is the typical pattern in {c.name(*c.disease)}.",
     lambda c: f"In a cohort of {c.n(40, 600)} patients followed for a median of {c.n(3, 14)} years, calcinosis appeared "
@@ -195,8 +195,8 @@ BACKGROUND: list[Template] = [
               f"{c.name(*c.drugs[2][:2])}, with inconsistent results across studies.",
     lambda c: f"Surgical options such as {c.name(*c.procedure)} are reserved for painful or functionally limiting "
               f"deposits that do not respond to medical therapy.",
-    lambda c: f"Pathogenic mechanisms proposed include local alkaline phosphatase activity, mitochondrial injury in "
-              f"damaged muscle and a deficit of inhibitors such as fetuin-A and matrix Gla protein.",
+    lambda c: "Pathogenic mechanisms proposed include local alkaline phosphatase activity, mitochondrial injury in "
+              "damaged muscle and a deficit of inhibitors such as fetuin-A and matrix Gla protein.",
     lambda c: f"Imaging with {c.name(*c.imaging)} helps to estimate the extent of the deposits, to detect deep "
               f"fascial and intramuscular calcification that examination misses, and to follow the response over time.",
     lambda c: f"We describe a {c.age}-year-old {c.person} with {c.lesion} of the {c.sites[0]} and review the "
@@ -289,7 +289,7 @@ def paper_text(number: int, seed: int) -> str:
         chosen = sorted(rng.sample(range(len(templates)), rng.randint(10, 13)))
         sentences = [templates[i](case) for i in chosen]
         cuts = sorted(rng.sample(range(2, len(sentences) - 1), rng.randint(1, 2)))
-        paragraphs = [sentences[a:b] for a, b in zip([0, *cuts], [*cuts, len(sentences)])]
+        paragraphs = [sentences[a:b] for a, b in zip([0, *cuts], [*cuts, len(sentences)], strict=True)]
         lines += [heading, ""]
         for paragraph in paragraphs:
             lines += [" ".join(paragraph), ""]
@@ -312,7 +312,7 @@ def write_corpus(directory: Path, n_papers: int, seed: int) -> list[Path]:
 QUESTIONS: list[Callable[[random.Random], str]] = [
     lambda r: f"What dose of {r.choice(DRUGS)[0]} was given for {r.choice(LESIONS)}?",
     lambda r: f"What was the {r.choice(LABS)[0]} level in the patient with {r.choice(DISEASES)[0]}?",
-    lambda r: f"What was the {r.choice([l[1] for l in LABS if l[1]])} in the {r.randint(3, 88)}-year-old with "
+    lambda r: f"What was the {r.choice([lab[1] for lab in LABS if lab[1]])} in the {r.randint(3, 88)}-year-old with "
               f"{r.choice([d[1] for d in DISEASES if d[1]])}?",
     lambda r: f"Which imaging showed calcified deposits in the {r.choice(SITES)}?",
     lambda r: f"How long after the diagnosis of {r.choice(DISEASES)[0]} did {r.choice(LESIONS)} appear?",
@@ -357,7 +357,7 @@ class OtherLoad:
         end = self._sample()
         if self.start is None or end is None:
             return "other processes' CPU use: unknown (no /proc/stat)"
-        wall, busy, own = (b - a for a, b in zip(self.start, end))
+        wall, busy, own = (b - a for a, b in zip(self.start, end, strict=True))
         others = max(0.0, busy - own) / wall
         verdict = "quiet machine" if others < 0.1 else "figures are slowed by other processes: re-run on a quiet machine"
         return f"other processes used {others:.2f} of {os.cpu_count()} cores on average meanwhile ({verdict})"

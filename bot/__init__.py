@@ -8,7 +8,7 @@ from .config import Settings, load_settings
 from .conversation import Conversation, Turn
 from .core import CaseBot
 from .errors import CaseBotError
-from .records import Answer, Citation, Chunk, Document, Hit
+from .records import Answer, Chunk, Citation, Document, Hit
 
 __all__ = ["Answer", "CaseBot", "CaseBotError", "Chunk", "Citation", "Conversation", "Document", "Hit", "Settings",
            "Turn", "load_settings"]

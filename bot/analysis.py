@@ -84,7 +84,7 @@ class Vocabulary:
         self._implied = {c.name: _closure(c.name, broader) for c in concepts}
 
     @classmethod
-    def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> "Vocabulary":
+    def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> Vocabulary:
         """The curated table at `path` plus the `learned` abbreviations (short form -> long forms)."""
         concepts = list(_curated(path, path.stat().st_mtime_ns))
         known = {a for c in concepts for a in c.abbr}
@@ -115,7 +115,7 @@ class Vocabulary:
 
     def tag_spans(self, text: str, implied: bool = True) -> list[tuple[str, int, int]]:
         """(concept token, start, end) for every form found in `text`, with its classes unless implied=False."""
-        out = []
+        out: list[tuple[str, int, int]] = []
         for i in self._possible(text):
             concept = self.concepts[i]
             names = self._implied[concept.name] if implied else [concept.name]
@@ -139,7 +139,7 @@ class Vocabulary:
     def expansions(self, text: str) -> list[str]:
         """Long forms of the abbreviations used in `text`, to help the embedder read a question."""
         return [self.concepts[i].terms[0] for i in self._possible(text)
-                if self._matchers[i][0] and self.concepts[i].terms and self._matchers[i][0].search(text)]
+                if (abbr := self._matchers[i][0]) is not None and self.concepts[i].terms and abbr.search(text)]
 
 
 @lru_cache(maxsize=4)
@@ -262,7 +262,7 @@ def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vo
     """
     starts = [s for s, _ in sentences]
     sentence_words = [words(text[s:e]) for s, e in sentences]
-    between = " ".join(text[a:b] for a, b in zip([0] + [e for _, e in sentences], starts + [len(text)]))  # whitespace, normally
+    between = " ".join(text[a:b] for a, b in zip([0] + [e for _, e in sentences], starts + [len(text)], strict=True))  # whitespace, normally
     passage_words = words(prefix) + [w for ws in sentence_words for w in ws] + words(between)
     spans = vocabulary.tag_spans(prefix + text)
     terms = [{stem(w) for w in ws} for ws in sentence_words]
@@ -307,12 +307,13 @@ _AUXILIARY = {"was", "were", "is", "are", "did", "does", "do", "has", "have", "h
               "you", "i", "him", "them", "this", "that", "these", "those"}
 
 
-def focus_terms(question: str, vocabulary: Vocabulary) -> set[str]:
-    """The words right after 'which/what' name what the answer is ("which treatments", "what dose")."""
+def focus_terms(question: str, vocabulary: Vocabulary, head_only: bool = False) -> set[str]:
+    """The words right after 'which/what' name what the answer is ("which treatments", "what minocycline dose");
+    with head_only, just the last of them, the noun naming the kind of answer ("treatments", "dose")."""
     out = set()
     for m in _FOCUS.finditer(question):
         picked = [w for w in re.split(r"[\s-]+", m.group(1)) if w.lower() not in _AUXILIARY]
-        out |= {t for w in picked for t in tokens(w, vocabulary, keep_stopwords=True)}
+        out |= {t for w in (picked[-1:] if head_only else picked) for t in tokens(w, vocabulary, keep_stopwords=True)}
     return out
 
 

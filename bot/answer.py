@@ -11,9 +11,19 @@ import re
 from dataclasses import dataclass
 
 from .records import Answer, Citation, Hit
-from .scoring import (CONTEXT_TERM_SHARE, EXTRA_SENTENCE_MARGIN, FOCUS_WEIGHT, MIN_SENTENCE_COSINE, QUANTITY_BONUS,
-                      QUANTITY_PENALTY, RESTATE_PENALTY, W_COVERAGE, W_SEMANTIC, W_STANDING)
 from .retrieve import Query
+from .scoring import (
+    CONTEXT_TERM_SHARE,
+    EXTRA_SENTENCE_MARGIN,
+    FOCUS_WEIGHT,
+    MIN_SENTENCE_COSINE,
+    QUANTITY_BONUS,
+    QUANTITY_PENALTY,
+    RESTATE_PENALTY,
+    W_COVERAGE,
+    W_SEMANTIC,
+    W_STANDING,
+)
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
@@ -81,7 +91,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     top = hits[0].score or 1.0
     sentences = []
     for n, hit in enumerate(hits, 1):
-        context = hit.title_terms - query.focus
+        context = hit.title_terms - query.focus_head
         for i, (s, e) in enumerate(hit.sentences):
             sentence = hit.text[s:e]
             if not quotable(sentence):

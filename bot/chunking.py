@@ -7,7 +7,7 @@ nothing is truncated behind the user's back.
 from __future__ import annotations
 
 import re
-from typing import Callable
+from collections.abc import Callable
 
 from .records import Chunk, Document
 
@@ -63,7 +63,7 @@ class Chunker:
         chunks: list[Chunk] = []
         run: list[tuple[int, int]] = []  # sentence spans (absolute) of consecutive same-section paragraphs
         run_block = None
-        for start, end, block in doc.blocks + [(len(doc.text), len(doc.text), None)]:
+        for start, _end, block in doc.blocks + [(len(doc.text), len(doc.text), None)]:
             continues = (block is not None and block.kind == "paragraph" and run_block is not None
                          and run_block.kind == "paragraph" and block.section == run_block.section)
             if run and not continues:

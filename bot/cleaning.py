@@ -58,7 +58,7 @@ def _furniture(pages: list[list[str]]) -> set[str]:
     """Lines repeated at the top or bottom of most pages are running headers or footers."""
     if len(pages) < 3:
         return set()
-    edges = Counter()
+    edges: Counter[str] = Counter()
     for lines in pages:
         content = [ln for ln in lines if ln]
         edges.update(set(content[:2] + content[-2:]))
@@ -75,8 +75,8 @@ def _join_lines(lines: list[str], vocabulary: set[str]) -> str:
             continue
         m = re.search(r"(\w+)-$", out)
         if m and line[:1].islower():
-            head, tail = m.group(1), re.match(r"[\w]+", line)
-            tail = tail.group(0) if tail else ""
+            head, word = m.group(1), re.match(r"[\w]+", line)
+            tail = word.group(0) if word else ""
             hyphenated_elsewhere = f"{head}-{tail}".lower() in vocabulary
             joined_elsewhere = f"{head}{tail}".lower() in vocabulary
             if hyphenated_elsewhere and not joined_elsewhere:
@@ -172,7 +172,7 @@ def _mend_interrupted(paras: list[_Para]) -> list[_Para]:
         if para.kind == "caption" and is_open:
             held.append(para)
             continue
-        if para.kind == "paragraph" and is_open and para.lines[0][:1].islower():
+        if para.kind == "paragraph" and is_open and last is not None and para.lines[0][:1].islower():
             last.lines.extend(para.lines)
             continue
         out.extend(held)

@@ -11,6 +11,7 @@ import logging
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -67,7 +68,7 @@ def _progress():
     """A progress callback drawing a bar on a terminal, silent otherwise."""
     from tqdm import tqdm
 
-    state = {}
+    state: dict[str, Any] = {}
 
     def update(done: int, total: int):
         bar = state.get("bar")

@@ -128,7 +128,9 @@ class Settings(BaseSettings):
 
     @classmethod
     def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   **others: PydanticBaseSettingsSource) -> tuple[PydanticBaseSettingsSource, ...]:
+                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
+                                   file_secret_settings: PydanticBaseSettingsSource
+                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)  # load_settings merges TOML, env and CLI itself, so it can say where each came from
 
     @model_validator(mode="after")
@@ -231,7 +233,7 @@ def load_settings_with_sources(config_file: Path | None = None, env: Mapping[str
         values.setdefault(FIELD_SECTION[key], {})[key] = value
         sources[key] = "command line"
     try:
-        settings = Settings(**values)
+        settings = Settings.model_validate(values)
     except ValidationError as exc:
         raise _config_error(exc, values, sources) from None
     return _resolve_paths(settings), sources

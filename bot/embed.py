@@ -49,8 +49,6 @@ class QueryEncoder(Protocol):
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
-    def word_pieces(self, word: str) -> list[str]: ...
-
 
 class Embedder:
     def __init__(self, name: str, offline: bool = True, batch_size: int = 32):
@@ -84,9 +82,9 @@ class Embedder:
             self._counter = Tokenizer.from_str(backend.to_str())
             self._counter.no_truncation()
             self._counter.no_padding()
-        self.max_tokens = int(self.model.max_seq_length)
-        self.dimension = int(self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
-                             else self.model.get_sentence_embedding_dimension())
+        self.max_tokens = int(self.model.max_seq_length or 256)
+        self.dimension = int((self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
+                              else self.model.get_sentence_embedding_dimension()) or 0)
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
 
     def count_tokens(self, text: str) -> int:
@@ -109,12 +107,13 @@ class Embedder:
     def encode_passages(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
         """Passage vectors plus, for each passage, one vector per character span (its sentences)."""
         with self._lock:
-            outputs = self.model.encode(texts, batch_size=self.batch_size, output_value=None, show_progress_bar=False)
+            outputs: Any = self.model.encode(texts, batch_size=self.batch_size, output_value=None,
+                                             show_progress_bar=False)  # one dict of tensors per text
         offsets = self.tokenizer(texts, truncation=True, max_length=self.max_tokens,
                                  return_offsets_mapping=True)["offset_mapping"]
         passages = np.zeros((len(texts), self.dimension), np.float32)
         sentences = []
-        for i, (out, offs, wanted) in enumerate(zip(outputs, offsets, spans)):
+        for i, (out, offs, wanted) in enumerate(zip(outputs, offsets, spans, strict=True)):
             passages[i] = _unit(out["sentence_embedding"].float().numpy())
             sentences.append(_pool(out["token_embeddings"].float().numpy()[: len(offs)], offs, wanted, passages[i]))
         return passages, sentences

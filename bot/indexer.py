@@ -306,7 +306,9 @@ class Indexer:
             nonlocal done, batch
             texts = [p + c.text for item in batch for p, c in zip(item[4], item[3], strict=True)]
             spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3], strict=True)]
-            vectors, sentence_vectors = e.encode_passages(texts, spans) if texts else ([], [])
+            if not texts:
+                return
+            vectors, sentence_vectors = e.encode_passages(texts, spans)
             at = 0
             for doc, size, mtime, chunks, _, lexical, abbreviations in batch:
                 n = len(chunks)

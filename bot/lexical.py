@@ -24,7 +24,7 @@ class LexicalIndex:
         self._prepare()
 
     @classmethod
-    def empty(cls) -> "LexicalIndex":
+    def empty(cls) -> LexicalIndex:
         return cls({}, sparse.csr_matrix((0, 0), dtype=np.float32), np.zeros(0, np.int64))
 
     def _prepare(self) -> None:
@@ -40,7 +40,7 @@ class LexicalIndex:
     def __len__(self) -> int:
         return self.tf.shape[0]
 
-    def with_changes(self, remove: set[int], add: list[tuple[int, list[str]]]) -> "LexicalIndex":
+    def with_changes(self, remove: set[int], add: list[tuple[int, list[str]]]) -> LexicalIndex:
         """A new index without the `remove` chunk ids and with `add` (chunk id, tokens) rows."""
         keep = ~np.isin(self.chunk_ids, np.fromiter(remove, np.int64, len(remove)))
         vocab = dict(self.vocab)
@@ -80,7 +80,7 @@ class LexicalIndex:
         (directory / FILES[1]).write_text(json.dumps(self.vocab), encoding="utf-8")
 
     @classmethod
-    def load(cls, directory: Path) -> "LexicalIndex":
+    def load(cls, directory: Path) -> LexicalIndex:
         with np.load(directory / FILES[0], allow_pickle=False) as z:
             tf = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
             chunk_ids = z["chunk_ids"]

@@ -28,7 +28,7 @@ from .errors import EmbedderError
 
 if TYPE_CHECKING:  # the torch side, imported only where an index is built
     from .config import Settings
-    from .embed import Embedder, QueryEncoder
+    from .embed import Embedder, QueryEncoder, TextEncoder
 
 log = logging.getLogger(__name__)
 
@@ -127,7 +127,7 @@ def _fast(embedder: Embedder) -> bool:
     return getattr(embedder.tokenizer, "backend_tokenizer", None) is not None
 
 
-def export(embedder: Embedder, cache_dir: Path) -> str | None:
+def export(embedder: TextEncoder, cache_dir: Path) -> str | None:
     """Export the embedder's model to ONNX in the cache (once per model and weights); its key, or None.
 
     The whole sentence-transformers pipeline is traced (transformer, the model's own pooling,
@@ -135,6 +135,10 @@ def export(embedder: Embedder, cache_dir: Path) -> str | None:
     checked against the model on PROBES before it is published under its key; a model
     that cannot be exported (slow tokenizer, untraceable layers) keeps the torch query path.
     """
+    from .embed import Embedder
+
+    if not isinstance(embedder, Embedder):
+        return None  # the hashing stand-in needs no export: it has no torch to avoid
     if not _fast(embedder):
         log.warning("no ONNX query encoder for %s: its tokenizer has no `tokenizers` form", embedder.name)
         return None

@@ -30,7 +30,7 @@ class Metadata:
     pmid: str | None = None
     url: str | None = None
 
-    def merged(self, override: "Metadata") -> "Metadata":
+    def merged(self, override: Metadata) -> Metadata:
         """Fields set in `override` win; empty ones keep ours."""
         mine, theirs = asdict(self), asdict(override)
         return Metadata(**{k: theirs[k] if theirs[k] not in (None, [], "") else v for k, v in mine.items()})

@@ -17,7 +17,14 @@ from .analysis import Vocabulary, expected_value, focus_terms, key_terms, questi
 from .config import Settings
 from .embed import QueryEncoder
 from .records import Hit, Preference
-from .scoring import COMMON_UNKNOWN_IDF, PASSAGE_FEATURES, PASSAGE_WEIGHTS, RARE_ZIPF, RELEVANT_FRACTION, REDUNDANT_COSINE
+from .scoring import (
+    COMMON_UNKNOWN_IDF,
+    PASSAGE_FEATURES,
+    PASSAGE_WEIGHTS,
+    RARE_ZIPF,
+    REDUNDANT_COSINE,
+    RELEVANT_FRACTION,
+)
 from .store import Snapshot
 
 # A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
@@ -44,6 +51,7 @@ class Query:
     kind: str = "other"  # analysis.question_type of the question
     words: dict[str, str] = field(default_factory=dict)  # key term -> the word of the question it came from
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
+    focus_head: set[str] = field(default_factory=set)  # the last focus word: the kind of answer ("dose", "treatments")
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -108,7 +116,8 @@ class Retriever:
         vectors = self.encoder.encode([text, question] if context else [text])
         return Query(question, text, vectors[0], terms, list(subject), idf, focus, expected_value(question),
                      set(own) if context else set(), vectors[1] if context else None, prefer or Preference(),
-                     question_type(question), words, self.vocabulary.alternatives(words))
+                     question_type(question), words, self.vocabulary.alternatives(words),
+                     focus_terms(question, self.vocabulary, head_only=True))
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""

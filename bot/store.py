@@ -33,6 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import faiss
 import numpy as np
@@ -301,11 +302,11 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
                     dense, lexical, chunk_ids, passage_vectors, sentence_vectors, offsets, value_shapes)
 
 
-def _dense_ids(dense: faiss.Index) -> np.ndarray:
+def _dense_ids(dense: Any) -> np.ndarray:  # faiss's stubs lack IndexIDMap2's id_map
     return faiss.vector_to_array(dense.id_map).astype(np.int64)
 
 
-def _vectors_by_row(dense: faiss.Index, chunk_ids: np.ndarray) -> np.ndarray:
+def _vectors_by_row(dense: Any, chunk_ids: np.ndarray) -> np.ndarray:
     """The FAISS vectors, in row order (FAISS keeps them in insertion order)."""
     ids = _dense_ids(dense)
     rows = np.searchsorted(chunk_ids, ids)
@@ -421,7 +422,7 @@ class GenerationWriter:
             try:
                 # A published generation never changes, so a plain file copy is a consistent snapshot.
                 shutil.copyfile(old / SQLITE, self.tmp / SQLITE)
-                self.dense = faiss.read_index(str(old / FAISS_FILE))
+                self.dense: Any = faiss.read_index(str(old / FAISS_FILE))  # faiss's stubs miss IndexIDMap2's API
                 self.lexical = LexicalIndex.load(old)
             except (OSError, RuntimeError, ValueError, KeyError) as exc:
                 shutil.rmtree(self.tmp, ignore_errors=True)
@@ -457,9 +458,11 @@ class GenerationWriter:
                 (doc.doc_id, ord_, chunk.section, chunk.page, chunk.start, chunk.end, chunk.text,
                  json.dumps(chunk.sentences), sent_vecs.astype(np.float16).tobytes(),
                  "\n".join(" ".join(sorted(s)) for s in terms.sentences), terms.shapes))
-            chunk.chunk_id = cur.lastrowid
-            ids.append(cur.lastrowid)
-            self._added.append((cur.lastrowid, terms.tokens))
+            chunk_id = cur.lastrowid
+            assert chunk_id is not None  # an INSERT into a rowid table always has one
+            chunk.chunk_id = chunk_id
+            ids.append(chunk_id)
+            self._added.append((chunk_id, terms.tokens))
         self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
                              [(doc.doc_id, short, long) for short, long in abbreviations.items()])
         if ids:

@@ -1,6 +1,15 @@
 """Lexical analysis: the same tokens at index and query time, synonyms, learned abbreviations."""
-from bot.analysis import (Vocabulary, analyse_passage, expected_value, focus_terms, key_terms, learn_abbreviations,
-                          shape_bit, tokens, words)
+from bot.analysis import (
+    Vocabulary,
+    analyse_passage,
+    expected_value,
+    focus_terms,
+    key_terms,
+    learn_abbreviations,
+    shape_bit,
+    tokens,
+    words,
+)
 from bot.chunking import split_sentences
 
 

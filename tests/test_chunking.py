@@ -1,10 +1,10 @@
 """Passages are exact slices of the document, fit the model's window, and never cross sections."""
 from pathlib import Path
 
+from conftest import REPORT, SHIPPED
+
 from bot.chunking import Chunker, passage_prefix, split_sentences
 from bot.ingest import load_document
-
-from conftest import REPORT, SHIPPED
 
 
 def chunks_of(doc, embedder, target=160):

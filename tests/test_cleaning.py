@@ -1,8 +1,8 @@
 """The cleaner must turn the shipped report's PDF text back into real words and whole paragraphs."""
+from conftest import REPORT, SHIPPED
+
 from bot.cleaning import clean_pages
 from bot.ingest import load_document
-
-from conftest import REPORT, SHIPPED
 
 
 def shipped_blocks():

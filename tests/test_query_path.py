@@ -18,13 +18,12 @@ import textwrap
 
 import numpy as np
 import pytest
+from conftest import REPORT, ROOT
 
 from bot import CaseBot
 from bot.embed import Embedder
 from bot.errors import EmbedderError
 from bot.onnx_encoder import ENCODERS_DIR, MODEL_FILE, OnnxEncoder, verified_encoder
-
-from conftest import REPORT, ROOT
 
 HEAVY = ("torch", "transformers", "sentence_transformers")
 QUESTION = "What share of dermatomyositis patients develop calcinosis cutis?"
