@@ -30,13 +30,14 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff check bot tests bench
 	$(VENV)/bin/mypy
 
-# Answer quality on the development set (documents + questions outside this repo).
+# Answer quality on every development set (bench/data and ../shared/eval-dev).
 eval: $(STAMP)
-	$(PY) bench/quality.py --eval-dev $(EVAL_DEV)
+	$(PY) bench/quality.py --eval-dev $(EVAL_DEV) --misses
 
 bench: $(STAMP)
 	$(PY) bench/latency.py
 	$(PY) bench/incremental.py
+	$(PY) bench/cold_ask.py
 
 clean-index:
 	rm -rf index/gen-* index/.tmp-* index/CURRENT index/.lock

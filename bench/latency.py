@@ -43,7 +43,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from synthetic import OtherLoad, questions, write_corpus  # noqa: E402
 
 from bot import CaseBot, load_settings  # noqa: E402
-from bot.answer import compose  # noqa: E402  (see profile())
+from bot.answer import compose  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
 from bot.indexer import EMBED_BATCH  # noqa: E402
@@ -113,7 +113,7 @@ def measure_indexing(settings: Settings) -> dict:
 
 def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
     """(a): ask wall time and the floor (encode + FAISS search of the same depth), per question."""
-    snap, embedder = bot.retriever().snap, bot.embedder
+    snap, embedder = bot.retriever().snap, bot.encoder
     depth = min(bot.settings.retrieval.candidates, len(snap.chunks))
     out: dict[str, list[float]] = defaultdict(list)
     for q in qs:
@@ -133,7 +133,7 @@ def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
 
 def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
     """Replay CaseBot.ask stage by stage (same calls, same order) with a timer around each."""
-    s, embedder = bot.settings, bot.embedder
+    s, embedder = bot.settings, bot.encoder
     out: dict[str, list[float]] = defaultdict(list)
     for q in qs:
         totals: dict[str, float] = defaultdict(float)
@@ -142,17 +142,17 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         retriever = bot.retriever()
         t1 = time.perf_counter()
         with replaced(embedder, "encode", timer(embedder.encode, totals, "encode")):
-            query = retriever.analyse(question, [])
+            query = retriever.analyse(question)
         t2 = time.perf_counter()
-        ranked = retriever.candidates(query)
+        hits = retriever.retrieve(query, s.retrieval.k)
         t3 = time.perf_counter()
-        compose(retriever, query, ranked, s.retrieval.k, s.answer.max_sentences, s.answer.abstain_below)
+        compose(query, hits, s.answer.max_sentences, s.answer.abstain_below)
         t4 = time.perf_counter()
         out["retriever() (generation check)"].append(t1 - t0)
         out["analyse: query encode"].append(totals["encode"])
         out["analyse: rest (terms, tags, idf)"].append(t2 - t1 - totals["encode"])
-        out["candidates (FAISS + BM25 + rerank)"].append(t3 - t2)
-        out["compose (diversify + sentences)"].append(t4 - t3)
+        out["retrieve (FAISS + BM25 + rerank + diversify)"].append(t3 - t2)
+        out["compose (sentences)"].append(t4 - t3)
         out["total"].append(t4 - t0)
     return out
 
