@@ -83,7 +83,7 @@ class Snapshot:
         for cid, row in snap.chunks.items():
             ids.setdefault(row.doc_id, []).append(cid)
         return cls({d: sorted(v) for d, v in ids.items()},
-                   {cid: snap.dense.reconstruct(cid) for cid in snap.chunks},
+                   {cid: snap.passage_vectors[snap.rows([cid])[0]] for cid in snap.chunks},
                    {cid: np.array(snap.sentence_vectors_of(cid)) for cid in snap.chunks})
 
 

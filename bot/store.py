@@ -33,9 +33,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
 
-import faiss
 import numpy as np
 
 from .analysis import PassageTerms
@@ -44,6 +42,7 @@ from .files import is_link, open_nofollow, read_text_nofollow, refuse_link, remo
 from .lexical import FILES as LEXICAL_FILES
 from .lexical import LexicalIndex
 from .records import Chunk, Document
+from .vectors import DenseIndex, FaissIndex
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +131,7 @@ class Snapshot(Catalog):
 
     chunks: dict[int, ChunkRow]
     abbreviations: dict[str, set[str]]
-    dense: faiss.Index
+    dense: DenseIndex
     lexical: LexicalIndex
     chunk_ids: np.ndarray  # row -> chunk id, ascending
     passage_vectors: np.ndarray  # (rows, dimension) float32, unit length
@@ -284,7 +283,7 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
         for short, long in con.execute("SELECT short, long FROM abbreviations"):
             abbreviations.setdefault(short, set()).add(long)
         con.close()
-        dense = faiss.read_index(str(gen / FAISS_FILE))
+        dense = FaissIndex.load(gen / FAISS_FILE)
         lexical = LexicalIndex.load(gen)
         dim = manifest["dimension"]
         chunk_ids = np.fromiter(chunks, np.int64, len(chunks))
@@ -302,19 +301,15 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
                     dense, lexical, chunk_ids, passage_vectors, sentence_vectors, offsets, value_shapes)
 
 
-def _dense_ids(dense: Any) -> np.ndarray:  # faiss's stubs lack IndexIDMap2's id_map
-    return faiss.vector_to_array(dense.id_map).astype(np.int64)
-
-
-def _vectors_by_row(dense: Any, chunk_ids: np.ndarray) -> np.ndarray:
-    """The FAISS vectors, in row order (FAISS keeps them in insertion order)."""
-    ids = _dense_ids(dense)
+def _vectors_by_row(dense: DenseIndex, chunk_ids: np.ndarray) -> np.ndarray:
+    """The dense index's vectors, in row order (it keeps them in insertion order)."""
+    ids = dense.ids()
     rows = np.searchsorted(chunk_ids, ids)
     if len(ids) != len(chunk_ids) or not np.array_equal(chunk_ids[np.minimum(rows, len(chunk_ids) - 1)], ids):
         raise ValueError("the FAISS ids do not match the passages")
-    vectors = np.empty((len(ids), dense.d), np.float32)
+    vectors = np.empty((len(ids), dense.dimension), np.float32)
     if len(ids):
-        vectors[rows] = faiss.downcast_index(dense.index).reconstruct_n(0, len(ids))
+        vectors[rows] = dense.vectors()
     return vectors
 
 
@@ -422,7 +417,7 @@ class GenerationWriter:
             try:
                 # A published generation never changes, so a plain file copy is a consistent snapshot.
                 shutil.copyfile(old / SQLITE, self.tmp / SQLITE)
-                self.dense: Any = faiss.read_index(str(old / FAISS_FILE))  # faiss's stubs miss IndexIDMap2's API
+                self.dense: DenseIndex = FaissIndex.load(old / FAISS_FILE)
                 self.lexical = LexicalIndex.load(old)
             except (OSError, RuntimeError, ValueError, KeyError) as exc:
                 shutil.rmtree(self.tmp, ignore_errors=True)
@@ -431,7 +426,7 @@ class GenerationWriter:
         else:
             self.con = _connect(self.tmp / SQLITE, readonly=False)
             self.con.executescript(SCHEMA)
-            self.dense = faiss.IndexIDMap2(faiss.IndexFlatIP(manifest["dimension"]))
+            self.dense = FaissIndex.empty(manifest["dimension"])
             self.lexical = LexicalIndex.empty()
         self._removed: set[int] = set()
         self._added: list[tuple[int, list[str]]] = []
@@ -441,7 +436,7 @@ class GenerationWriter:
         ids = [r[0] for r in self.con.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
         self.con.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
         if ids:
-            self.dense.remove_ids(np.asarray(ids, dtype=np.int64))
+            self.dense.remove(np.asarray(ids, dtype=np.int64))
             self._removed.update(ids)
 
     def add_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: list[np.ndarray],
@@ -466,7 +461,7 @@ class GenerationWriter:
         self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
                              [(doc.doc_id, short, long) for short, long in abbreviations.items()])
         if ids:
-            self.dense.add_with_ids(np.ascontiguousarray(vectors, dtype=np.float32), np.asarray(ids, dtype=np.int64))
+            self.dense.add(np.asarray(ids, dtype=np.int64), vectors)
 
     def set_skipped(self, rows: list[tuple[str, str, int, int, str, str]]) -> None:
         """Files seen but not indexed (rejected or duplicate), so staleness checks know them."""
@@ -482,7 +477,7 @@ class GenerationWriter:
         self.con.close()
         lexical = self.lexical.with_changes(self._removed, self._added)
         lexical.save(self.tmp)
-        faiss.write_index(self.dense, str(self.tmp / FAISS_FILE))
+        self.dense.save(self.tmp / FAISS_FILE)
         crash_point("index-files-written")
         files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
         manifest = {**self.manifest, "generation": self.name, "documents": n_docs, "chunks": n_chunks,
@@ -544,18 +539,18 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         chunk_ids = {r[0] for r in con.execute("SELECT chunk_id FROM chunks")}
         n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
         con.close()
-        dense = faiss.read_index(str(gen / FAISS_FILE))
+        dense = FaissIndex.load(gen / FAISS_FILE)
         lexical = LexicalIndex.load(gen)
     except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
         return problems + [(_damaged(gen, exc).message, REBUILD)]
-    dense_ids = set(_dense_ids(dense).tolist())
+    dense_ids = set(dense.ids().tolist())
     for label, ids in (("FAISS", dense_ids), ("BM25", set(lexical.chunk_ids.tolist()))):
         if ids - chunk_ids:
             problems.append((f"{label} holds {len(ids - chunk_ids)} passage(s) with no row in SQLite", REBUILD))
         if chunk_ids - ids:
             problems.append((f"{len(chunk_ids - ids)} SQLite passage(s) are missing from {label}", REBUILD))
-    if dense.ntotal != len(dense_ids):  # an id stored twice
-        problems.append((f"FAISS holds {dense.ntotal} vectors but {len(dense_ids)} ids", REBUILD))
+    if len(dense) != len(dense_ids):  # an id stored twice
+        problems.append((f"FAISS holds {len(dense)} vectors but {len(dense_ids)} ids", REBUILD))
     for key, have in (("documents", n_docs), ("chunks", len(chunk_ids))):
         if manifest.get(key) != have:
             problems.append((f"manifest says {manifest.get(key)} {key}, SQLite holds {have}", REBUILD))
