@@ -28,6 +28,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check bot tests bench
+	$(VENV)/bin/ruff format --check bot tests bench
 	$(VENV)/bin/mypy
 
 # Answer quality on every development set (bench/data and ../shared/eval-dev).

@@ -15,6 +15,7 @@ CPU time (user + system) and peak RSS of each child come from wait4(2), so the m
 other load does not count. Each figure is the median of --repeat runs. Targets: ask CPU
 <= 0.25x floor CPU, ask peak RSS <= 300 MB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -56,29 +57,40 @@ def main() -> None:
     work = Path(tempfile.mkdtemp(prefix="casebot-cold-"))
     try:
         env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}
-        env.update(PYTHONPATH=str(ROOT), CASEBOT_DOCS_DIR=str(ROOT / "docs_src"),
-                   CASEBOT_INDEX_DIR=str(work / "index"), CASEBOT_CACHE_DIR=str(work / "cache"))
+        env.update(
+            PYTHONPATH=str(ROOT),
+            CASEBOT_DOCS_DIR=str(ROOT / "docs_src"),
+            CASEBOT_INDEX_DIR=str(work / "index"),
+            CASEBOT_CACHE_DIR=str(work / "cache"),
+        )
         subprocess.run([str(CASEBOT), "index", "update"], env=env, check=True, capture_output=True)
         runs: dict[str, list[tuple[float, float]]] = {"ask": [], "floor": [], "torch": []}
-        commands = {"ask": ([str(CASEBOT), "ask", args.question], env),
-                    "floor": ([sys.executable, "-c", FLOOR.format(question=args.question)], env),
-                    "torch": ([str(CASEBOT), "ask", args.question], {**env, "CASEBOT_QUERY_ENCODER": "torch"})}
+        commands = {
+            "ask": ([str(CASEBOT), "ask", args.question], env),
+            "floor": ([sys.executable, "-c", FLOOR.format(question=args.question)], env),
+            "torch": ([str(CASEBOT), "ask", args.question], {**env, "CASEBOT_QUERY_ENCODER": "torch"}),
+        }
         for _ in range(args.repeat):
             for name, (cmd, run_env) in commands.items():
                 runs[name].append(measure(cmd, run_env))
         cpu = {name: statistics.median(r[0] for r in rs) for name, rs in runs.items()}
         rss = {name: statistics.median(r[1] for r in rs) for name, rs in runs.items()}
         print(f"cold ask on the shipped index, median of {args.repeat} new processes each (CPU = user + system):")
-        labels = {"ask": "casebot ask (lean ONNX encoder)", "floor": "import s-t + load model + encode 1 question",
-                  "torch": "casebot ask, query_encoder = torch"}
+        labels = {
+            "ask": "casebot ask (lean ONNX encoder)",
+            "floor": "import s-t + load model + encode 1 question",
+            "torch": "casebot ask, query_encoder = torch",
+        }
         for name, label in labels.items():
             print(f"  {label:<46} {cpu[name]:6.2f} CPU-s  {rss[name]:6.0f} MB peak RSS")
         ratio = cpu["ask"] / cpu["floor"]
         print("\nFor the README:")
-        print(f"P4 cold `casebot ask`: {ratio:.2f}x the CPU of loading the model to encode one question "
-              f"(target <= {CPU_TARGET}x: {'met' if ratio <= CPU_TARGET else 'NOT met'}); peak RSS {rss['ask']:.0f} MB "
-              f"= {rss['ask'] / rss['floor']:.2f}x the model's (target <= {RSS_TARGET_MB} MB: "
-              f"{'met' if rss['ask'] <= RSS_TARGET_MB else 'NOT met'}); torch path {cpu['torch'] / cpu['floor']:.2f}x CPU")
+        print(
+            f"P4 cold `casebot ask`: {ratio:.2f}x the CPU of loading the model to encode one question "
+            f"(target <= {CPU_TARGET}x: {'met' if ratio <= CPU_TARGET else 'NOT met'}); peak RSS {rss['ask']:.0f} MB "
+            f"= {rss['ask'] / rss['floor']:.2f}x the model's (target <= {RSS_TARGET_MB} MB: "
+            f"{'met' if rss['ask'] <= RSS_TARGET_MB else 'NOT met'}); torch path {cpu['torch'] / cpu['floor']:.2f}x CPU"
+        )
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

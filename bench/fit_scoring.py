@@ -8,6 +8,7 @@ hold the evidence?), and fits a logistic regression. It prints the weights and r
 with the current and the fitted weights on both halves: the validate half never takes part
 in the fit. Copy the weights into bot/scoring.py only if they help both halves.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,8 +87,11 @@ def main() -> None:
     print("fitted  :", np.array2string(fitted, precision=3, separator=", "))
     current = scoring.PASSAGE_WEIGHTS
     for name, weights in (("current", current), ("fitted", fitted)):
-        figures = [f"{half} r@{k}={recall(bot, half_rows, weights, k):.3f}"
-                   for half, half_rows in (("tune", tune), ("validate", validate)) for k in (1, 5)]
+        figures = [
+            f"{half} r@{k}={recall(bot, half_rows, weights, k):.3f}"
+            for half, half_rows in (("tune", tune), ("validate", validate))
+            for k in (1, 5)
+        ]
         print(f"{name:<8}", "  ".join(figures))
     retrieve.PASSAGE_WEIGHTS = current
 

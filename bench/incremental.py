@@ -14,6 +14,7 @@ and stored vectors of every old paper identical before and after) and prints a
 cProfile breakdown of one in-process update by stage.
 --workdir keeps corpus and index between runs, so the slow base build happens once.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -82,9 +83,11 @@ class Snapshot:
         ids: dict[str, list[int]] = {}
         for cid, row in snap.chunks.items():
             ids.setdefault(row.doc_id, []).append(cid)
-        return cls({d: sorted(v) for d, v in ids.items()},
-                   {cid: snap.passage_vectors[snap.rows([cid])[0]] for cid in snap.chunks},
-                   {cid: np.array(snap.sentence_vectors_of(cid)) for cid in snap.chunks})
+        return cls(
+            {d: sorted(v) for d, v in ids.items()},
+            {cid: snap.passage_vectors[snap.rows([cid])[0]] for cid in snap.chunks},
+            {cid: np.array(snap.sentence_vectors_of(cid)) for cid in snap.chunks},
+        )
 
 
 def timed(run: Callable[[], object]) -> tuple[float, object]:
@@ -95,10 +98,25 @@ def timed(run: Callable[[], object]) -> tuple[float, object]:
 
 def cli_update(settings: Settings) -> float:
     """Wall time of `casebot index update` as a maintainer runs it (fresh process, model load included)."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}  # same settings as load_settings(env={})
+    env = {
+        k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")
+    }  # same settings as load_settings(env={})
     start = time.perf_counter()
-    done = subprocess.run([str(CASEBOT), "index", "update", "--docs-dir", str(settings.docs_dir),
-                           "--index-dir", str(settings.index_dir), "--json"], env=env, capture_output=True, text=True)
+    done = subprocess.run(
+        [
+            str(CASEBOT),
+            "index",
+            "update",
+            "--docs-dir",
+            str(settings.docs_dir),
+            "--index-dir",
+            str(settings.index_dir),
+            "--json",
+        ],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
     elapsed = time.perf_counter() - start
     if done.returncode:
         sys.exit(f"casebot index update failed: {done.stderr.strip()}")
@@ -121,17 +139,25 @@ def check(label: str, ok: bool) -> bool:
 def prove_incremental(report: UpdateReport, before: Snapshot, after: Snapshot, new: str, n_old: int) -> bool:
     old = set(before.chunk_ids)
     new_chunks = len(after.chunk_ids.get(new, []))
-    same_vectors = all(np.array_equal(before.dense[c], after.dense[c]) and
-                       np.array_equal(before.sentences[c], after.sentences[c])
-                       for d in old for c in before.chunk_ids[d])
+    same_vectors = all(
+        np.array_equal(before.dense[c], after.dense[c]) and np.array_equal(before.sentences[c], after.sentences[c])
+        for d in old
+        for c in before.chunk_ids[d]
+    )
     results = [
         check(f"report.added == [{new}]", report.added == [new]),
-        check(f"report.chunks_embedded ({report.chunks_embedded}) == passages of the new paper ({new_chunks})",
-              report.chunks_embedded == new_chunks > 0),
-        check(f"report.unchanged has {len(report.unchanged)} entries (expected {n_old})",
-              len(report.unchanged) == n_old and not (report.changed or report.removed)),
-        check(f"chunk ids of all {len(old)} old papers identical before and after",
-              old == set(after.chunk_ids) - {new} and all(before.chunk_ids[d] == after.chunk_ids[d] for d in old)),
+        check(
+            f"report.chunks_embedded ({report.chunks_embedded}) == passages of the new paper ({new_chunks})",
+            report.chunks_embedded == new_chunks > 0,
+        ),
+        check(
+            f"report.unchanged has {len(report.unchanged)} entries (expected {n_old})",
+            len(report.unchanged) == n_old and not (report.changed or report.removed),
+        ),
+        check(
+            f"chunk ids of all {len(old)} old papers identical before and after",
+            old == set(after.chunk_ids) - {new} and all(before.chunk_ids[d] == after.chunk_ids[d] for d in old),
+        ),
         check("their passage and sentence vectors identical", same_vectors),
     ]
     return all(results)
@@ -166,8 +192,10 @@ def main() -> None:
         load = OtherLoad()
 
         build, base = timed(lambda: Indexer(settings).update())
-        print(f"base index: {args.papers} papers, {base.chunks_embedded} passages embedded in {build:.1f} s "
-              f"({base.generation})")
+        print(
+            f"base index: {args.papers} papers, {base.chunks_embedded} passages embedded in {build:.1f} s "
+            f"({base.generation})"
+        )
         before = Snapshot.of(settings)
 
         paper = write_paper(settings.docs_dir, args.papers, args.seed)
@@ -197,24 +225,31 @@ def main() -> None:
         profiled, _ = timed(lambda: profiler.runcall(Indexer(settings).update))
         noise = load.report()
 
-        print("\nin-process update under cProfile, by stage (cumulative seconds; indented stages are part of the one "
-              "above; cProfile inflates Python-heavy stages about 2x):")
+        print(
+            "\nin-process update under cProfile, by stage (cumulative seconds; indented stages are part of the one "
+            "above; cProfile inflates Python-heavy stages about 2x):"
+        )
         stage_breakdown(profiler, profiled)
 
-        rows = [("in-process, model loaded", in_process, alone_in_process),
-                ("`casebot index update`, new process", cli, alone_cli)]
-        print(f"\nadding 1 paper ({n_new} passages), median of {args.repeat} runs "
-              f"(all runs: update | alone):")
+        rows = [
+            ("in-process, model loaded", in_process, alone_in_process),
+            ("`casebot index update`, new process", cli, alone_cli),
+        ]
+        print(f"\nadding 1 paper ({n_new} passages), median of {args.repeat} runs (all runs: update | alone):")
         for label, upd, one in rows:
             print(f"  {label:<36} " + " ".join(f"{x:.2f}" for x in upd) + " | " + " ".join(f"{x:.2f}" for x in one))
         print(f"  {noise}")
         print("\nFor the README:")
         for label, upd, one in rows:
             u, a = statistics.median(upd), statistics.median(one)
-            print(f"add 1 paper to {args.papers:,} ({label}): update {u:.2f} s vs same paper alone {a:.2f} s "
-                  f"-> {u / a:.2f}x (target <= 2x)")
-        print(f"re-embedded: {n_new} passages of the new paper only, {args.papers} papers unchanged "
-              f"(chunk ids and vectors identical): {'yes' if proven else 'NO'}")
+            print(
+                f"add 1 paper to {args.papers:,} ({label}): update {u:.2f} s vs same paper alone {a:.2f} s "
+                f"-> {u / a:.2f}x (target <= 2x)"
+            )
+        print(
+            f"re-embedded: {n_new} passages of the new paper only, {args.papers} papers unchanged "
+            f"(chunk ids and vectors identical): {'yes' if proven else 'NO'}"
+        )
         if not proven:
             sys.exit(1)
 

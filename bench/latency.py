@@ -17,6 +17,7 @@ folder, in one process with one warm model:
 The last block of lines is meant for the README. At the default size the model
 dominates the run time (an index build and a raw encode of ~10k passages each).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -63,6 +64,7 @@ def replaced(obj: object, name: str, replacement: Callable) -> Iterator[None]:
 
 def timer(fn: Callable, totals: dict[str, float], key: str) -> Callable:
     """`fn`, adding the wall time of each call to totals[key]."""
+
     def wrapper(*args, **kwargs):
         start = time.perf_counter()
         try:
@@ -99,16 +101,24 @@ def measure_indexing(settings: Settings) -> dict:
         totals["passages"] += len(texts)
         return result
 
-    with replaced(embedder.model, "encode", timer(raw_encode, totals, "model")), \
-            replaced(embedder, "encode_passages", encode_passages):
+    with (
+        replaced(embedder.model, "encode", timer(raw_encode, totals, "model")),
+        replaced(embedder, "encode_passages", encode_passages),
+    ):
         start = time.perf_counter()
         report = CaseBot(settings).update_index()
         build = time.perf_counter() - start - totals["raw"]
     if report.duplicates or report.rejected:
         sys.exit(f"synthetic corpus not indexed cleanly: {report.duplicates[:3]} {report.rejected[:3]}")
     assert totals["passages"] == report.chunks_embedded, (totals["passages"], report.chunks_embedded)
-    return {"passages": report.chunks_embedded, "papers": len(report.added), "build": build, "raw": totals["raw"],
-            "model": totals["model"], "passages_post": totals["encode_passages"] - totals["model"]}
+    return {
+        "passages": report.chunks_embedded,
+        "papers": len(report.added),
+        "build": build,
+        "raw": totals["raw"],
+        "model": totals["model"],
+        "passages_post": totals["encode_passages"] - totals["model"],
+    }
 
 
 def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
@@ -171,7 +181,9 @@ def profile(settings: Settings, bot: CaseBot, qs: list[str], tmp: Path) -> None:
         profiler = cProfile.Profile()
         profiler.runcall(run)
         print(f"\ncProfile, {label} (cumulative; bot/, model and tokenizer entries):")
-        pstats.Stats(profiler).sort_stats("cumulative").print_stats(r"/bot/|model\.py.*\(encode\)|encode_batch|_nn\.linear|sqlite3|fsync", 30)
+        pstats.Stats(profiler).sort_stats("cumulative").print_stats(
+            r"/bot/|model\.py.*\(encode\)|encode_batch|_nn\.linear|sqlite3|fsync", 30
+        )
 
 
 def main() -> None:
@@ -189,8 +201,10 @@ def main() -> None:
         embedder = get_embedder(settings.model.model, settings.model.offline, settings.model.batch_size)
         warm_up = (settings.docs_dir / "synthetic-00000.txt").read_text(encoding="utf-8").split("\n\n")
         embedder.model.encode(warm_up * 4, batch_size=settings.model.batch_size, show_progress_bar=False)
-        print(f"torch {torch.__version__}: {torch.get_num_threads()} intra-op threads, "
-              f"{torch.get_num_interop_threads()} inter-op threads; batch_size {settings.model.batch_size}")
+        print(
+            f"torch {torch.__version__}: {torch.get_num_threads()} intra-op threads, "
+            f"{torch.get_num_interop_threads()} inter-op threads; batch_size {settings.model.batch_size}"
+        )
         load = OtherLoad()
         b = measure_indexing(settings)
         indexing_load = load.report()
@@ -201,7 +215,9 @@ def main() -> None:
         print(f"    model.encode      {b['model']:8.1f} s  (inside encode_passages, ~{EMBED_BATCH} passages a call)")
         print(f"    encode_passages   {b['passages_post']:8.1f} s  (offset tokenisation + sentence pooling)")
         print(f"    everything else   {rest:8.1f} s  (scan, ingest, chunk, lexical analysis, SQLite, FAISS, commit)")
-        print(f"  raw model.encode    {b['raw']:8.1f} s  {raw_rate:6.1f} passages/s  (same batches, run right after each)")
+        print(
+            f"  raw model.encode    {b['raw']:8.1f} s  {raw_rate:6.1f} passages/s  (same batches, run right after each)"
+        )
         print(f"  {indexing_load}")
 
         load = OtherLoad()
@@ -213,9 +229,11 @@ def main() -> None:
         a = measure_ask(bot, qs)
         stages = ask_stages(bot, qs)
         med = {k: statistics.median(v) for k, v in a.items()}
-        print(f"\n(a) ask over {len(qs)} questions, {len(retriever.snap.chunks)} passages, "
-              f"{len(retriever.vocabulary.concepts)} vocabulary concepts "
-              f"({len(retriever.snap.abbreviations)} abbreviations defined in the papers)")
+        print(
+            f"\n(a) ask over {len(qs)} questions, {len(retriever.snap.chunks)} passages, "
+            f"{len(retriever.vocabulary.concepts)} vocabulary concepts "
+            f"({len(retriever.snap.abbreviations)} abbreviations defined in the papers)"
+        )
         for key in ("ask", "floor", "encode", "search"):
             print(f"  {key:<8} median {ms(med[key]):>9}  p90 {ms(pct(a[key], 90)):>9}")
         print("  ask replayed stage by stage (median, p90):")
@@ -228,11 +246,15 @@ def main() -> None:
 
         ratio_ask, ratio_index = med["ask"] / med["floor"], index_rate / raw_rate
         print("\nFor the README:")
-        print(f"ask latency ({len(retriever.snap.chunks):,} passages): median {ms(med['ask'])} "
-              f"(p90 {ms(pct(a['ask'], 90))}) vs floor {ms(med['floor'])} (encode {med['encode'] * 1000:.1f} + "
-              f"search {med['search'] * 1000:.1f}) -> {ratio_ask:.2f}x (target <= 1.3x)")
-        print(f"indexing: {index_rate:.0f} passages/s vs raw encode {raw_rate:.0f} passages/s -> "
-              f"{ratio_index:.2f}x (target >= 0.9x)  [{torch.get_num_threads()} torch threads, CPU]")
+        print(
+            f"ask latency ({len(retriever.snap.chunks):,} passages): median {ms(med['ask'])} "
+            f"(p90 {ms(pct(a['ask'], 90))}) vs floor {ms(med['floor'])} (encode {med['encode'] * 1000:.1f} + "
+            f"search {med['search'] * 1000:.1f}) -> {ratio_ask:.2f}x (target <= 1.3x)"
+        )
+        print(
+            f"indexing: {index_rate:.0f} passages/s vs raw encode {raw_rate:.0f} passages/s -> "
+            f"{ratio_index:.2f}x (target >= 0.9x)  [{torch.get_num_threads()} torch threads, CPU]"
+        )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@
 Every corpus is indexed once in a temporary folder. paper@1 is the share of answerable
 questions whose top passage comes from the right paper.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,8 +31,17 @@ from bot import evaluate as ev  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
 
 DATA = ROOT / "bench" / "data"
-SHOWN = ("paper@1", "recall@1", "recall@5", "recall@10", "answer_hit", "first_quote_hit", "quotes_per_answer",
-         "abstention", "false_abstention")
+SHOWN = (
+    "paper@1",
+    "recall@1",
+    "recall@5",
+    "recall@10",
+    "answer_hit",
+    "first_quote_hit",
+    "quotes_per_answer",
+    "abstention",
+    "false_abstention",
+)
 
 
 def textbook(docs: Path, rows: list[dict], settings) -> dict:
@@ -39,8 +49,12 @@ def textbook(docs: Path, rows: list[dict], settings) -> dict:
     from langchain_text_splitters import RecursiveCharacterTextSplitter
 
     splitter = RecursiveCharacterTextSplitter(chunk_size=1000, chunk_overlap=200)
-    chunks = [(f.stem, piece) for f in sorted(docs.iterdir()) if f.suffix == ".txt"
-              for piece in splitter.split_text(f.read_text(encoding="utf-8"))]
+    chunks = [
+        (f.stem, piece)
+        for f in sorted(docs.iterdir())
+        if f.suffix == ".txt"
+        for piece in splitter.split_text(f.read_text(encoding="utf-8"))
+    ]
     m = settings.model
     model = get_embedder(m.model, m.offline, m.batch_size)
     index = faiss.IndexFlatIP(model.dimension)
@@ -49,8 +63,16 @@ def textbook(docs: Path, rows: list[dict], settings) -> dict:
     ranks = []
     for r in answerable:
         _, ids = index.search(model.encode([r["question"]]), 10)
-        ranks.append(next((i for i, j in enumerate(ids[0], 1)
-                           if chunks[j][0] == r["doc"] and ev.holds(chunks[j][1], r["evidence"])), None))
+        ranks.append(
+            next(
+                (
+                    i
+                    for i, j in enumerate(ids[0], 1)
+                    if chunks[j][0] == r["doc"] and ev.holds(chunks[j][1], r["evidence"])
+                ),
+                None,
+            )
+        )
     return {f"recall@{k}": round(sum(1 for x in ranks if x and x <= k) / len(ranks), 3) for k in (1, 5, 10)}
 
 
@@ -71,14 +93,20 @@ def report(name: str, bot: CaseBot, rows: list[dict], ks: tuple[int, ...], misse
         outcomes = ev.run(bot, rows, k)
         figures = ev.summarise(outcomes)
         answerable = [o for o in outcomes if o.answerable]
-        figures["paper@1"] = round(sum(bool(o.answer.passages) and Path(o.answer.passages[0].doc_id).stem
-                                       == o.row["doc"] for o in answerable) / max(len(answerable), 1), 3)
-        print(f"casebot   [{name}] k={k} n={len(rows)} " + " ".join(f"{key}={figures[key]}" for key in SHOWN),
-              flush=True)
+        figures["paper@1"] = round(
+            sum(bool(o.answer.passages) and Path(o.answer.passages[0].doc_id).stem == o.row["doc"] for o in answerable)
+            / max(len(answerable), 1),
+            3,
+        )
+        print(
+            f"casebot   [{name}] k={k} n={len(rows)} " + " ".join(f"{key}={figures[key]}" for key in SHOWN), flush=True
+        )
         if misses and k == ks[-1]:
             for m in ev.misses(outcomes):
-                print(f"   {m['id']:>5} {m['problem']:<32} rank={m['rank']} conf={m['confidence']} "
-                      f"cos={m['cosine']} {m['question'][:80]}")
+                print(
+                    f"   {m['id']:>5} {m['problem']:<32} rank={m['rank']} conf={m['confidence']} "
+                    f"cos={m['cosine']} {m['question'][:80]}"
+                )
 
 
 def main() -> None:
@@ -96,8 +124,13 @@ def main() -> None:
             rows = ev.load_questions(DATA / "cases" / "questions.jsonl")
             for half in ("tune", "validate"):
                 report(f"cases {half}", bot, [r for r in rows if r.get("split") == half], (5, 10), args.misses)
-            report("cases conversations", bot, ev.load_questions(DATA / "cases" / "conversations.jsonl"), (10,),
-                   args.misses)
+            report(
+                "cases conversations",
+                bot,
+                ev.load_questions(DATA / "cases" / "conversations.jsonl"),
+                (10,),
+                args.misses,
+            )
         if "abstracts" in sets:
             bot = corpus(tmp, "abstracts", [DATA / "abstracts" / "docs"])
             rows = ev.load_questions(DATA / "abstracts" / "questions.jsonl")
@@ -109,8 +142,10 @@ def main() -> None:
             rows = ev.load_questions(ROOT / "tests" / "data" / "dev_questions.jsonl")
             bot = corpus(tmp, "shipped", [ROOT / "docs_src"])
             report("shipped report", bot, rows, (5, 10), args.misses)
-            print("textbook  [shipped report] " + " ".join(
-                f"{k}={v}" for k, v in textbook(ROOT / "docs_src", rows, bot.settings).items()))
+            print(
+                "textbook  [shipped report] "
+                + " ".join(f"{k}={v}" for k, v in textbook(ROOT / "docs_src", rows, bot.settings).items())
+            )
         if "eval-dev" in sets:
             if not (args.eval_dev / "questions.jsonl").exists():
                 print(f"no development set at {args.eval_dev}: pass --eval-dev DIR", file=sys.stderr)
@@ -118,8 +153,10 @@ def main() -> None:
             bot = corpus(tmp, "eval-dev", [args.eval_dev / "docs", ROOT / "docs_src"])
             rows = ev.load_questions(args.eval_dev / "questions.jsonl")
             report("eval-dev", bot, rows, (5, 10), args.misses)
-            print("textbook  [eval-dev] " + " ".join(
-                f"{k}={v}" for k, v in textbook(bot.settings.docs_dir, rows, bot.settings).items()))
+            print(
+                "textbook  [eval-dev] "
+                + " ".join(f"{k}={v}" for k, v in textbook(bot.settings.docs_dir, rows, bot.settings).items())
+            )
 
 
 if __name__ == "__main__":

@@ -14,6 +14,7 @@ Issue 13 reported 128 KB: 3.5 s and 1 MB: 222 s. At commit 2a27dfb this bench me
 digits, dots, slashes or hyphens, were linear too), and 2.0 s / 9.4 s (0.58) after the
 hardening; the front end's limit of max_question_words (300) keeps questions near 2 KB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -86,8 +87,10 @@ def main() -> None:
             profile.disable()
             pstats.Stats(profile).sort_stats("tottime").print_stats(12)
     base = timings[sizes[0]] / sizes[0]
-    print("time per KB relative to the smallest size (1.0 = linear): "
-          + ", ".join(f"{kb} KB {timings[kb] / kb / base:.2f}" for kb in sizes))
+    print(
+        "time per KB relative to the smallest size (1.0 = linear): "
+        + ", ".join(f"{kb} KB {timings[kb] / kb / base:.2f}" for kb in sizes)
+    )
 
 
 if __name__ == "__main__":

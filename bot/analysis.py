@@ -5,6 +5,7 @@ A concept from the vocabulary (or an abbreviation a paper defines) adds one extr
 token, "@name", wherever any of its forms occurs: "IVIg" in a question then matches
 "intravenous immunoglobulin" in a paper, without inflating word counts.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,7 +20,8 @@ import Stemmer
 
 VOCABULARY_FILE = Path(__file__).with_name("data") / "vocabulary.toml"
 
-STOPWORDS = frozenset("""
+STOPWORDS = frozenset(
+    """
 a about above after again against all also am an and any are as at be because been before being below
 between both but by can could did do does doing down during each few for from further had has have
 having he her here hers herself him himself his how i if in into is it its itself just me more most my
@@ -27,21 +29,26 @@ myself no nor not now of off on once only or other our ours out over own same sh
 than that the their theirs them themselves then there these they this those through to too under until
 up very was we were what when where which while who whom why will with would you your yours
 may might must shall within without per via among upon whose whether either neither yet
-""".split())
+""".split()
+)
 # Words that shape a question but say nothing about its subject.
-QUESTION_WORDS = frozenset("""
+QUESTION_WORDS = frozenset(
+    """
 tell describe explain give list name mention mentioned report reported published paper article study
 case patient patients kind type sort way ways often common usual usually typically typical much many
 long happen happened according used use using show shown given need know known including include
-""".split())
+""".split()
+)
 # Words naming the kind of answer wanted ("what dose", "which site"): they steer which
 # sentence to quote, but a passage need not contain them to answer.
-ANSWER_TYPE_WORDS = frozenset("""
+ANSWER_TYPE_WORDS = frozenset(
+    """
 dose doses dosage dosing regimen regimens schedule level levels value values proportion percentage percent share
 fraction frequency rate rates site sites location located size sizes duration age ages strength amount number
 define defined definition mean means meaning feature features finding findings result results outcome outcomes
 sign signs option options choice choices role effect effects time times
-""".split())
+""".split()
+)
 
 _WORD = re.compile(r"\d+(?:[.,]\d+)*|[^\W\d_]+(?:['’][^\W\d_]+)?|%")
 _DIGIT_EDGE = re.compile(r"(?<=\d)(?=[^\W\d_%])|(?<=[^\W\d_])(?=\d)")  # '400mg' -> '400 mg'
@@ -138,8 +145,11 @@ class Vocabulary:
 
     def expansions(self, text: str) -> list[str]:
         """Long forms of the abbreviations used in `text`, to help the embedder read a question."""
-        return [self.concepts[i].terms[0] for i in self._possible(text)
-                if (abbr := self._matchers[i][0]) is not None and self.concepts[i].terms and abbr.search(text)]
+        return [
+            self.concepts[i].terms[0]
+            for i in self._possible(text)
+            if (abbr := self._matchers[i][0]) is not None and self.concepts[i].terms and abbr.search(text)
+        ]
 
 
 @lru_cache(maxsize=4)
@@ -174,33 +184,61 @@ def _slug(form: str) -> str:
 def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
     abbr = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None
-    terms = (re.compile(r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)
-             if c.terms else None)
+    terms = (
+        re.compile(r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)
+        if c.terms
+        else None
+    )
     return abbr, terms
 
 
 # A letter-first token with digits names one thing (IL-6, CD20, B12, HbA1c, COVID-19, anti-SSA52's
 # SSA52): kept whole, hyphen dropped, so "IL-6" = "IL6" and neither matches every "il" and "6".
 _IDENTIFIER = re.compile(r"[^\W\d_]+-?\d[^\W_]*")
-_NOT_IDENTIFIER = frozenset("""
+_NOT_IDENTIFIER = frozenset(
+    """
 day days week weeks month months year years hour hours grade stage type step phase cycle class group figure fig table
 case cases patient level dose doses line lines visit session page ref no n
-""".split())  # "day-3", "grade 2", "type-2" are a word and a number
+""".split()
+)  # "day-3", "grade 2", "type-2" are a word and a number
 _HYPHEN_BEFORE_LETTER = re.compile(r"-(?=[^\W\d_])")
 _PUNCT = ".,;:()[]{}\"'“”‘’!?*+<>=~"
 # British spellings and derived forms that the English stemmer leaves apart, joined
 # (spelling before stemming, derivation after): "haemorrhage" = "hemorrhage",
 # "surgical" = "surgery". A small table of classes common in case reports.
-_SPELLING = [(re.compile(r"aem"), "em"), (re.compile(r"^oe(?=[sdn])"), "e"), (re.compile(r"paed"), "ped"),
-             (re.compile(r"^tumour"), "tumor"), (re.compile(r"foet"), "fet"), (re.compile(r"is(?=(?:e|ed|es|ing|ation)$)"), "iz")]
+_SPELLING = [
+    (re.compile(r"aem"), "em"),
+    (re.compile(r"^oe(?=[sdn])"), "e"),
+    (re.compile(r"paed"), "ped"),
+    (re.compile(r"^tumour"), "tumor"),
+    (re.compile(r"foet"), "fet"),
+    (re.compile(r"is(?=(?:e|ed|es|ing|ation)$)"), "iz"),
+]
 DERIVED = {  # adjective and plural forms onto their noun (measured neutral on both dev halves; kept as the
     # issue's class pairs). Verb/noun pairs such as treated/treatment are left apart: "by the end of
     # treatment" must not look like "was treated with".
-    "surgic": "surgeri", "diagnost": "diagnosi", "therapeut": "therapi", "inflammatori": "inflamm",
-    "infecti": "infect", "calcifi": "calcif", "ulcerat": "ulcer", "febril": "fever", "necrot": "necrosi",
-    "fibrot": "fibrosi", "sclerot": "sclerosi", "thrombot": "thrombosi", "allerg": "allergi", "anem": "anemia",
-    "infantil": "infant", "children": "child", "childhood": "child", "women": "woman", "men": "man",
-    "prognost": "prognosi", "eosinophilia": "eosinophil", "hypercalcem": "hypercalcemia",
+    "surgic": "surgeri",
+    "diagnost": "diagnosi",
+    "therapeut": "therapi",
+    "inflammatori": "inflamm",
+    "infecti": "infect",
+    "calcifi": "calcif",
+    "ulcerat": "ulcer",
+    "febril": "fever",
+    "necrot": "necrosi",
+    "fibrot": "fibrosi",
+    "sclerot": "sclerosi",
+    "thrombot": "thrombosi",
+    "allerg": "allergi",
+    "anem": "anemia",
+    "infantil": "infant",
+    "children": "child",
+    "childhood": "child",
+    "women": "woman",
+    "men": "man",
+    "prognost": "prognosi",
+    "eosinophilia": "eosinophil",
+    "hypercalcem": "hypercalcemia",
 }
 
 
@@ -262,7 +300,9 @@ def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vo
     """
     starts = [s for s, _ in sentences]
     sentence_words = [words(text[s:e]) for s, e in sentences]
-    between = " ".join(text[a:b] for a, b in zip([0] + [e for _, e in sentences], starts + [len(text)], strict=True))  # whitespace, normally
+    between = " ".join(
+        text[a:b] for a, b in zip([0] + [e for _, e in sentences], starts + [len(text)], strict=True)
+    )  # whitespace, normally
     passage_words = words(prefix) + [w for ws in sentence_words for w in ws] + words(between)
     spans = vocabulary.tag_spans(prefix + text)
     terms = [{stem(w) for w in ws} for ws in sentence_words]
@@ -271,8 +311,9 @@ def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vo
         i = bisect_right(starts, at) - 1
         if i >= 0 and at < sentences[i][1]:
             terms[i].add(tag)
-    return PassageTerms([stem(w) for w in passage_words if w not in STOPWORDS] + [tag for tag, _, _ in spans],
-                        terms, value_shapes(text))
+    return PassageTerms(
+        [stem(w) for w in passage_words if w not in STOPWORDS] + [tag for tag, _, _ in spans], terms, value_shapes(text)
+    )
 
 
 _NOT_SUBJECT = frozenset(stem(w) for w in QUESTION_WORDS | ANSWER_TYPE_WORDS) | {"%"}
@@ -287,8 +328,11 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     other papers write the long form without the tag ("calcinosis cutis" stays two words).
     """
     learned = vocabulary.learned_tags()
-    spans = [(tag, a, b) for tag, a, b in vocabulary.tag_spans(question, implied=False)  # "diltiazem", not also "CCB"
-             if tag not in learned or question[a:b] in learned[tag]]
+    spans = [
+        (tag, a, b)
+        for tag, a, b in vocabulary.tag_spans(question, implied=False)  # "diltiazem", not also "CCB"
+        if tag not in learned or question[a:b] in learned[tag]
+    ]
     out = {tag: question[a:b] for tag, a, b in spans}
     masked = list(question)
     for _, a, b in spans:
@@ -300,11 +344,47 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     return out
 
 
-_FOCUS = re.compile(r"\b(?:which|what)\s+(?:(?:kind|type|sort|form|class)\s+of\s+)?((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)",
-                    re.I)
-_AUXILIARY = {"was", "were", "is", "are", "did", "does", "do", "has", "have", "had", "can", "could", "should", "would",
-              "will", "might", "the", "a", "an", "her", "his", "their", "its", "he", "she", "it", "they", "we",
-              "you", "i", "him", "them", "this", "that", "these", "those"}
+_FOCUS = re.compile(
+    r"\b(?:which|what)\s+(?:(?:kind|type|sort|form|class)\s+of\s+)?((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)", re.I
+)
+_AUXILIARY = {
+    "was",
+    "were",
+    "is",
+    "are",
+    "did",
+    "does",
+    "do",
+    "has",
+    "have",
+    "had",
+    "can",
+    "could",
+    "should",
+    "would",
+    "will",
+    "might",
+    "the",
+    "a",
+    "an",
+    "her",
+    "his",
+    "their",
+    "its",
+    "he",
+    "she",
+    "it",
+    "they",
+    "we",
+    "you",
+    "i",
+    "him",
+    "them",
+    "this",
+    "that",
+    "these",
+    "those",
+}
 
 
 def focus_terms(question: str, vocabulary: Vocabulary, head_only: bool = False) -> set[str]:
@@ -323,34 +403,60 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
 SHAPES: dict[str, re.Pattern] = {
     "dose": re.compile(rf"{_NUM}\s*(?:mg|g|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])", re.I),
-    "duration": re.compile(rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
-                           r"|\bsince\b", re.I),
-    "age": re.compile(rf"\b(?:aged?\s*(?:of\s*)?{_NUM}|{_NUM}[\s-]*(?:years?|months?)[\s-]*old|boy of {_NUM}"
-                      rf"|girl of {_NUM})", re.I),
+    "duration": re.compile(
+        rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
+        r"|\bsince\b",
+        re.I,
+    ),
+    "age": re.compile(
+        rf"\b(?:aged?\s*(?:of\s*)?{_NUM}|{_NUM}[\s-]*(?:years?|months?)[\s-]*old|boy of {_NUM}"
+        rf"|girl of {_NUM})",
+        re.I,
+    ),
     "size": re.compile(rf"{_NUM}\s*(?:cm|mm|m)\b", re.I),
     "count": re.compile(r"\d"),
-    "time": re.compile(rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
-                       rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b", re.I),
+    "time": re.compile(
+        rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
+        rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b",
+        re.I,
+    ),
 }
 VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time")  # bit i of a passage's value shapes
 
 # Question types, read from the question's main clause: its first words after an optional
 # conjunction or preposition ("And at what dose…", "For how long…"). A wh-word inside a
 # subordinate clause ("What did the X-ray show when it was diagnosed?") does not count.
-_LEAD = r"^\s*(?:(?:and|but|so|then|also|ok|okay|now)[\s,]+)?(?:(?:in|at|for|to|from|by|on|of|with|after|during|since)\s+)?"
+_LEAD = (
+    r"^\s*(?:(?:and|but|so|then|also|ok|okay|now)[\s,]+)?(?:(?:in|at|for|to|from|by|on|of|with|after|during|since)\s+)?"
+)
 _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why
-    ("why", re.compile(_LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains))\b",
-                       re.I)),
-    ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b",
-                          re.I)),
+    (
+        "why",
+        re.compile(
+            _LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains))\b", re.I
+        ),
+    ),
+    ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b", re.I)),
     ("dose", re.compile(r"\b(?:doses?|dosage|dosing|strength|concentration|how much)\b", re.I)),
     ("age", re.compile(_LEAD + r"(?:how old|what age|which age)\b|\bat what age\b", re.I)),
-    ("duration", re.compile(_LEAD + r"(?:how long|how soon|how many (?:days|weeks|months|years|hours)|"
-                                    r"what (?:duration|period))\b|\bfor how long\b|\bduration\b", re.I)),
+    (
+        "duration",
+        re.compile(
+            _LEAD + r"(?:how long|how soon|how many (?:days|weeks|months|years|hours)|"
+            r"what (?:duration|period))\b|\bfor how long\b|\bduration\b",
+            re.I,
+        ),
+    ),
     ("time", re.compile(_LEAD + r"(?:when|what (?:year|month|date|time))\b", re.I)),
     ("size", re.compile(r"\b(?:size|how large|how big|diameter)\b", re.I)),
-    ("count", re.compile(r"\b(?:how (?:many|often|common|frequent(?:ly)?)|percentage|proportion|share|"
-                         r"what fraction|rate|osmolalit\w*)\b", re.I)),
+    (
+        "count",
+        re.compile(
+            r"\b(?:how (?:many|often|common|frequent(?:ly)?)|percentage|proportion|share|"
+            r"what fraction|rate|osmolalit\w*)\b",
+            re.I,
+        ),
+    ),
     ("which", re.compile(_LEAD + r"which\b", re.I)),
     ("who", re.compile(_LEAD + r"(?:who|whom|whose)\b", re.I)),
     ("where", re.compile(_LEAD + r"where\b", re.I)),
@@ -360,8 +466,11 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
 ]
 
 
-_SETTING = re.compile(r"^\s*(?:in|for|among|after|during|at|of|from|regarding|concerning|about|according to)\b"
-                      r"[^,?]*,\s*(.+)", re.I | re.S)
+_SETTING = re.compile(
+    r"^\s*(?:in|for|among|after|during|at|of|from|regarding|concerning|about|according to)\b"
+    r"[^,?]*,\s*(.+)",
+    re.I | re.S,
+)
 
 
 def question_type(question: str) -> str:
@@ -397,8 +506,8 @@ def learn_abbreviations(text: str) -> dict[str, str]:
         short = m.group(1)
         if sum(c.isupper() for c in short) < 2 or short.lower() in STOPWORDS:
             continue
-        before = re.split(r"[.;:()\[\]]", text[max(0, m.start() - 200):m.start()])[-1].split()
-        window = before[-min(len(short) + 5, 2 * len(short)):]
+        before = re.split(r"[.;:()\[\]]", text[max(0, m.start() - 200) : m.start()])[-1].split()
+        window = before[-min(len(short) + 5, 2 * len(short)) :]
         long = _long_form(short, window)
         if long and len(long) > len(short):
             found.setdefault(short, long)
@@ -417,4 +526,4 @@ def _long_form(short: str, window: list[str]) -> str | None:
         if li < 0:
             return None
         li -= 1
-    return candidate[candidate.rfind(" ", 0, li + 1) + 1:]
+    return candidate[candidate.rfind(" ", 0, li + 1) + 1 :]

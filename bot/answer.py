@@ -4,6 +4,7 @@ Nothing is generated. Each sentence of an answer is a verbatim quote followed by
 rank of its passage; when the evidence is weak the bot says so and lists the nearest
 passages as related reading instead of quoting them as an answer.
 """
+
 from __future__ import annotations
 
 import math
@@ -27,11 +28,17 @@ from .scoring import (
 
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
-_COMPOUND = re.compile(rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I)
+_COMPOUND = re.compile(
+    rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I
+)
 _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
-_RESTATES = re.compile(r"\b(?:we (?:report|describe|present)|this (?:report|study|paper|article) (?:describes|reports|presents)|"
-                       r"(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
-                       r"investigate|examine|compare|describe) (?:whether|if|the)|here,? we)\b", re.I)
+_RESTATES = re.compile(
+    r"\b(?:we (?:report|describe|present)|this (?:report|study|paper|article) (?:describes|reports|presents)|"
+    r"(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
+    r"investigate|examine|compare|describe) (?:whether|if|the)|here,? we)\b",
+    re.I,
+)
+
 
 @dataclass
 class Confidence:
@@ -101,9 +108,13 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     if not sentences:
         return []
     spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
-    weights = {t: idf * math.log(1 + len(sentences) / (1 + spread[t])) * (FOCUS_WEIGHT if t in query.focus else 1)
-               * (CONTEXT_TERM_SHARE if query.own and t not in query.own and t not in query.focus else 1)
-               for t, idf in query.key_idf.items()}
+    weights = {
+        t: idf
+        * math.log(1 + len(sentences) / (1 + spread[t]))
+        * (FOCUS_WEIGHT if t in query.focus else 1)
+        * (CONTEXT_TERM_SHARE if query.own and t not in query.own and t not in query.focus else 1)
+        for t, idf in query.key_idf.items()
+    }
     total = sum(weights.values()) or 1.0
     scored = []
     for n, i, s, e, hit, sentence, present, with_context in sentences:

@@ -7,6 +7,7 @@ ends the session; an empty line does nothing. When stdin is not a terminal every
 is a question (or a command) and the output is plain text, so the chat can be piped
 and scripted.
 """
+
 from __future__ import annotations
 
 import logging
@@ -60,8 +61,14 @@ class Chat:
         self.conversation = Conversation(bot.settings.conversation.max_turns)
         self.last: Answer | None = None
         self.commands: dict[str, Callable[[list[str]], bool]] = {
-            "help": self._help, "sources": self._sources, "open": self._open, "new": self._new,
-            "save": self._save, "load": self._load, "quit": self._quit, "exit": self._quit,
+            "help": self._help,
+            "sources": self._sources,
+            "open": self._open,
+            "new": self._new,
+            "save": self._save,
+            "load": self._load,
+            "quit": self._quit,
+            "exit": self._quit,
         }
 
     def handle(self, line: str) -> bool:
@@ -124,8 +131,10 @@ class Chat:
         number = int(args[0])
         entry = next((e for e in shown if e[0] == number), None)
         if entry is None:
-            raise InputError(f"the last answer has no citation [{number}]",
-                             f"choose one of {', '.join(f'[{e[0]}]' for e in shown) or 'none: ask a question first'}")
+            raise InputError(
+                f"the last answer has no citation [{number}]",
+                f"choose one of {', '.join(f'[{e[0]}]' for e in shown) or 'none: ask a question first'}",
+            )
         _, hit, quotes = entry
         text = self.bot.section_text(hit)
         if self.console is not None:
@@ -178,8 +187,9 @@ def run(settings: Settings, k: int | None, prepare: Callable[[CaseBot], None]) -
     bot = CaseBot(settings)
     prepare(bot)
     snap = bot.retriever().snap
-    console.print(f"ready: {len(snap.documents)} paper(s), {len(snap.chunks)} passages. "
-                  "Ask a question, or /help.", style="dim")
+    console.print(
+        f"ready: {len(snap.documents)} paper(s), {len(snap.chunks)} passages. Ask a question, or /help.", style="dim"
+    )
     session: PromptSession[str] = PromptSession(history=_history(console))
     chat = Chat(bot, k, console)
     while True:
@@ -203,8 +213,11 @@ def _history(console: Console) -> History:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
     except OSError as exc:
-        console.print(f"note: cannot keep a history in {path} ({exc.strerror}); it lasts this session only",
-                      style="dim", markup=False)
+        console.print(
+            f"note: cannot keep a history in {path} ({exc.strerror}); it lasts this session only",
+            style="dim",
+            markup=False,
+        )
         return InMemoryHistory()
     return FileHistory(str(path))
 

@@ -4,6 +4,7 @@ A passage never crosses a section or mixes a caption with prose, carries its exa
 character span in the document, and is measured in the model's own word pieces:
 nothing is truncated behind the user's back.
 """
+
 from __future__ import annotations
 
 import re
@@ -12,8 +13,10 @@ from collections.abc import Callable
 from .records import Chunk, Document
 
 # Abbreviations after which a full stop does not end a sentence.
-_NO_BREAK = re.compile(r"(?:\b(?:e\.g|i\.e|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|Ref|resp|St)\.|(?:^|\s)[A-Z]\."
-                       r"|^(?:Figure|Fig\.|Table)\s*\d+[A-Za-z]?\.)$")
+_NO_BREAK = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|Ref|resp|St)\.|(?:^|\s)[A-Z]\."
+    r"|^(?:Figure|Fig\.|Table)\s*\d+[A-Za-z]?\.)$"
+)
 _BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
 
 
@@ -22,7 +25,7 @@ def split_sentences(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for m in _BOUNDARY.finditer(text):
         end = m.start() + len(m.group(0).rstrip())
-        if _NO_BREAK.search(text[start:m.start() + 1]):
+        if _NO_BREAK.search(text[start : m.start() + 1]):
             continue
         spans.append((start, end))
         start = m.end()
@@ -54,8 +57,14 @@ def split_at_words(text: str, start: int, end: int, max_chars: int) -> list[tupl
 
 
 class Chunker:
-    def __init__(self, count_tokens: Callable[[str], int], max_tokens: int, target_tokens: int, overlap: int,
-                 max_chars: int = 4000):
+    def __init__(
+        self,
+        count_tokens: Callable[[str], int],
+        max_tokens: int,
+        target_tokens: int,
+        overlap: int,
+        max_chars: int = 4000,
+    ):
         self.count, self.max_tokens, self.target, self.overlap = count_tokens, max_tokens, target_tokens, overlap
         self.max_chars = max_chars
 
@@ -64,8 +73,13 @@ class Chunker:
         run: list[tuple[int, int]] = []  # sentence spans (absolute) of consecutive same-section paragraphs
         run_block = None
         for start, _end, block in doc.blocks + [(len(doc.text), len(doc.text), None)]:
-            continues = (block is not None and block.kind == "paragraph" and run_block is not None
-                         and run_block.kind == "paragraph" and block.section == run_block.section)
+            continues = (
+                block is not None
+                and block.kind == "paragraph"
+                and run_block is not None
+                and run_block.kind == "paragraph"
+                and block.section == run_block.section
+            )
             if run and not continues:
                 chunks.extend(self._pack(doc, run, run_block))
                 run = []
@@ -94,8 +108,9 @@ class Chunker:
         out, i = [], 0
         while i < len(pieces):
             j, used = i, 0
-            while j < len(pieces) and (j == i or (used + pieces[j][2] <= target - 2
-                                                  and pieces[j][1] - pieces[i][0] <= self.max_chars)):
+            while j < len(pieces) and (
+                j == i or (used + pieces[j][2] <= target - 2 and pieces[j][1] - pieces[i][0] <= self.max_chars)
+            ):
                 used += pieces[j][2]
                 j += 1
             start, end = pieces[i][0], pieces[j - 1][1]
@@ -103,8 +118,17 @@ class Chunker:
                 j -= 1  # additive counts were optimistic across a boundary
                 end = pieces[j - 1][1]
             text = doc.text[start:end]
-            out.append(Chunk(doc_id=doc.doc_id, text=text, start=start, end=end, section=block.section,
-                             page=self._page(doc, start), sentences=[(s - start, e - start) for s, e, _ in pieces[i:j]]))
+            out.append(
+                Chunk(
+                    doc_id=doc.doc_id,
+                    text=text,
+                    start=start,
+                    end=end,
+                    section=block.section,
+                    page=self._page(doc, start),
+                    sentences=[(s - start, e - start) for s, e, _ in pieces[i:j]],
+                )
+            )
             i = j if j >= len(pieces) else max(i + 1, j - self.overlap)
         return out
 
@@ -113,8 +137,13 @@ class Chunker:
         from langchain_text_splitters import RecursiveCharacterTextSplitter
 
         splitter = RecursiveCharacterTextSplitter(
-            chunk_size=limit, chunk_overlap=0, length_function=lambda t: self.count(t) - 2,
-            separators=["; ", ", ", " ", ""], keep_separator="end", add_start_index=True)
+            chunk_size=limit,
+            chunk_overlap=0,
+            length_function=lambda t: self.count(t) - 2,
+            separators=["; ", ", ", " ", ""],
+            keep_separator="end",
+            add_start_index=True,
+        )
         out = []
         for piece in splitter.create_documents([text[s:e]]):
             ps = s + piece.metadata["start_index"]

@@ -4,6 +4,7 @@ PDF text arrives with words split at line ends, figure captions dropped into the
 middle of paragraphs, running headers and page numbers. Retrieval and quoting both
 need real words and whole sentences, so the cleaner rebuilds them here, once.
 """
+
 from __future__ import annotations
 
 import re
@@ -19,8 +20,20 @@ _PAGE_NUMBER = re.compile(r"^(?:page\s*)?\d{1,4}(?:\s*(?:/|of)\s*\d{1,4})?$", re
 _SENTENCE_END = re.compile(r"[.!?:;)\]”\"]$")
 _REF_MARK_BEFORE_PUNCT = re.compile(r"(?<=[a-z])[®*†‡§?’]+(?=[,.;:)])")
 _SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f]+")
-_TRANSLATE = str.maketrans({"\u00ad": "", "\ufb01": "fi", "\ufb02": "fl", "\ufb00": "ff", "\ufb03": "ffi", "\ufb04": "ffl",
-                            "\u2010": "-", "\u2011": "-", "\r": "\n", "\x0c": "\n"})
+_TRANSLATE = str.maketrans(
+    {
+        "\u00ad": "",
+        "\ufb01": "fi",
+        "\ufb02": "fl",
+        "\ufb00": "ff",
+        "\ufb03": "ffi",
+        "\ufb04": "ffl",
+        "\u2010": "-",
+        "\u2011": "-",
+        "\r": "\n",
+        "\x0c": "\n",
+    }
+)
 
 
 @dataclass
@@ -44,9 +57,15 @@ def _is_caps_heading(line: str) -> bool:
 def _heading_shaped(line: str) -> bool:
     """Short, capitalised, unpunctuated: "Case presentation", "Results"."""
     words = line.split()
-    return (0 < len(words) <= 6 and len(line) <= 70 and line[0].isupper()
-            and not _SENTENCE_END.search(line) and not line.endswith(("-", ",")) and ";" not in line
-            and ": " not in line)
+    return (
+        0 < len(words) <= 6
+        and len(line) <= 70
+        and line[0].isupper()
+        and not _SENTENCE_END.search(line)
+        and not line.endswith(("-", ","))
+        and ";" not in line
+        and ": " not in line
+    )
 
 
 def _is_heading(line: str, next_line: str | None) -> bool:
@@ -129,7 +148,7 @@ def clean_pages(pages: list[str], markdown: bool = False) -> list[Block]:
             if current is not None and current.kind == "caption" and _SENTENCE_END.search(current.lines[-1]):
                 close()
             if current is None:
-                nxt = next((ln for ln in lines[i + 1:i + 2] if ln), None)
+                nxt = next((ln for ln in lines[i + 1 : i + 2] if ln), None)
                 if _is_heading(line, nxt):
                     paras.append(_Para([line], page, "heading"))
                     continue

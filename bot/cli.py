@@ -3,6 +3,7 @@
 Expected failures (CaseBotError) are one line on stderr, `casebot: error: … — fix: …`,
 exit 1. Anything else is a bug: it keeps its traceback, after a line asking to report it.
 """
+
 from __future__ import annotations
 
 import functools
@@ -51,7 +52,9 @@ def common(fn):
     @functools.wraps(fn)
     def wrapper(config_file, docs_dir, index_dir, debug, **kwargs):
         click.get_current_context().find_root().meta["casebot.debug"] = debug
-        logging.basicConfig(level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+        logging.basicConfig(
+            level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
+        )
         settings = load_settings(config_file, docs_dir=docs_dir, index_dir=index_dir)
         return fn(settings, **kwargs)
 
@@ -73,8 +76,14 @@ def _progress():
     def update(done: int, total: int):
         bar = state.get("bar")
         if bar is None:
-            bar = state["bar"] = tqdm(total=total, unit="passage", desc="embedding", file=sys.stderr,
-                                      disable=not sys.stderr.isatty(), leave=False)
+            bar = state["bar"] = tqdm(
+                total=total,
+                unit="passage",
+                desc="embedding",
+                file=sys.stderr,
+                disable=not sys.stderr.isatty(),
+                leave=False,
+            )
         bar.update(done - bar.n)
         if done >= total:
             bar.close()
@@ -100,8 +109,10 @@ def _ready(bot, wait: float = FIRST_BUILD_WAIT) -> None:
         pending = bot.pending_changes()
         if any(pending.values()):
             counts = ", ".join(f"{len(v)} {k}" for k, v in pending.items() if v)
-            click.echo(f"note: {settings.docs_dir} changed since the index was built ({counts}): "
-                       "run `casebot index update`", err=True)
+            click.echo(
+                f"note: {settings.docs_dir} changed since the index was built ({counts}): run `casebot index update`",
+                err=True,
+            )
         _note_bad_replacements_once(bot, settings)
 
 
@@ -109,11 +120,19 @@ def _ready(bot, wait: float = FIRST_BUILD_WAIT) -> None:
 @click.argument("question")
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
-@click.option("--continue", "continue_file", type=click.Path(dir_okay=False, path_type=Path),
-              help="Answer as a follow-up in this saved conversation and append the turn to it "
-                   "(a missing file starts one).")
-@click.option("--wait", type=click.FloatRange(0), default=FIRST_BUILD_WAIT, show_default=True,
-              help="Seconds to wait for another process building the first index.")
+@click.option(
+    "--continue",
+    "continue_file",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Answer as a follow-up in this saved conversation and append the turn to it (a missing file starts one).",
+)
+@click.option(
+    "--wait",
+    type=click.FloatRange(0),
+    default=FIRST_BUILD_WAIT,
+    show_default=True,
+    help="Seconds to wait for another process building the first index.",
+)
 @common
 def ask(settings, question, k, as_json, continue_file, wait):
     """Answer QUESTION from the indexed case reports."""
@@ -125,8 +144,9 @@ def ask(settings, question, k, as_json, continue_file, wait):
     conversation = None
     if continue_file is not None:
         max_turns = settings.conversation.max_turns
-        conversation = (Conversation.load(continue_file, max_turns) if continue_file.exists()
-                        else Conversation(max_turns))
+        conversation = (
+            Conversation.load(continue_file, max_turns) if continue_file.exists() else Conversation(max_turns)
+        )
     answer = bot.ask(question, k=k, conversation=conversation)
     if as_json:
         click.echo(json.dumps(answer.to_dict(), ensure_ascii=False))
@@ -146,12 +166,16 @@ def _first_index(bot, settings, wait: float) -> None:
     while store.current_generation(settings.index_dir) is None:
         if store.writer_running(settings.index_dir):
             if not told:
-                click.echo(f"Another process is building the first index in {settings.index_dir}: "
-                           f"waiting for it (up to {wait:g} s) ...", err=True)
+                click.echo(
+                    f"Another process is building the first index in {settings.index_dir}: "
+                    f"waiting for it (up to {wait:g} s) ...",
+                    err=True,
+                )
                 told = True
             if not store.wait_for_writer(settings.index_dir, max(0.0, deadline - time.monotonic())):
-                raise LockBusy(f"the first index is still being built after {wait:g} s",
-                               "try again later, or pass a longer --wait")
+                raise LockBusy(
+                    f"the first index is still being built after {wait:g} s", "try again later, or pass a longer --wait"
+                )
             continue
         click.echo(f"No index yet: building it from {settings.docs_dir} ...", err=True)
         try:
@@ -180,8 +204,11 @@ def _note_bad_replacements_once(bot, settings) -> None:
     if noted.get(key) == sorted(bad):
         return
     for rel, reason in bad.items():
-        click.echo(f"note: the replacement of {rel} was rejected ({reason}); answers quote the previous version "
-                   "until the file is fixed", err=True)
+        click.echo(
+            f"note: the replacement of {rel} was rejected ({reason}); answers quote the previous version "
+            "until the file is fixed",
+            err=True,
+        )
     try:
         record.parent.mkdir(parents=True, exist_ok=True)
         record.write_text(json.dumps({key: sorted(bad)}), encoding="utf-8")
@@ -224,8 +251,10 @@ def config_(as_json, config_file):
     if as_json:
         out: dict = {}
         for section, key, value, source, _ in rows:
-            out.setdefault(section, {})[key] = {"value": value if isinstance(value, (int, float, bool, list)) or
-                                                value is None else str(value), "source": source}
+            out.setdefault(section, {})[key] = {
+                "value": value if isinstance(value, (int, float, bool, list)) or value is None else str(value),
+                "source": source,
+            }
         click.echo(json.dumps(out))
         return
     current = None
@@ -261,8 +290,10 @@ def evaluate(settings, file, k, as_json, misses):
         click.echo(f"split={split} " + " ".join(f"{key}={value}" for key, value in part.items() if value is not None))
     if misses:
         for m in ev.misses(outcomes):
-            click.echo(f"{m['id']:>6}  {m['problem']:<34} rank={m['rank']} conf={m['confidence']} "
-                       f"top={','.join(m['top'])}  {m['question']}")
+            click.echo(
+                f"{m['id']:>6}  {m['problem']:<34} rank={m['rank']} conf={m['confidence']} "
+                f"top={','.join(m['top'])}  {m['question']}"
+            )
 
 
 @main.group()
@@ -281,8 +312,13 @@ def _print_report(report, as_json: bool, err: bool = False):
     click.echo(f"index {report.generation}: embedded {report.chunks_embedded} passage(s)", err=err)
     for label in ("added", "changed", "removed", "unchanged", "duplicates", "rejected"):
         items = getattr(report, label)
-        names = [i if isinstance(i, str) else i["source"] + (f" (duplicate of {i['duplicate_of']}: {i['reason']})"
-                 if "duplicate_of" in i else f": {i['reason']}") for i in items]
+        names = [
+            i
+            if isinstance(i, str)
+            else i["source"]
+            + (f" (duplicate of {i['duplicate_of']}: {i['reason']})" if "duplicate_of" in i else f": {i['reason']}")
+            for i in items
+        ]
         shown = names if label != "unchanged" or len(names) <= 5 else names[:5] + [f"... {len(names) - 5} more"]
         click.echo(f"  {label:<10} {len(items):>4}  " + "; ".join(shown), err=err)
 
@@ -336,12 +372,18 @@ def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path,
     wanted: list[tuple[Path, Path, Path, bool]] = []  # (source, its root, destination, follow links)
     for path in paths:
         if ".." in path.parts:
-            raise InputError(f"refusing {path}: a path through '..' could land outside {docs}",
-                             "name the file or folder itself")
+            raise InputError(
+                f"refusing {path}: a path through '..' could land outside {docs}", "name the file or folder itself"
+            )
         if path.is_dir():
             top = path.resolve()
-            for f in sorted(p for p in path.rglob("*") if p.is_file() and is_candidate(p)
-                            and not any(part.startswith(".") for part in p.relative_to(path).parts)):
+            for f in sorted(
+                p
+                for p in path.rglob("*")
+                if p.is_file()
+                and is_candidate(p)
+                and not any(part.startswith(".") for part in p.relative_to(path).parts)
+            ):
                 wanted.append((f, path, docs / top.name / f.relative_to(path), False))
         else:
             wanted.append((path, path.parent, docs / path.name, True))
@@ -411,12 +453,15 @@ def restore(settings, name, as_json):
     with store.writer_lock(settings.index_dir) as lock:
         found = trash.find(settings.index_dir, name)
         if not found:
-            raise InputError(f"no removed paper named {name!r} in the trash of {settings.index_dir}",
-                             f"removed papers are kept for {trash.KEEP_GENERATIONS} updates; see "
-                             f"{settings.index_dir / trash.TRASH}")
+            raise InputError(
+                f"no removed paper named {name!r} in the trash of {settings.index_dir}",
+                f"removed papers are kept for {trash.KEEP_GENERATIONS} updates; see {settings.index_dir / trash.TRASH}",
+            )
         if len({item.rel for item in found}) > 1:
-            raise InputError(f"{name!r} matches {len({i.rel for i in found})} removed papers",
-                             "name it by its path in the docs dir: " + ", ".join(sorted({i.rel for i in found})))
+            raise InputError(
+                f"{name!r} matches {len({i.rel for i in found})} removed papers",
+                "name it by its path in the docs dir: " + ", ".join(sorted({i.rel for i in found})),
+            )
         dest = trash.restore(lock, settings.docs_dir, found[0])
         report = Indexer(settings, _progress()).update(lock=lock)
     _print_report(report, as_json)
@@ -431,8 +476,16 @@ def list_(settings, as_json):
     from . import store
 
     snap = store.load_catalog(settings.index_dir)
-    docs = [{"source": d.doc_id, "title": d.title, "chunks": d.chunks, "added": d.added_at, **{
-        k: v for k, v in d.metadata.items() if v and k != "title"}} for d in snap.documents.values()]
+    docs = [
+        {
+            "source": d.doc_id,
+            "title": d.title,
+            "chunks": d.chunks,
+            "added": d.added_at,
+            **{k: v for k, v in d.metadata.items() if v and k != "title"},
+        }
+        for d in snap.documents.values()
+    ]
     if as_json:
         click.echo(json.dumps(docs, ensure_ascii=False))
         return
@@ -459,13 +512,27 @@ def verify(settings, as_json):
         pending = pending_changes(catalog, settings.docs_dir)
         for kind, items in pending.items():
             if items:
-                problems.append((f"{len(items)} {kind} file(s) in {settings.docs_dir} not reflected in the index: "
-                                 + ", ".join(items[:5]), store.UPDATE))
-        warnings = [f"a bad replacement of {rel} is waiting ({reason}); the previous good version is served"
-                    for rel, reason in bad_replacements(catalog, settings.docs_dir).items()]
+                problems.append(
+                    (
+                        f"{len(items)} {kind} file(s) in {settings.docs_dir} not reflected in the index: "
+                        + ", ".join(items[:5]),
+                        store.UPDATE,
+                    )
+                )
+        warnings = [
+            f"a bad replacement of {rel} is waiting ({reason}); the previous good version is served"
+            for rel, reason in bad_replacements(catalog, settings.docs_dir).items()
+        ]
     if as_json:
-        click.echo(json.dumps({"consistent": not problems, "warnings": warnings,
-                               "problems": [{"problem": p, "fix": f} for p, f in problems]}))
+        click.echo(
+            json.dumps(
+                {
+                    "consistent": not problems,
+                    "warnings": warnings,
+                    "problems": [{"problem": p, "fix": f} for p, f in problems],
+                }
+            )
+        )
     else:
         for warning in warnings:
             click.echo(f"warning: {warning} (fix the file, then `casebot index update`)")

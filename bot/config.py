@@ -12,6 +12,7 @@ config directory; the packaged `bot/data/casebot.toml` always supplies the defau
 underneath. Relative paths resolve against the working directory; with no paths set
 at all, papers and index live in the user data directory (platformdirs).
 """
+
 from __future__ import annotations
 
 import os
@@ -33,8 +34,11 @@ ENV_PREFIX = "CASEBOT_"
 def user_dir(kind: Literal["data", "config", "cache"]) -> Path:
     import platformdirs
 
-    where = {"data": platformdirs.user_data_dir, "config": platformdirs.user_config_dir,
-             "cache": platformdirs.user_cache_dir}[kind]
+    where = {
+        "data": platformdirs.user_data_dir,
+        "config": platformdirs.user_config_dir,
+        "cache": platformdirs.user_cache_dir,
+    }[kind]
     return Path(where("casebot"))
 
 
@@ -45,18 +49,24 @@ class Section(BaseModel):
 class PathSettings(Section):
     docs_dir: Path | None = Field(None, description="The papers to index (unset: <user data dir>/docs).")
     index_dir: Path | None = Field(None, description="Where the built index lives (unset: <user data dir>/index).")
-    cache_dir: Path | None = Field(None, description="Files derived from the model and kept between runs, such as "
-                                                     "the ONNX query encoder (unset: the user cache dir).")
+    cache_dir: Path | None = Field(
+        None,
+        description="Files derived from the model and kept between runs, such as "
+        "the ONNX query encoder (unset: the user cache dir).",
+    )
 
 
 class ModelSettings(Section):
-    model: str = Field("sentence-transformers/all-MiniLM-L6-v2", min_length=1,
-                       description="Any sentence-transformers name or path.")
+    model: str = Field(
+        "sentence-transformers/all-MiniLM-L6-v2", min_length=1, description="Any sentence-transformers name or path."
+    )
     offline: bool = Field(True, description="Set HF_HUB_OFFLINE=1: never download at run time.")
     batch_size: int = Field(32, ge=1, le=1024, description="Passages per model call when indexing.")
     query_encoder: Literal["auto", "onnx", "torch"] = Field(
-        "auto", description="How questions are embedded: the lean ONNX encoder when it matches the index (auto), "
-                            "always ONNX, or always sentence-transformers.")
+        "auto",
+        description="How questions are embedded: the lean ONNX encoder when it matches the index (auto), "
+        "always ONNX, or always sentence-transformers.",
+    )
 
 
 class ChunkingSettings(Section):
@@ -66,13 +76,19 @@ class ChunkingSettings(Section):
 
 class IngestSettings(Section):
     max_file_mb: float = Field(25.0, gt=0, le=1024, description="Larger files are rejected.")
-    max_passages_per_file: int = Field(2000, ge=1, le=1_000_000,
-                                       description="A file that would make more passages is rejected.")
-    max_passage_chars: int = Field(4000, ge=200, le=100_000,
-                                   description="Longer passages are split at word boundaries.")
-    max_nonprose_share: float = Field(0.5, gt=0, le=1,
-                                      description="Reject a file when more of its text than this is not prose "
-                                                  "(long runs without spaces, base64, number tables).")
+    max_passages_per_file: int = Field(
+        2000, ge=1, le=1_000_000, description="A file that would make more passages is rejected."
+    )
+    max_passage_chars: int = Field(
+        4000, ge=200, le=100_000, description="Longer passages are split at word boundaries."
+    )
+    max_nonprose_share: float = Field(
+        0.5,
+        gt=0,
+        le=1,
+        description="Reject a file when more of its text than this is not prose "
+        "(long runs without spaces, base64, number tables).",
+    )
     follow_symlinks: bool = Field(False, description="Index docs entries that link outside the docs folder.")
 
 
@@ -82,13 +98,16 @@ class RetrievalSettings(Section):
     rrf_k: int = Field(60, ge=1, le=1000, description="Reciprocal rank fusion constant.")
     dense_weight: float = Field(1.0, ge=0, le=10, description="Weight of the dense ranking in fusion.")
     lexical_weight: float = Field(1.0, ge=0, le=10, description="Weight of the BM25 ranking in fusion.")
-    per_doc_limit: int = Field(3, ge=1, le=50, description="Passages of one paper in the top k while others are relevant.")
+    per_doc_limit: int = Field(
+        3, ge=1, le=50, description="Passages of one paper in the top k while others are relevant."
+    )
 
 
 class AnswerSettings(Section):
     max_sentences: int = Field(3, ge=1, le=4, description="Quoted sentences in an answer.")
-    abstain_below: float = Field(0.15, ge=0, le=1,
-                                 description="Confidence under which the bot says it found no answer.")
+    abstain_below: float = Field(
+        0.15, ge=0, le=1, description="Confidence under which the bot says it found no answer."
+    )
     max_question_words: int = Field(300, ge=1, le=5000, description="Longer questions are refused.")
 
 
@@ -101,10 +120,12 @@ class DiscordSettings(Section):
     maintainer_user_ids: list[int] = Field(default_factory=list, description="Users allowed to run /reindex.")
     allowed_guild_ids: list[int] = Field(default_factory=list, description="Only these servers (empty: any).")
     allowed_channel_ids: list[int] = Field(default_factory=list, description="Only these channels (empty: any).")
-    allowed_role_ids: list[int] = Field(default_factory=list, description="Only members with one of these roles "
-                                                                           "(empty: anyone).")
-    sync_guild_ids: list[int] = Field(default_factory=list, description="Sync slash commands to these servers "
-                                                                        "(instant); empty: globally.")
+    allowed_role_ids: list[int] = Field(
+        default_factory=list, description="Only members with one of these roles (empty: anyone)."
+    )
+    sync_guild_ids: list[int] = Field(
+        default_factory=list, description="Sync slash commands to these servers (instant); empty: globally."
+    )
     rate_limit_questions: int = Field(5, ge=1, le=1000, description="Questions one user may ask per window.")
     rate_limit_seconds: float = Field(60.0, gt=0, le=86400, description="The rate-limit window.")
     max_question_chars: int = Field(1000, ge=1, le=4000, description="Longer Discord questions are refused.")
@@ -127,10 +148,14 @@ class Settings(BaseSettings):
     discord: DiscordSettings = DiscordSettings()
 
     @classmethod
-    def settings_customise_sources(cls, settings_cls: type[BaseSettings], init_settings: PydanticBaseSettingsSource,
-                                   env_settings: PydanticBaseSettingsSource, dotenv_settings: PydanticBaseSettingsSource,
-                                   file_secret_settings: PydanticBaseSettingsSource
-                                   ) -> tuple[PydanticBaseSettingsSource, ...]:
+    def settings_customise_sources(
+        cls,
+        settings_cls: type[BaseSettings],
+        init_settings: PydanticBaseSettingsSource,
+        env_settings: PydanticBaseSettingsSource,
+        dotenv_settings: PydanticBaseSettingsSource,
+        file_secret_settings: PydanticBaseSettingsSource,
+    ) -> tuple[PydanticBaseSettingsSource, ...]:
         return (init_settings,)  # load_settings merges TOML, env and CLI itself, so it can say where each came from
 
     @model_validator(mode="after")
@@ -155,9 +180,7 @@ class Settings(BaseSettings):
         return self.paths.cache_dir
 
 
-SECTIONS: dict[str, type[Section]] = {
-    name: field.annotation for name, field in Settings.model_fields.items()  # type: ignore[misc]
-}
+SECTIONS: dict[str, type[Section]] = {name: type(getattr(Settings(), name)) for name in Settings.model_fields}
 FIELD_SECTION: dict[str, str] = {key: section for section, model in SECTIONS.items() for key in model.model_fields}
 assert len(FIELD_SECTION) == sum(len(m.model_fields) for m in SECTIONS.values()), "setting names must be unique"
 
@@ -192,8 +215,9 @@ def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
     out: dict[str, dict[str, Any]] = {}
     for section, values in data.items():
         if section not in SECTIONS or not isinstance(values, dict):
-            raise ConfigError(f"{path}: unknown section [{section}]",
-                              f"use one of {', '.join('[' + s + ']' for s in SECTIONS)}")
+            raise ConfigError(
+                f"{path}: unknown section [{section}]", f"use one of {', '.join('[' + s + ']' for s in SECTIONS)}"
+            )
         for key, value in values.items():
             if FIELD_SECTION.get(key) != section:
                 where = f" (it belongs in [{FIELD_SECTION[key]}])" if key in FIELD_SECTION else ""
@@ -202,15 +226,15 @@ def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
     return out
 
 
-def load_settings(config_file: Path | None = None, env: Mapping[str, str] | None = None,
-                  **overrides: Any) -> Settings:
+def load_settings(config_file: Path | None = None, env: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
     """Read the packaged defaults, the config file, CASEBOT_* env vars, then overrides (None: not given)."""
     settings, _ = load_settings_with_sources(config_file, env, **overrides)
     return settings
 
 
-def load_settings_with_sources(config_file: Path | None = None, env: Mapping[str, str] | None = None,
-                               **overrides: Any) -> tuple[Settings, dict[str, str]]:
+def load_settings_with_sources(
+    config_file: Path | None = None, env: Mapping[str, str] | None = None, **overrides: Any
+) -> tuple[Settings, dict[str, str]]:
     """The settings and, for each field, where its value came from."""
     env = os.environ if env is None else env
     values: dict[str, dict[str, Any]] = {}
@@ -251,8 +275,10 @@ def _config_error(exc: ValidationError, values: dict[str, dict[str, Any]], sourc
     allowed = _allowed(field) or error["msg"]
     source = sources.get(key, "default")
     where = {"command line": "on the command line", "default": "by default"}.get(source, f"in {source}")
-    return ConfigError(f"setting {key} = {value!r} ({where}) is not allowed: {allowed}",
-                       f"set {key} in [{FIELD_SECTION[key]}] or {env_name(key)} to an allowed value")
+    return ConfigError(
+        f"setting {key} = {value!r} ({where}) is not allowed: {allowed}",
+        f"set {key} in [{FIELD_SECTION[key]}] or {env_name(key)} to an allowed value",
+    )
 
 
 def _allowed(field: Any) -> str:
@@ -273,8 +299,11 @@ def _resolve_paths(settings: Settings) -> Settings:
     docs = settings.paths.docs_dir or user_dir("data") / "docs"
     index = settings.paths.index_dir or user_dir("data") / "index"
     cache = settings.paths.cache_dir or user_dir("cache")
-    paths = PathSettings(docs_dir=docs.expanduser().resolve(), index_dir=index.expanduser().resolve(),
-                         cache_dir=cache.expanduser().resolve())
+    paths = PathSettings(
+        docs_dir=docs.expanduser().resolve(),
+        index_dir=index.expanduser().resolve(),
+        cache_dir=cache.expanduser().resolve(),
+    )
     return settings.model_copy(update={"paths": paths})
 
 

@@ -42,6 +42,7 @@ its other quotes' entities RECENCY_DECAY of those. The
 papers and sections the context turns cited are passed to the retriever as a
 preference (a boost, not a filter: a follow-up may move to another paper).
 """
+
 from __future__ import annotations
 
 import json
@@ -67,22 +68,40 @@ ENTITY_SHARE = 0.6  # entities of a turn's quotes weigh this share of its questi
 MAX_ENTITIES = 8  # per turn: enough to name the drugs and values, too few to drown the question
 SECTION_SHARE = 0.5  # preferring a cited paper's other sections: this share of the section boost
 
-_SWITCH = re.compile(r"\b(?:different|another|new|other|unrelated)\s+(?:topic|case|question|subject|patient|report)\b|"
-                     r"^\s*(?:switching|changing)\b|\bchange of (?:topic|subject)\b", re.I)
-_AGE = re.compile(r"\b\d+[\s-]*(?:years?|months?|weeks?|days?|yr|mo)[\s-]*old\b|\baged?\s+\d+|"
-                  r"\bin (?:his|her|their) (?:early |mid |mid-|late )?\d0s\b", re.I)
-_PERSON = re.compile(r"\b(?:woman|man|boy|girl|child|infant|toddler|baby|newborn|neonate|mother|father|teenager|teen|"
-                     r"student|adolescent|lady|gentleman|patient|siblings?|brothers?|sisters?|twins?)\s+"
-                     r"(?:with|who|whose|from|aged|on|in)\b", re.I)
-_OPENER = re.compile(r"^\s*(?:and|also|so|but|then|plus|what about|how about|and what|what else|anything else|"
-                     r"any other|what if|same)\b", re.I)
-_PRONOUN = re.compile(r"\b(?:it|its|itself|they|them|their|theirs|she|her|hers|herself|he|him|his|himself|"
-                      r"the same|such)\b", re.I)
+_SWITCH = re.compile(
+    r"\b(?:different|another|new|other|unrelated)\s+(?:topic|case|question|subject|patient|report)\b|"
+    r"^\s*(?:switching|changing)\b|\bchange of (?:topic|subject)\b",
+    re.I,
+)
+_AGE = re.compile(
+    r"\b\d+[\s-]*(?:years?|months?|weeks?|days?|yr|mo)[\s-]*old\b|\baged?\s+\d+|"
+    r"\bin (?:his|her|their) (?:early |mid |mid-|late )?\d0s\b",
+    re.I,
+)
+_PERSON = re.compile(
+    r"\b(?:woman|man|boy|girl|child|infant|toddler|baby|newborn|neonate|mother|father|teenager|teen|"
+    r"student|adolescent|lady|gentleman|patient|siblings?|brothers?|sisters?|twins?)\s+"
+    r"(?:with|who|whose|from|aged|on|in)\b",
+    re.I,
+)
+_OPENER = re.compile(
+    r"^\s*(?:and|also|so|but|then|plus|what about|how about|and what|what else|anything else|"
+    r"any other|what if|same)\b",
+    re.I,
+)
+_PRONOUN = re.compile(
+    r"\b(?:it|its|itself|they|them|their|theirs|she|her|hers|herself|he|him|his|himself|"
+    r"the same|such)\b",
+    re.I,
+)
 # A demonstrative refers outside the question at its start or after a verb or preposition;
 # after a noun it is a relative pronoun ("patients that develop ...").
-_DEMONSTRATIVE = re.compile(r"(?:^|\b(?:is|was|were|are|did|does|do|of|for|with|about|after|before|to|in|on|from|"
-                            r"by|at|despite|under|than|like|besides|when|if|since|once|while|because|and|but|as)\s+)"
-                            r"(?:this|that|these|those)\b", re.I)
+_DEMONSTRATIVE = re.compile(
+    r"(?:^|\b(?:is|was|were|are|did|does|do|of|for|with|about|after|before|to|in|on|from|"
+    r"by|at|despite|under|than|like|besides|when|if|since|once|while|because|and|but|as)\s+)"
+    r"(?:this|that|these|those)\b",
+    re.I,
+)
 _CAPITALISED = re.compile(r"(?<=[\w,;:)] )[A-Z][\w-]+|\b[A-Z]{2,}\w*")
 _WORDS = re.compile(r"[^\W\d_][\w'-]*[^\W_]|[^\W\d_]")
 _VALUE_SHAPES = [SHAPES[kind] for kind in ("dose", "duration", "age", "size")]  # not bare numbers
@@ -117,8 +136,14 @@ class Turn:
         for c in answer.citations:
             h = answer.passages[c.n - 1]
             cited.setdefault(c.n, CitedPassage(h.doc_id, h.section, h.chunk_id, h.title)).quotes.append(c.quote)
-        return cls(answer.question, answer.query or answer.question, answer.text, answer.abstained,
-                   list(cited.values()), follow_up)
+        return cls(
+            answer.question,
+            answer.query or answer.question,
+            answer.text,
+            answer.abstained,
+            list(cited.values()),
+            follow_up,
+        )
 
 
 @dataclass
@@ -132,8 +157,9 @@ class Resolution:
     prefer: Preference = field(default_factory=Preference)
 
 
-def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary,
-            known: Callable[[str], bool] | None = None) -> Resolution:
+def resolve(
+    question: str, turns: Sequence[Turn], vocabulary: Vocabulary, known: Callable[[str], bool] | None = None
+) -> Resolution:
     """Decide whether `question` leans on `turns` (oldest first) and, if so, what context it carries.
 
     `known(term)` tells whether any indexed paper contains an analysed term (rule 6).
@@ -153,8 +179,11 @@ def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary,
         used += 1
         context.append((turn.question, weight))
         lead, rest = entities(turn, vocabulary)
-        context += [(" ".join(found), share) for found, share in ((lead, weight * ENTITY_SHARE),
-                                                                  (rest, weight * ENTITY_SHARE * RECENCY_DECAY)) if found]
+        context += [
+            (" ".join(found), share)
+            for found, share in ((lead, weight * ENTITY_SHARE), (rest, weight * ENTITY_SHARE * RECENCY_DECAY))
+            if found
+        ]
         for c in turn.cited:
             docs[c.doc_id] = max(docs.get(c.doc_id, 0.0), weight)
             sections[(c.doc_id, c.section)] = max(sections.get((c.doc_id, c.section), 0.0), weight)
@@ -164,8 +193,9 @@ def resolve(question: str, turns: Sequence[Turn], vocabulary: Vocabulary,
     return Resolution(question, True, reason, context, Preference(docs, sections))
 
 
-def _is_follow_up(question: str, turns: Sequence[Turn], vocabulary: Vocabulary,
-                  known: Callable[[str], bool] | None) -> tuple[bool, str]:
+def _is_follow_up(
+    question: str, turns: Sequence[Turn], vocabulary: Vocabulary, known: Callable[[str], bool] | None
+) -> tuple[bool, str]:
     if not turns:
         return False, "first question"
     if _SWITCH.search(question):
@@ -221,8 +251,11 @@ def _entities(quotes: list[str], vocabulary: Vocabulary) -> list[str]:
     for quote in quotes:
         spans = [(a, quote[a:b]) for _, a, b in vocabulary.tag_spans(quote, implied=False)]
         spans += [(m.start(), m.group()) for shape in _VALUE_SHAPES for m in shape.finditer(quote)]
-        spans += [(m.start(), m.group()) for m in _WORDS.finditer(quote)
-                  if len(m.group()) > 3 and zipf_frequency(m.group(), "en") < ENTITY_ZIPF]
+        spans += [
+            (m.start(), m.group())
+            for m in _WORDS.finditer(quote)
+            if len(m.group()) > 3 and zipf_frequency(m.group(), "en") < ENTITY_ZIPF
+        ]
         end = -1
         for start, text in sorted(spans, key=lambda x: (x[0], -len(x[1]))):
             if start >= end:  # "69-year-old" once, not again as "69-year"
@@ -244,7 +277,7 @@ class Conversation:
     def add(self, answer: Answer, follow_up: bool = False) -> Turn:
         turn = Turn.of(answer, follow_up)
         self.turns.append(turn)
-        del self.turns[:-self.max_turns]
+        del self.turns[: -self.max_turns]
         return turn
 
     def clear(self) -> None:
@@ -259,15 +292,19 @@ class Conversation:
     @classmethod
     def from_dict(cls, data: Any, max_turns: int | None = None) -> Conversation:
         if not isinstance(data, dict) or data.get("format") != FORMAT or not isinstance(data.get("turns"), list):
-            raise InputError(f"not a saved casebot conversation (expected format {FORMAT!r})",
-                             "give a file written by /save or `casebot ask --continue`")
+            raise InputError(
+                f"not a saved casebot conversation (expected format {FORMAT!r})",
+                "give a file written by /save or `casebot ask --continue`",
+            )
         try:
             turns = [Turn(**{**t, "cited": [CitedPassage(**c) for c in t.get("cited", [])]}) for t in data["turns"]]
         except (TypeError, AttributeError) as exc:
-            raise InputError(f"a saved conversation turn is malformed ({exc})",
-                             "give a file written by /save or `casebot ask --continue`") from None
+            raise InputError(
+                f"a saved conversation turn is malformed ({exc})",
+                "give a file written by /save or `casebot ask --continue`",
+            ) from None
         conversation = cls(max_turns or int(data.get("max_turns") or cls.max_turns))
-        conversation.turns = turns[-conversation.max_turns:]
+        conversation.turns = turns[-conversation.max_turns :]
         return conversation
 
     def save(self, path: Path) -> None:
@@ -278,14 +315,16 @@ class Conversation:
             tmp.replace(path)
         except OSError as exc:
             tmp.unlink(missing_ok=True)
-            raise InputError(f"cannot write conversation {path} ({exc.strerror or exc})",
-                             "give a path in a writable folder") from None
+            raise InputError(
+                f"cannot write conversation {path} ({exc.strerror or exc})", "give a path in a writable folder"
+            ) from None
 
     @classmethod
     def load(cls, path: Path, max_turns: int | None = None) -> Conversation:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise InputError(f"cannot read conversation {path} ({exc})",
-                             "give a file written by /save or `casebot ask --continue`") from None
+            raise InputError(
+                f"cannot read conversation {path} ({exc})", "give a file written by /save or `casebot ask --continue`"
+            ) from None
         return cls.from_dict(data, max_turns)

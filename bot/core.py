@@ -5,6 +5,7 @@ loaded index generation, reloads a newer generation when an update lands (checke
 every call: one small file read), and is safe to call from worker threads, so an async
 front end can run it off its event loop.
 """
+
 from __future__ import annotations
 
 import logging
@@ -22,7 +23,9 @@ from .records import Answer, Hit
 from .retrieve import Query, Retriever
 
 log = logging.getLogger(__name__)
-CONTROL_CHARACTERS = dict.fromkeys([*range(32), *range(127, 160)], " ")  # pasted terminal junk: never part of a question
+CONTROL_CHARACTERS = dict.fromkeys(
+    [*range(32), *range(127, 160)], " "
+)  # pasted terminal junk: never part of a question
 
 
 class CaseBot:
@@ -43,10 +46,12 @@ class CaseBot:
             if self._retriever is None or self._retriever.snap.generation != current:
                 snapshot = store.load(self.settings.index_dir, expected_manifest(self.settings))
                 encoder = query_encoder(self.settings, snapshot.manifest)
-                store.check_compatible(snapshot.manifest, expected_manifest(self.settings, encoder.dimension),
-                                       self.settings.index_dir)
-                log.info("loaded index generation %s; questions embedded by %s", snapshot.generation,
-                         type(encoder).__name__)
+                store.check_compatible(
+                    snapshot.manifest, expected_manifest(self.settings, encoder.dimension), self.settings.index_dir
+                )
+                log.info(
+                    "loaded index generation %s; questions embedded by %s", snapshot.generation, type(encoder).__name__
+                )
                 self._retriever = Retriever(snapshot, encoder, self.settings)
             return self._retriever
 
@@ -57,8 +62,10 @@ class CaseBot:
             raise InputError("the question is empty", "type a question")
         words, limit = question.count(" ") + 1, self.settings.answer.max_question_words
         if words > limit:
-            raise InputError(f"the question has {words} words, over the limit of {limit} (setting max_question_words)",
-                             "ask a shorter question")
+            raise InputError(
+                f"the question has {words} words, over the limit of {limit} (setting max_question_words)",
+                "ask a shorter question",
+            )
         retriever = self.retriever()
         vocab = retriever.snap.lexical.vocab
         resolution = (conversation or Conversation()).resolve(question, retriever.vocabulary, vocab.__contains__)
@@ -78,8 +85,9 @@ class CaseBot:
         """
         return self.ask_ranked(question, k, conversation)[0]
 
-    def ask_ranked(self, question: str, k: int | None = None, conversation: Conversation | None = None,
-                   depth: int = 0) -> tuple[Answer, list[Hit]]:
+    def ask_ranked(
+        self, question: str, k: int | None = None, conversation: Conversation | None = None, depth: int = 0
+    ) -> tuple[Answer, list[Hit]]:
         """`ask`, plus the ranking it came from to `depth` passages (for evaluation); the answer uses the top k.
 
         Diversification is greedy, so the top k of a deeper ranking are the top k themselves.
@@ -103,14 +111,16 @@ class CaseBot:
     def section_text(self, hit: Hit) -> str:
         """The whole section a passage lies in, rebuilt from its passages (they overlap; gaps are blank lines)."""
         snap = self.retriever().snap
-        parts = sorted((c for c in snap.chunks.values() if c.doc_id == hit.doc_id and c.section == hit.section),
-                       key=lambda c: c.start)
+        parts = sorted(
+            (c for c in snap.chunks.values() if c.doc_id == hit.doc_id and c.section == hit.section),
+            key=lambda c: c.start,
+        )
         text, end = "", None
         for c in parts:
             if end is None or c.start >= end:
                 text += ("\n\n" if text else "") + c.text
             elif c.end > end:
-                text += c.text[end - c.start:]
+                text += c.text[end - c.start :]
             end = max(end or 0, c.end)
         return text or hit.text
 

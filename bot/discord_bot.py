@@ -11,6 +11,7 @@ never logged. CASEBOT_DISCORD_API_BASE and CASEBOT_DISCORD_GATEWAY point the cli
 Discord (a local fake in the tests); only loopback addresses are accepted, so the token cannot be
 sent anywhere but Discord or this machine.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -126,8 +127,11 @@ def endpoints(env: Mapping[str, str]) -> tuple[str | None, str | None]:
     for name in (API_BASE_ENV, GATEWAY_ENV):
         url = env.get(name, "").strip()
         if url and urlsplit(url).hostname not in LOOPBACK:
-            raise StartError(f"{name}={url} is not a loopback address",
-                             f"unset {name} (it exists to point casebot at a local test server)", EXIT_REFUSED)
+            raise StartError(
+                f"{name}={url} is not a loopback address",
+                f"unset {name} (it exists to point casebot at a local test server)",
+                EXIT_REFUSED,
+            )
         found.append(url or None)
     return found[0], found[1]
 
@@ -161,11 +165,14 @@ def polite(exc: CaseBotError) -> str:
 
 
 class PassagesButton(discord.ui.DynamicItem[discord.ui.Button], template=PASSAGES_ID + r"(?P<key>\d+)"):
-    """"Show passages": the answer's retrieved passages in full, visible only to whoever clicked."""
+    """ "Show passages": the answer's retrieved passages in full, visible only to whoever clicked."""
 
     def __init__(self, key: int):
-        super().__init__(discord.ui.Button(label="Show passages", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"{PASSAGES_ID}{key}"))
+        super().__init__(
+            discord.ui.Button(
+                label="Show passages", style=discord.ButtonStyle.secondary, custom_id=f"{PASSAGES_ID}{key}"
+            )
+        )
         self.key = key
 
     @classmethod
@@ -177,19 +184,27 @@ class PassagesButton(discord.ui.DynamicItem[discord.ui.Button], template=PASSAGE
         assert isinstance(client, CaseBotClient)
         answer = client.answers.use(self.key)
         if answer is None:
-            await interaction.response.send_message("Those passages are no longer kept; ask the question again.",
-                                                    ephemeral=True, allowed_mentions=NONE)
+            await interaction.response.send_message(
+                "Those passages are no longer kept; ask the question again.", ephemeral=True, allowed_mentions=NONE
+            )
             return
-        await interaction.response.send_message(embeds=present.passages_embeds(answer), ephemeral=True,
-                                                allowed_mentions=NONE)
+        await interaction.response.send_message(
+            embeds=present.passages_embeds(answer), ephemeral=True, allowed_mentions=NONE
+        )
 
 
 class PapersButton(discord.ui.DynamicItem[discord.ui.Button], template=PAPERS_ID + r"(?P<page>\d+)"):
     """A page turn of /papers; stateless, so it works as long as the message exists."""
 
     def __init__(self, page: int, label: str = "", disabled: bool = False):
-        super().__init__(discord.ui.Button(label=label or "Page", style=discord.ButtonStyle.secondary,
-                                           custom_id=f"{PAPERS_ID}{page}", disabled=disabled))
+        super().__init__(
+            discord.ui.Button(
+                label=label or "Page",
+                style=discord.ButtonStyle.secondary,
+                custom_id=f"{PAPERS_ID}{page}",
+                disabled=disabled,
+            )
+        )
         self.page = page
 
     @classmethod
@@ -269,8 +284,11 @@ class CaseBotClient(discord.Client):
             else:
                 await self.tree.sync()
         except discord.HTTPException as exc:
-            log.warning("could not sync the slash commands (%s); mentions still work. Fix: invite the bot with the "
-                        "applications.commands scope and check sync_guild_ids", exc)
+            log.warning(
+                "could not sync the slash commands (%s); mentions still work. Fix: invite the bot with the "
+                "applications.commands scope and check sync_guild_ids",
+                exc,
+            )
 
     async def _ask(self, interaction: discord.Interaction, question: str) -> None:
         refusal = self.question_refusal(interaction.user.id, question)
@@ -287,8 +305,9 @@ class CaseBotClient(discord.Client):
             log.exception("answering %r failed", question)
             await interaction.followup.send(SORRY, allowed_mentions=NONE)
             return
-        await interaction.followup.send(embed=present.answer_embed(answer), view=self.passages_view(answer),
-                                        allowed_mentions=NONE, wait=True)
+        await interaction.followup.send(
+            embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE, wait=True
+        )
 
     async def _reindex(self, interaction: discord.Interaction) -> None:
         if not self.is_maintainer(interaction.user):
@@ -324,8 +343,9 @@ class CaseBotClient(discord.Client):
             return
         mentioned = self.user.id in message.raw_mentions
         channel = message.channel
-        ours = channel.id in self.conversations or (isinstance(channel, discord.Thread)
-                                                    and channel.owner_id == self.user.id)
+        ours = channel.id in self.conversations or (
+            isinstance(channel, discord.Thread) and channel.owner_id == self.user.id
+        )
         if not (mentioned or ours):
             return
         refusal = self.place_refusal(message.guild.id, channel, message.author)
@@ -339,8 +359,9 @@ class CaseBotClient(discord.Client):
         assert self.user is not None
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
         if not question:
-            await message.reply("Ask me a question after the mention, e.g. `@casebot which treatment helped?`",
-                                allowed_mentions=NONE)
+            await message.reply(
+                "Ask me a question after the mention, e.g. `@casebot which treatment helped?`", allowed_mentions=NONE
+            )
             return
         refusal = self.question_refusal(message.author.id, question)
         if refusal:
@@ -357,7 +378,8 @@ class CaseBotClient(discord.Client):
         conversation, lock = None, asyncio.Lock()  # someone else's thread, or no thread: the mention alone
         if threaded:
             conversation, lock = self.conversations.use(channel.id) or self.conversations.keep(
-                channel.id, (Conversation(self.casebot.settings.conversation.max_turns), asyncio.Lock()))
+                channel.id, (Conversation(self.casebot.settings.conversation.max_turns), asyncio.Lock())
+            )
         async with lock:  # one turn at a time per thread: each follow-up sees the turn before it
             async with channel.typing():
                 try:
@@ -369,8 +391,9 @@ class CaseBotClient(discord.Client):
                     log.exception("answering %r failed", question)
                     await channel.send(SORRY, allowed_mentions=NONE)
                     return
-            await channel.send(embed=present.answer_embed(answer), view=self.passages_view(answer),
-                               allowed_mentions=NONE)
+            await channel.send(
+                embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE
+            )
 
     # -- shared ---------------------------------------------------------------------------------
 
@@ -391,8 +414,10 @@ class CaseBotClient(discord.Client):
         wait = self.limiter.wait(user_id)
         if wait:
             s = self.settings
-            return (f"You have asked {s.rate_limit_questions} questions in the last {s.rate_limit_seconds:g} seconds; "
-                    f"please wait {wait:.0f} s before the next one.")
+            return (
+                f"You have asked {s.rate_limit_questions} questions in the last {s.rate_limit_seconds:g} seconds; "
+                f"please wait {wait:.0f} s before the next one."
+            )
         return None
 
     def place_refusal(self, guild_id: int | None, channel: Any, user: discord.abc.User) -> str | None:
@@ -474,33 +499,46 @@ class CaseBotClient(discord.Client):
         await self.close()
 
 
-TOKEN_REJECTED = ("Discord rejected the bot token",
-                  f"copy the token again from the Developer Portal (Bot -> Reset Token) into {TOKEN_ENV}")
+TOKEN_REJECTED = (
+    "Discord rejected the bot token",
+    f"copy the token again from the Developer Portal (Bot -> Reset Token) into {TOKEN_ENV}",
+)
 
 
 def gateway_failure(error: BaseException | None, timeout: float) -> BaseException:
     """What a gateway connection that ended (or never became ready) means for the user."""
     if isinstance(error, discord.PrivilegedIntentsRequired):
-        return StartError("Discord refused the Message Content intent", "enable it in the Developer Portal: "
-                          "your application -> Bot -> Privileged Gateway Intents -> Message Content Intent",
-                          EXIT_REFUSED)
+        return StartError(
+            "Discord refused the Message Content intent",
+            "enable it in the Developer Portal: "
+            "your application -> Bot -> Privileged Gateway Intents -> Message Content Intent",
+            EXIT_REFUSED,
+        )
     if isinstance(error, discord.ConnectionClosed) and error.code == 4004:
         return StartError(*TOKEN_REJECTED, EXIT_REFUSED)
-    if error is None or isinstance(error, (discord.ConnectionClosed, discord.GatewayNotFound, OSError,
-                                           aiohttp.ClientError, TimeoutError)):
+    if error is None or isinstance(
+        error, (discord.ConnectionClosed, discord.GatewayNotFound, OSError, aiohttp.ClientError, TimeoutError)
+    ):
         return unreachable(error, str(discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY), timeout)
     return error  # anything else is a bug: keep its traceback
 
 
 def unreachable(exc: BaseException | None, where: str, timeout: float) -> StartError:
-    reason = f"no answer within {timeout:g} s" if exc is None or isinstance(exc, TimeoutError) else (
-        str(exc) or type(exc).__name__)
-    return StartError(f"cannot reach Discord at {where}: {reason}",
-                      "check the network, DNS and firewall (https://discordstatus.com shows outages)", EXIT_UNREACHABLE)
+    reason = (
+        f"no answer within {timeout:g} s"
+        if exc is None or isinstance(exc, TimeoutError)
+        else (str(exc) or type(exc).__name__)
+    )
+    return StartError(
+        f"cannot reach Discord at {where}: {reason}",
+        "check the network, DNS and firewall (https://discordstatus.com shows outages)",
+        EXIT_UNREACHABLE,
+    )
 
 
-async def serve(casebot: CaseBot, settings: DiscordSettings, token: str,
-                announce: Callable[[str], None] = log.warning) -> None:
+async def serve(
+    casebot: CaseBot, settings: DiscordSettings, token: str, announce: Callable[[str], None] = log.warning
+) -> None:
     """Run until SIGINT/SIGTERM, then close cleanly; `announce` is told once connected. Raises StartError."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -516,8 +554,9 @@ async def serve(casebot: CaseBot, settings: DiscordSettings, token: str,
             await asyncio.gather(opening, return_exceptions=True)
             return
         connection = opening.result()
-        announce(f"casebot is on Discord as {client.user} in {len(client.guilds)} server(s); "
-                 "SIGINT or SIGTERM stops it")
+        announce(
+            f"casebot is on Discord as {client.user} in {len(client.guilds)} server(s); SIGINT or SIGTERM stops it"
+        )
         await asyncio.wait({connection, stopping}, return_when=asyncio.FIRST_COMPLETED)
         stopping.cancel()
         if connection.done() and not client.closing and connection.exception() is not None:
@@ -526,18 +565,24 @@ async def serve(casebot: CaseBot, settings: DiscordSettings, token: str,
         await asyncio.gather(connection, return_exceptions=True)
 
 
-def run(casebot: CaseBot, env: Mapping[str, str] | None = None, cwd: Path | None = None,
-        announce: Callable[[str], None] = log.warning) -> None:
+def run(
+    casebot: CaseBot,
+    env: Mapping[str, str] | None = None,
+    cwd: Path | None = None,
+    announce: Callable[[str], None] = log.warning,
+) -> None:
     """`casebot discord`: token from the environment or .env, endpoints, logging guard, serve. Raises StartError."""
     env = os.environ if env is None else env
     token = read_token(env, (cwd or Path.cwd()) / DOTENV)
     if not token:
-        raise StartError(f"no Discord bot token: {TOKEN_ENV} is not set", f"create a bot in the Discord Developer "
-                         f"Portal (Bot -> Reset Token) and set {TOKEN_ENV}, or put {TOKEN_ENV}=... in a {DOTENV} file",
-                         EXIT_REFUSED)
+        raise StartError(
+            f"no Discord bot token: {TOKEN_ENV} is not set",
+            f"create a bot in the Discord Developer "
+            f"Portal (Bot -> Reset Token) and set {TOKEN_ENV}, or put {TOKEN_ENV}=... in a {DOTENV} file",
+            EXIT_REFUSED,
+        )
     point_at(*endpoints(env))
     redact = RedactToken(token)
     for handler in logging.getLogger().handlers:
         handler.addFilter(redact)
     asyncio.run(serve(casebot, casebot.settings.discord, token, announce))
-

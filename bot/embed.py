@@ -5,6 +5,7 @@ downloaded at run time. Indexing asks the model once per passage for token vecto
 and pools them per sentence too: the answer stage gets sentence vectors for free
 instead of a second pass over every sentence.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -37,8 +38,9 @@ class TextEncoder(Protocol):
 
     def encode(self, texts: list[str]) -> np.ndarray: ...
 
-    def encode_passages(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
-        ...
+    def encode_passages(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]: ...
 
 
 class QueryEncoder(Protocol):
@@ -69,7 +71,9 @@ class Embedder:
         try:
             self.model = SentenceTransformer(location, device="cpu")
         except Exception as exc:  # the library raises many kinds; the user needs one line
-            raise EmbedderError(f"cannot load embedding model {name!r}: {str(exc).splitlines()[0] if str(exc) else exc!r}") from None
+            raise EmbedderError(
+                f"cannot load embedding model {name!r}: {str(exc).splitlines()[0] if str(exc) else exc!r}"
+            ) from None
         self.tokenizer = self.model.tokenizer
         # Token counts come from a private copy of the fast tokenizer that never truncates
         # (the shared one carries whatever truncation its last caller set), without the
@@ -83,8 +87,14 @@ class Embedder:
             self._counter.no_truncation()
             self._counter.no_padding()
         self.max_tokens = int(self.model.max_seq_length or 256)
-        self.dimension = int((self.model.get_embedding_dimension() if hasattr(self.model, "get_embedding_dimension")
-                              else self.model.get_sentence_embedding_dimension()) or 0)
+        self.dimension = int(
+            (
+                self.model.get_embedding_dimension()
+                if hasattr(self.model, "get_embedding_dimension")
+                else self.model.get_sentence_embedding_dimension()
+            )
+            or 0
+        )
         self._lock = threading.Lock()  # torch modules are not safe to call from several threads at once
 
     def count_tokens(self, text: str) -> int:
@@ -100,17 +110,26 @@ class Embedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
         with self._lock:
-            vecs = self.model.encode(texts, batch_size=self.batch_size, normalize_embeddings=True,
-                                     convert_to_numpy=True, show_progress_bar=False)
+            vecs = self.model.encode(
+                texts,
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+                show_progress_bar=False,
+            )
         return np.asarray(vecs, dtype=np.float32).reshape(len(texts), self.dimension)
 
-    def encode_passages(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
+    def encode_passages(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
         """Passage vectors plus, for each passage, one vector per character span (its sentences)."""
         with self._lock:
-            outputs: Any = self.model.encode(texts, batch_size=self.batch_size, output_value=None,
-                                             show_progress_bar=False)  # one dict of tensors per text
-        offsets = self.tokenizer(texts, truncation=True, max_length=self.max_tokens,
-                                 return_offsets_mapping=True)["offset_mapping"]
+            outputs: Any = self.model.encode(
+                texts, batch_size=self.batch_size, output_value=None, show_progress_bar=False
+            )  # one dict of tensors per text
+        offsets = self.tokenizer(texts, truncation=True, max_length=self.max_tokens, return_offsets_mapping=True)[
+            "offset_mapping"
+        ]
         passages = np.zeros((len(texts), self.dimension), np.float32)
         sentences = []
         for i, (out, offs, wanted) in enumerate(zip(outputs, offsets, spans, strict=True)):
@@ -119,8 +138,9 @@ class Embedder:
         return passages, sentences
 
 
-def _pool(tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]],
-          fallback: np.ndarray) -> np.ndarray:
+def _pool(
+    tokens: np.ndarray, offsets: list[tuple[int, int]], spans: list[tuple[int, int]], fallback: np.ndarray
+) -> np.ndarray:
     """Unit-length mean of the token vectors lying inside each character span.
 
     Word pieces never straddle the whitespace between sentences, so each token falls in at
@@ -184,9 +204,13 @@ class HashingEmbedder:
     def encode(self, texts: list[str]) -> np.ndarray:
         return np.stack([self._vector(t) for t in texts]) if texts else np.zeros((0, self.dimension), np.float32)
 
-    def encode_passages(self, texts: list[str], spans: list[list[tuple[int, int]]]) -> tuple[np.ndarray, list[np.ndarray]]:
-        sentences = [self.encode([t[a:b] for a, b in wanted]) if wanted else np.zeros((0, self.dimension), np.float32)
-                     for t, wanted in zip(texts, spans, strict=True)]
+    def encode_passages(
+        self, texts: list[str], spans: list[list[tuple[int, int]]]
+    ) -> tuple[np.ndarray, list[np.ndarray]]:
+        sentences = [
+            self.encode([t[a:b] for a, b in wanted]) if wanted else np.zeros((0, self.dimension), np.float32)
+            for t, wanted in zip(texts, spans, strict=True)
+        ]
         return self.encode(texts), sentences
 
 

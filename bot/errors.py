@@ -3,6 +3,7 @@
 Front ends catch `CaseBotError` only: the CLI prints `casebot: error: … — fix: …`,
 Discord turns it into a polite reply. Anything else is a bug and keeps its traceback.
 """
+
 from __future__ import annotations
 
 

@@ -9,6 +9,7 @@ A row with "context" (earlier questions, oldest first) is a follow-up: its earli
 questions are asked first through the same conversation core the front ends use, and
 its figures are also reported on their own.
 """
+
 from __future__ import annotations
 
 import json
@@ -27,7 +28,7 @@ RECALL_AT = (1, 5, 10)
 
 
 class EvalFileError(InputError):
-    fix = "correct the question file (format in README, \"Measuring quality\")"
+    fix = 'correct the question file (format in README, "Measuring quality")'
 
 
 def fold(text: str) -> str:
@@ -107,14 +108,32 @@ def run(bot: CaseBot, rows: list[dict], k: int | None = None) -> list[Outcome]:
         answer, top = bot.ask_ranked(row["question"], k, conversation, depth=max(RECALL_AT))
         rank = hit = first = None
         if row.get("doc") and row.get("evidence"):
-            rank = next((i for i, h in enumerate(top, 1)
-                         if Path(h.doc_id).stem == row["doc"] and holds(h.text, row["evidence"])), None)
+            rank = next(
+                (
+                    i
+                    for i, h in enumerate(top, 1)
+                    if Path(h.doc_id).stem == row["doc"] and holds(h.text, row["evidence"])
+                ),
+                None,
+            )
             hit = not answer.abstained and holds(strip_citations(answer.text), row["evidence"])
             first = bool(answer.citations) and quote_holds(answer.citations[0].quote, row["evidence"])
         conf = confidence(answer.passages)
-        outcomes.append(Outcome(row, answer, rank, bool(hit), bool(hit and first), {
-            "confidence": round(conf.coverage, 3), "cosine": round(conf.cosine, 3), "missing": list(conf.missing),
-            "top": [f"{Path(h.doc_id).stem}#{h.chunk_id}" for h in top[:3]]}))
+        outcomes.append(
+            Outcome(
+                row,
+                answer,
+                rank,
+                bool(hit),
+                bool(hit and first),
+                {
+                    "confidence": round(conf.coverage, 3),
+                    "cosine": round(conf.cosine, 3),
+                    "missing": list(conf.missing),
+                    "top": [f"{Path(h.doc_id).stem}#{h.chunk_id}" for h in top[:3]],
+                },
+            )
+        )
     return outcomes
 
 
@@ -123,28 +142,41 @@ def summarise(outcomes: list[Outcome]) -> dict:
     out = _figures(outcomes)
     follow_ups = [o for o in outcomes if o.follow_up]
     if follow_ups:
-        out.update({f"followup_{key}": value for key, value in _figures(follow_ups).items()
-                    if key in FOLLOW_UP_FIGURES})
+        out.update(
+            {f"followup_{key}": value for key, value in _figures(follow_ups).items() if key in FOLLOW_UP_FIGURES}
+        )
     return out
 
 
-FOLLOW_UP_FIGURES = ("questions", "recall@1", "recall@5", "answer_hit", "first_quote_hit", "abstention",
-                     "false_abstention")
+FOLLOW_UP_FIGURES = (
+    "questions",
+    "recall@1",
+    "recall@5",
+    "answer_hit",
+    "first_quote_hit",
+    "abstention",
+    "false_abstention",
+)
 
 
 def _figures(outcomes: list[Outcome]) -> dict:
     answerable = [o for o in outcomes if o.answerable]
     unanswerable = [o for o in outcomes if not o.answerable]
     share = lambda xs, total: round(sum(xs) / len(total), 3) if total else None  # noqa: E731
-    out: dict[str, float | None] = {"questions": len(outcomes), "answerable": len(answerable),
-                                    "unanswerable": len(unanswerable)}
+    out: dict[str, float | None] = {
+        "questions": len(outcomes),
+        "answerable": len(answerable),
+        "unanswerable": len(unanswerable),
+    }
     for k in RECALL_AT:
         out[f"recall@{k}"] = share([o.rank is not None and o.rank <= k for o in answerable], answerable)
     out["mrr"] = round(sum(1 / o.rank for o in answerable if o.rank) / len(answerable), 3) if answerable else None
     out["answer_hit"] = share([o.answer_hit for o in answerable], answerable)
     out["first_quote_hit"] = share([o.first_quote_hit for o in answerable], answerable)
     answered = [o for o in outcomes if not o.answer.abstained]
-    out["quotes_per_answer"] = round(sum(len(o.answer.citations) for o in answered) / len(answered), 2) if answered else None
+    out["quotes_per_answer"] = (
+        round(sum(len(o.answer.citations) for o in answered) / len(answered), 2) if answered else None
+    )
     out["abstention"] = share([o.answer.abstained for o in unanswerable], unanswerable)
     out["false_abstention"] = share([o.answer.abstained for o in answerable], answerable)
     return out
@@ -155,15 +187,24 @@ def misses(outcomes: list[Outcome]) -> list[dict]:
     rows = []
     for o in outcomes:
         if o.answerable:
-            problem = ("abstained" if o.answer.abstained else None) or (
-                "evidence not retrieved" if o.rank is None else
-                "evidence below rank 1" if o.rank > 1 else None) or (
-                "answer misses evidence" if not o.answer_hit else None) or (
-                "first quote misses evidence" if not o.first_quote_hit else None)
+            problem = (
+                ("abstained" if o.answer.abstained else None)
+                or ("evidence not retrieved" if o.rank is None else "evidence below rank 1" if o.rank > 1 else None)
+                or ("answer misses evidence" if not o.answer_hit else None)
+                or ("first quote misses evidence" if not o.first_quote_hit else None)
+            )
         else:
             problem = None if o.answer.abstained else "answered an unanswerable question"
         if problem:
             question = " → ".join([*o.row.get("context", []), o.row["question"]])
-            rows.append({"id": o.row["id"], "problem": problem, "rank": o.rank, **o.signals,
-                         "question": question, "query": o.answer.query})
+            rows.append(
+                {
+                    "id": o.row["id"],
+                    "problem": problem,
+                    "rank": o.rank,
+                    **o.signals,
+                    "question": question,
+                    "query": o.answer.query,
+                }
+            )
     return rows

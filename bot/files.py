@@ -6,6 +6,7 @@ through these helpers, which resolve a path and check it lies inside its folder,
 never open through a symbolic link (O_NOFOLLOW), and create temporary files
 exclusively, so a planted link cannot redirect a write to a file elsewhere.
 """
+
 from __future__ import annotations
 
 import errno
@@ -38,8 +39,10 @@ def is_inside(path: Path, folder: Path) -> bool:
 def inside(path: Path, folder: Path, what: str = "path") -> Path:
     """`path` resolved, or InputError when it would land outside `folder` (through `..` or a link)."""
     if not is_inside(path, folder):
-        raise InputError(f"{what} {path} lies outside {folder} (through '..', an absolute path or a symbolic link)",
-                         f"name a path inside {folder}")
+        raise InputError(
+            f"{what} {path} lies outside {folder} (through '..', an absolute path or a symbolic link)",
+            f"name a path inside {folder}",
+        )
     return path.resolve()
 
 
@@ -53,8 +56,10 @@ def is_link(path: Path) -> bool:
 def refuse_link(path: Path) -> None:
     """StoreError naming the link when an index entry is a symbolic link (it could point anywhere)."""
     if is_link(path):
-        raise StoreError(f"{path} is a symbolic link; casebot never reads or writes the index through one",
-                         f"delete the link ({path}), then run the command again")
+        raise StoreError(
+            f"{path} is a symbolic link; casebot never reads or writes the index through one",
+            f"delete the link ({path}), then run the command again",
+        )
 
 
 def open_nofollow(path: Path, flags: int, mode: int = 0o644) -> int:
@@ -106,4 +111,3 @@ def copy_exclusive(src: Path, dest: Path) -> None:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
-

@@ -6,6 +6,7 @@ whatever reason, is reported and skipped and never stops the others; an earlier 
 version of it stays indexed. An update that finds the current generation damaged
 says so and rebuilds it from the docs folder.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -53,8 +54,13 @@ def analysis_version() -> str:
 
 
 def expected_manifest(settings: Settings, dimension: int | None = None) -> dict:
-    expected = store.expected_manifest(settings.model.model, dimension or 0, settings.chunking.chunk_tokens,
-                                       settings.chunking.overlap_sentences, analysis_version())
+    expected = store.expected_manifest(
+        settings.model.model,
+        dimension or 0,
+        settings.chunking.chunk_tokens,
+        settings.chunking.overlap_sentences,
+        analysis_version(),
+    )
     if dimension is None:
         expected.pop("dimension")  # checked once the model is loaded
     return expected
@@ -94,8 +100,11 @@ def pending_changes(snapshot: store.Catalog, docs_dir: Path) -> dict[str, list[s
     for rel, path in files.items():
         known = snapshot.documents.get(rel)
         skipped = snapshot.skipped.get(rel)  # wins: a rejected replacement of an indexed paper is not news
-        record = (skipped["size"], skipped["mtime_ns"], skipped["content_hash"]) if skipped else (
-            (known.size, known.mtime_ns, known.content_hash) if known else None)
+        record = (
+            (skipped["size"], skipped["mtime_ns"], skipped["content_hash"])
+            if skipped
+            else ((known.size, known.mtime_ns, known.content_hash) if known else None)
+        )
         if record is None:
             out["new"].append(rel)
         elif _stat(path) != record[:2] and _safe_hash(path) != record[2]:
@@ -165,21 +174,26 @@ class Indexer:
         trash.collect(s.index_dir, report.generation)
         return report
 
-    def read(self, path: Path, root: Path, digest: str | None = None,
-             follow_symlinks: bool | None = None) -> tuple[Document, list[Chunk], list]:
+    def read(
+        self, path: Path, root: Path, digest: str | None = None, follow_symlinks: bool | None = None
+    ) -> tuple[Document, list[Chunk], list]:
         """One file under `root` read, checked, chunked and analysed, as an update would; IngestError
         (whatever went wrong) says why it cannot be indexed. `index add` checks files with it before copying."""
         s = self.settings
         raw = path.relative_to(root).as_posix()
         if display_name(raw) != raw:
             raise IngestError("the file name is not valid UTF-8 (shown with \\x escapes); rename it")
-        limits = s.ingest if follow_symlinks is None else s.ingest.model_copy(update={"follow_symlinks": follow_symlinks})
+        limits = (
+            s.ingest if follow_symlinks is None else s.ingest.model_copy(update={"follow_symlinks": follow_symlinks})
+        )
         try:
             doc = load_document(path, root, s.ingest.max_file_mb, digest, limits)
             chunks = self.chunker.chunk(doc)
             if len(chunks) > s.ingest.max_passages_per_file:
-                raise IngestError(f"makes {len(chunks)} passages, over the limit of "
-                                  f"{s.ingest.max_passages_per_file} (setting max_passages_per_file); split the file")
+                raise IngestError(
+                    f"makes {len(chunks)} passages, over the limit of "
+                    f"{s.ingest.max_passages_per_file} (setting max_passages_per_file); split the file"
+                )
             abbreviations = learn_abbreviations(doc.text)
             vocab = Vocabulary.load({k: {v} for k, v in abbreviations.items()})
             prefixes = [passage_prefix(doc.title, c.section) for c in chunks]
@@ -188,15 +202,21 @@ class Indexer:
             raise
         except Exception as exc:  # noqa: BLE001 - any parser failure is this file's problem, not the update's
             log.debug("reading %s failed", raw, exc_info=True)
-            raise IngestError(f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}); check the file, "
-                              "or re-export it") from None
+            raise IngestError(
+                f"cannot be read ({type(exc).__name__}: {str(exc)[:200]}); check the file, or re-export it"
+            ) from None
         return doc, chunks, [prefixes, lexical, abbreviations]
 
     @property
     def chunker(self) -> Chunker:
         e, s = self.embedder, self.settings
-        return Chunker(e.count_tokens, e.max_tokens, s.chunking.chunk_tokens, s.chunking.overlap_sentences,
-                       s.ingest.max_passage_chars)
+        return Chunker(
+            e.count_tokens,
+            e.max_tokens,
+            s.chunking.chunk_tokens,
+            s.chunking.overlap_sentences,
+            s.ingest.max_passage_chars,
+        )
 
     def _apply(self, base: store.Catalog | None, report: UpdateReport) -> UpdateReport:
         s = self.settings
@@ -251,8 +271,9 @@ class Indexer:
             (report.changed if doc.doc_id in indexed else report.added).append(doc.doc_id)
 
         old_skipped = base.skipped if base else {}
-        new_skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
-                       for r in skipped}
+        new_skipped = {
+            r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]} for r in skipped
+        }
         if base and not (accepted or report.removed) and new_skipped == old_skipped:
             self._restore_query_encoder(base.manifest)
             report.generation = base.generation
@@ -292,7 +313,9 @@ class Indexer:
             if onnx_encoder.export(self.embedder, self.settings.cache_dir) != record["key"]:
                 log.warning("the model no longer matches the index's query encoder; `casebot index rebuild`")
 
-    def _embed_into(self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int, list[Chunk], list]]) -> int:
+    def _embed_into(
+        self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int, list[Chunk], list]]
+    ) -> int:
         """Embed the prepared documents' passages, batching them across documents."""
         if not docs:
             return 0
@@ -305,15 +328,27 @@ class Indexer:
         def flush():
             nonlocal done, batch
             texts = [p + c.text for item in batch for p, c in zip(item[4], item[3], strict=True)]
-            spans = [[(len(p) + a, len(p) + b) for a, b in c.sentences] for item in batch for p, c in zip(item[4], item[3], strict=True)]
+            spans = [
+                [(len(p) + a, len(p) + b) for a, b in c.sentences]
+                for item in batch
+                for p, c in zip(item[4], item[3], strict=True)
+            ]
             if not texts:
                 return
             vectors, sentence_vectors = e.encode_passages(texts, spans)
             at = 0
             for doc, size, mtime, chunks, _, lexical, abbreviations in batch:
                 n = len(chunks)
-                writer.add_document(doc, chunks, vectors[at:at + n], sentence_vectors[at:at + n], lexical,
-                                    abbreviations, size, mtime)
+                writer.add_document(
+                    doc,
+                    chunks,
+                    vectors[at : at + n],
+                    sentence_vectors[at : at + n],
+                    lexical,
+                    abbreviations,
+                    size,
+                    mtime,
+                )
                 at += n
             done += len(texts)
             if self.progress:

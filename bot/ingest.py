@@ -5,6 +5,7 @@ indexer reports it and moves on to the next file. Formats are read by the functi
 in READERS, one per file suffix: supporting a new format (.docx, another PDF parser)
 is one new function and one entry there.
 """
+
 from __future__ import annotations
 
 import codecs
@@ -38,8 +39,17 @@ MAX_WORD_CHARS = 40
 # keeps a huge file from holding the writer lock while it is cut up.
 MAX_WORDS_PER_PASSAGE = 256
 
-__all__ = ["IngestError", "READERS", "SUPPORTED", "Reader", "content_hash", "is_candidate", "load_document",
-           "sidecar_path", "text_hash"]
+__all__ = [
+    "IngestError",
+    "READERS",
+    "SUPPORTED",
+    "Reader",
+    "content_hash",
+    "is_candidate",
+    "load_document",
+    "sidecar_path",
+    "text_hash",
+]
 
 
 def sidecar_path(path: Path) -> Path:
@@ -81,8 +91,15 @@ class Sidecar(BaseModel):
 
     def metadata(self) -> Metadata:
         authors = [self.authors] if isinstance(self.authors, str) else list(self.authors)
-        return Metadata(title=self.title, authors=authors, journal=self.journal, year=self.year, doi=self.doi,
-                        pmid=str(self.pmid) if self.pmid not in (None, "") else None, url=self.url)
+        return Metadata(
+            title=self.title,
+            authors=authors,
+            journal=self.journal,
+            year=self.year,
+            doi=self.doi,
+            pmid=str(self.pmid) if self.pmid not in (None, "") else None,
+            url=self.url,
+        )
 
 
 def _read_sidecar(path: Path) -> Metadata:
@@ -107,11 +124,13 @@ def _read_sidecar(path: Path) -> Metadata:
         expected = Sidecar.model_fields[key].description
         if error["type"] in ("greater_than_equal", "less_than_equal"):
             expected = "a year between 1000 and 2999"
-        raise IngestError(f"sidecar {side.name}: {key} must be {expected}, not {data[key]!r}; "
-                          "correct the sidecar") from None
+        raise IngestError(
+            f"sidecar {side.name}: {key} must be {expected}, not {data[key]!r}; correct the sidecar"
+        ) from None
 
 
 # --- readers, one per format ----------------------------------------------------------------------
+
 
 class Reader(Protocol):
     """Reads one format: the file's bytes -> (metadata found in the file, cleaned blocks); IngestError if it cannot."""
@@ -124,7 +143,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
     pairs = len(head) // 2
     if pairs < 4:
         return None
-    even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
+    even, odd = head[0 : pairs * 2 : 2].count(0), head[1 : pairs * 2 : 2].count(0)
     if odd > 0.3 * pairs and even < 0.05 * pairs:
         return "utf-16-le"
     if even > 0.3 * pairs and odd < 0.05 * pairs:
@@ -134,8 +153,9 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 def _decode(data: bytes) -> str:
     """UTF-8, UTF-16 (with or without BOM), otherwise a confident detection, or a rejection saying how to fix it."""
-    utf16 = "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else _utf16_without_bom(
-        data[:SNIFF_BYTES])
+    utf16 = (
+        "utf-16" if data[:2] in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE) else _utf16_without_bom(data[:SNIFF_BYTES])
+    )
     if utf16:
         try:
             return data.decode(utf16)
@@ -194,13 +214,26 @@ def read_pdf(data: bytes) -> tuple[Metadata, list[Block]]:
             raise IngestError(ENCRYPTED)
         pages = [page.extract_text() or "" for page in reader.pages]
     except DependencyError as exc:
-        raise IngestError(f"PDF needs an optional package to be read ({exc}); install it, then run the update "
-                          "again") from None
+        raise IngestError(
+            f"PDF needs an optional package to be read ({exc}); install it, then run the update again"
+        ) from None
     except FileNotDecryptedError:
         raise IngestError(ENCRYPTED) from None
-    except (PyPdfError, ValueError, KeyError, TypeError, OSError, AttributeError, IndexError, RecursionError,
-            ZeroDivisionError, AssertionError) as exc:
-        raise IngestError(f"corrupt PDF ({type(exc).__name__}: {str(exc)[:200]}); re-export or re-download it") from None
+    except (
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        OSError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+        ZeroDivisionError,
+        AssertionError,
+    ) as exc:
+        raise IngestError(
+            f"corrupt PDF ({type(exc).__name__}: {str(exc)[:200]}); re-export or re-download it"
+        ) from None
     if sum(len(p.strip()) for p in pages) < 20:
         raise IngestError("PDF has no text layer (scanned?): run OCR first (e.g. ocrmypdf), then re-add it")
     return Metadata(), clean_pages(pages)
@@ -237,12 +270,16 @@ def nonprose_share(text: str) -> float:
 def _check_content(text: str, limits: IngestSettings) -> None:
     share = nonprose_share(text)
     if share > limits.max_nonprose_share:
-        raise IngestError(f"{share:.0%} of the text is not prose (base64, number tables or long runs without "
-                          f"spaces), over the limit of {limits.max_nonprose_share:.0%} (setting max_nonprose_share)")
+        raise IngestError(
+            f"{share:.0%} of the text is not prose (base64, number tables or long runs without "
+            f"spaces), over the limit of {limits.max_nonprose_share:.0%} (setting max_nonprose_share)"
+        )
     at_least = len(text.split()) // MAX_WORDS_PER_PASSAGE
     if at_least > limits.max_passages_per_file:
-        raise IngestError(f"the text would make at least {at_least} passages, over the limit of "
-                          f"{limits.max_passages_per_file} (setting max_passages_per_file); split the file")
+        raise IngestError(
+            f"the text would make at least {at_least} passages, over the limit of "
+            f"{limits.max_passages_per_file} (setting max_passages_per_file); split the file"
+        )
 
 
 # --- one file -------------------------------------------------------------------------------------
@@ -255,8 +292,9 @@ def check_location(path: Path, docs_dir: Path, follow_symlinks: bool) -> Path:
     except (RuntimeError, OSError) as exc:  # a loop of links
         raise IngestError(f"cannot follow the link ({exc}); fix or delete it") from None
     if not follow_symlinks and not is_inside(real, docs_dir):
-        raise IngestError(f"a link to {real}, outside the docs folder; copy the file in instead "
-                          "(or set follow_symlinks)")
+        raise IngestError(
+            f"a link to {real}, outside the docs folder; copy the file in instead (or set follow_symlinks)"
+        )
     return real
 
 
@@ -273,8 +311,9 @@ def _read_bytes(path: Path, docs_dir: Path, max_file_mb: float, follow_symlinks:
         return fh.read()
 
 
-def load_document(path: Path, docs_dir: Path, max_file_mb: float, digest: str | None = None,
-                  limits: IngestSettings | None = None) -> Document:
+def load_document(
+    path: Path, docs_dir: Path, max_file_mb: float, digest: str | None = None, limits: IngestSettings | None = None
+) -> Document:
     """Read, validate and clean one file. Raises IngestError with the reason.
 
     `digest` is the file's content_hash when the caller already computed it (the indexer does);
@@ -305,5 +344,6 @@ def load_document(path: Path, docs_dir: Path, max_file_mb: float, digest: str | 
         pos += len(block.text) + 2
     text = "\n\n".join(pieces)
     _check_content(text, limits)
-    return Document(doc_id=rel, text=text, blocks=spans, metadata=metadata,
-                    content_hash=digest, text_hash=text_hash(text))
+    return Document(
+        doc_id=rel, text=text, blocks=spans, metadata=metadata, content_hash=digest, text_hash=text_hash(text)
+    )

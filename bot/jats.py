@@ -3,6 +3,7 @@
 JATS is the format PMC ships full texts in; its structure (sections, captions,
 reference markup) lets us drop citation clutter that PDF extraction cannot.
 """
+
 from __future__ import annotations
 
 import re

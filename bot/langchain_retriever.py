@@ -9,6 +9,7 @@ Each Document is one passage, verbatim, with the provenance needed to cite it.
 This wraps casebot's own index; it does not use langchain-community's FAISS store,
 whose loader unpickles files.
 """
+
 from __future__ import annotations
 
 from langchain_core.callbacks import CallbackManagerForRetrieverRun
@@ -26,9 +27,27 @@ class CaseBotRetriever(BaseRetriever):
         docs = []
         for rank, hit in enumerate(self.bot.search(query, k=self.k), 1):
             meta = self.bot.retriever().snap.documents[hit.doc_id].metadata
-            docs.append(Document(page_content=hit.text, id=str(hit.chunk_id), metadata={
-                "rank": rank, "source": hit.doc_id, "title": hit.title, "section": hit.section,
-                "start": hit.start, "end": hit.end, "page": hit.page, "score": hit.score, "chunk_id": hit.chunk_id,
-                "authors": meta.get("authors", []), "journal": meta.get("journal"), "year": meta.get("year"),
-                "doi": meta.get("doi"), "pmid": meta.get("pmid"), "url": meta.get("url")}))
+            docs.append(
+                Document(
+                    page_content=hit.text,
+                    id=str(hit.chunk_id),
+                    metadata={
+                        "rank": rank,
+                        "source": hit.doc_id,
+                        "title": hit.title,
+                        "section": hit.section,
+                        "start": hit.start,
+                        "end": hit.end,
+                        "page": hit.page,
+                        "score": hit.score,
+                        "chunk_id": hit.chunk_id,
+                        "authors": meta.get("authors", []),
+                        "journal": meta.get("journal"),
+                        "year": meta.get("year"),
+                        "doi": meta.get("doi"),
+                        "pmid": meta.get("pmid"),
+                        "url": meta.get("url"),
+                    },
+                )
+            )
         return docs

@@ -5,6 +5,7 @@ that they agree). Keeping raw counts instead of precomputed scores is what makes
 index incremental: adding a paper appends rows, removing one drops rows, and IDF is
 derived at load time in a few vectorised operations.
 """
+
 from __future__ import annotations
 
 import json
@@ -71,12 +72,18 @@ class LexicalIndex:
 
     def rows_with(self, col: int) -> np.ndarray:
         """Rows containing vocabulary term `col`, ascending."""
-        return self._csc.indices[self._csc.indptr[col]:self._csc.indptr[col + 1]]
+        return self._csc.indices[self._csc.indptr[col] : self._csc.indptr[col + 1]]
 
     def save(self, directory: Path) -> None:
         tf = self.tf
-        np.savez(directory / FILES[0], data=tf.data, indices=tf.indices, indptr=tf.indptr,
-                 shape=np.asarray(tf.shape, np.int64), chunk_ids=self.chunk_ids)
+        np.savez(
+            directory / FILES[0],
+            data=tf.data,
+            indices=tf.indices,
+            indptr=tf.indptr,
+            shape=np.asarray(tf.shape, np.int64),
+            chunk_ids=self.chunk_ids,
+        )
         (directory / FILES[1]).write_text(json.dumps(self.vocab), encoding="utf-8")
 
     @classmethod

@@ -10,6 +10,7 @@ few probe sentences' vectors from the model that built it, and `query_encoder` u
 ONNX copy only when it reproduces them; otherwise it falls back to sentence-transformers
 and logs why.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -59,7 +60,11 @@ class OnnxEncoder:
         from tokenizers import Tokenizer
 
         config = json.loads((directory / CONFIG_FILE).read_text(encoding="utf-8"))
-        self.name, self.dimension, self.max_tokens = config["model"], int(config["dimension"]), int(config["max_tokens"])
+        self.name, self.dimension, self.max_tokens = (
+            config["model"],
+            int(config["dimension"]),
+            int(config["max_tokens"]),
+        )
         self.directory = directory
         self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
         self._tokenizer.enable_truncation(self.max_tokens)
@@ -67,8 +72,9 @@ class OnnxEncoder:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = SESSION_THREADS
         options.log_severity_level = 3  # errors only
-        self._session = onnxruntime.InferenceSession(str(directory / MODEL_FILE), options,
-                                                     providers=["CPUExecutionProvider"])
+        self._session = onnxruntime.InferenceSession(
+            str(directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
         self._inputs = {i.name for i in self._session.get_inputs()}
 
     def encode(self, texts: list[str]) -> np.ndarray:
@@ -76,8 +82,11 @@ class OnnxEncoder:
         if not texts:
             return np.zeros((0, self.dimension), np.float32)
         encodings = self._tokenizer.encode_batch(texts)
-        columns = {"input_ids": [e.ids for e in encodings], "attention_mask": [e.attention_mask for e in encodings],
-                   "token_type_ids": [e.type_ids for e in encodings]}
+        columns = {
+            "input_ids": [e.ids for e in encodings],
+            "attention_mask": [e.attention_mask for e in encodings],
+            "token_type_ids": [e.type_ids for e in encodings],
+        }
         feed = {name: np.asarray(rows, np.int64) for name, rows in columns.items() if name in self._inputs}
         vectors = np.asarray(self._session.run(None, feed)[0], np.float32)
         return vectors / np.maximum(np.linalg.norm(vectors, axis=1, keepdims=True), 1e-12)
@@ -189,13 +198,25 @@ def _write_export(embedder: Embedder, directory: Path) -> None:
     axes = {**{n: {0: "batch", 1: "tokens"} for n in names}, "sentence_embedding": {0: "batch"}}
     with embedder._lock, torch.no_grad(), warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the tracer's notes on Python branches that are constant for this model
-        torch.onnx.export(Pipeline().eval(), tuple(sample[n] for n in names), str(directory / MODEL_FILE),
-                          input_names=names, output_names=["sentence_embedding"], dynamic_axes=axes,
-                          opset_version=OPSET, dynamo=False)
+        torch.onnx.export(
+            Pipeline().eval(),
+            tuple(sample[n] for n in names),
+            str(directory / MODEL_FILE),
+            input_names=names,
+            output_names=["sentence_embedding"],
+            dynamic_axes=axes,
+            opset_version=OPSET,
+            dynamo=False,
+        )
     tokenizer = embedder.tokenizer
     (directory / TOKENIZER_FILE).write_text(_tokenizer_json(embedder), encoding="utf-8")
-    config = {"model": embedder.name, "dimension": embedder.dimension, "max_tokens": embedder.max_tokens,
-              "pad_id": int(tokenizer.pad_token_id or 0), "pad_token": str(tokenizer.pad_token or "[PAD]")}
+    config = {
+        "model": embedder.name,
+        "dimension": embedder.dimension,
+        "max_tokens": embedder.max_tokens,
+        "pad_id": int(tokenizer.pad_token_id or 0),
+        "pad_token": str(tokenizer.pad_token or "[PAD]"),
+    }
     (directory / CONFIG_FILE).write_text(json.dumps(config, indent=2), encoding="utf-8")
 
 
@@ -220,8 +241,10 @@ def verified_encoder(cache_dir: Path, manifest: dict) -> OnnxEncoder:
         raise EncoderUnavailable(f"the ONNX query encoder {directory} cannot be loaded ({str(exc)[:200]})") from None
     agreement = probe_agreement(encoder, record["probes"])
     if agreement < PROBE_COSINE:
-        raise EncoderUnavailable(f"the ONNX query encoder {directory} does not match the index's model "
-                                 f"(probe cosine {agreement:.6f} < {PROBE_COSINE})")
+        raise EncoderUnavailable(
+            f"the ONNX query encoder {directory} does not match the index's model "
+            f"(probe cosine {agreement:.6f} < {PROBE_COSINE})"
+        )
     return encoder
 
 
@@ -237,11 +260,15 @@ def query_encoder(settings: Settings, manifest: dict) -> QueryEncoder:
             return verified_encoder(settings.cache_dir, manifest)
         except EncoderUnavailable as exc:
             if mode == "onnx":
-                raise EmbedderError(f"query_encoder is onnx, but {exc}",
-                                    "run `casebot index update` (it exports the encoder), or set query_encoder "
-                                    "to auto") from None
-            log.warning("answering with sentence-transformers instead of the lean ONNX encoder: %s "
-                        "(`casebot index update` exports it)", exc)
+                raise EmbedderError(
+                    f"query_encoder is onnx, but {exc}",
+                    "run `casebot index update` (it exports the encoder), or set query_encoder to auto",
+                ) from None
+            log.warning(
+                "answering with sentence-transformers instead of the lean ONNX encoder: %s "
+                "(`casebot index update` exports it)",
+                exc,
+            )
     from .embed import get_embedder
 
     m = settings.model

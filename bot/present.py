@@ -5,6 +5,7 @@ whatever the ranks of the cited passages; `--json` keeps the passage ranks (`n`)
 `numbering` is the one mapping between the two. Long content is cut at a sentence or
 word boundary with an ellipsis, never mid-word.
 """
+
 from __future__ import annotations
 
 import re
@@ -31,7 +32,7 @@ def fit(text: str, limit: int) -> str:
     sentence = max((m.end() for m in _SENTENCE_END.finditer(text, 0, room + 1)), default=0)
     if sentence >= room // 2:
         return text[:sentence].rstrip() + " " + ELLIPSIS
-    cut = room if text[room:room + 1].isspace() else text.rfind(" ", 0, room)
+    cut = room if text[room : room + 1].isspace() else text.rfind(" ", 0, room)
     return text[: cut if cut > 0 else room].rstrip(" ,;:\n") + ELLIPSIS
 
 
@@ -103,7 +104,7 @@ def marked(hit: Hit, quotes: list[Citation], before: str, after: str) -> str:
     """The passage with each quoted sentence wrapped in `before`/`after`."""
     out, at = [], 0
     for c in quotes:
-        out += [hit.text[at:c.start], before, hit.text[c.start:c.end], after]
+        out += [hit.text[at : c.start], before, hit.text[c.start : c.end], after]
         at = c.end
     return "".join(out + [hit.text[at:]])
 
@@ -219,13 +220,16 @@ def answer_embed(answer: Answer):
     names = [_fit_md(f"[{number}] {where(hit)}", EMBED_FIELD_NAME_LIMIT) for number, hit, _ in sources]
     fixed = len(title or "") + len(footer) + sum(map(len, names))
     # The quotes come first; the sources share what is left of the 6,000 characters.
-    description = _fit_md("\n".join(quote_lines(answer)), min(EMBED_DESCRIPTION_LIMIT,
-                                                              EMBED_TOTAL_LIMIT - fixed - MIN_FIELD_VALUE * len(sources)))
+    description = _fit_md(
+        "\n".join(quote_lines(answer)),
+        min(EMBED_DESCRIPTION_LIMIT, EMBED_TOTAL_LIMIT - fixed - MIN_FIELD_VALUE * len(sources)),
+    )
     share = (EMBED_TOTAL_LIMIT - fixed - len(description)) // max(len(sources), 1)
     embed = discord.Embed(title=title, description=description, colour=ANSWER_COLOUR)
     for name, (_, hit, quotes) in zip(names, sources, strict=True):
-        embed.add_field(name=name, value=_citation_value(hit, quotes, min(EMBED_FIELD_VALUE_LIMIT, share)),
-                        inline=False)
+        embed.add_field(
+            name=name, value=_citation_value(hit, quotes, min(EMBED_FIELD_VALUE_LIMIT, share)), inline=False
+        )
     return embed.set_footer(text=footer)
 
 
@@ -234,10 +238,12 @@ def passages_embeds(answer: Answer) -> list:
     import discord
 
     shown = numbering(answer)
-    order = sorted(range(1, len(answer.passages) + 1), key=lambda rank: (shown.get(rank, len(shown) + rank)))
+    order = sorted(range(1, len(answer.passages) + 1), key=lambda rank: shown.get(rank, len(shown) + rank))
     order = order[:EMBEDS_PER_MESSAGE]
-    titles = [_fit_md((f"[{shown[rank]}] " if rank in shown else "") + where(answer.passages[rank - 1]),
-                      EMBED_TITLE_LIMIT) for rank in order]
+    titles = [
+        _fit_md((f"[{shown[rank]}] " if rank in shown else "") + where(answer.passages[rank - 1]), EMBED_TITLE_LIMIT)
+        for rank in order
+    ]
     left = EMBED_TOTAL_LIMIT - sum(map(len, titles))
     embeds = []
     for i, (rank, title) in enumerate(zip(order, titles, strict=True)):
@@ -256,7 +262,7 @@ def papers_embed(documents: list, page: int, per_page: int = PAPERS_PER_PAGE):
     pages = max(1, -(-len(documents) // per_page))
     page = min(max(page, 0), pages - 1)
     description = ""
-    for d in documents[page * per_page:(page + 1) * per_page]:
+    for d in documents[page * per_page : (page + 1) * per_page]:
         line = f"**{_fit_md(d.title, 300)}**\n`{fit(d.doc_id, 200)}` · {d.chunks} passages\n"
         if len(description) + len(line) > EMBED_DESCRIPTION_LIMIT - len(ELLIPSIS):
             description += ELLIPSIS  # whole entries only, so no markup is cut in half
@@ -278,6 +284,7 @@ def report_text(report) -> str:
         lines.append(f"**{label}** ({len(items)}): " + "; ".join(_md(n) for n in names))
     lines.append(f"unchanged: {len(report.unchanged)}")
     return discord_text("\n".join(lines))
+
 
 # --- terminal (rich) -----------------------------------------------------------------
 # The interactive chat's renderers. They build rich Text (never Markdown, so no raw `**`

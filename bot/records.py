@@ -3,6 +3,7 @@
 They are plain dataclasses so every stage can be tested on its own and every
 front end (CLI, Discord, LangChain) sees the same shapes.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field

@@ -5,6 +5,7 @@ each candidate by its best sentence (sentence vectors were stored at index time,
 so this costs one small matrix product) and by how much of the question's rarer
 vocabulary it contains, then spreads the top k across papers.
 """
+
 from __future__ import annotations
 
 import re
@@ -74,8 +75,12 @@ def is_rare(term: str, word: str) -> bool:
     """Specialised vocabulary: a concept tag, an identifier (IL-6, HbA1c) or a word rare in English."""
     from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
 
-    return term.startswith("@") or any(c.isdigit() for c in term) and any(c.isalpha() for c in term) or (
-        zipf_frequency(word, "en") < RARE_ZIPF)
+    return (
+        term.startswith("@")
+        or any(c.isdigit() for c in term)
+        and any(c.isalpha() for c in term)
+        or (zipf_frequency(word, "en") < RARE_ZIPF)
+    )
 
 
 class Retriever:
@@ -88,8 +93,9 @@ class Retriever:
         self._paper_rows: dict[str, list[int]] | None = None
         self._paper_terms: dict[str, set[str]] = {}
 
-    def analyse(self, question: str, context: Sequence[tuple[str, float]] = (),
-                prefer: Preference | None = None) -> Query:
+    def analyse(
+        self, question: str, context: Sequence[tuple[str, float]] = (), prefer: Preference | None = None
+    ) -> Query:
         """The question as the retriever reads it.
 
         `context` is (text, weight) a follow-up carries from earlier turns, most recent first
@@ -114,10 +120,23 @@ class Retriever:
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), self.vocabulary)
         vectors = self.encoder.encode([text, question] if context else [text])
-        return Query(question, text, vectors[0], terms, list(subject), idf, focus, expected_value(question),
-                     set(own) if context else set(), vectors[1] if context else None, prefer or Preference(),
-                     question_type(question), words, self.vocabulary.alternatives(words),
-                     focus_terms(question, self.vocabulary, head_only=True))
+        return Query(
+            question,
+            text,
+            vectors[0],
+            terms,
+            list(subject),
+            idf,
+            focus,
+            expected_value(question),
+            set(own) if context else set(),
+            vectors[1] if context else None,
+            prefer or Preference(),
+            question_type(question),
+            words,
+            self.vocabulary.alternatives(words),
+            focus_terms(question, self.vocabulary, head_only=True),
+        )
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -140,8 +159,9 @@ class Retriever:
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
         """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions."""
-        specific = [t for t in query.key if t.startswith("@") or (any(c.isdigit() for c in t)
-                                                                   and any(c.isalpha() for c in t))]
+        specific = [
+            t for t in query.key if t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
+        ]
         if not specific:
             return []
         present = self.paper_terms(doc_id)
@@ -154,8 +174,11 @@ class Retriever:
         'defined' missing says little. A word-frequency list of English (wordfreq) tells
         the two apart.
         """
-        cols = [c for t in {term} | self.vocabulary.alternatives([term]).get(term, set())
-                if (c := self.snap.lexical.vocab.get(t)) is not None]
+        cols = [
+            c
+            for t in {term} | self.vocabulary.alternatives([term]).get(term, set())
+            if (c := self.snap.lexical.vocab.get(t)) is not None
+        ]
         if cols:
             return max(float(self.snap.lexical.idf[c]) for c in cols)
         return self._unknown_idf if is_rare(term, word) else COMMON_UNKNOWN_IDF
@@ -170,10 +193,19 @@ class Retriever:
         if query.prefer:
             score += self._preference(rows, query.prefer)
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
-        out = [Candidate(int(self.snap.chunk_ids[row]), float(features[i, f["fused"]]), float(features[i, f["passage"]]),
-                         float(lexical[i]), float(features[i, f["sentence"]]), float(features[i, f["coverage"]]),
-                         float(score[i]), sentence_scores[bounds[i]:bounds[i + 1]])
-               for i, row in enumerate(rows)]
+        out = [
+            Candidate(
+                int(self.snap.chunk_ids[row]),
+                float(features[i, f["fused"]]),
+                float(features[i, f["passage"]]),
+                float(lexical[i]),
+                float(features[i, f["sentence"]]),
+                float(features[i, f["coverage"]]),
+                float(score[i]),
+                sentence_scores[bounds[i] : bounds[i + 1]],
+            )
+            for i, row in enumerate(rows)
+        ]
         return sorted(out, key=lambda c: -c.score)
 
     def pool(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]] | None:
@@ -204,19 +236,34 @@ class Retriever:
             value = ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0).astype(float)
         pool_lexical = lexical[rows]
         focus = {t: query.key_idf[t] for t in query.focus if t in query.key_idf}
-        background = np.array([bool(_BACKGROUND.search(snap.chunks[int(snap.chunk_ids[r])].section)) for r in rows],
-                              float)
-        features = np.column_stack([
-            best_sentence, dense, self._coverage(rows, query, {t: query.key_idf[t] for t in query.key}), fused / fused.max(), value,
-            pool_lexical / max(float(pool_lexical.max()), 1e-9), self._coverage(rows, query, focus), background])
+        background = np.array(
+            [bool(_BACKGROUND.search(snap.chunks[int(snap.chunk_ids[r])].section)) for r in rows], float
+        )
+        features = np.column_stack(
+            [
+                best_sentence,
+                dense,
+                self._coverage(rows, query, {t: query.key_idf[t] for t in query.key}),
+                fused / fused.max(),
+                value,
+                pool_lexical / max(float(pool_lexical.max()), 1e-9),
+                self._coverage(rows, query, focus),
+                background,
+            ]
+        )
         bounds = list(sentence_starts) + [len(sentence_scores)]
         return rows, features, pool_lexical, sentence_scores, bounds
 
     def _preference(self, rows: np.ndarray, prefer: Preference) -> np.ndarray:
         """The boost each passage gets for lying in a preferred paper or section."""
         chunks = [self.snap.chunks[int(self.snap.chunk_ids[row])] for row in rows]
-        return np.array([W_PREFER_DOC * prefer.docs.get(c.doc_id, 0.0)
-                         + W_PREFER_SECTION * prefer.sections.get((c.doc_id, c.section), 0.0) for c in chunks])
+        return np.array(
+            [
+                W_PREFER_DOC * prefer.docs.get(c.doc_id, 0.0)
+                + W_PREFER_SECTION * prefer.sections.get((c.doc_id, c.section), 0.0)
+                for c in chunks
+            ]
+        )
 
     def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
@@ -255,15 +302,19 @@ class Retriever:
             return self.snap.passage_vectors[self.snap.rows([c.chunk_id])[0]]
 
         def others_above(doc: str, floor: float) -> bool:
-            return any(o.score >= floor and self.snap.chunks[o.chunk_id].doc_id != doc and o not in chosen
-                       for o in ranked)
+            return any(
+                o.score >= floor and self.snap.chunks[o.chunk_id].doc_id != doc and o not in chosen for o in ranked
+            )
 
         for c in ranked:
             doc = self.snap.chunks[c.chunk_id].doc_id
             same = [o for o in chosen if self.snap.chunks[o.chunk_id].doc_id == doc]
             surplus = len(same) >= self.settings.retrieval.per_doc_limit and others_above(doc, top * RELEVANT_FRACTION)
-            redundant = (not surplus and any(float(vector(c) @ vector(o)) >= REDUNDANT_COSINE for o in same)
-                         and others_above(doc, top * 0.5))
+            redundant = (
+                not surplus
+                and any(float(vector(c) @ vector(o)) >= REDUNDANT_COSINE for o in same)
+                and others_above(doc, top * 0.5)
+            )
             (deferred if surplus or redundant else chosen).append(c)
             if len(chosen) == k:
                 return chosen
@@ -272,11 +323,25 @@ class Retriever:
     def hit(self, c: Candidate) -> Hit:
         row = self.snap.chunks[c.chunk_id]
         scores = [] if c.sentence_scores is None else [float(x) for x in c.sentence_scores]
-        return Hit(chunk_id=row.chunk_id, doc_id=row.doc_id, title=self.snap.documents[row.doc_id].title,
-                   section=row.section, text=row.text, start=row.start, end=row.end, page=row.page,
-                   score=c.score, sentences=row.sentences, dense=c.dense, lexical=c.lexical, coverage=c.coverage,
-                   best_cosine=max(scores, default=0.0),
-                   sentence_terms=row.sentence_terms(), sentence_scores=scores, title_terms=self.title_terms(row.doc_id))
+        return Hit(
+            chunk_id=row.chunk_id,
+            doc_id=row.doc_id,
+            title=self.snap.documents[row.doc_id].title,
+            section=row.section,
+            text=row.text,
+            start=row.start,
+            end=row.end,
+            page=row.page,
+            score=c.score,
+            sentences=row.sentences,
+            dense=c.dense,
+            lexical=c.lexical,
+            coverage=c.coverage,
+            best_cosine=max(scores, default=0.0),
+            sentence_terms=row.sentence_terms(),
+            sentence_scores=scores,
+            title_terms=self.title_terms(row.doc_id),
+        )
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The top k passages for an analysed question, spread across papers, best first."""
@@ -285,10 +350,10 @@ class Retriever:
             hits[0].missing = self.missing(query, hits[0].doc_id)
         if query.own_vector is not None:  # a follow-up quotes what it asks itself, not what its context says
             for h in hits:
-                h.sentence_scores = [float(x) for x in self._sentence_scores(self.snap.rows([h.chunk_id]),
-                                                                               query.own_vector)[0]]
+                h.sentence_scores = [
+                    float(x) for x in self._sentence_scores(self.snap.rows([h.chunk_id]), query.own_vector)[0]
+                ]
         return hits
 
     def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:
         return self.retrieve(self.analyse(question, prefer=prefer), k or self.settings.retrieval.k)
-

@@ -6,6 +6,7 @@ the external abstracts corpus; a mechanism that helps only one half is not kept.
 vectors are reproduced by `python bench/fit_scoring.py`, which prints them with the figures
 on both halves.
 """
+
 from __future__ import annotations
 
 import numpy as np

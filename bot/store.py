@@ -18,6 +18,7 @@ against the manifest's checksums once, when they load it.
 For crash-safety tests, CASEBOT_FAULT=<step> makes the writer kill itself (SIGKILL,
 no clean-up) when it reaches that step; FAULT_STEPS lists them in order.
 """
+
 from __future__ import annotations
 
 import fcntl
@@ -54,8 +55,19 @@ KEEP_GENERATIONS = 2  # the current one and the one before, for readers still lo
 GENERATION_NAME = re.compile(r"gen-\d{6}")
 FAULT_ENV = "CASEBOT_FAULT"
 # Where a writer can die, in the order it reaches them (indexer steps, then the publication here).
-FAULT_STEPS = ("locked", "scanned", "tmp-created", "embedded", "sqlite-committed", "index-files-written",
-               "manifest-written", "generation-renamed", "pointer-written", "published", "collected")
+FAULT_STEPS = (
+    "locked",
+    "scanned",
+    "tmp-created",
+    "embedded",
+    "sqlite-committed",
+    "index-files-written",
+    "manifest-written",
+    "generation-renamed",
+    "pointer-written",
+    "published",
+    "collected",
+)
 LOCK_POLL_SECONDS = 0.2  # how often a waiting reader looks whether the writer has finished
 
 SCHEMA = """
@@ -163,16 +175,21 @@ def current_generation(index_dir: Path) -> str | None:
     if not name:
         return None
     if not GENERATION_NAME.fullmatch(name):
-        raise StoreError(f"{pointer} names {name[:80]!r}, which is not a generation folder inside {index_dir}",
-                         UPDATE)
+        raise StoreError(f"{pointer} names {name[:80]!r}, which is not a generation folder inside {index_dir}", UPDATE)
     refuse_link(index_dir / name)
     return name
 
 
 def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: int, analysis: str) -> dict:
     """What an index must have been built with to be usable by these settings."""
-    return {"format": FORMAT_VERSION, "model": model, "dimension": dimension,
-            "chunk_tokens": chunk_tokens, "overlap_sentences": overlap, "analysis": analysis}
+    return {
+        "format": FORMAT_VERSION,
+        "model": model,
+        "dimension": dimension,
+        "chunk_tokens": chunk_tokens,
+        "overlap_sentences": overlap,
+        "analysis": analysis,
+    }
 
 
 # Differences `index update` repairs by re-indexing everything; others need an explicit rebuild.
@@ -183,11 +200,19 @@ def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:
     differ = {key for key, want in expected.items() if manifest.get(key) != want}
     if differ:
         key = sorted(differ - REINDEXABLE or differ)[0]
-        what = {"model": "embedding model", "dimension": "embedding dimension", "format": "index format",
-                "analysis": "vocabulary/analysis version"}.get(key, key.replace("_", " "))
+        what = {
+            "model": "embedding model",
+            "dimension": "embedding dimension",
+            "format": "index format",
+            "analysis": "vocabulary/analysis version",
+        }.get(key, key.replace("_", " "))
         fix = UPDATE if differ <= REINDEXABLE else REBUILD
-        raise IndexMismatch(f"index {index_dir} was built with {what} {manifest.get(key)!r}, but the settings ask "
-                            f"for {expected[key]!r}", differ, fix)
+        raise IndexMismatch(
+            f"index {index_dir} was built with {what} {manifest.get(key)!r}, but the settings ask "
+            f"for {expected[key]!r}",
+            differ,
+            fix,
+        )
 
 
 def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
@@ -200,8 +225,10 @@ def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
 
 
 def _damaged(gen: Path, exc: Exception) -> StoreError:
-    return StoreError(f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]})",
-                      f"`casebot index verify`, then `{REBUILD}`")
+    return StoreError(
+        f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]})",
+        f"`casebot index verify`, then `{REBUILD}`",
+    )
 
 
 def _open_generation(index_dir: Path, expected: dict | None, checksums: bool = False) -> tuple[Path, dict]:
@@ -242,11 +269,17 @@ def checksum_problems(gen: Path, manifest: dict) -> list[str]:
 
 
 def _read_catalog(con: sqlite3.Connection, gen: Path, manifest: dict) -> Catalog:
-    documents = {r[0]: DocInfo(r[0], r[1], json.loads(r[2]), *r[3:]) for r in con.execute(
-        "SELECT d.doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, "
-        "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d")}
-    skipped = {r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
-               for r in con.execute("SELECT * FROM skipped")}
+    documents = {
+        r[0]: DocInfo(r[0], r[1], json.loads(r[2]), *r[3:])
+        for r in con.execute(
+            "SELECT d.doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, "
+            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d"
+        )
+    }
+    skipped = {
+        r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
+        for r in con.execute("SELECT * FROM skipped")
+    }
     return Catalog(gen.name, manifest, documents, skipped)
 
 
@@ -273,8 +306,9 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
         catalog = _read_catalog(con, gen, manifest)
         chunks, blobs, counts = {}, [], []
         for cid, doc_id, section, page, start, end, text, sents, blob, terms, shapes in con.execute(
-                'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors, '
-                "sentence_terms, value_shapes FROM chunks ORDER BY chunk_id"):
+            'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors, '
+            "sentence_terms, value_shapes FROM chunks ORDER BY chunk_id"
+        ):
             spans = [tuple(s) for s in json.loads(sents)]
             chunks[cid] = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes)
             blobs.append(blob)
@@ -297,8 +331,21 @@ def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
         value_shapes = np.fromiter((c.value_shapes for c in chunks.values()), np.int64, len(chunks))
     except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
         raise _damaged(gen, exc) from None
-    return Snapshot(catalog.generation, manifest, catalog.documents, catalog.skipped, chunks, abbreviations,
-                    dense, lexical, chunk_ids, passage_vectors, sentence_vectors, offsets, value_shapes)
+    return Snapshot(
+        catalog.generation,
+        manifest,
+        catalog.documents,
+        catalog.skipped,
+        chunks,
+        abbreviations,
+        dense,
+        lexical,
+        chunk_ids,
+        passage_vectors,
+        sentence_vectors,
+        offsets,
+        value_shapes,
+    )
 
 
 def _vectors_by_row(dense: DenseIndex, chunk_ids: np.ndarray) -> np.ndarray:
@@ -439,27 +486,60 @@ class GenerationWriter:
             self.dense.remove(np.asarray(ids, dtype=np.int64))
             self._removed.update(ids)
 
-    def add_document(self, doc: Document, chunks: list[Chunk], vectors: np.ndarray, sentence_vectors: list[np.ndarray],
-                     analysed: list[PassageTerms], abbreviations: dict[str, str], size: int, mtime_ns: int) -> None:
+    def add_document(
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentence_vectors: list[np.ndarray],
+        analysed: list[PassageTerms],
+        abbreviations: dict[str, str],
+        size: int,
+        mtime_ns: int,
+    ) -> None:
         meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
-        self.con.execute("INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
-                         (doc.doc_id, doc.title, meta, doc.content_hash, doc.text_hash, size, mtime_ns,
-                          datetime.now(UTC).isoformat(timespec="seconds"), doc.text))
+        self.con.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                doc.title,
+                meta,
+                doc.content_hash,
+                doc.text_hash,
+                size,
+                mtime_ns,
+                datetime.now(UTC).isoformat(timespec="seconds"),
+                doc.text,
+            ),
+        )
         ids = []
         for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed, strict=True)):
             cur = self.con.execute(
                 'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors, '
                 "sentence_terms, value_shapes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (doc.doc_id, ord_, chunk.section, chunk.page, chunk.start, chunk.end, chunk.text,
-                 json.dumps(chunk.sentences), sent_vecs.astype(np.float16).tobytes(),
-                 "\n".join(" ".join(sorted(s)) for s in terms.sentences), terms.shapes))
+                (
+                    doc.doc_id,
+                    ord_,
+                    chunk.section,
+                    chunk.page,
+                    chunk.start,
+                    chunk.end,
+                    chunk.text,
+                    json.dumps(chunk.sentences),
+                    sent_vecs.astype(np.float16).tobytes(),
+                    "\n".join(" ".join(sorted(s)) for s in terms.sentences),
+                    terms.shapes,
+                ),
+            )
             chunk_id = cur.lastrowid
             assert chunk_id is not None  # an INSERT into a rowid table always has one
             chunk.chunk_id = chunk_id
             ids.append(chunk_id)
             self._added.append((chunk_id, terms.tokens))
-        self.con.executemany("INSERT INTO abbreviations VALUES (?,?,?)",
-                             [(doc.doc_id, short, long) for short, long in abbreviations.items()])
+        self.con.executemany(
+            "INSERT INTO abbreviations VALUES (?,?,?)",
+            [(doc.doc_id, short, long) for short, long in abbreviations.items()],
+        )
         if ids:
             self.dense.add(np.asarray(ids, dtype=np.int64), vectors)
 
@@ -480,9 +560,14 @@ class GenerationWriter:
         self.dense.save(self.tmp / FAISS_FILE)
         crash_point("index-files-written")
         files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
-        manifest = {**self.manifest, "generation": self.name, "documents": n_docs, "chunks": n_chunks,
-                    "created": datetime.now(UTC).isoformat(timespec="seconds"),
-                    "files": {f: sha256_file(self.tmp / f) for f in files}}
+        manifest = {
+            **self.manifest,
+            "generation": self.name,
+            "documents": n_docs,
+            "chunks": n_chunks,
+            "created": datetime.now(UTC).isoformat(timespec="seconds"),
+            "files": {f: sha256_file(self.tmp / f) for f in files},
+        }
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
         for f in files + [MANIFEST]:
             with open(self.tmp / f, "rb+") as fh:

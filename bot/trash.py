@@ -6,6 +6,7 @@ Each removal gets its own folder, named after the generation that was current wh
 paper was removed; `casebot index restore NAME` moves the newest match back. A folder is
 deleted once KEEP_GENERATIONS newer generations have been published after it.
 """
+
 from __future__ import annotations
 
 import logging

@@ -5,6 +5,7 @@ vectors by passage id, search by inner product, read vectors back, save and load
 `FaissIndex` (exact inner product over unit vectors, ids kept by IndexIDMap2) is today's
 implementation; a Qdrant- or HNSW-backed class implementing the same methods can replace it.
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,4 +1,5 @@
 """Shared fixtures: the real model (loaded once), real indexes in temporary folders, real PDFs."""
+
 from __future__ import annotations
 
 import shutil

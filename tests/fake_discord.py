@@ -12,6 +12,7 @@ IDENTIFY is checked for the token (close 4004) and the privileged intents (close
 READY names a `resume_gateway_url`; a button click carries the message the button is on;
 creating a thread on a message is followed by THREAD_CREATE on the gateway.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -35,8 +36,15 @@ MESSAGE_CONTENT = 1 << 15
 DISCORD_EPOCH_MS = 1420070400000
 HEARTBEAT_MS = 500  # fast heartbeats, so a stalled event loop shows within the tests
 
-BOT_USER = {"id": str(BOT_ID), "username": "casebot", "discriminator": "0", "global_name": None, "avatar": None,
-            "bot": True, "flags": 0}
+BOT_USER = {
+    "id": str(BOT_ID),
+    "username": "casebot",
+    "discriminator": "0",
+    "global_name": None,
+    "avatar": None,
+    "bot": True,
+    "flags": 0,
+}
 
 
 def user(user_id: int, name: str = "clinician") -> dict:
@@ -55,8 +63,13 @@ class Call:
 
 
 class FakeDiscord:
-    def __init__(self, token: str = TOKEN, intents_enabled: int = PRIVILEGED_INTENTS, silent_gateway: bool = False,
-                 threads_allowed: bool = True):
+    def __init__(
+        self,
+        token: str = TOKEN,
+        intents_enabled: int = PRIVILEGED_INTENTS,
+        silent_gateway: bool = False,
+        threads_allowed: bool = True,
+    ):
         self.token, self.intents_enabled, self.silent_gateway = token, intents_enabled, silent_gateway
         self.threads_allowed = threads_allowed  # False: the bot lacks Create Public Threads
         self.calls: list[Call] = []
@@ -115,8 +128,9 @@ class FakeDiscord:
 
     async def wait_calls(self, method: str, path_start: str, count: int = 1, timeout: float = 20.0) -> list[Call]:
         async with self.changed:
-            await asyncio.wait_for(self.changed.wait_for(
-                lambda: len(self.calls_to(method, path_start)) >= count), timeout)
+            await asyncio.wait_for(
+                self.changed.wait_for(lambda: len(self.calls_to(method, path_start)) >= count), timeout
+            )
         return self.calls_to(method, path_start)
 
     # -- driving the bot ------------------------------------------------------------------------
@@ -131,29 +145,68 @@ class FakeDiscord:
         await self._ws.send_str(json.dumps({"op": 0, "t": event, "s": next(self._seq), "d": data}))
 
     def member(self, user_id: int, roles: list[int] = ()) -> dict:  # type: ignore[assignment]
-        return {"user": user(user_id), "roles": [str(r) for r in roles], "joined_at": "2024-01-01T00:00:00+00:00",
-                "deaf": False, "mute": False, "flags": 0, "pending": False, "nick": None, "avatar": None,
-                "permissions": "0"}
+        return {
+            "user": user(user_id),
+            "roles": [str(r) for r in roles],
+            "joined_at": "2024-01-01T00:00:00+00:00",
+            "deaf": False,
+            "mute": False,
+            "flags": 0,
+            "pending": False,
+            "nick": None,
+            "avatar": None,
+            "permissions": "0",
+        }
 
-    def _interaction(self, kind: int, data: dict, user_id: int, roles: list[int], channel_id: int,
-                     message: dict | None = None) -> dict:
-        payload = {"id": str(self.snowflake()), "application_id": str(APP_ID), "type": kind, "data": data,
-                   "guild_id": str(GUILD_ID), "channel_id": str(channel_id),
-                   "channel": {"id": str(channel_id), "type": 0, "guild_id": str(GUILD_ID), "name": "cases",
-                               "position": 0, "permission_overwrites": []},
-                   "member": self.member(user_id, roles), "token": f"itoken{self.snowflake()}", "version": 1,
-                   "app_permissions": "0", "locale": "en-US", "guild_locale": "en-US", "entitlements": [],
-                   "authorizing_integration_owners": {"0": str(GUILD_ID)}, "context": 0,
-                   "attachment_size_limit": 10485760}
+    def _interaction(
+        self, kind: int, data: dict, user_id: int, roles: list[int], channel_id: int, message: dict | None = None
+    ) -> dict:
+        payload = {
+            "id": str(self.snowflake()),
+            "application_id": str(APP_ID),
+            "type": kind,
+            "data": data,
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(channel_id),
+            "channel": {
+                "id": str(channel_id),
+                "type": 0,
+                "guild_id": str(GUILD_ID),
+                "name": "cases",
+                "position": 0,
+                "permission_overwrites": [],
+            },
+            "member": self.member(user_id, roles),
+            "token": f"itoken{self.snowflake()}",
+            "version": 1,
+            "app_permissions": "0",
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 10485760,
+        }
         if message is not None:
             payload["message"] = message
         return payload
 
-    async def slash(self, name: str, options: dict[str, str] | None = None, user_id: int = 900,
-                    roles: list[int] = (), channel_id: int = CHANNEL_ID) -> dict:  # type: ignore[assignment]
+    async def slash(
+        self,
+        name: str,
+        options: dict[str, str] | None = None,
+        user_id: int = 900,
+        roles: list[int] = (),
+        channel_id: int = CHANNEL_ID,
+    ) -> dict:  # type: ignore[assignment]
         """A member runs /name; returns the interaction (its token names the followup route)."""
-        data = {"id": str(self.snowflake()), "name": name, "type": 1, "guild_id": str(GUILD_ID),
-                "options": [{"name": k, "type": 3, "value": v} for k, v in (options or {}).items()]}
+        data = {
+            "id": str(self.snowflake()),
+            "name": name,
+            "type": 1,
+            "guild_id": str(GUILD_ID),
+            "options": [{"name": k, "type": 3, "value": v} for k, v in (options or {}).items()],
+        }
         interaction = self._interaction(2, data, user_id, list(roles), channel_id)
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
@@ -165,15 +218,30 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 
-    async def say(self, content: str, user_id: int = 900, channel_id: int = CHANNEL_ID,
-                  mentions_bot: bool = False) -> dict:
+    async def say(
+        self, content: str, user_id: int = 900, channel_id: int = CHANNEL_ID, mentions_bot: bool = False
+    ) -> dict:
         """A member posts `content` in a channel or thread."""
-        message = {"id": str(self.snowflake()), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
-                   "author": user(user_id), "member": {k: v for k, v in self.member(user_id).items() if k != "user"},
-                   "content": content, "timestamp": "2024-01-01T00:00:00+00:00", "edited_timestamp": None,
-                   "tts": False, "mention_everyone": False, "mentions": [BOT_USER] if mentions_bot else [],
-                   "mention_roles": [], "attachments": [], "embeds": [], "pinned": False, "type": 0, "flags": 0,
-                   "components": []}
+        message = {
+            "id": str(self.snowflake()),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": user(user_id),
+            "member": {k: v for k, v in self.member(user_id).items() if k != "user"},
+            "content": content,
+            "timestamp": "2024-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [BOT_USER] if mentions_bot else [],
+            "mention_roles": [],
+            "attachments": [],
+            "embeds": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+            "components": [],
+        }
         self.messages[int(message["id"])] = message
         await self.dispatch("MESSAGE_CREATE", message)
         return message
@@ -215,21 +283,69 @@ class FakeDiscord:
             await ws.close(code=4014, message=b"Disallowed intent(s).")
             return
         self.identified.set()
-        ready = {"v": 10, "user": BOT_USER, "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-                 "session_id": "fake-session", "resume_gateway_url": self.gateway, "private_channels": [],
-                 "relationships": [], "application": {"id": str(APP_ID), "flags": 0}}
+        ready = {
+            "v": 10,
+            "user": BOT_USER,
+            "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+            "session_id": "fake-session",
+            "resume_gateway_url": self.gateway,
+            "private_channels": [],
+            "relationships": [],
+            "application": {"id": str(APP_ID), "flags": 0},
+        }
         await ws.send_str(json.dumps({"op": 0, "t": "READY", "s": next(self._seq), "d": ready}))
-        roles = [{"id": str(rid), "name": name, "color": 0, "hoist": False, "position": pos, "permissions": "0",
-                  "managed": False, "mentionable": False, "flags": 0}
-                 for rid, name, pos in ((GUILD_ID, "@everyone", 0), (MAINTAINER_ROLE, "maintainers", 2),
-                                        (MEMBER_ROLE, "members", 1))]
-        guild = {"id": str(GUILD_ID), "name": "Clinic", "owner_id": "1", "unavailable": False, "large": False,
-                 "member_count": 2, "roles": roles, "emojis": [], "stickers": [], "features": [], "threads": [],
-                 "members": [{**self.member(BOT_ID), "user": BOT_USER}], "voice_states": [], "presences": [],
-                 "channels": [{"id": str(CHANNEL_ID), "type": 0, "name": "cases", "position": 0,
-                               "permission_overwrites": [], "nsfw": False, "parent_id": None}],
-                 "verification_level": 0, "default_message_notifications": 0, "explicit_content_filter": 0,
-                 "mfa_level": 0, "premium_tier": 0, "preferred_locale": "en-US", "system_channel_flags": 0}
+        roles = [
+            {
+                "id": str(rid),
+                "name": name,
+                "color": 0,
+                "hoist": False,
+                "position": pos,
+                "permissions": "0",
+                "managed": False,
+                "mentionable": False,
+                "flags": 0,
+            }
+            for rid, name, pos in (
+                (GUILD_ID, "@everyone", 0),
+                (MAINTAINER_ROLE, "maintainers", 2),
+                (MEMBER_ROLE, "members", 1),
+            )
+        ]
+        guild = {
+            "id": str(GUILD_ID),
+            "name": "Clinic",
+            "owner_id": "1",
+            "unavailable": False,
+            "large": False,
+            "member_count": 2,
+            "roles": roles,
+            "emojis": [],
+            "stickers": [],
+            "features": [],
+            "threads": [],
+            "members": [{**self.member(BOT_ID), "user": BOT_USER}],
+            "voice_states": [],
+            "presences": [],
+            "channels": [
+                {
+                    "id": str(CHANNEL_ID),
+                    "type": 0,
+                    "name": "cases",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "nsfw": False,
+                    "parent_id": None,
+                }
+            ],
+            "verification_level": 0,
+            "default_message_notifications": 0,
+            "explicit_content_filter": 0,
+            "mfa_level": 0,
+            "premium_tier": 0,
+            "preferred_locale": "en-US",
+            "system_channel_flags": 0,
+        }
         await ws.send_str(json.dumps({"op": 0, "t": "GUILD_CREATE", "s": next(self._seq), "d": guild}))
 
     # -- REST -----------------------------------------------------------------------------------
@@ -253,7 +369,8 @@ class FakeDiscord:
             self.calls.append(call)
             self.changed.notify_all()
         if request.headers.get("Authorization") != f"Bot {self.token}" and not path.startswith(
-                ("/webhooks/", "/interactions/")):
+            ("/webhooks/", "/interactions/")
+        ):
             return self._json({"message": "401: Unauthorized", "code": 0}, 401)
         return self._json(*self._answer(request.method, path.split("/")[1:], body or {}))
 
@@ -262,19 +379,37 @@ class FakeDiscord:
         if route == ("GET", "users", "@me"):
             return BOT_USER, 200
         if route == ("GET", "oauth2", "applications", "@me"):
-            return {"id": str(APP_ID), "name": "casebot", "icon": None, "description": "", "bot_public": True,
-                    "bot_require_code_grant": False, "owner": user(1, "owner"), "verify_key": "0" * 64,
-                    "flags": 0, "team": None, "summary": "", "rpc_origins": []}, 200
+            return {
+                "id": str(APP_ID),
+                "name": "casebot",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": user(1, "owner"),
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+                "summary": "",
+                "rpc_origins": [],
+            }, 200
         if method == "PUT" and parts[0] == "applications" and parts[-1] == "commands":
-            return [{**c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1"}
-                    for c in body], 200  # type: ignore[union-attr]
+            return [
+                {**c, "id": str(self.snowflake()), "application_id": str(APP_ID), "version": "1"} for c in body
+            ], 200  # type: ignore[union-attr]
         if route == ("POST", "interactions", "#", "#", "callback"):
             kind = body["type"]
             message = self._message(body.get("data") or {}, CHANNEL_ID) if kind in (4, 5, 7) else None
-            return {"interaction": {"id": parts[1], "type": 2, "response_message_id": message and message["id"],
-                                    "response_message_loading": kind == 5,
-                                    "response_message_ephemeral": bool((body.get("data") or {}).get("flags", 0) & 64)},
-                    "resource": {"type": kind, **({"message": message} if message else {})}}, 200
+            return {
+                "interaction": {
+                    "id": parts[1],
+                    "type": 2,
+                    "response_message_id": message and message["id"],
+                    "response_message_loading": kind == 5,
+                    "response_message_ephemeral": bool((body.get("data") or {}).get("flags", 0) & 64),
+                },
+                "resource": {"type": kind, **({"message": message} if message else {})},
+            }, 200
         if route == ("POST", "webhooks", "#", "#"):
             return self._message(body, CHANNEL_ID, webhook=True), 200
         if route[:3] == ("PATCH", "webhooks", "#") and "messages" in parts:
@@ -286,23 +421,50 @@ class FakeDiscord:
         if route == ("POST", "channels", "#", "messages", "#", "threads") and not self.threads_allowed:
             return {"message": "Missing Permissions", "code": 50013}, 403
         if route == ("POST", "channels", "#", "messages", "#", "threads"):
-            thread = {"id": str(self.snowflake()), "guild_id": str(GUILD_ID), "parent_id": parts[1],
-                      "owner_id": str(BOT_ID), "name": body["name"], "type": 11, "last_message_id": None,
-                      "rate_limit_per_user": 0, "message_count": 0, "member_count": 1, "flags": 0,
-                      "thread_metadata": {"archived": False, "auto_archive_duration": body.get(
-                          "auto_archive_duration", 1440), "archive_timestamp": "2024-01-01T00:00:00+00:00",
-                          "locked": False}}
+            thread = {
+                "id": str(self.snowflake()),
+                "guild_id": str(GUILD_ID),
+                "parent_id": parts[1],
+                "owner_id": str(BOT_ID),
+                "name": body["name"],
+                "type": 11,
+                "last_message_id": None,
+                "rate_limit_per_user": 0,
+                "message_count": 0,
+                "member_count": 1,
+                "flags": 0,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": body.get("auto_archive_duration", 1440),
+                    "archive_timestamp": "2024-01-01T00:00:00+00:00",
+                    "locked": False,
+                },
+            }
             self.threads[int(thread["id"])] = thread
             asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}))
             return thread, 201
         return {"message": "404: Not Found (the fake does not know this route)", "code": 0}, 404
 
     def _message(self, body: dict, channel_id: int, webhook: bool = False) -> dict:
-        message = {"id": str(self.snowflake()), "channel_id": str(channel_id), "guild_id": str(GUILD_ID),
-                   "author": BOT_USER, "content": body.get("content") or "", "embeds": body.get("embeds") or [],
-                   "components": body.get("components") or [], "timestamp": "2024-01-01T00:00:00+00:00",
-                   "edited_timestamp": None, "tts": False, "mention_everyone": False, "mentions": [],
-                   "mention_roles": [], "attachments": [], "pinned": False, "type": 0, "flags": body.get("flags", 0)}
+        message = {
+            "id": str(self.snowflake()),
+            "channel_id": str(channel_id),
+            "guild_id": str(GUILD_ID),
+            "author": BOT_USER,
+            "content": body.get("content") or "",
+            "embeds": body.get("embeds") or [],
+            "components": body.get("components") or [],
+            "timestamp": "2024-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "attachments": [],
+            "pinned": False,
+            "type": 0,
+            "flags": body.get("flags", 0),
+        }
         if webhook:
             message["webhook_id"] = str(APP_ID)
         self.messages[int(message["id"])] = message

@@ -1,4 +1,5 @@
 """Lexical analysis: the same tokens at index and query time, synonyms, learned abbreviations."""
+
 from bot.analysis import (
     Vocabulary,
     analyse_passage,
@@ -36,8 +37,10 @@ def test_synonyms_and_abbreviations_share_one_concept_token():
 
 
 def test_abbreviations_defined_in_a_paper_are_learned():
-    text = ("We used topical sodium thiosulfate (STS) twice daily. Juvenile dermatomyositis (JDM) is rare. "
-            "The patient (aged 7) was well.")
+    text = (
+        "We used topical sodium thiosulfate (STS) twice daily. Juvenile dermatomyositis (JDM) is rare. "
+        "The patient (aged 7) was well."
+    )
     learned = learn_abbreviations(text)
     assert learned["STS"] == "sodium thiosulfate"
     assert learned["JDM"] == "juvenile dermatomyositis"

@@ -1,4 +1,5 @@
 """What a clinician gets back: quoted, cited sentences, or an honest 'no evidence'."""
+
 import json
 import re
 
@@ -27,7 +28,7 @@ def test_every_sentence_of_an_answer_is_a_verbatim_quote_with_its_citation(shipp
     answer = shipped_bot.ask("Which dose of IVIg did the patient receive?")
     assert "400mg/kg/day" in answer.text
     for c in answer.citations:
-        assert answer.passages[c.n - 1].text[c.start:c.end] == c.quote
+        assert answer.passages[c.n - 1].text[c.start : c.end] == c.quote
     # nothing but quotes and markers: the bot adds no words of its own to an answer
     assert re.sub(r"“[^”]+” \[\d+\]", "", answer.text).strip() == ""
 
@@ -63,8 +64,18 @@ def test_a_follow_up_question_uses_the_earlier_turn(shipped_bot):
 
 def test_ask_json_follows_the_contract(shipped_bot):
     s = shipped_bot.settings
-    result = CliRunner().invoke(main, ["ask", "What share of DM patients develop calcinosis cutis?", "--json",
-                                       "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)])
+    result = CliRunner().invoke(
+        main,
+        [
+            "ask",
+            "What share of DM patients develop calcinosis cutis?",
+            "--json",
+            "--docs-dir",
+            str(s.docs_dir),
+            "--index-dir",
+            str(s.index_dir),
+        ],
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
     assert set(data) == {"question", "query", "answer", "abstained", "citations", "passages"}
@@ -82,11 +93,16 @@ def test_ask_k_limits_the_passages(shipped_bot):
 
 
 def test_a_two_part_question_also_quotes_the_sentence_that_follows(bot_over):
-    bot = bot_over({"boy.txt": (
-        "Late calcinosis in juvenile dermatomyositis\n\nCASE REPORT\n\nA boy of 14 presented with hard nodules "
-        "over both elbows that had kept recurring for the past 4 years. He had been treated on and off with topical "
-        "and systemic antibiotics, without meaningful relief. Radiographs showed calcified deposits. Alendronate "
-        "70 mg weekly was started.\n")})
+    bot = bot_over(
+        {
+            "boy.txt": (
+                "Late calcinosis in juvenile dermatomyositis\n\nCASE REPORT\n\nA boy of 14 presented with hard nodules "
+                "over both elbows that had kept recurring for the past 4 years. He had been treated on and off with topical "
+                "and systemic antibiotics, without meaningful relief. Radiographs showed calcified deposits. Alendronate "
+                "70 mg weekly was started.\n"
+            )
+        }
+    )
     answer = bot.ask("How long had the boy's nodules been recurring, and what had he been given before?")
     assert "recurring for the past 4 years" in answer.text
     assert "treated on and off with topical and systemic antibiotics" in answer.text

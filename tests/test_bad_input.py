@@ -4,6 +4,7 @@ never stops a good paper next to it from being indexed.
 Every test runs a real `Indexer.update()` (real model, real index) over a docs dir
 holding one good case report plus the bad input.
 """
+
 from __future__ import annotations
 
 import json
@@ -85,8 +86,9 @@ def test_corrupt_pdf(setup, pdf_maker, kind):
 
 def test_encrypted_pdf(setup, pdf_maker):
     settings = setup()
-    pdf_maker(settings.docs_dir / "locked.pdf", ["Calcinosis cutis after a long course of dermatomyositis."],
-              encrypt="secret")
+    pdf_maker(
+        settings.docs_dir / "locked.pdf", ["Calcinosis cutis after a long course of dermatomyositis."], encrypt="secret"
+    )
     reason = assert_only_bad_rejected(settings, update(settings), "locked.pdf", "encrypted PDF")
     assert "remove the password" in reason
 
@@ -122,19 +124,22 @@ def test_binary_junk_with_txt_extension(setup):
 LEGACY = {
     # An English report whose author typed accented words, saved by a Windows editor.
     "english": "A 54-year-old woman was admitted in Décembre with fièvre, café-au-lait macules and "
-               "subcutaneous nodules of the thighs. Ultrasound showed extensive calcifications. "
-               "Treatment was stopped after a slight improvement.\n",
+    "subcutaneous nodules of the thighs. Ultrasound showed extensive calcifications. "
+    "Treatment was stopped after a slight improvement.\n",
     # A French case report saved as Windows-1252: the usual way such files arrive.
     "french": "Patiente de 54 ans admise en Décembre pour fièvre prolongée et nodules sous-cutanés. "
-              "L'échographie a montré des calcifications étendues des cuisses. "
-              "Le traitement a été arrêté après une amélioration légère.\n",
+    "L'échographie a montré des calcifications étendues des cuisses. "
+    "Le traitement a été arrêté après une amélioration légère.\n",
 }
 
 
-@pytest.mark.parametrize("language", [
-    "english",
-    "french",
-])
+@pytest.mark.parametrize(
+    "language",
+    [
+        "english",
+        "french",
+    ],
+)
 def test_legacy_encoded_text_is_detected_with_correct_text(setup, language):
     settings = setup()
     text = LEGACY[language]
@@ -174,7 +179,9 @@ def test_malformed_xml(setup):
     settings = setup()
     (settings.docs_dir / "article.xml").write_text(
         "<article><front><article-meta><title-group><article-title>Calcinosis"
-        "</article-meta></front><body><sec><p>Unclosed</sec></body>", encoding="utf-8")
+        "</article-meta></front><body><sec><p>Unclosed</sec></body>",
+        encoding="utf-8",
+    )
     reason = assert_only_bad_rejected(settings, update(settings), "article.xml", "malformed XML")
     assert "fix the XML" in reason
 
@@ -236,7 +243,8 @@ def test_sidecar_with_unknown_keys(setup):
     settings = setup()
     (settings.docs_dir / OTHER).write_text(OTHER_TEXT, encoding="utf-8")
     (settings.docs_dir / "sarcoidosis.meta.toml").write_text(
-        'title = "Lofgren syndrome"\nauthor = "A. Typo"\nvolume = 3\n', encoding="utf-8")
+        'title = "Lofgren syndrome"\nauthor = "A. Typo"\nvolume = 3\n', encoding="utf-8"
+    )
     reason = assert_only_bad_rejected(settings, update(settings), OTHER, "sidecar sarcoidosis.meta.toml")
     assert "unknown keys ['author', 'volume']" in reason
     assert "authors" in reason  # the allowed keys are listed
@@ -251,14 +259,28 @@ def test_cli_update_json_reports_rejections(tmp_path):
     (docs / GOOD).write_text(GOOD_TEXT, encoding="utf-8")
     (docs / "sub" / "empty.txt").write_bytes(b"")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}
-    proc = subprocess.run([str(CASEBOT), "index", "update", "--json", "--docs-dir", str(docs), "--index-dir", str(index)],
-                          capture_output=True, text=True, env=env, timeout=300)
+    proc = subprocess.run(
+        [str(CASEBOT), "index", "update", "--json", "--docs-dir", str(docs), "--index-dir", str(index)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
     assert proc.returncode == 0, proc.stderr
     lines = proc.stdout.strip().splitlines()
     assert len(lines) == 1, proc.stdout  # exactly one JSON object, nothing else on stdout
     out = json.loads(lines[0])
-    assert set(out) == {"added", "changed", "removed", "unchanged", "duplicates", "rejected",
-                        "chunks_embedded", "generation", "warnings"}
+    assert set(out) == {
+        "added",
+        "changed",
+        "removed",
+        "unchanged",
+        "duplicates",
+        "rejected",
+        "chunks_embedded",
+        "generation",
+        "warnings",
+    }
     assert out["added"] == [GOOD]
     assert out["changed"] == out["removed"] == out["unchanged"] == out["duplicates"] == []
     assert out["rejected"] == [{"source": "sub/empty.txt", "reason": "empty file"}]

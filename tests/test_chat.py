@@ -3,6 +3,7 @@
 The chat runs as a subprocess of this worktree's code (PYTHONPATH) over a small index built
 once for the module; its history file lands in a temporary XDG_DATA_HOME.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,14 +36,28 @@ def index(tmp_path_factory, embedder):
 
 @pytest.fixture
 def env(index, tmp_path):
-    return {**os.environ, "PYTHONPATH": str(ROOT), "CASEBOT_DOCS_DIR": str(index / "docs"),
-            "CASEBOT_INDEX_DIR": str(index / "index"), "XDG_DATA_HOME": str(tmp_path / "data"),
-            "TERM": "xterm", "PROMPT_TOOLKIT_NO_CPR": "1", "HF_HUB_OFFLINE": "1"}
+    return {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "CASEBOT_DOCS_DIR": str(index / "docs"),
+        "CASEBOT_INDEX_DIR": str(index / "index"),
+        "XDG_DATA_HOME": str(tmp_path / "data"),
+        "TERM": "xterm",
+        "PROMPT_TOOLKIT_NO_CPR": "1",
+        "HF_HUB_OFFLINE": "1",
+    }
 
 
 def test_chat_in_a_terminal(env, tmp_path):
-    chat = pexpect.spawn(CASEBOT[0], CASEBOT[1:] + ["chat"], env=env, cwd=str(tmp_path), encoding="utf-8",
-                         timeout=90, dimensions=(50, 250))
+    chat = pexpect.spawn(
+        CASEBOT[0],
+        CASEBOT[1:] + ["chat"],
+        env=env,
+        cwd=str(tmp_path),
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(50, 250),
+    )
     try:
         chat.expect("Loading the model")  # shown before the slow part
         chat.expect_exact("ready: 3 paper(s)")
@@ -92,8 +107,15 @@ def test_chat_in_a_terminal(env, tmp_path):
 def test_chat_over_a_pipe_answers_line_by_line_in_plain_text(env, tmp_path):
     saved = tmp_path / "conversation.json"
     lines = [TREATED, "", FOLLOW_UP, "/open 1", "/open 7", "/bogus", f"/save {saved}"]
-    done = subprocess.run(CASEBOT + ["chat"], input="\n".join(lines) + "\n", env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        CASEBOT + ["chat"],
+        input="\n".join(lines) + "\n",
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 0, done.stderr
     out = done.stdout
     assert "\x1b[" not in out  # no terminal styling in a pipe
@@ -106,8 +128,15 @@ def test_chat_over_a_pipe_answers_line_by_line_in_plain_text(env, tmp_path):
     assert [t["question"] for t in turns] == [TREATED, FOLLOW_UP]
     assert turns[1]["follow_up"] and "four weeks" in turns[1]["answer"]
 
-    resumed = subprocess.run(CASEBOT + ["chat"], input=f"/load {saved}\nDid he improve?\n", env=env, cwd=tmp_path,
-                             capture_output=True, text=True, timeout=120)
+    resumed = subprocess.run(
+        CASEBOT + ["chat"],
+        input=f"/load {saved}\nDid he improve?\n",
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert resumed.returncode == 0, resumed.stderr
     assert "loaded 2 turn(s)" in resumed.stdout
     assert "(searched: Did he improve? How long was it given for?" in resumed.stdout

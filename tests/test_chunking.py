@@ -1,4 +1,5 @@
 """Passages are exact slices of the document, fit the model's window, and never cross sections."""
+
 from pathlib import Path
 
 from conftest import REPORT, SHIPPED
@@ -16,7 +17,7 @@ def test_every_chunk_is_an_exact_span_of_the_cleaned_text(embedder):
     chunks = chunks_of(doc, embedder)
     assert len(chunks) > 5
     for c in chunks:
-        assert doc.text[c.start:c.end] == c.text
+        assert doc.text[c.start : c.end] == c.text
         for s, e in c.sentences:
             assert c.text[s:e].strip() == c.text[s:e] and c.text[s:e]
 
@@ -60,7 +61,7 @@ def test_a_sentence_longer_than_the_window_is_split_not_truncated(tmp_path: Path
     chunks = chunks_of(doc, embedder)
     assert len(chunks) >= 3
     for c in chunks:
-        assert doc.text[c.start:c.end] == c.text
+        assert doc.text[c.start : c.end] == c.text
         assert embedder.count_tokens(passage_prefix(doc.title, c.section) + c.text) <= embedder.max_tokens
     assert all(f"site number {i} of" in " ".join(c.text for c in chunks) for i in range(120))
 
@@ -68,4 +69,8 @@ def test_a_sentence_longer_than_the_window_is_split_not_truncated(tmp_path: Path
 def test_sentence_splitting_respects_abbreviations_and_decimals():
     text = "Fig. 2 shows e.g. nodules. CK was 10.7 U/L. It rose. Figure 1. Ulcers (A, B)."
     assert [text[s:e] for s, e in split_sentences(text)] == [
-        "Fig. 2 shows e.g. nodules.", "CK was 10.7 U/L.", "It rose.", "Figure 1. Ulcers (A, B)."]
+        "Fig. 2 shows e.g. nodules.",
+        "CK was 10.7 U/L.",
+        "It rose.",
+        "Figure 1. Ulcers (A, B).",
+    ]

@@ -1,4 +1,5 @@
 """The cleaner must turn the shipped report's PDF text back into real words and whole paragraphs."""
+
 from conftest import REPORT, SHIPPED
 
 from bot.cleaning import clean_pages
@@ -11,8 +12,18 @@ def shipped_blocks():
 
 def test_words_split_at_line_ends_are_rejoined():
     text = " ".join(b.text for b in shipped_blocks())
-    for word in ["myopathy", "weakness", "manifestations", "calcium", "laboratory", "dermatomyositis",
-                 "interfibrillar", "extrusion", "subcutaneous", "thiosulfate"]:
+    for word in [
+        "myopathy",
+        "weakness",
+        "manifestations",
+        "calcium",
+        "laboratory",
+        "dermatomyositis",
+        "interfibrillar",
+        "extrusion",
+        "subcutaneous",
+        "thiosulfate",
+    ]:
         assert word in text, word
     for fragment in ["myop-", "labo-", "calci-", "ex- trusion", "thio- sulfate"]:
         assert fragment not in text
@@ -57,7 +68,9 @@ def test_hyphenated_compound_broken_at_its_hyphen_stays_hyphenated():
 
 def test_running_headers_and_page_numbers_are_dropped():
     sites = ["elbow", "knee", "hip", "wrist"]
-    pages = [f"J Case Rep 2024\nPatient {i} had calcinosis of the {sites[i - 1]}\nand was treated.\n{i}" for i in range(1, 5)]
+    pages = [
+        f"J Case Rep 2024\nPatient {i} had calcinosis of the {sites[i - 1]}\nand was treated.\n{i}" for i in range(1, 5)
+    ]
     blocks = clean_pages(pages)
     text = " ".join(b.text for b in blocks)
     assert "J Case Rep" not in text and "calcinosis of the knee and was treated." in text

@@ -1,5 +1,6 @@
 """One settings object: packaged defaults < TOML < CASEBOT_* environment < command line,
 typed and range-checked, every bad value refused with one line that names it."""
+
 import tomllib
 
 import pytest
@@ -28,19 +29,22 @@ def test_environment_overrides_toml_and_options_override_environment(tmp_path):
     assert s.docs_dir == tmp_path / "other" and s.retrieval.k == 3
 
 
-@pytest.mark.parametrize("env, named, allowed", [
-    ({"CASEBOT_K": "0"}, "k = '0'", ">= 1 and <= 50"),  # crashed with "max() arg is an empty sequence"
-    ({"CASEBOT_K": "-3"}, "k = '-3'", ">= 1"),  # returned 8 passages
-    ({"CASEBOT_K": "many"}, "k = 'many'", "whole number"),
-    ({"CASEBOT_CANDIDATES": "0"}, "candidates = '0'", ">= 1"),
-    ({"CASEBOT_ABSTAIN_BELOW": "7"}, "abstain_below = '7'", "<= 1"),
-    ({"CASEBOT_CHUNK_TOKENS": "5000"}, "chunk_tokens = '5000'", "<= 256"),
-    ({"CASEBOT_BATCH_SIZE": "0"}, "batch_size = '0'", ">= 1"),
-    ({"CASEBOT_MAX_FILE_MB": "-1"}, "max_file_mb = '-1'", "> 0"),
-    ({"CASEBOT_OFFLINE": "maybe"}, "offline = 'maybe'", "boolean"),
-    ({"CASEBOT_QUERY_ENCODER": "gpu"}, "query_encoder = 'gpu'", "'auto', 'onnx' or 'torch'"),
-    ({"CASEBOT_ALLOWED_GUILD_IDS": "12,abc"}, "allowed_guild_ids", "integer"),
-])
+@pytest.mark.parametrize(
+    "env, named, allowed",
+    [
+        ({"CASEBOT_K": "0"}, "k = '0'", ">= 1 and <= 50"),  # crashed with "max() arg is an empty sequence"
+        ({"CASEBOT_K": "-3"}, "k = '-3'", ">= 1"),  # returned 8 passages
+        ({"CASEBOT_K": "many"}, "k = 'many'", "whole number"),
+        ({"CASEBOT_CANDIDATES": "0"}, "candidates = '0'", ">= 1"),
+        ({"CASEBOT_ABSTAIN_BELOW": "7"}, "abstain_below = '7'", "<= 1"),
+        ({"CASEBOT_CHUNK_TOKENS": "5000"}, "chunk_tokens = '5000'", "<= 256"),
+        ({"CASEBOT_BATCH_SIZE": "0"}, "batch_size = '0'", ">= 1"),
+        ({"CASEBOT_MAX_FILE_MB": "-1"}, "max_file_mb = '-1'", "> 0"),
+        ({"CASEBOT_OFFLINE": "maybe"}, "offline = 'maybe'", "boolean"),
+        ({"CASEBOT_QUERY_ENCODER": "gpu"}, "query_encoder = 'gpu'", "'auto', 'onnx' or 'torch'"),
+        ({"CASEBOT_ALLOWED_GUILD_IDS": "12,abc"}, "allowed_guild_ids", "integer"),
+    ],
+)
 def test_every_bad_value_is_one_line_naming_setting_value_source_and_range(env, named, allowed):
     with pytest.raises(ConfigError) as exc:
         load_settings(env=env)
@@ -56,13 +60,13 @@ def test_candidates_must_cover_k():
 
 def test_bad_toml_is_named_with_its_file(tmp_path):
     bad = tmp_path / "bad.toml"
-    bad.write_text('[retrieval]\nkk = 3\n')
+    bad.write_text("[retrieval]\nkk = 3\n")
     with pytest.raises(ConfigError, match="unknown setting 'kk'"):
         load_settings(env={"CASEBOT_CONFIG": str(bad)})
-    bad.write_text('[answer]\nk = 3\n')
+    bad.write_text("[answer]\nk = 3\n")
     with pytest.raises(ConfigError, match=r"belongs in \[retrieval\]"):
         load_settings(env={"CASEBOT_CONFIG": str(bad)})
-    bad.write_text('[retrieval]\nk = 300\n')
+    bad.write_text("[retrieval]\nk = 300\n")
     with pytest.raises(ConfigError, match=f"k = 300 \\(in {bad}\\)"):
         load_settings(env={"CASEBOT_CONFIG": str(bad)})
 

@@ -5,6 +5,7 @@ tests: a toddler with Kawasaki disease, an elderly man with scurvy, a woman with
 Their treatments, doses and durations compete, so a follow-up such as "how long was it
 given for?" only finds the right one through the turn before it.
 """
+
 from __future__ import annotations
 
 import json
@@ -119,17 +120,27 @@ def test_ask_continue_appends_each_turn_to_the_saved_conversation(bot, tmp_path)
     assert data["question"] == "How long was it given for?" and "scurvy" in data["query"]
     assert "four weeks" in data["answer"]
     saved = Conversation.load(path)
-    assert [t.question for t in saved.turns] == ["What was the 66-year-old man with scurvy treated with?",
-                                                 "How long was it given for?"]
+    assert [t.question for t in saved.turns] == [
+        "What was the 66-year-old man with scurvy treated with?",
+        "How long was it given for?",
+    ]
 
 
 def test_eval_replays_the_context_and_reports_follow_ups_apart(bot, tmp_path):
     rows = [
-        {"id": "s1", "question": "What was the 66-year-old man with scurvy treated with?", "doc": "scurvy-elderly-man",
-         "evidence": "He was treated with oral ascorbic acid 1000 mg daily for four weeks."},
-        {"id": "f1", "question": "How long was it given for?", "doc": "scurvy-elderly-man",
-         "evidence": "oral ascorbic acid 1000 mg daily for four weeks",
-         "context": ["What was the 66-year-old man with scurvy treated with?"]},
+        {
+            "id": "s1",
+            "question": "What was the 66-year-old man with scurvy treated with?",
+            "doc": "scurvy-elderly-man",
+            "evidence": "He was treated with oral ascorbic acid 1000 mg daily for four weeks.",
+        },
+        {
+            "id": "f1",
+            "question": "How long was it given for?",
+            "doc": "scurvy-elderly-man",
+            "evidence": "oral ascorbic acid 1000 mg daily for four weeks",
+            "context": ["What was the 66-year-old man with scurvy treated with?"],
+        },
     ]
     path = tmp_path / "conversations.jsonl"
     path.write_text("\n".join(json.dumps(r) for r in rows) + "\n")
@@ -145,6 +156,7 @@ def test_eval_replays_the_context_and_reports_follow_ups_apart(bot, tmp_path):
 
 # --- rules and records, no model needed ----------------------------------------------------
 
+
 def turn(question: str, quote: str = "", doc: str = "paper.txt", follow_up: bool = False) -> Turn:
     hit = Hit(1, doc, "A paper", "CASE REPORT", quote, 0, len(quote), None, 1.0, [(0, len(quote))])
     cites = [Citation(1, quote, 0, len(quote))] if quote else []
@@ -152,22 +164,29 @@ def turn(question: str, quote: str = "", doc: str = "paper.txt", follow_up: bool
     return Turn.of(answer, follow_up)
 
 
-@pytest.mark.parametrize("question, follow_up", [
-    ("Did it help?", True),
-    ("And the dose?", True),
-    ("What about pamidronate?", True),
-    ("When those failed, what was tried next?", True),
-    ("What was added on day 5?", True),
-    ("How quickly was the steroid tapered?", True),
-    ("What is calciphylaxis?", False),
-    ("Which antibiotics did the 12-year-old boy with jaw swelling get before he was admitted?", False),
-    ("Different topic: how is Wilson disease diagnosed?", False),
-    ("Can you recommend a hiking trail near Denver?", False),
-    ("What proportion of patients that develop calcinosis have ulcers?", False),
-])
+@pytest.mark.parametrize(
+    "question, follow_up",
+    [
+        ("Did it help?", True),
+        ("And the dose?", True),
+        ("What about pamidronate?", True),
+        ("When those failed, what was tried next?", True),
+        ("What was added on day 5?", True),
+        ("How quickly was the steroid tapered?", True),
+        ("What is calciphylaxis?", False),
+        ("Which antibiotics did the 12-year-old boy with jaw swelling get before he was admitted?", False),
+        ("Different topic: how is Wilson disease diagnosed?", False),
+        ("Can you recommend a hiking trail near Denver?", False),
+        ("What proportion of patients that develop calcinosis have ulcers?", False),
+    ],
+)
 def test_the_follow_up_rules(question, follow_up):
-    earlier = [turn("What was the 69-year-old woman with dermatomyositis treated with?",
-                    "She was treated with intravenous immunoglobulin and pamidronate 60mg monthly.")]
+    earlier = [
+        turn(
+            "What was the 69-year-old woman with dermatomyositis treated with?",
+            "She was treated with intravenous immunoglobulin and pamidronate 60mg monthly.",
+        )
+    ]
     resolution = resolve(question, earlier, Vocabulary.load())
     assert resolution.follow_up is follow_up, resolution.reason
     if not follow_up:
@@ -179,15 +198,18 @@ def test_a_question_mostly_about_things_no_paper_mentions_does_not_borrow_the_to
     papers = {"oral", "ascorb", "acid", "treat", "spinal", "fluid", "show", "repeat", "test"}
     haiku = resolve("Could you write me a haiku about autumn?", earlier, Vocabulary.load(), papers.__contains__)
     assert not haiku.follow_up and "no paper" in haiku.reason
-    one_odd_word = resolve("What did the repeat spinal fluid test show afterwards?", earlier, Vocabulary.load(),
-                           papers.__contains__)
+    one_odd_word = resolve(
+        "What did the repeat spinal fluid test show afterwards?", earlier, Vocabulary.load(), papers.__contains__
+    )
     assert one_odd_word.follow_up
 
 
 def test_context_weighs_recent_turns_more_and_stops_where_the_topic_began():
-    turns = [turn("Which drug caused lithium toxicity in the 58-year-old woman?", "Lithium was stopped.", "a.txt"),
-             turn("What was the 66-year-old man with scurvy treated with?", "Oral ascorbic acid 1000 mg daily.", "b.txt"),
-             turn("How long was it given for?", "He took ascorbic acid for four weeks.", "b.txt", follow_up=True)]
+    turns = [
+        turn("Which drug caused lithium toxicity in the 58-year-old woman?", "Lithium was stopped.", "a.txt"),
+        turn("What was the 66-year-old man with scurvy treated with?", "Oral ascorbic acid 1000 mg daily.", "b.txt"),
+        turn("How long was it given for?", "He took ascorbic acid for four weeks.", "b.txt", follow_up=True),
+    ]
     resolution = resolve("Did it help?", turns, Vocabulary.load())
     texts = [text for text, _ in resolution.context]
     assert texts[0] == "How long was it given for?" and "four weeks" in texts[1]

@@ -4,6 +4,7 @@ The fake (tests/fake_discord.py) plays Discord's REST API and gateway on 127.0.0
 the real `CaseBotClient` over a real index and the real model. Each test reads what the bot
 sent back from the fake's record of REST calls, as Discord would have received it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -122,7 +123,8 @@ def test_ask_defers_at_once_then_follows_up_with_one_cited_embed(shipped_bot):
             commands = {c["name"]: c for c in synced.body}
             assert set(commands) == {"ask", "papers", "reindex"}
             assert [(o["name"], o["type"], o["required"]) for o in commands["ask"]["options"]] == [
-                ("question", 3, True)]  # exactly one string option named question
+                ("question", 3, True)
+            ]  # exactly one string option named question
 
     run(scenario())
 
@@ -134,8 +136,10 @@ def test_slash_commands_sync_to_the_configured_servers_when_given(shipped_bot):
             assert synced.path == f"/applications/{APP_ID}/guilds/{GUILD_ID}/commands"
             assert {c["name"] for c in synced.body} == {"ask", "papers", "reindex"}
             await fake.slash("ask", {"question": "Which antibodies were positive?"})  # a server command answers
-            assert "[1]" in (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"][0][
-                "description"]
+            assert (
+                "[1]"
+                in (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"][0]["description"]
+            )
 
     run(scenario())
 
@@ -146,8 +150,10 @@ def test_a_dropped_gateway_connection_is_resumed_and_questions_keep_being_answer
             await fake.drop()
             await asyncio.wait_for(fake.resumed.wait(), 10)  # at READY's resume_gateway_url, with the session
             await fake.slash("ask", {"question": "Which antibodies were positive?"})
-            assert "[1]" in (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"][0][
-                "description"]
+            assert (
+                "[1]"
+                in (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"][0]["description"]
+            )
 
     run(scenario())
 
@@ -176,17 +182,17 @@ def test_show_passages_shows_every_retrieved_passage_only_to_whoever_clicked(shi
 
 FOLLOW_UP_PAPERS = {
     "calcinosis.txt": "Sodium thiosulfate for calcinosis cutis in juvenile dermatomyositis\n\nCase report\n\n"
-                      "A 12-year-old girl with juvenile dermatomyositis developed painful calcinosis cutis over both "
-                      "elbows. Intravenous sodium thiosulfate was started at 12.5 g three times weekly. After six "
-                      "months the calcified nodules had shrunk and the pain had resolved.\n",
+    "A 12-year-old girl with juvenile dermatomyositis developed painful calcinosis cutis over both "
+    "elbows. Intravenous sodium thiosulfate was started at 12.5 g three times weekly. After six "
+    "months the calcified nodules had shrunk and the pain had resolved.\n",
     "warfarin.txt": "Warfarin-induced skin necrosis\n\nCase report\n\nA 64-year-old man developed skin necrosis on "
-                    "his thighs five days after starting warfarin for atrial fibrillation. Warfarin was stopped and "
-                    "unfractionated heparin was given at a dose of 18 units per kilogram per hour. The necrotic areas "
-                    "healed within four weeks.\n",
+    "his thighs five days after starting warfarin for atrial fibrillation. Warfarin was stopped and "
+    "unfractionated heparin was given at a dose of 18 units per kilogram per hour. The necrotic areas "
+    "healed within four weeks.\n",
     "kawasaki.txt": "Incomplete Kawasaki disease in an infant\n\nCase report\n\nA 7-month-old boy had fever for six "
-                    "days with conjunctival injection and a rash. Echocardiography showed dilated coronary arteries. "
-                    "Intravenous immunoglobulin was given at a dose of 2 g/kg together with aspirin, and the fever "
-                    "settled within a day.\n",
+    "days with conjunctival injection and a rash. Echocardiography showed dilated coronary arteries. "
+    "Intravenous immunoglobulin was given at a dose of 2 g/kg together with aspirin, and the fever "
+    "settled within a day.\n",
 }
 FIRST = "Which treatment helped the calcinosis cutis?"
 FOLLOW_UP = "At what dose was it given intravenously?"
@@ -292,15 +298,19 @@ LONG_SENTENCES = [
     "consistent with the clinical improvement.",
 ]
 LONG_TITLE = "Sodium thiosulfate for calcinosis cutis in juvenile dermatomyositis: a case and a review " * 5
-HUGE_QUESTION = ("How did the calcinosis cutis respond to sodium thiosulfate in the girl with dermatomyositis? " * 50)[:3990]
+HUGE_QUESTION = ("How did the calcinosis cutis respond to sodium thiosulfate in the girl with dermatomyositis? " * 50)[
+    :3990
+]
 
 
 def test_a_huge_question_and_long_sources_stay_within_discord_limits(bot_over):
     name = "calcinosis-" + "with-a-very-long-file-name-" * 6 + ".txt"
     text = "Case report\n\n" + " ".join(LONG_SENTENCES) + "\n\nDiscussion\n\n" + " ".join(LONG_SENTENCES[::-1])
-    casebot = bot_over({name: text + "\n",
-                        name.replace(".txt", ".meta.toml"): f'title = "{LONG_TITLE.strip()}"\n'},
-                       max_question_words=5000, max_sentences=4)
+    casebot = bot_over(
+        {name: text + "\n", name.replace(".txt", ".meta.toml"): f'title = "{LONG_TITLE.strip()}"\n'},
+        max_question_words=5000,
+        max_sentences=4,
+    )
 
     async def scenario():
         async with connected(casebot, max_question_chars=4000) as (fake, client):
@@ -321,7 +331,8 @@ def test_a_huge_question_and_long_sources_stay_within_discord_limits(bot_over):
             assert len(embed["fields"]) == len(sources) > 1
             for field, (number, hit, _) in zip(embed["fields"], sources, strict=True):
                 assert len(f"[{number}] {present.where(hit)}") > 256 and cut_cleanly(
-                    field["name"], f"[{number}] {present.where(hit)}")
+                    field["name"], f"[{number}] {present.where(hit)}"
+                )
             bodies = sent(fake)
             assert len(bodies) == 3 and callbacks(fake, ask)[0].body == {"type": DEFERRED}  # answer, thread, passages
             for body in bodies:
@@ -340,8 +351,20 @@ def test_the_renderer_cuts_an_over_long_answer_to_every_discord_limit(shipped_bo
     for n in range(1, 6):
         text = f"{words[:2000]}. {sentence} {words[:2500]}."
         start = text.index(sentence)
-        passages.append(Hit(chunk_id=n, doc_id=f"paper-{n}-" + "x" * 300, title="T" * 10 + " title" * 160,
-                            section="Case", text=text, start=0, end=len(text), page=3, score=1.0, sentences=[]))
+        passages.append(
+            Hit(
+                chunk_id=n,
+                doc_id=f"paper-{n}-" + "x" * 300,
+                title="T" * 10 + " title" * 160,
+                section="Case",
+                text=text,
+                start=0,
+                end=len(text),
+                page=3,
+                score=1.0,
+                sentences=[],
+            )
+        )
         if n <= 4:
             citations.append(Citation(n, sentence, start, start + len(sentence)))
     answer = Answer(HUGE_QUESTION, "", False, citations, passages)
@@ -359,7 +382,9 @@ def test_the_renderer_cuts_an_over_long_answer_to_every_discord_limit(shipped_bo
 def test_an_abstention_says_so_and_offers_related_reading_not_an_answer(shipped_bot):
     async def scenario():
         async with connected(shipped_bot) as (fake, _):
-            await fake.slash("ask", {"question": "Which antibiotic is first-line for erythema migrans in Lyme disease?"})
+            await fake.slash(
+                "ask", {"question": "Which antibiotic is first-line for erythema migrans in Lyme disease?"}
+            )
             (embed,) = (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body["embeds"]
             assert embed["description"] == "No passage in the indexed case reports answers this."
             (related,) = embed["fields"]
@@ -370,10 +395,12 @@ def test_an_abstention_says_so_and_offers_related_reading_not_an_answer(shipped_
     run(scenario())
 
 
-EVERYONE_PAPER = {"ward.txt": "Ward note\n\nCase report\n\nA 9-year-old boy developed calcinosis cutis over his knees. "
-                              "The ward nurse posted @everyone and <@&730000000000000002> in the team chat when the "
-                              "calcinosis nodules began to discharge chalky material. Topical sodium thiosulfate "
-                              "was applied daily for the calcinosis.\n"}
+EVERYONE_PAPER = {
+    "ward.txt": "Ward note\n\nCase report\n\nA 9-year-old boy developed calcinosis cutis over his knees. "
+    "The ward nurse posted @everyone and <@&730000000000000002> in the team chat when the "
+    "calcinosis nodules began to discharge chalky material. Topical sodium thiosulfate "
+    "was applied daily for the calcinosis.\n"
+}
 
 
 def test_everyone_in_a_passage_or_a_question_pings_no_one(bot_over):
@@ -403,8 +430,10 @@ def test_everyone_in_a_passage_or_a_question_pings_no_one(bot_over):
 
 def test_questions_over_the_rate_limit_or_length_get_a_private_reply_and_no_answer(shipped_bot):
     async def scenario():
-        async with connected(shipped_bot, rate_limit_questions=2, rate_limit_seconds=600,
-                             max_question_chars=80) as (fake, client):
+        async with connected(shipped_bot, rate_limit_questions=2, rate_limit_seconds=600, max_question_chars=80) as (
+            fake,
+            client,
+        ):
             for _ in range(2):
                 await fake.slash("ask", {"question": "Which treatment helped?"}, user_id=501)
             await fake.wait_calls("POST", "/webhooks/", count=2)
@@ -486,8 +515,11 @@ def test_only_maintainers_can_reindex_and_they_get_the_summary_with_reasons(bot_
 
 
 def test_papers_lists_the_index_in_pages_turned_by_buttons(bot_over):
-    papers = {f"case-{i:02d}.txt": f"Case {i} of calcinosis\n\nCase report\n\nPatient {i} had calcinosis cutis "
-                                   f"treated with sodium thiosulfate for {i} months.\n" for i in range(12)}
+    papers = {
+        f"case-{i:02d}.txt": f"Case {i} of calcinosis\n\nCase report\n\nPatient {i} had calcinosis cutis "
+        f"treated with sodium thiosulfate for {i} months.\n"
+        for i in range(12)
+    }
     casebot = bot_over(papers)
 
     async def scenario():
@@ -516,9 +548,13 @@ TICK = 0.01  # the lag probe: how late a 10 ms sleep wakes up is how long the ev
 
 
 def test_fifty_simultaneous_asks_never_stall_the_event_loop_or_its_heartbeats(shipped_bot):
-    questions = ["What treatment was given for the calcinosis?", "Which antibodies were positive?",
-                 "How was the diagnosis of dermatomyositis made?", "What did the X-ray of the hip show?",
-                 "Which muscles were weak?"]
+    questions = [
+        "What treatment was given for the calcinosis?",
+        "Which antibodies were positive?",
+        "How was the diagnosis of dermatomyositis made?",
+        "What did the X-ray of the hip show?",
+        "Which muscles were weak?",
+    ]
 
     async def scenario():
         async with connected(shipped_bot) as (fake, _):
@@ -532,8 +568,9 @@ def test_fifty_simultaneous_asks_never_stall_the_event_loop_or_its_heartbeats(sh
 
             probe = asyncio.create_task(ticker())
             started = time.monotonic()
-            asks = await asyncio.gather(*(fake.slash("ask", {"question": questions[i % len(questions)]}, user_id=i)
-                                          for i in range(CONCURRENT)))
+            asks = await asyncio.gather(
+                *(fake.slash("ask", {"question": questions[i % len(questions)]}, user_id=i) for i in range(CONCURRENT))
+            )
             answers = await fake.wait_calls("POST", "/webhooks/", count=CONCURRENT, timeout=60)
             finished = time.monotonic()
             done.set()
@@ -548,9 +585,11 @@ def test_fifty_simultaneous_asks_never_stall_the_event_loop_or_its_heartbeats(sh
                 assert defer.body == {"type": DEFERRED} and defer.at - started < 3.0
             beats = [t for t in fake.heartbeats if started <= t <= finished + HEARTBEAT_MS / 1000]
             gaps = [b - a for a, b in zip(beats, beats[1:], strict=False)]
-            print(f"\n{CONCURRENT} concurrent asks answered in {finished - started:.2f} s; max event-loop lag "
-                  f"{max(lags) * 1000:.1f} ms over {len(lags)} ticks; heartbeats {len(beats)}, max gap "
-                  f"{max(gaps, default=0) * 1000:.0f} ms (interval {HEARTBEAT_MS} ms)")
+            print(
+                f"\n{CONCURRENT} concurrent asks answered in {finished - started:.2f} s; max event-loop lag "
+                f"{max(lags) * 1000:.1f} ms over {len(lags)} ticks; heartbeats {len(beats)}, max gap "
+                f"{max(gaps, default=0) * 1000:.0f} ms (interval {HEARTBEAT_MS} ms)"
+            )
             expected = int((finished - started) / (HEARTBEAT_MS / 1000))
             assert len(beats) >= expected - 1  # heartbeats kept their pace through the burst ...
             assert max(gaps, default=0) < 2 * HEARTBEAT_MS / 1000  # ... with no beat skipped
@@ -619,11 +658,17 @@ CASEBOT = Path(sys.executable).with_name("casebot")
 def process_env(tmp_path: Path, casebot, fake: FakeDiscord | None, **extra: str) -> dict[str, str]:
     """`casebot discord`'s environment: this checkout, the test index, the fake (or nothing) as Discord."""
     env = {k: v for k, v in os.environ.items() if k != "DISCORD_TOKEN" and not k.startswith("CASEBOT_")}
-    env.update(PYTHONPATH=str(ROOT), XDG_CONFIG_HOME=str(tmp_path / "config"), HF_HUB_OFFLINE="1",
-               CASEBOT_DOCS_DIR=str(casebot.settings.docs_dir), CASEBOT_INDEX_DIR=str(casebot.settings.index_dir),
-               CASEBOT_GUILD_READY_TIMEOUT="0.05", CASEBOT_CONNECT_TIMEOUT="10",
-               CASEBOT_DISCORD_API_BASE=fake.api_base if fake else "http://127.0.0.1:9/api/v10",
-               CASEBOT_DISCORD_GATEWAY=fake.gateway if fake else "ws://127.0.0.1:9/gateway")
+    env.update(
+        PYTHONPATH=str(ROOT),
+        XDG_CONFIG_HOME=str(tmp_path / "config"),
+        HF_HUB_OFFLINE="1",
+        CASEBOT_DOCS_DIR=str(casebot.settings.docs_dir),
+        CASEBOT_INDEX_DIR=str(casebot.settings.index_dir),
+        CASEBOT_GUILD_READY_TIMEOUT="0.05",
+        CASEBOT_CONNECT_TIMEOUT="10",
+        CASEBOT_DISCORD_API_BASE=fake.api_base if fake else "http://127.0.0.1:9/api/v10",
+        CASEBOT_DISCORD_GATEWAY=fake.gateway if fake else "ws://127.0.0.1:9/gateway",
+    )
     env.update(extra)
     return env
 
@@ -631,8 +676,9 @@ def process_env(tmp_path: Path, casebot, fake: FakeDiscord | None, **extra: str)
 @contextlib.asynccontextmanager
 async def casebot_discord(env: dict[str, str], cwd: Path, *args: str):
     """A real `casebot discord` process; killed if the test ends before it does."""
-    process = await asyncio.create_subprocess_exec(str(CASEBOT), "discord", *args, env=env, cwd=cwd,
-                                                   stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+    process = await asyncio.create_subprocess_exec(
+        str(CASEBOT), "discord", *args, env=env, cwd=cwd, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
+    )
     try:
         yield process
     finally:
@@ -642,7 +688,8 @@ async def casebot_discord(env: dict[str, str], cwd: Path, *args: str):
 
 
 def test_casebot_discord_exits_0_on_sigterm_after_answers_in_flight_2_when_refused_3_when_unreachable(
-        shipped_bot, tmp_path):
+    shipped_bot, tmp_path
+):
     """One real process answers until SIGTERM; meanwhile three others fail as they should (run together: each
     process loads Python and casebot, and the one that serves loads the model)."""
     serving, elsewhere = tmp_path / "serving", tmp_path / "elsewhere"
@@ -681,7 +728,8 @@ def test_casebot_discord_exits_0_on_sigterm_after_answers_in_flight_2_when_refus
                 serve_until_sigterm(fake),
                 exit_of(process_env(tmp_path, shipped_bot, None)),
                 exit_of(process_env(tmp_path, shipped_bot, fake, DISCORD_TOKEN="wrong-secret"), "--debug"),
-                exit_of(process_env(tmp_path, shipped_bot, None, DISCORD_TOKEN=TOKEN)))
+                exit_of(process_env(tmp_path, shipped_bot, None, DISCORD_TOKEN=TOKEN)),
+            )
         finally:
             await fake.stop()
         assert no_token == EXIT_REFUSED and no_token_err.count("\n") == 1
@@ -744,6 +792,12 @@ def test_the_command_line_does_not_import_discord_for_other_commands():
     import subprocess
 
     probe = "import sys, bot.present, bot.cli; print('discord' in sys.modules)"
-    out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=ROOT,
-                         env={**os.environ, "PYTHONPATH": str(ROOT)}, check=True).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", probe],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+    ).stdout
     assert out.strip() == "False"

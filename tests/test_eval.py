@@ -1,4 +1,5 @@
 """`casebot eval`: the fixed definitions, and figures on the shipped report's dev set."""
+
 import json
 from pathlib import Path
 

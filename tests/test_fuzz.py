@@ -14,6 +14,7 @@ files over the size limit, base64 and empty files. The invariants a maintainer r
 `make test` runs a fixed, derandomised set of examples; CASEBOT_FUZZ_EXAMPLES=N runs N
 random ones (e.g. for a longer run before a release).
 """
+
 from __future__ import annotations
 
 import base64
@@ -37,18 +38,44 @@ from bot.indexer import expected_manifest, pending_changes
 EXAMPLES = int(os.environ.get("CASEBOT_FUZZ_EXAMPLES", "0")) or 12
 MAX_FILE_MB = 0.05  # small, so "huge" files are cheap to make
 
-DISEASES = ["dermatomyositis", "gout", "sarcoidosis", "Kawasaki disease", "scurvy", "lupus", "pemphigus",
-            "tuberculosis", "brucellosis", "amyloidosis", "porphyria", "Whipple disease"]
-DRUGS = ["sodium thiosulfate", "allopurinol", "naproxen", "immunoglobulin", "ascorbic acid", "prednisolone",
-         "rituximab", "isoniazid", "doxycycline", "tafamidis", "hemin", "ceftriaxone"]
+DISEASES = [
+    "dermatomyositis",
+    "gout",
+    "sarcoidosis",
+    "Kawasaki disease",
+    "scurvy",
+    "lupus",
+    "pemphigus",
+    "tuberculosis",
+    "brucellosis",
+    "amyloidosis",
+    "porphyria",
+    "Whipple disease",
+]
+DRUGS = [
+    "sodium thiosulfate",
+    "allopurinol",
+    "naproxen",
+    "immunoglobulin",
+    "ascorbic acid",
+    "prednisolone",
+    "rituximab",
+    "isoniazid",
+    "doxycycline",
+    "tafamidis",
+    "hemin",
+    "ceftriaxone",
+]
 
 
 def paper(i: int) -> str:
     """A short case report, different for every i (no two are duplicates)."""
     disease, drug = DISEASES[i % len(DISEASES)], DRUGS[(i * 5) % len(DRUGS)]
-    return (f"A {23 + i}-year-old patient with {disease} was admitted with fever and fatigue for {i + 2} weeks. "
-            f"Examination found {i % 4 + 1} tender nodules on the forearms and a raised inflammatory marker. "
-            f"Treatment with {drug} was started and the symptoms settled within {i % 6 + 2} months.\n")
+    return (
+        f"A {23 + i}-year-old patient with {disease} was admitted with fever and fatigue for {i + 2} weeks. "
+        f"Examination found {i % 4 + 1} tender nodules on the forearms and a raised inflammatory marker. "
+        f"Treatment with {drug} was started and the symptoms settled within {i % 6 + 2} months.\n"
+    )
 
 
 @cache
@@ -80,15 +107,37 @@ class Entry:
 
 NAME_CHARS = st.characters(codec="utf-8", categories=("L", "N", "Zs", "Pd"))
 odd_names = st.text(NAME_CHARS, min_size=1, max_size=20).filter(lambda n: n.strip() == n and n[:1] not in ".-")
-BROKEN_SIDECARS = [b"authors = 5\n", b'title = ["a", "b"]\n', b"year = 'soon'\n", b"volume = 3\n",
-                   b"title = \"unterminated\n", b"\xff\xfe\x00junk", b"pmid = [1, 2]\n"]
+BROKEN_SIDECARS = [
+    b"authors = 5\n",
+    b'title = ["a", "b"]\n',
+    b"year = 'soon'\n",
+    b"volume = 3\n",
+    b'title = "unterminated\n',
+    b"\xff\xfe\x00junk",
+    b"pmid = [1, 2]\n",
+]
 
 
 @st.composite
 def bad_entry(draw, i: int) -> Entry:
-    kind = draw(st.sampled_from(["random-bytes", "truncated-pdf", "password-pdf", "broken-sidecar", "not-utf8-name",
-                                 "link-outside", "dangling-link", "link-loop", "huge", "base64", "empty",
-                                 "unsupported"]))
+    kind = draw(
+        st.sampled_from(
+            [
+                "random-bytes",
+                "truncated-pdf",
+                "password-pdf",
+                "broken-sidecar",
+                "not-utf8-name",
+                "link-outside",
+                "dangling-link",
+                "link-loop",
+                "huge",
+                "base64",
+                "empty",
+                "unsupported",
+            ]
+        )
+    )
     name = f"bad{i}-{kind}".encode()
     if kind == "random-bytes":
         suffix = draw(st.sampled_from([b".txt", b".md", b".xml", b".pdf"]))
@@ -99,10 +148,13 @@ def bad_entry(draw, i: int) -> Entry:
     if kind == "password-pdf":
         return Entry(name + b".pdf", "rejected", pdf_bytes("password"))
     if kind == "broken-sidecar":
-        return Entry(name + b".txt", "rejected", paper(200 + i).encode(), sidecar=draw(st.sampled_from(BROKEN_SIDECARS)))
+        return Entry(
+            name + b".txt", "rejected", paper(200 + i).encode(), sidecar=draw(st.sampled_from(BROKEN_SIDECARS))
+        )
     if kind == "not-utf8-name":
-        return Entry(name + draw(st.sampled_from([b"\xff", b"\xe9", b"\xc3\x28"])) + b".txt", "rejected",
-                     paper(300 + i).encode())
+        return Entry(
+            name + draw(st.sampled_from([b"\xff", b"\xe9", b"\xc3\x28"])) + b".txt", "rejected", paper(300 + i).encode()
+        )
     if kind == "link-outside":
         return Entry(name + b".txt", "rejected", link="outside")
     if kind == "dangling-link":
@@ -127,8 +179,9 @@ def docs_folders(draw) -> list[Entry]:
         folder = draw(st.sampled_from(["", "sub/", f"{stem}/"]))
         encoding = draw(st.sampled_from(["utf-8", "utf-16", "utf-16-le", "cp1252"]))
         sidecar = draw(st.sampled_from([None, b'title = "A case"\nauthors = ["A. Author"]\nyear = 2020\n']))
-        entries.append(Entry(f"{folder}{i}-{stem}{suffix}".encode(), "indexed", paper(i).encode(encoding),
-                             sidecar=sidecar))
+        entries.append(
+            Entry(f"{folder}{i}-{stem}{suffix}".encode(), "indexed", paper(i).encode(encoding), sidecar=sidecar)
+        )
     if draw(st.booleans()):
         entries.append(Entry(b"protected.pdf", "indexed", pdf_bytes("aes-empty-password")))
     if draw(st.booleans()):  # a link to a paper inside: "!" sorts first, so the link is indexed, the file a duplicate
@@ -143,8 +196,11 @@ def snapshot(folder: Path) -> dict[str, tuple[str, bytes]]:
     for dirpath, dirnames, filenames in os.walk(folder):
         for name in dirnames + filenames:
             path = Path(dirpath) / name
-            out[str(path)] = ("link", os.readlink(path).encode()) if path.is_symlink() else (
-                ("dir", b"") if path.is_dir() else ("file", path.read_bytes()))
+            out[str(path)] = (
+                ("link", os.readlink(path).encode())
+                if path.is_symlink()
+                else (("dir", b"") if path.is_dir() else ("file", path.read_bytes()))
+            )
     return out
 
 
@@ -177,9 +233,12 @@ def shown(name: bytes) -> str:
     return name.decode("utf-8", "backslashreplace")
 
 
-@settings(max_examples=EXAMPLES, deadline=None, derandomize="CASEBOT_FUZZ_EXAMPLES" not in os.environ,
-          suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture,
-                                 HealthCheck.data_too_large])
+@settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize="CASEBOT_FUZZ_EXAMPLES" not in os.environ,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.data_too_large],
+)
 @given(entries=docs_folders())
 def test_update_over_a_docs_folder_of_good_papers_and_bad_files(entries, embedder, monkeypatch):
     for key in list(os.environ):
@@ -190,8 +249,11 @@ def test_update_over_a_docs_folder_of_good_papers_and_bad_files(entries, embedde
         docs, index = build(root, entries), root / "index"
         outside = snapshot(root / "outside")
         env = {"CASEBOT_MAX_FILE_MB": str(MAX_FILE_MB)}
-        result = CliRunner(env=env).invoke(cli_main, ["index", "update", "--json", "--docs-dir", str(docs),
-                                                      "--index-dir", str(index)], catch_exceptions=False)
+        result = CliRunner(env=env).invoke(
+            cli_main,
+            ["index", "update", "--json", "--docs-dir", str(docs), "--index-dir", str(index)],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.stderr
         report = json.loads(result.stdout)
 
@@ -201,7 +263,8 @@ def test_update_over_a_docs_folder_of_good_papers_and_bad_files(entries, embedde
         assert set(reasons) == {shown(e.name) for e in entries if e.expect == "rejected"}
         assert all(reason and "\n" not in reason for reason in reasons.values())
         assert sorted(d["source"] for d in report["duplicates"]) == sorted(
-            shown(e.name) for e in entries if e.expect == "duplicate")
+            shown(e.name) for e in entries if e.expect == "duplicate"
+        )
 
         assert snapshot(root / "outside") == outside
         assert {p.name for p in root.iterdir()} == {"docs", "index", "outside"}
@@ -211,6 +274,9 @@ def test_update_over_a_docs_folder_of_good_papers_and_bad_files(entries, embedde
         assert sorted(catalog.documents) == good
         assert not any(pending_changes(catalog, docs).values())
 
-        again = CliRunner(env=env).invoke(cli_main, ["index", "update", "--json", "--docs-dir", str(docs),
-                                                     "--index-dir", str(index)], catch_exceptions=False)
+        again = CliRunner(env=env).invoke(
+            cli_main,
+            ["index", "update", "--json", "--docs-dir", str(docs), "--index-dir", str(index)],
+            catch_exceptions=False,
+        )
         assert again.exit_code == 0 and json.loads(again.stdout)["generation"] == report["generation"]

@@ -6,6 +6,7 @@ test failed on the code before the fix. The real model, real PDFs and a real ind
 used throughout; CLI calls run in-process through click's CliRunner unless the behaviour
 is about processes (a terminal prompt, a second process holding the lock).
 """
+
 from __future__ import annotations
 
 import codecs
@@ -27,16 +28,22 @@ from bot.indexer import Indexer, expected_manifest
 
 CASEBOT = Path(sys.executable).with_name("casebot")
 GOOD = "calcinosis.txt"
-GOOD_TEXT = ("A 58-year-old woman with dermatomyositis developed calcinosis cutis on both elbows. "
-             "Radiographs showed dense subcutaneous calcium deposits along the forearms. "
-             "Intralesional sodium thiosulfate was injected monthly for six months. "
-             "The nodules softened and the ulcerated lesions healed without recurrence.\n")
+GOOD_TEXT = (
+    "A 58-year-old woman with dermatomyositis developed calcinosis cutis on both elbows. "
+    "Radiographs showed dense subcutaneous calcium deposits along the forearms. "
+    "Intralesional sodium thiosulfate was injected monthly for six months. "
+    "The nodules softened and the ulcerated lesions healed without recurrence.\n"
+)
 OTHER = "sarcoidosis.txt"
-OTHER_TEXT = ("A 41-year-old man presented with erythema nodosum, ankle arthritis and bilateral hilar lymphadenopathy. "
-              "A transbronchial biopsy showed non-caseating granulomas consistent with Lofgren syndrome. "
-              "Symptoms resolved within eight weeks on naproxen alone.\n")
-SECRET = ("The vault combination is kept by the night porter of the east wing. "
-          "Nobody outside the building should ever be told the combination.\n")
+OTHER_TEXT = (
+    "A 41-year-old man presented with erythema nodosum, ankle arthritis and bilateral hilar lymphadenopathy. "
+    "A transbronchial biopsy showed non-caseating granulomas consistent with Lofgren syndrome. "
+    "Symptoms resolved within eight weeks on naproxen alone.\n"
+)
+SECRET = (
+    "The vault combination is kept by the night porter of the east wing. "
+    "Nobody outside the building should ever be told the combination.\n"
+)
 
 
 def clean_env(**extra: str) -> dict[str, str]:
@@ -123,16 +130,20 @@ def test_file_name_that_is_not_utf8_is_rejected_and_the_rest_indexed(docs):
         fh.write(OTHER_TEXT)
     report = Indexer(settings).update()
     assert report.added == [GOOD]
-    assert rejected(report) == {"caf\\xe9-report.txt": "the file name is not valid UTF-8 (shown with \\x escapes); "
-                                                       "rename it"}
+    assert rejected(report) == {
+        "caf\\xe9-report.txt": "the file name is not valid UTF-8 (shown with \\x escapes); rename it"
+    }
     assert not any(CaseBot(settings).pending_changes().values())  # remembered, not "new" on every ask
 
 
-@pytest.mark.parametrize("sidecar, phrase", [
-    ("authors = 5\n", "authors must be a list of strings"),
-    ('title = ["Lofgren", "syndrome"]\n', "title must be a string, not ['Lofgren', 'syndrome']"),
-    ('year = "last spring"\n', "year must be a whole number (e.g. 2021), not 'last spring'"),
-])
+@pytest.mark.parametrize(
+    "sidecar, phrase",
+    [
+        ("authors = 5\n", "authors must be a list of strings"),
+        ('title = ["Lofgren", "syndrome"]\n', "title must be a string, not ['Lofgren', 'syndrome']"),
+        ('year = "last spring"\n', "year must be a whole number (e.g. 2021), not 'last spring'"),
+    ],
+)
 def test_sidecar_with_a_wrong_type_is_rejected_naming_the_field_and_type(docs, sidecar, phrase):
     settings = docs()
     (settings.docs_dir / OTHER).write_text(OTHER_TEXT, encoding="utf-8")
@@ -154,8 +165,9 @@ def test_a_new_format_is_one_reader_function(docs, monkeypatch):
         return Metadata(title=lines[0]), clean_pages(["\n".join(lines[1:])])
 
     settings = docs()
-    (settings.docs_dir / "lofgren.rst").write_text("Lofgren syndrome\n================\n\n" + OTHER_TEXT,
-                                                     encoding="utf-8")
+    (settings.docs_dir / "lofgren.rst").write_text(
+        "Lofgren syndrome\n================\n\n" + OTHER_TEXT, encoding="utf-8"
+    )
     assert "unsupported file type .rst" in rejected(Indexer(settings).update())["lofgren.rst"]
     monkeypatch.setitem(ingest.READERS, ".rst", read_rst)
     (settings.docs_dir / "lofgren.rst").touch()
@@ -298,9 +310,13 @@ def test_remove_asks_for_confirmation_on_a_terminal(docs, tmp_path):
 
     settings = docs()
     Indexer(settings).update()
-    child = pexpect.spawn(str(CASEBOT), ["index", "remove", "calcinosis", "--docs-dir", str(settings.docs_dir),
-                                         "--index-dir", str(settings.index_dir)], env=clean_env(), timeout=120,
-                          encoding="utf-8")
+    child = pexpect.spawn(
+        str(CASEBOT),
+        ["index", "remove", "calcinosis", "--docs-dir", str(settings.docs_dir), "--index-dir", str(settings.index_dir)],
+        env=clean_env(),
+        timeout=120,
+        encoding="utf-8",
+    )
     child.expect(r"Remove calcinosis.txt from .* \(kept in the index's trash\)\? \[y/N\]")
     child.sendline("n")
     child.expect(pexpect.EOF)
@@ -327,9 +343,21 @@ def test_ask_waits_for_the_first_build_another_process_is_running(docs, tmp_path
     settings = docs()
     with store.writer_lock(settings.index_dir) as lock:  # this test is "the other process"
         with open(tmp_path / "stderr", "wb") as err:
-            proc = subprocess.Popen([str(CASEBOT), "ask", "What was injected monthly?", "--docs-dir",
-                                     str(settings.docs_dir), "--index-dir", str(settings.index_dir)],
-                                    stdout=subprocess.PIPE, stderr=err, env=clean_env(), text=True)
+            proc = subprocess.Popen(
+                [
+                    str(CASEBOT),
+                    "ask",
+                    "What was injected monthly?",
+                    "--docs-dir",
+                    str(settings.docs_dir),
+                    "--index-dir",
+                    str(settings.index_dir),
+                ],
+                stdout=subprocess.PIPE,
+                stderr=err,
+                env=clean_env(),
+                text=True,
+            )
         deadline = time.monotonic() + 120
         while b"waiting for it" not in (tmp_path / "stderr").read_bytes():
             assert proc.poll() is None, (tmp_path / "stderr").read_text()
@@ -461,8 +489,10 @@ def test_rejected_replacement_is_a_verify_warning_and_an_ask_note_once(docs, cli
 # --- 11. UTF-16 text ------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("encoding, bom", [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE),
-                                           ("utf-16-le", b""), ("utf-16-be", b"")])
+@pytest.mark.parametrize(
+    "encoding, bom",
+    [("utf-16-le", codecs.BOM_UTF16_LE), ("utf-16-be", codecs.BOM_UTF16_BE), ("utf-16-le", b""), ("utf-16-be", b"")],
+)
 def test_utf16_text_is_decoded(docs, encoding, bom):
     settings = docs()
     (settings.docs_dir / OTHER).write_bytes(bom + OTHER_TEXT.replace("Lofgren", "Löfgren").encode(encoding))
@@ -479,9 +509,10 @@ def test_reader_refuses_and_update_rebuilds_a_tampered_generation(docs, cli, emb
     Indexer(settings).update()
     gen = settings.index_dir / store.current_generation(settings.index_dir)
     vocab = json.loads((gen / "lexical_vocab.json").read_text(encoding="utf-8"))
-    (gen / "lexical_vocab.json").write_text(json.dumps(vocab[::-1] if isinstance(vocab, list) else
-                                                       {k: v for k, v in reversed(list(vocab.items()))}),
-                                            encoding="utf-8")
+    (gen / "lexical_vocab.json").write_text(
+        json.dumps(vocab[::-1] if isinstance(vocab, list) else {k: v for k, v in reversed(list(vocab.items()))}),
+        encoding="utf-8",
+    )
     with pytest.raises(StoreError, match="does not match its checksum"):
         CaseBot(settings).ask("What was injected monthly?")
 

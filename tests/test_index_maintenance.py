@@ -6,6 +6,7 @@ The real model is used throughout. Subprocesses are used only where the behaviou
 about processes (kill, lock, exit codes); other CLI calls run in-process through
 click's CliRunner so they share the session's loaded model.
 """
+
 from __future__ import annotations
 
 import json
@@ -30,19 +31,21 @@ CASEBOT = Path(sys.executable).with_name("casebot")
 
 PAPERS = {
     "gout.txt": "A 67-year-old man had recurrent podagra and tophi over both olecranon bursae. "
-                "Joint aspiration showed negatively birefringent monosodium urate crystals. "
-                "Allopurinol was titrated until serum urate fell below six milligrams per decilitre.",
+    "Joint aspiration showed negatively birefringent monosodium urate crystals. "
+    "Allopurinol was titrated until serum urate fell below six milligrams per decilitre.",
     "kawasaki.txt": "A 3-year-old boy had five days of fever, conjunctival injection and a strawberry tongue. "
-                    "Echocardiography revealed a dilated left anterior descending coronary artery. "
-                    "Intravenous immunoglobulin and aspirin were given and the fever settled within a day.",
+    "Echocardiography revealed a dilated left anterior descending coronary artery. "
+    "Intravenous immunoglobulin and aspirin were given and the fever settled within a day.",
     "sarcoid.txt": "A 41-year-old woman presented with erythema nodosum and bilateral hilar lymphadenopathy. "
-                   "A transbronchial biopsy showed non-caseating granulomas. "
-                   "The syndrome resolved within eight weeks on naproxen alone.",
+    "A transbronchial biopsy showed non-caseating granulomas. "
+    "The syndrome resolved within eight weeks on naproxen alone.",
 }
-NEW_PAPER = ("scurvy.txt",
-             "A 52-year-old man living on tea and biscuits developed perifollicular haemorrhages and bleeding gums. "
-             "His plasma ascorbic acid was undetectable. "
-             "Oral vitamin C supplements healed the gums within three weeks.")
+NEW_PAPER = (
+    "scurvy.txt",
+    "A 52-year-old man living on tea and biscuits developed perifollicular haemorrhages and bleeding gums. "
+    "His plasma ascorbic acid was undetectable. "
+    "Oral vitamin C supplements healed the gums within three weeks.",
+)
 
 
 def clean_env() -> dict[str, str]:
@@ -84,8 +87,11 @@ def chunk_map(snap: store.Snapshot, exclude: set[str] = frozenset()) -> dict[int
 
 def listing(index_dir: Path) -> dict[str, tuple[int, int]]:
     """Every file under the index dir (but the lock file, rewritten by each writer) with size and mtime."""
-    return {p.relative_to(index_dir).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
-            for p in index_dir.rglob("*") if p.is_file() and p.name != store.LOCK}
+    return {
+        p.relative_to(index_dir).as_posix(): (p.stat().st_size, p.stat().st_mtime_ns)
+        for p in index_dir.rglob("*")
+        if p.is_file() and p.name != store.LOCK
+    }
 
 
 # --- 1. incremental updates ------------------------------------------------------------------
@@ -112,8 +118,9 @@ def test_incremental_update_embeds_only_what_changed(corpus):
         assert np.array_equal(snap2.passage_vectors[snap2.rows([cid])[0]], snap1.passage_vectors[snap1.rows([cid])[0]])
 
     # Modify one: it is re-embedded under new chunk ids, the rest untouched.
-    (s.docs_dir / "gout.txt").write_text(PAPERS["gout.txt"].replace("67-year-old", "71-year-old")
-                                         + " Colchicine was added for flares.", encoding="utf-8")
+    (s.docs_dir / "gout.txt").write_text(
+        PAPERS["gout.txt"].replace("67-year-old", "71-year-old") + " Colchicine was added for flares.", encoding="utf-8"
+    )
     changed = Indexer(s).update()
     snap3 = store.load(s.index_dir)
     assert changed.changed == ["gout.txt"] and changed.added == changed.removed == []
@@ -163,8 +170,9 @@ def test_same_doi_in_sidecars_is_a_duplicate(make_settings, embedder):
     s = make_settings()
     (s.docs_dir / "preprint.txt").write_text(PAPERS["sarcoid.txt"], encoding="utf-8")
     (s.docs_dir / "preprint.meta.toml").write_text('doi = "10.1234/CaseRep.2024.017"\n', encoding="utf-8")
-    (s.docs_dir / "published.txt").write_text(PAPERS["sarcoid.txt"] + " Follow-up at one year was normal.",
-                                              encoding="utf-8")
+    (s.docs_dir / "published.txt").write_text(
+        PAPERS["sarcoid.txt"] + " Follow-up at one year was normal.", encoding="utf-8"
+    )
     (s.docs_dir / "published.meta.toml").write_text('doi = "10.1234/caserep.2024.017"\n', encoding="utf-8")
     report = Indexer(s).update()
     assert report.added == ["preprint.txt"]
@@ -244,27 +252,43 @@ def test_second_writer_is_refused_while_the_lock_is_held(tmp_path):
 
 # --- 5. a killed update leaves the previous generation intact ---------------------------------------
 
-DRUGS = ["sodium thiosulfate", "diltiazem", "bisphosphonates", "colchicine", "minocycline",
-         "probenecid", "intravenous immunoglobulin", "rituximab"]
+DRUGS = [
+    "sodium thiosulfate",
+    "diltiazem",
+    "bisphosphonates",
+    "colchicine",
+    "minocycline",
+    "probenecid",
+    "intravenous immunoglobulin",
+    "rituximab",
+]
 SITES = ["elbows", "fingertips", "knees", "buttocks", "forearms", "shins", "shoulders", "thighs", "hips", "ankles"]
 CITIES = ["Lisbon", "Oslo", "Nairobi", "Quito", "Hanoi", "Tbilisi", "Perth", "Montreal", "Dakar", "Lima", "Riga"]
 CAUSES = ["dermatomyositis", "systemic sclerosis", "lupus", "chronic kidney disease", "hyperparathyroidism"]
 
 
 def case_report(i: int) -> str:
-    drug, site, city, cause = (DRUGS[i % len(DRUGS)], SITES[i % len(SITES)], CITIES[i % len(CITIES)],
-                               CAUSES[i % len(CAUSES)])
-    return (f"Case {i}: a {20 + i}-year-old patient from {city} with {cause} developed calcinosis cutis on the {site}. "
-            f"Radiographs showed {i % 7 + 2} calcified nodules measuring up to {i % 5 + 1} centimetres. "
-            f"Treatment with {drug} was started and followed for {i % 11 + 3} months. "
-            f"The lesions {'regressed' if i % 2 else 'remained stable'} at the last visit.")
+    drug, site, city, cause = (
+        DRUGS[i % len(DRUGS)],
+        SITES[i % len(SITES)],
+        CITIES[i % len(CITIES)],
+        CAUSES[i % len(CAUSES)],
+    )
+    return (
+        f"Case {i}: a {20 + i}-year-old patient from {city} with {cause} developed calcinosis cutis on the {site}. "
+        f"Radiographs showed {i % 7 + 2} calcified nodules measuring up to {i % 5 + 1} centimetres. "
+        f"Treatment with {drug} was started and followed for {i % 11 + 3} months. "
+        f"The lesions {'regressed' if i % 2 else 'remained stable'} at the last visit."
+    )
 
 
 BASE_PAPERS = {f"case-{i:03d}.txt": case_report(i) for i in range(40)}
 NEW_PAPERS = {f"case-{i:03d}.txt": case_report(i) for i in range(40, 45)}
-QUESTIONS = ["How was calcinosis cutis treated with sodium thiosulfate?",
-             "What did radiographs show in the patient from Oslo?",
-             "Which patients with systemic sclerosis developed calcinosis on the fingertips?"]
+QUESTIONS = [
+    "How was calcinosis cutis treated with sodium thiosulfate?",
+    "What did radiographs show in the patient from Oslo?",
+    "Which patients with systemic sclerosis developed calcinosis on the fingertips?",
+]
 
 
 @pytest.fixture(scope="module")
@@ -286,16 +310,21 @@ PUBLISHED = store.FAULT_STEPS.index("published")  # from this step on, the new g
 
 def _killed_at(step: str, command: str, s, tmp_path) -> subprocess.CompletedProcess:
     """Run `casebot index <command>` with CASEBOT_FAULT=step: it kills itself (SIGKILL) when it gets there."""
-    proc = subprocess.run([str(CASEBOT), "index", command, "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)],
-                          capture_output=True, text=True, env={**clean_env(), store.FAULT_ENV: step}, timeout=600)
-    assert proc.returncode == -signal.SIGKILL, f"fault point {step!r} never reached: exit {proc.returncode}, " \
-                                               f"stderr: {proc.stderr[-500:]}"
+    proc = subprocess.run(
+        [str(CASEBOT), "index", command, "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)],
+        capture_output=True,
+        text=True,
+        env={**clean_env(), store.FAULT_ENV: step},
+        timeout=600,
+    )
+    assert proc.returncode == -signal.SIGKILL, (
+        f"fault point {step!r} never reached: exit {proc.returncode}, stderr: {proc.stderr[-500:]}"
+    )
     return proc
 
 
 # Every step for `update`; for `rebuild` (which builds from nothing) the steps where its work differs.
-KILLS = [(step, "update") for step in store.FAULT_STEPS] + [
-    (step, "rebuild") for step in ("embedded", "published")]
+KILLS = [(step, "update") for step in store.FAULT_STEPS] + [(step, "rebuild") for step in ("embedded", "published")]
 
 
 @pytest.mark.parametrize("step, command", KILLS)
@@ -365,8 +394,9 @@ def test_verify_reports_truncated_faiss_file(corpus, cli):
     faiss_file.write_bytes(faiss_file.read_bytes()[: faiss_file.stat().st_size // 2])
     result = cli("index", "verify", "--docs-dir", s.docs_dir, "--index-dir", s.index_dir)
     assert result.exit_code == 1
-    assert any("dense.faiss" in line and "casebot index rebuild" in line for line in result.stdout.splitlines()), \
+    assert any("dense.faiss" in line and "casebot index rebuild" in line for line in result.stdout.splitlines()), (
         result.stdout
+    )
 
 
 def _delete_one_chunk_row(index_dir: Path) -> None:
@@ -426,8 +456,9 @@ def test_rebuild_after_updates_leaves_a_loadable_index(corpus):
 def test_model_mismatch_is_refused_with_rebuild_hint(corpus):
     s = corpus
     Indexer(s).update()
-    expected = store.expected_manifest("some/other-model", 384, s.chunking.chunk_tokens, s.chunking.overlap_sentences,
-                                       analysis_version())
+    expected = store.expected_manifest(
+        "some/other-model", 384, s.chunking.chunk_tokens, s.chunking.overlap_sentences, analysis_version()
+    )
     with pytest.raises(store.IndexMismatch) as exc:
         store.load(s.index_dir, expected)
     assert exc.value.fix == "casebot index rebuild"
@@ -473,8 +504,17 @@ def test_index_add_and_remove(make_settings, embedder, cli, tmp_path):
     (incoming / "batch" / "kawasaki.txt").write_text(PAPERS["kawasaki.txt"], encoding="utf-8")
     (incoming / "batch" / "sarcoid.txt").write_text(PAPERS["sarcoid.txt"], encoding="utf-8")
 
-    added = cli("index", "add", incoming / "gout.txt", incoming / "batch", "--json",
-                "--docs-dir", s.docs_dir, "--index-dir", s.index_dir)
+    added = cli(
+        "index",
+        "add",
+        incoming / "gout.txt",
+        incoming / "batch",
+        "--json",
+        "--docs-dir",
+        s.docs_dir,
+        "--index-dir",
+        s.index_dir,
+    )
     assert added.exit_code == 0, added.stderr
     assert json.loads(added.stdout)["added"] == ["batch/kawasaki.txt", "batch/sarcoid.txt", "gout.txt"]
     for rel in ("gout.txt", "gout.meta.toml", "batch/kawasaki.txt", "batch/sarcoid.txt"):

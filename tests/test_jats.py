@@ -1,4 +1,5 @@
 """bot.jats on a small hand-written PMC-style article, parsed by real lxml."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,11 +1,17 @@
 """BM25 matches the bm25s reference and stays correct as papers are added and removed."""
+
 import bm25s
 import numpy as np
 
 from bot.lexical import LexicalIndex
 
-CORPUS = [["calcinosi", "cutis", "dermatomyos"], ["ivig", "dose", "400", "mg/kg"], ["calcinosi", "sts", "topic", "sts"],
-          ["rituximab", "calcinosi", "case"], ["ulcer", "infect", "chalki", "materi", "calcinosi"]]
+CORPUS = [
+    ["calcinosi", "cutis", "dermatomyos"],
+    ["ivig", "dose", "400", "mg/kg"],
+    ["calcinosi", "sts", "topic", "sts"],
+    ["rituximab", "calcinosi", "case"],
+    ["ulcer", "infect", "chalki", "materi", "calcinosi"],
+]
 
 
 def built(docs):

@@ -1,4 +1,5 @@
 """A real PDF, generated here: page numbers kept per passage, furniture dropped, words re-joined."""
+
 from bot import CaseBot
 
 

@@ -1,4 +1,5 @@
 """Renderers of one Answer: consecutive citation numbers people see, and length budgets kept."""
+
 from __future__ import annotations
 
 import json
@@ -10,8 +11,18 @@ LONG = " ".join(f"Sentence number {i} says something about calcinosis and its tr
 
 
 def hit(n: int, text: str) -> Hit:
-    return Hit(chunk_id=n, doc_id=f"paper-{n}.txt", title=f"Paper {n}", section="Case report", text=text,
-               start=0, end=len(text), page=None, score=1.0 / n, sentences=[(0, len(text))])
+    return Hit(
+        chunk_id=n,
+        doc_id=f"paper-{n}.txt",
+        title=f"Paper {n}",
+        section="Case report",
+        text=text,
+        start=0,
+        end=len(text),
+        page=None,
+        score=1.0 / n,
+        sentences=[(0, len(text))],
+    )
 
 
 def answer_citing(ranks: list[int]) -> Answer:
@@ -42,7 +53,7 @@ def test_fit_cuts_at_a_sentence_or_word_boundary_and_never_mid_word():
         assert len(out) <= limit and out.endswith(ELLIPSIS)
         body = out.rstrip(ELLIPSIS).rstrip()
         assert LONG.startswith(body)
-        assert limit < 10 or LONG[len(body):len(body) + 1] in (" ", "")  # the cut falls between words
+        assert limit < 10 or LONG[len(body) : len(body) + 1] in (" ", "")  # the cut falls between words
     assert fit("short", 10) == "short"
 
 

@@ -5,6 +5,7 @@ model. The index build exports the model to ONNX once; every front end answers t
 onnxruntime, and falls back to sentence-transformers, saying why, whenever the export is
 missing or does not reproduce the index's model.
 """
+
 from __future__ import annotations
 
 import json
@@ -28,46 +29,63 @@ from bot.onnx_encoder import ENCODERS_DIR, MODEL_FILE, OnnxEncoder, verified_enc
 HEAVY = ("torch", "transformers", "sentence_transformers")
 QUESTION = "What share of dermatomyositis patients develop calcinosis cutis?"
 DEV_QUESTIONS = [json.loads(line)["question"] for line in (ROOT / "tests/data/dev_questions.jsonl").open()]
-PAPERS = {"gout.txt": "A 61-year-old man had recurrent podagra. Colchicine 0.5 mg twice daily prevented new flares "
-                      "over two years. Serum urate fell below 6 mg/dL on allopurinol.",
-          "lyme.txt": "A 30-year-old hiker developed erythema migrans after a tick bite. "
-                      "Doxycycline 100 mg twice daily for 14 days cleared the rash."}
+PAPERS = {
+    "gout.txt": "A 61-year-old man had recurrent podagra. Colchicine 0.5 mg twice daily prevented new flares "
+    "over two years. Serum urate fell below 6 mg/dL on allopurinol.",
+    "lyme.txt": "A 30-year-old hiker developed erythema migrans after a tick bite. "
+    "Doxycycline 100 mg twice daily for 14 days cleared the rash.",
+}
 
 FRONT_ENDS = {  # front end: (what it runs, what its output shows)
-    "ask": ("""
+    "ask": (
+        """
         main(["ask", QUESTION, "--json", *DIRS], standalone_mode=False)
-    """, "8% of DM patients"),
-    "chat": ("""
+    """,
+        "8% of DM patients",
+    ),
+    "chat": (
+        """
         sys.stdin = io.StringIO(QUESTION + "\\n")
         main(["chat", *DIRS], standalone_mode=False)
-    """, "8% of DM patients"),
-    "eval": ("""
+    """,
+        "8% of DM patients",
+    ),
+    "eval": (
+        """
         main(["eval", str(ROOT / "tests/data/dev_questions.jsonl"), *DIRS], standalone_mode=False)
-    """, "questions=30"),
-    "langchain": ("""
+    """,
+        "questions=30",
+    ),
+    "langchain": (
+        """
         from bot.langchain_retriever import CaseBotRetriever
         docs = CaseBotRetriever(bot=CaseBot(load_settings(docs_dir=DIRS[1], index_dir=DIRS[3])), k=3).invoke(QUESTION)
         print(docs[0].metadata["source"])
-    """, REPORT),
+    """,
+        REPORT,
+    ),
 }
 
 
 def run_front_end(name: str, settings) -> subprocess.CompletedProcess:
     """A front end in a fresh Python process, which then reports which heavy modules it imported."""
-    script = "\n".join([
-        "import io, json, sys",
-        "from pathlib import Path",
-        "from bot import CaseBot, load_settings",
-        "from bot.cli import main",
-        f"ROOT, QUESTION = Path({str(ROOT)!r}), {QUESTION!r}",
-        f"DIRS = ['--docs-dir', {str(settings.docs_dir)!r}, '--index-dir', {str(settings.index_dir)!r}]",
-        textwrap.dedent(FRONT_ENDS[name][0]).strip(),
-        f"print('IMPORTED', json.dumps([m for m in {HEAVY!r} if m in sys.modules]))",
-    ])
+    script = "\n".join(
+        [
+            "import io, json, sys",
+            "from pathlib import Path",
+            "from bot import CaseBot, load_settings",
+            "from bot.cli import main",
+            f"ROOT, QUESTION = Path({str(ROOT)!r}), {QUESTION!r}",
+            f"DIRS = ['--docs-dir', {str(settings.docs_dir)!r}, '--index-dir', {str(settings.index_dir)!r}]",
+            textwrap.dedent(FRONT_ENDS[name][0]).strip(),
+            f"print('IMPORTED', json.dumps([m for m in {HEAVY!r} if m in sys.modules]))",
+        ]
+    )
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}
     env.update(PYTHONPATH=str(ROOT), CASEBOT_CACHE_DIR=str(settings.cache_dir))
-    return subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120,
-                          cwd=settings.docs_dir)
+    return subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=120, cwd=settings.docs_dir
+    )
 
 
 @pytest.mark.parametrize("front_end", list(FRONT_ENDS))
@@ -150,8 +168,9 @@ def test_a_mismatched_onnx_encoder_falls_back_to_the_model_and_says_why(bot_over
         answer = lenient.ask("How long was doxycycline given?")
     assert "14 days" in answer.text and isinstance(lenient.encoder, Embedder)
     assert "does not match the index's model (probe cosine" in caplog.text
-    strict = CaseBot(bot.settings.model_copy(update={"model": bot.settings.model.model_copy(
-        update={"query_encoder": "onnx"})}))
+    strict = CaseBot(
+        bot.settings.model_copy(update={"model": bot.settings.model.model_copy(update={"query_encoder": "onnx"})})
+    )
     with pytest.raises(EmbedderError, match="query_encoder is onnx, but .* does not match"):
         strict.ask("How long was doxycycline given?")
 
@@ -159,7 +178,9 @@ def test_a_mismatched_onnx_encoder_falls_back_to_the_model_and_says_why(bot_over
 def test_verification_needs_the_index_probe_vectors(shipped_bot):
     manifest = dict(shipped_bot.retriever().snap.manifest)
     assert verified_encoder(shipped_bot.settings.cache_dir, manifest)
-    manifest["query_encoder"] = {**manifest["query_encoder"],
-                                 "probes": [[-x for x in row] for row in manifest["query_encoder"]["probes"]]}
+    manifest["query_encoder"] = {
+        **manifest["query_encoder"],
+        "probes": [[-x for x in row] for row in manifest["query_encoder"]["probes"]],
+    }
     with pytest.raises(Exception, match="does not match"):
         verified_encoder(shipped_bot.settings.cache_dir, manifest)

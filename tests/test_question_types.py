@@ -4,6 +4,7 @@ These are the rules answer selection and abstention stand on; each case below is
 phrasing a clinician or student used, including the ones that fooled earlier rules
 ("when" inside a clause, "why" questions, yes/no questions about one patient).
 """
+
 import pytest
 
 from bot.analysis import Vocabulary, expected_value, key_terms, question_type, stem, tokens, words
@@ -75,16 +76,19 @@ def test_only_value_questions_expect_a_value_shape():
     assert not expected_value("How long was it given?").search("in 2012")  # a date is not a duration
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("IL-6 and IL6", ["il6", "and", "il6"]),  # variants joined
-    ("CD20, B12 and HbA1c.", ["cd20", "b12", "and", "hba1c"]),
-    ("anti-SSA52 antibodies", ["anti", "ssa52", "antibodi"]),
-    ("COVID-19", ["covid19"]),
-    ("T2-weighted images", ["t2", "weight", "imag"]),
-    ("400mg/kg/day", ["400", "mg/kg/day"]),  # a dose is still a number and a unit
-    ("pamidronate 60mg monthly", ["pamidron", "60", "mg", "month"]),
-    ("day-3 and grade 2", ["day", "3", "and", "grade", "2"]),  # a word and a number, not an identifier
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("IL-6 and IL6", ["il6", "and", "il6"]),  # variants joined
+        ("CD20, B12 and HbA1c.", ["cd20", "b12", "and", "hba1c"]),
+        ("anti-SSA52 antibodies", ["anti", "ssa52", "antibodi"]),
+        ("COVID-19", ["covid19"]),
+        ("T2-weighted images", ["t2", "weight", "imag"]),
+        ("400mg/kg/day", ["400", "mg/kg/day"]),  # a dose is still a number and a unit
+        ("pamidronate 60mg monthly", ["pamidron", "60", "mg", "month"]),
+        ("day-3 and grade 2", ["day", "3", "and", "grade", "2"]),  # a word and a number, not an identifier
+    ],
+)
 def test_identifiers_stay_whole_and_doses_split(text, expected):
     assert [stem(w) for w in words(text)] == expected
 
@@ -96,11 +100,21 @@ def test_an_identifier_matches_only_itself():
     assert "il6" not in tokens("interleukin 1 and 6 other markers", v)
 
 
-@pytest.mark.parametrize("a, b", [
-    ("surgery", "surgical"), ("diagnosis", "diagnostic"), ("haemorrhage", "hemorrhage"),
-    ("oedema", "edema"), ("paediatric", "pediatric"), ("tumour", "tumor"), ("anaemia", "anemia"),
-    ("eosinophilia", "eosinophil"), ("children", "child"), ("hospitalised", "hospitalized"),
-])
+@pytest.mark.parametrize(
+    "a, b",
+    [
+        ("surgery", "surgical"),
+        ("diagnosis", "diagnostic"),
+        ("haemorrhage", "hemorrhage"),
+        ("oedema", "edema"),
+        ("paediatric", "pediatric"),
+        ("tumour", "tumor"),
+        ("anaemia", "anemia"),
+        ("eosinophilia", "eosinophil"),
+        ("children", "child"),
+        ("hospitalised", "hospitalized"),
+    ],
+)
 def test_spelling_variants_and_derived_forms_share_a_stem(a, b):
     assert stem(a) == stem(b)
 

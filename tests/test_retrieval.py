@@ -1,4 +1,5 @@
 """Hybrid retrieval: fusion, paper names in questions, diversity, and the LangChain face."""
+
 import pytest
 from conftest import REPORT
 from langchain_core.documents import Document
@@ -49,7 +50,8 @@ def test_fusion_prefers_passages_both_retrievers_agree_on(bot_over):
 
 def test_top_k_is_not_filled_with_one_paper_when_others_are_relevant(bot_over):
     long = "Calcinosis in dermatomyositis: a long review\n\nDISCUSSION\n\n" + " ".join(
-        f"Calcinosis treatment option {i} was reported in dermatomyositis with variable benefit." for i in range(60))
+        f"Calcinosis treatment option {i} was reported in dermatomyositis with variable benefit." for i in range(60)
+    )
     bot = bot_over({**PAPERS, "review.txt": long})
     hits = bot.search("treatment of calcinosis", k=5)
     assert len({h.doc_id for h in hits}) >= 2
@@ -68,11 +70,17 @@ def test_langchain_retriever_returns_documents_with_provenance(shipped_bot):
 
 
 def test_a_question_asking_for_a_dose_prefers_the_passage_that_states_one(bot_over):
-    bot = bot_over({"other.txt": PAPERS["warfarin.txt"], "mino.txt": (
-        "Minocycline for calcinosis in limited systemic sclerosis\n\nObjectives\n\nWhich minocycline dose should "
-        "be used for calcinosis in systemic sclerosis is unknown; minocycline was used for calcinosis in systemic "
-        "sclerosis here.\n\nMethods\n\nPatients whose deposits caused pain or ulceration received 50 or 100 mg "
-        "daily on a regular basis.\n")})
+    bot = bot_over(
+        {
+            "other.txt": PAPERS["warfarin.txt"],
+            "mino.txt": (
+                "Minocycline for calcinosis in limited systemic sclerosis\n\nObjectives\n\nWhich minocycline dose should "
+                "be used for calcinosis in systemic sclerosis is unknown; minocycline was used for calcinosis in systemic "
+                "sclerosis here.\n\nMethods\n\nPatients whose deposits caused pain or ulceration received 50 or 100 mg "
+                "daily on a regular basis.\n"
+            ),
+        }
+    )
     hit = bot.search("What minocycline dose was used for calcinosis in systemic sclerosis?", k=1)[0]
     assert "50 or 100 mg daily" in hit.text
     assert "50 or 100 mg daily" in bot.ask("What minocycline dose was used for calcinosis?").citations[0].quote

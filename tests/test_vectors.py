@@ -1,4 +1,5 @@
 """The dense-index seam: what the store and retriever ask of any vector engine, checked on FAISS."""
+
 import numpy as np
 
 from bot.vectors import DenseIndex, FaissIndex
