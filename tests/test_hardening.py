@@ -20,6 +20,7 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from test_bad_input import GOOD, GOOD_TEXT, OTHER, OTHER_TEXT  # the same two papers beside the bad files
 
 from bot import CaseBot, store
 from bot.cli import main as cli_main
@@ -27,19 +28,6 @@ from bot.errors import InputError, StoreError
 from bot.indexer import Indexer, expected_manifest
 
 CASEBOT = Path(sys.executable).with_name("casebot")
-GOOD = "calcinosis.txt"
-GOOD_TEXT = (
-    "A 58-year-old woman with dermatomyositis developed calcinosis cutis on both elbows. "
-    "Radiographs showed dense subcutaneous calcium deposits along the forearms. "
-    "Intralesional sodium thiosulfate was injected monthly for six months. "
-    "The nodules softened and the ulcerated lesions healed without recurrence.\n"
-)
-OTHER = "sarcoidosis.txt"
-OTHER_TEXT = (
-    "A 41-year-old man presented with erythema nodosum, ankle arthritis and bilateral hilar lymphadenopathy. "
-    "A transbronchial biopsy showed non-caseating granulomas consistent with Lofgren syndrome. "
-    "Symptoms resolved within eight weeks on naproxen alone.\n"
-)
 SECRET = (
     "The vault combination is kept by the night porter of the east wing. "
     "Nobody outside the building should ever be told the combination.\n"
