@@ -8,8 +8,7 @@
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
 - eval-dev: ../shared/eval-dev (documents outside the repository) plus docs_src/.
-Every corpus is indexed once in a temporary folder. paper@1 is the share of answerable
-questions whose top passage comes from the right paper.
+Every corpus is indexed once in a temporary folder.
 """
 
 from __future__ import annotations
@@ -92,12 +91,6 @@ def report(name: str, bot: CaseBot, rows: list[dict], ks: tuple[int, ...], misse
     for k in ks:
         outcomes = ev.run(bot, rows, k)
         figures = ev.summarise(outcomes)
-        answerable = [o for o in outcomes if o.answerable]
-        figures["paper@1"] = round(
-            sum(bool(o.answer.passages) and Path(o.answer.passages[0].doc_id).stem == o.row["doc"] for o in answerable)
-            / max(len(answerable), 1),
-            3,
-        )
         print(
             f"casebot   [{name}] k={k} n={len(rows)} " + " ".join(f"{key}={figures[key]}" for key in SHOWN), flush=True
         )

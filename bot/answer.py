@@ -58,10 +58,6 @@ class Confidence:
     cosine: float
     missing: tuple[str, ...]
 
-    @property
-    def value(self) -> float:
-        return self.coverage
-
     def answers(self, abstain_below: float) -> bool:
         return self.coverage >= abstain_below and self.cosine >= MIN_SENTENCE_COSINE and not self.missing
 

@@ -170,6 +170,10 @@ def _figures(outcomes: list[Outcome]) -> dict:
     }
     for k in RECALL_AT:
         out[f"recall@{k}"] = share([o.rank is not None and o.rank <= k for o in answerable], answerable)
+    out["paper@1"] = share(
+        [bool(o.answer.passages) and Path(o.answer.passages[0].doc_id).stem == o.row["doc"] for o in answerable],
+        answerable,
+    )
     out["mrr"] = round(sum(1 / o.rank for o in answerable if o.rank) / len(answerable), 3) if answerable else None
     out["answer_hit"] = share([o.answer_hit for o in answerable], answerable)
     out["first_quote_hit"] = share([o.first_quote_hit for o in answerable], answerable)

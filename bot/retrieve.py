@@ -32,7 +32,6 @@ from .store import Snapshot
 # enough to settle a near tie in favour of the paper under discussion, not to outrank a clearly better passage.
 # (Set on the conversation tune split; see bot/conversation.py.)
 W_PREFER_DOC, W_PREFER_SECTION = 0.05, 0.03
-_BACKGROUND = re.compile(r"\b(?:introduction|background|objectives?|aims?|purpose|rationale)\b", re.I)
 _ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
 
 
@@ -90,8 +89,7 @@ class Retriever:
         n = len(snapshot.lexical)
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
-        self._paper_rows: dict[str, list[int]] | None = None
-        self._paper_terms: dict[str, set[str]] = {}
+        self._paper_rows: dict[str, np.ndarray] | None = None
 
     def analyse(
         self, question: str, context: Sequence[tuple[str, float]] = (), prefer: Preference | None = None
@@ -144,28 +142,27 @@ class Retriever:
             self._titles[doc_id] = set(tokens(self.snap.documents[doc_id].title, self.vocabulary))
         return self._titles[doc_id]
 
-    def paper_terms(self, doc_id: str) -> set[str]:
-        """Every lexical token of a paper (cached per paper): what the paper mentions anywhere."""
-        if doc_id not in self._paper_terms:
-            if self._paper_rows is None:
-                self._paper_rows = {}
-                for row, cid in enumerate(self.snap.chunk_ids):
-                    self._paper_rows.setdefault(self.snap.chunks[int(cid)].doc_id, []).append(row)
-            lex = self.snap.lexical
-            columns = np.unique(lex.tf[self._paper_rows.get(doc_id, [])].indices)
-            names = {col: term for term, col in lex.vocab.items()} if len(columns) else {}
-            self._paper_terms[doc_id] = {names[int(c)] for c in columns}
-        return self._paper_terms[doc_id]
+    def paper_rows(self, doc_id: str) -> np.ndarray:
+        """The rows of a paper's passages (the paper -> rows table is built on first use)."""
+        if self._paper_rows is None:
+            rows: dict[str, list[int]] = {}
+            for row, cid in enumerate(self.snap.chunk_ids):
+                rows.setdefault(self.snap.chunks[int(cid)].doc_id, []).append(row)
+            self._paper_rows = {doc: np.asarray(r, np.int64) for doc, r in rows.items()}
+        return self._paper_rows.get(doc_id, np.zeros(0, np.int64))
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
         """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions."""
-        specific = [
-            t for t in query.key if t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
-        ]
-        if not specific:
-            return []
-        present = self.paper_terms(doc_id)
-        return [t for t in specific if not query.has(t, present)]
+        lex, rows = self.snap.lexical, None
+        out = []
+        for t in query.key:
+            if not (t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))):
+                continue
+            rows = self.paper_rows(doc_id) if rows is None else rows
+            cols = [c for x in {t} | query.alternatives.get(t, set()) if (c := lex.vocab.get(x)) is not None]
+            if not any(np.isin(lex.rows_with(c), rows).any() for c in cols):
+                out.append(t)
+        return out
 
     def _idf(self, term: str, word: str) -> float:
         """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.
@@ -235,22 +232,8 @@ class Retriever:
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
             value = ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0).astype(float)
         pool_lexical = lexical[rows]
-        focus = {t: query.key_idf[t] for t in query.focus if t in query.key_idf}
-        background = np.array(
-            [bool(_BACKGROUND.search(snap.chunks[int(snap.chunk_ids[r])].section)) for r in rows], float
-        )
-        features = np.column_stack(
-            [
-                best_sentence,
-                dense,
-                self._coverage(rows, query, {t: query.key_idf[t] for t in query.key}),
-                fused / fused.max(),
-                value,
-                pool_lexical / max(float(pool_lexical.max()), 1e-9),
-                self._coverage(rows, query, focus),
-                background,
-            ]
-        )
+        coverage = self._coverage(rows, query, {t: query.key_idf[t] for t in query.key})
+        features = np.column_stack([best_sentence, dense, coverage, fused / fused.max(), value])
         bounds = list(sentence_starts) + [len(sentence_scores)]
         return rows, features, pool_lexical, sentence_scores, bounds
 
