@@ -1,0 +1,218 @@
+"""bot.ann: exact search over (mmapped) segment vectors, and the IVF index that replaces it on large segments."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pytest
+
+from bot import ann
+
+DIM = 384
+FIXTURE_ROWS = 20_000
+FIXTURE_CENTRES = 400
+ROW_NOISE = 1.0  # rows of a cluster: cosine ~0.5 to each other
+QUERY_NOISE = 2.0  # questions: cosine ~0.45 to the row they come from, 0.2-0.3 to its neighbours
+
+
+def clustered(rows: int, centres: int, seed: int) -> np.ndarray:
+    """Unit vectors drawn around random centres (the shape bench/ann.py uses)."""
+    rng = np.random.default_rng(seed)
+    c = rng.standard_normal((centres, DIM), dtype=np.float32)
+    c /= np.linalg.norm(c, axis=1, keepdims=True)
+    x = c[rng.integers(0, centres, rows)] + rng.standard_normal((rows, DIM), dtype=np.float32) * (
+        ROW_NOISE / np.sqrt(DIM)
+    )
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    return x
+
+
+def questions(vectors: np.ndarray, count: int, seed: int) -> np.ndarray:
+    """Noisy copies of random rows: their neighbours are the row's cluster, not just the row."""
+    rng = np.random.default_rng(seed)
+    x = vectors[rng.integers(0, len(vectors), count)]
+    x = x + rng.standard_normal(x.shape, dtype=np.float32) * (QUERY_NOISE / np.sqrt(DIM))
+    return (x / np.linalg.norm(x, axis=1, keepdims=True)).astype(np.float32)
+
+
+def brute_force(vectors: np.ndarray, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    scores = np.asarray(vectors, dtype=np.float64) @ np.asarray(query, dtype=np.float64)
+    rows = np.argsort(-scores, kind="stable")[:n]
+    return scores[rows], rows
+
+
+# ---------------------------------------------------------------- exact search
+
+
+@pytest.fixture
+def small() -> np.ndarray:
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((1000, 32), dtype=np.float32)
+    return x / np.linalg.norm(x, axis=1, keepdims=True)
+
+
+@pytest.mark.parametrize("chunk", [7, 256, ann.EXACT_CHUNK_ROWS])
+@pytest.mark.parametrize("n", [1, 10, 999, 1000, 5000])
+def test_exact_search_equals_brute_force(
+    small: np.ndarray, monkeypatch: pytest.MonkeyPatch, chunk: int, n: int
+) -> None:
+    monkeypatch.setattr(ann, "EXACT_CHUNK_ROWS", chunk)  # small blocks: the running top-n is merged across many
+    for q in small[:5] + 0.3 * small[5:10]:
+        scores, rows = ann.exact_search(small, q, n)
+        want_scores, want_rows = brute_force(small, q, n)
+        assert len(rows) == min(n, len(small))
+        assert rows.dtype == np.int64
+        np.testing.assert_array_equal(rows, want_rows)
+        np.testing.assert_allclose(scores, want_scores, rtol=0, atol=1e-5)
+
+
+def test_exact_search_on_memmap(small: np.ndarray, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ann, "EXACT_CHUNK_ROWS", 100)
+    np.save(tmp_path / "passage_vectors.npy", small)
+    mapped = np.load(tmp_path / "passage_vectors.npy", mmap_mode="r")
+    assert isinstance(mapped, np.memmap)
+    q = small[3] + small[700]
+    scores, rows = ann.exact_search(mapped, q, 10)
+    want_scores, want_rows = brute_force(small, q, 10)
+    np.testing.assert_array_equal(rows, want_rows)
+    np.testing.assert_allclose(scores, want_scores, atol=1e-5)
+    assert {3, 700} <= set(rows[:2].tolist())
+
+
+def test_exact_search_batch_matches_single_queries(small: np.ndarray) -> None:
+    qs = small[10:14] + small[20:24]
+    scores, rows = ann.exact_search(small, qs, 7)
+    assert scores.shape == rows.shape == (4, 7)
+    for i, q in enumerate(qs):
+        s1, r1 = ann.exact_search(small, q, 7)
+        np.testing.assert_array_equal(rows[i], r1)
+        np.testing.assert_allclose(scores[i], s1, atol=1e-6)  # matrix-matrix vs matrix-vector rounding
+
+
+def test_exact_search_ties_go_to_the_lower_row() -> None:
+    vectors = np.tile(np.eye(4, dtype=np.float32), (3, 1))  # rows r, r+4, r+8 identical
+    _, rows = ann.exact_search(vectors, np.array([0, 0, 1, 0], np.float32), 3)
+    assert rows.tolist() == [2, 6, 10]
+
+
+def test_exact_search_empty_cases(small: np.ndarray) -> None:
+    scores, rows = ann.exact_search(small, small[0], 0)
+    assert scores.shape == rows.shape == (0,)
+    scores, rows = ann.exact_search(small[:0], small[0], 10)
+    assert scores.shape == rows.shape == (0,)
+
+
+# ---------------------------------------------------------------- IVF on a fixture
+
+
+@pytest.fixture(scope="module")
+def segment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A 20k-row clustered segment with its vectors mmapped and an SQ8 IVF built over them."""
+    folder = tmp_path_factory.mktemp("segment")
+    np.save(folder / "passage_vectors.npy", clustered(FIXTURE_ROWS, FIXTURE_CENTRES, seed=1))
+    vectors = np.load(folder / "passage_vectors.npy", mmap_mode="r")
+    probes = questions(vectors, 300, seed=2)
+    record = ann.build_ivf(vectors, folder / "ivf.faiss", probes)
+    return {"folder": folder, "vectors": vectors, "probes": probes, "record": record}
+
+
+def test_manifest_record_holds_the_calibrated_nprobe(segment: dict[str, Any]) -> None:
+    record = segment["record"]
+    assert record["kind"] == "ivf"
+    assert record["codec"] == ann.DEFAULT_CODEC
+    assert record["rows"] == FIXTURE_ROWS
+    assert record["nlist"] == ann.nlist_for(FIXTURE_ROWS)
+    assert record["probes"] == 300
+    assert record["recall_at_10"] >= ann.RECALL_TARGET
+    # An index that must scan most lists to keep recall would be no faster than exact search.
+    assert 1 <= record["nprobe"] <= record["nlist"] // 4
+    assert (segment["folder"] / "ivf.faiss").stat().st_size < segment["vectors"].nbytes / 3  # SQ8: ~1/4 of float32
+    import json
+
+    assert json.loads(json.dumps(record)) == record  # JSON-ready, no numpy scalars
+
+
+def test_approximate_index_switch_keeps_recall_on_held_out_questions(segment: dict[str, Any]) -> None:
+    vectors, record = segment["vectors"], segment["record"]
+    held_out = questions(vectors, 300, seed=99)  # not the calibration probes
+    _, truth = ann.exact_search(vectors, held_out, 10)
+    searcher = ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", record["nprobe"], vectors)
+    _, found = searcher.search(held_out, 10)
+    assert ann.recall_at_k(found, truth) >= ann.RECALL_TARGET
+    # The check can fail: with a single probed list, the same questions lose neighbours.
+    searcher.nprobe = 1
+    _, found = searcher.search(held_out, 10)
+    assert ann.recall_at_k(found, truth) < ann.RECALL_TARGET
+
+
+def test_ivf_scores_are_exact_and_best_first(segment: dict[str, Any]) -> None:
+    vectors, record = segment["vectors"], segment["record"]
+    searcher = ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", record["nprobe"], vectors)
+    q = questions(vectors, 1, seed=7)[0]
+    scores, rows = searcher.search(q, 10)
+    assert scores.shape == rows.shape == (10,)
+    assert rows.dtype == np.int64
+    np.testing.assert_allclose(scores, np.asarray(vectors[rows]) @ q, atol=1e-6)
+    assert np.all(np.diff(scores) <= 0)
+    assert len(set(rows.tolist())) == 10
+
+
+def test_written_index_reopens_with_identical_results(segment: dict[str, Any]) -> None:
+    vectors, record = segment["vectors"], segment["record"]
+    queries = questions(vectors, 50, seed=11)
+    first = ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", record["nprobe"], vectors)
+    second = ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", record["nprobe"], vectors)
+    s1, r1 = first.search(queries, 10)
+    s2, r2 = second.search(queries, 10)
+    np.testing.assert_array_equal(r1, r2)
+    np.testing.assert_array_equal(s1, s2)
+    for i in (0, 17, 49):  # single queries give the rows of the batch
+        s, r = second.search(queries[i], 10)
+        np.testing.assert_array_equal(r, r1[i])
+
+
+def test_build_is_deterministic(tmp_path: Path) -> None:
+    vectors = clustered(5000, 100, seed=9)
+    probes = questions(vectors, 200, seed=10)
+    first = ann.build_ivf(vectors, tmp_path / "first.faiss", probes)
+    again = ann.build_ivf(vectors, tmp_path / "again.faiss", probes)
+    assert again == first
+    assert (tmp_path / "first.faiss").read_bytes() == (tmp_path / "again.faiss").read_bytes()
+    assert not list(tmp_path.glob("*.tmp"))  # written under a temporary name, then renamed
+
+
+def test_sq8_searcher_needs_the_vectors(segment: dict[str, Any]) -> None:
+    with pytest.raises(ValueError, match="re-score"):
+        ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", 8)
+    with pytest.raises(ValueError, match="shape"):
+        ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", 8, segment["vectors"][:100])
+
+
+def test_more_results_than_rows(tmp_path: Path) -> None:
+    vectors = clustered(300, 10, seed=3)
+    record = ann.build_ivf(vectors, tmp_path / "tiny.faiss", questions(vectors, 20, seed=4))
+    searcher = ann.IvfSearcher.open(tmp_path / "tiny.faiss", record["nlist"], vectors)  # every list: all rows
+    q = questions(vectors, 1, seed=5)[0]
+    scores, rows = searcher.search(q, 1000)
+    assert sorted(rows.tolist()) == list(range(300))
+    want_scores, want_rows = brute_force(vectors, q, 300)
+    np.testing.assert_array_equal(rows, want_rows)
+    np.testing.assert_allclose(scores, want_scores, atol=1e-5)
+
+
+def test_flat_codec_needs_no_vectors(tmp_path: Path) -> None:
+    vectors = clustered(5000, 100, seed=6)
+    record = ann.build_ivf(vectors, tmp_path / "flat.faiss", questions(vectors, 200, seed=7), codec=ann.CODEC_FLAT)
+    assert record["codec"] == "flat"
+    held_out = questions(vectors, 200, seed=8)
+    _, truth = ann.exact_search(vectors, held_out, 10)
+    _, found = ann.IvfSearcher.open(tmp_path / "flat.faiss", record["nprobe"]).search(held_out, 10)
+    assert ann.recall_at_k(found, truth) >= ann.RECALL_TARGET
+
+
+def test_recall_at_k_counts_overlap() -> None:
+    truth = np.array([[1, 2, 3, 4], [5, 6, 7, 8]])
+    found = np.array([[4, 3, 9, 9], [5, 6, 7, 8]])
+    assert ann.recall_at_k(found, truth, k=4) == pytest.approx((2 / 4 + 1) / 2)
