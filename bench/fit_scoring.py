@@ -51,7 +51,7 @@ def dataset(bot: CaseBot, rows: list[dict]) -> tuple[np.ndarray, np.ndarray, np.
             continue
         pool_rows, features = pool[0], pool[1]
         for i, r in enumerate(pool_rows):
-            chunk = retriever.snap.chunks[int(retriever.snap.chunk_ids[r])]
+            chunk = retriever.snap.chunks[int(retriever.snap.chunk_ids(np.asarray([r]))[0])]
             ys.append(Path(chunk.doc_id).stem == row["doc"] and ev.holds(chunk.text, row["evidence"]))
             xs.append(features[i])
             groups.append(g)

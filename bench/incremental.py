@@ -52,17 +52,15 @@ STAGES = [
     ("scan docs dir (indexer.scan)", "bot/indexer.py", "scan"),
     ("hash files (ingest.content_hash)", "bot/ingest.py", "content_hash"),
     ("read + clean new paper (load_document)", "bot/ingest.py", "load_document"),
-    ("copy generation (GenerationWriter.__init__)", "bot/store.py", "__init__"),
-    ("  copy the SQLite file (shutil.copyfile)", "shutil.py", "copyfile"),
-    ("  faiss.read_index", "faiss/", "read_index"),
-    ("chunk + analyse + embed (Indexer._embed_into)", "bot/indexer.py", "_embed_into"),
+    ("link the segments (GenerationWriter.__init__)", "bot/store.py", "__init__"),
+    ("chunk + analyse (Indexer.read)", "bot/indexer.py", "read"),
     ("  Vocabulary.load", "bot/analysis.py", "load"),
+    ("embed + hand to the writer (Indexer.embed_into)", "bot/indexer.py", "embed_into"),
     ("  model (Embedder.encode_passages)", "bot/embed.py", "encode_passages"),
-    ("  SQLite inserts (add_document)", "bot/store.py", "add_document"),
+    ("  SQLite inserts (SegmentBuilder.add_document)", "bot/segment.py", "add_document"),
     ("write + publish (GenerationWriter.commit)", "bot/store.py", "commit"),
-    ("  BM25 matrix rebuild (with_changes)", "bot/lexical.py", "with_changes"),
-    ("  BM25 save (np.savez + vocab JSON)", "bot/lexical.py", "save"),
-    ("  faiss.write_index", "faiss/", "write_index"),
+    ("  new segment's arrays (SegmentBuilder.finish)", "bot/segment.py", "finish"),
+    ("  segment merges (merge_segments)", "bot/segment.py", "merge_segments"),
     ("  checksums (files.sha256_file)", "bot/files.py", "sha256_file"),
     ("  fsync", "~", "<built-in method posix.fsync>"),
     ("  old generations removed", "bot/store.py", "_collect_garbage"),
@@ -85,9 +83,18 @@ class Snapshot:
             ids.setdefault(row.doc_id, []).append(cid)
         return cls(
             {d: sorted(v) for d, v in ids.items()},
-            {cid: snap.passage_vectors[snap.rows([cid])[0]] for cid in snap.chunks},
-            {cid: np.array(snap.sentence_vectors_of(cid)) for cid in snap.chunks},
+            {cid: snap.passage_vectors(snap.rows([cid]))[0] for cid in snap.chunks},
+            {cid: sentence_vectors(snap, cid) for cid in snap.chunks},
         )
+
+
+def sentence_vectors(snap: store.Snapshot, chunk_id: int) -> np.ndarray:
+    """The stored sentence vectors of one passage, read from its segment."""
+    row = int(snap.rows([chunk_id])[0])
+    i = snap.segment_of(row)
+    segment, local = snap.segments[i], row - int(snap.offsets[i])
+    offsets = segment.sentence_offsets
+    return np.array(segment.sentence_vectors[offsets[local] : offsets[local + 1]])
 
 
 def timed(run: Callable[[], object]) -> tuple[float, object]:

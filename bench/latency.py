@@ -122,7 +122,7 @@ def measure_indexing(settings: Settings) -> dict:
 
 
 def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
-    """(a): ask wall time and the floor (encode + FAISS search of the same depth), per question."""
+    """(a): ask wall time and the floor (encode + dense search of the same depth), per question."""
     snap, embedder = bot.retriever().snap, bot.encoder
     depth = min(bot.settings.retrieval.candidates, len(snap.chunks))
     out: dict[str, list[float]] = defaultdict(list)
@@ -133,7 +133,7 @@ def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         start = time.perf_counter()
         vector = embedder.encode([q])
         encoded = time.perf_counter()
-        snap.dense.search(vector, depth)
+        snap.dense_search(vector[0], depth)
         done = time.perf_counter()
         out["encode"].append(encoded - start)
         out["search"].append(done - encoded)
@@ -161,7 +161,7 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         out["retriever() (generation check)"].append(t1 - t0)
         out["analyse: query encode"].append(totals["encode"])
         out["analyse: rest (terms, tags, idf)"].append(t2 - t1 - totals["encode"])
-        out["retrieve (FAISS + BM25 + rerank + diversify)"].append(t3 - t2)
+        out["retrieve (dense + BM25 + rerank + diversify)"].append(t3 - t2)
         out["compose (sentences)"].append(t4 - t3)
         out["total"].append(t4 - t0)
     return out
@@ -231,8 +231,7 @@ def main() -> None:
         med = {k: statistics.median(v) for k, v in a.items()}
         print(
             f"\n(a) ask over {len(qs)} questions, {len(retriever.snap.chunks)} passages, "
-            f"{len(retriever.vocabulary.concepts)} vocabulary concepts "
-            f"({len(retriever.snap.abbreviations)} abbreviations defined in the papers)"
+            f"{len(retriever.snap.segments)} segment(s)"
         )
         for key in ("ask", "floor", "encode", "search"):
             print(f"  {key:<8} median {ms(med[key]):>9}  p90 {ms(pct(a[key], 90)):>9}")

@@ -152,6 +152,18 @@ class Vocabulary:
         ]
 
 
+def first_word(form: str) -> str:
+    """The word Vocabulary looks a concept form up by ("" for a form without one: always tried)."""
+    match = _WORD_RUN.search(form)
+    return match.group() if match else ""
+
+
+def lookup_words(text: str) -> tuple[set[str], set[str]]:
+    """The words by which Vocabulary can find concepts in `text`: (as written, lower-cased)."""
+    runs = set(_WORD_RUN.findall(text))
+    return runs, {w.lower() for w in runs}
+
+
 @lru_cache(maxsize=4)
 def _curated(path: Path, mtime_ns: int) -> tuple[Concept, ...]:
     """The concepts of a vocabulary file, parsed once per version of the file (indexing loads one per paper)."""
@@ -181,6 +193,7 @@ def _slug(form: str) -> str:
 
 
 @lru_cache(maxsize=4096)
+@lru_cache(maxsize=8192)  # a question builds a Vocabulary of its own; the patterns are shared
 def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
     abbr = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None

@@ -67,8 +67,10 @@ class CaseBot:
                 "ask a shorter question",
             )
         retriever = self.retriever()
-        vocab = retriever.snap.lexical.vocab
-        resolution = (conversation or Conversation()).resolve(question, retriever.vocabulary, vocab.__contains__)
+        conversation = conversation or Conversation()
+        said = [question] + [text for t in conversation.turns for text in (t.question, t.answer)]
+        vocabulary = retriever.vocabulary_for(" ".join(said))
+        resolution = conversation.resolve(question, vocabulary, retriever.snap.has_term)
         if resolution.follow_up:
             log.debug("follow-up (%s): context %s", resolution.reason, resolution.context)
         return resolution
@@ -110,11 +112,7 @@ class CaseBot:
 
     def section_text(self, hit: Hit) -> str:
         """The whole section a passage lies in, rebuilt from its passages (they overlap; gaps are blank lines)."""
-        snap = self.retriever().snap
-        parts = sorted(
-            (c for c in snap.chunks.values() if c.doc_id == hit.doc_id and c.section == hit.section),
-            key=lambda c: c.start,
-        )
+        parts = self.retriever().snap.chunks.of_section(hit.doc_id, hit.section)
         text, end = "", None
         for c in parts:
             if end is None or c.start >= end:

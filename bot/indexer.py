@@ -93,7 +93,7 @@ def _stat(path: Path) -> tuple[int, int]:
         return -1, -1
 
 
-def pending_changes(snapshot: store.Catalog, docs_dir: Path) -> dict[str, list[str]]:
+def pending_changes(snapshot: store.Catalog | store.Snapshot, docs_dir: Path) -> dict[str, list[str]]:
     """What `index update` would pick up: cheap (size, mtime) check, hashing only files that moved."""
     files = scan(docs_dir)
     out: dict[str, list[str]] = {"new": [], "changed": [], "removed": sorted(set(snapshot.documents) - set(files))}
@@ -160,7 +160,7 @@ class Indexer:
         base = None
         if not rebuild:
             try:
-                base = store.load_catalog(s.index_dir, expected_manifest(s), checksums=True)
+                base = store.load_catalog(s.index_dir, expected_manifest(s))
             except store.NoIndex:
                 pass
             except store.IndexMismatch as exc:
@@ -219,16 +219,21 @@ class Indexer:
         )
 
     def _apply(self, base: store.Catalog | None, report: UpdateReport) -> UpdateReport:
+        """Classify every file cheaply first, then read, embed and write the new ones in batches.
+
+        Memory stays bounded at any corpus size: papers are embedded EMBED_BATCH passages at
+        a time and handed to the writer, which writes a segment every store.FLUSH_ROWS.
+        """
         s = self.settings
         files = scan(s.docs_dir)
         store.crash_point("scanned")
         indexed = base.documents if base else {}
         report.removed = sorted(set(indexed) - set(files))  # and below: papers now reached through a link out
-        fresh: list[tuple[Document, int, int, list[Chunk], list]] = []
+        to_read: list[tuple[str, Path, int, int, str | None]] = []
         skipped: list[tuple] = []
         for rel, path in files.items():
             size, mtime = _stat(path)
-            known, digest = indexed.get(rel), None
+            known = indexed.get(rel)
             try:
                 check_location(path, s.docs_dir, s.ingest.follow_symlinks)
             except IngestError as exc:  # a link out: whatever it led to before is not kept either
@@ -237,62 +242,71 @@ class Indexer:
                 if known:
                     report.removed.append(rel)
                 continue
-            try:
-                digest = _safe_hash(path)
-                if known and digest == known.content_hash:
-                    report.unchanged.append(rel)
-                    continue
-                doc, chunks, prepared = self.read(path, s.docs_dir, digest)
-            except IngestError as exc:
-                reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
-                report.rejected.append({"source": rel, "reason": reason})
-                skipped.append((rel, digest or "", size, mtime, "rejected", reason))
-                if known:
-                    report.unchanged.append(rel)
+            if known and (size, mtime) == (known.size, known.mtime_ns):
+                report.unchanged.append(rel)  # same size and mtime: not even hashed
                 continue
-            fresh.append((doc, size, mtime, chunks, prepared))
-
+            digest = _safe_hash(path)
+            if known and digest == known.content_hash:
+                report.unchanged.append(rel)
+                continue
+            to_read.append((rel, path, size, mtime, digest))
         report.removed.sort()
-        keep = {d: info for d, info in indexed.items() if d in report.unchanged}
         owners = {}  # identity -> doc_id, for the duplicate rule
-        for info in keep.values():
+        for rel in report.unchanged:
+            info = indexed[rel]
             owners.update(_identities(info.text_hash, info.metadata, info.doc_id))
-        accepted = []
-        for doc, size, mtime, chunks, prepared in fresh:
-            ids = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
-            clash = next((key for key in ids if key in owners), None)
-            if clash:
-                reason = {"text": "same text"}.get(clash[0], f"same {clash[0].upper()}")
-                report.duplicates.append({"source": doc.doc_id, "duplicate_of": owners[clash], "reason": reason})
-                skipped.append((doc.doc_id, doc.content_hash, size, mtime, "duplicate", f"{reason} as {owners[clash]}"))
-                continue
-            owners.update(ids)
-            accepted.append((doc, size, mtime, chunks, prepared))
-            (report.changed if doc.doc_id in indexed else report.added).append(doc.doc_id)
+
+        batch = _Batch(self, base, report)
+        try:
+            if self.progress and to_read:
+                self.progress(0, len(to_read))
+            for done, (rel, path, size, mtime, digest) in enumerate(to_read, 1):
+                known = indexed.get(rel)
+                try:
+                    doc, chunks, prepared = self.read(path, s.docs_dir, digest)
+                except IngestError as exc:
+                    reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
+                    report.rejected.append({"source": rel, "reason": reason})
+                    skipped.append((rel, digest or "", size, mtime, "rejected", reason))
+                    if known:
+                        report.unchanged.append(rel)
+                else:
+                    ids = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
+                    clash = next((key for key in ids if key in owners), None)
+                    if clash:
+                        reason = {"text": "same text"}.get(clash[0], f"same {clash[0].upper()}")
+                        report.duplicates.append(
+                            {"source": doc.doc_id, "duplicate_of": owners[clash], "reason": reason}
+                        )
+                        skipped.append(
+                            (doc.doc_id, doc.content_hash, size, mtime, "duplicate", f"{reason} as {owners[clash]}")
+                        )
+                    else:
+                        owners.update(ids)
+                        (report.changed if doc.doc_id in indexed else report.added).append(doc.doc_id)
+                        batch.add(doc, size, mtime, chunks, prepared)
+                if self.progress:
+                    self.progress(done, len(to_read))
+        except BaseException:
+            if batch.writer is not None:
+                batch.writer.abort()
+            raise
+        report.unchanged.sort()
 
         old_skipped = base.skipped if base else {}
         new_skipped = {
             r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]} for r in skipped
         }
-        if base and not (accepted or report.removed) and new_skipped == old_skipped:
+        if base and batch.writer is None and not (batch.pending or report.removed) and new_skipped == old_skipped:
             self._restore_query_encoder(base.manifest)
             report.generation = base.generation
             return report  # nothing to write: the current generation already says all this
 
-        if base and not accepted:  # removals only: the model need not be loaded
-            dimension, record = base.manifest["dimension"], base.manifest.get("query_encoder")
-        else:
-            dimension, record = self.embedder.dimension, self._query_encoder_record()
-        if base:
-            store.check_compatible(base.manifest, expected_manifest(s, dimension), s.index_dir)
-        manifest = expected_manifest(s, dimension)
-        if record:
-            manifest["query_encoder"] = record
-        writer = store.GenerationWriter(s.index_dir, base, manifest)
+        writer = batch.open()
         try:
-            for doc_id in report.removed + report.changed:
+            batch.flush()
+            for doc_id in report.removed:
                 writer.remove_document(doc_id)
-            report.chunks_embedded = self._embed_into(writer, accepted)
             store.crash_point("embedded")
             writer.set_skipped(skipped)
             report.generation = writer.commit()
@@ -313,54 +327,75 @@ class Indexer:
             if onnx_encoder.export(self.embedder, self.settings.cache_dir) != record["key"]:
                 log.warning("the model no longer matches the index's query encoder; `casebot index rebuild`")
 
-    def _embed_into(
+    def embed_into(
         self, writer: store.GenerationWriter, docs: list[tuple[Document, int, int, list[Chunk], list]]
     ) -> int:
-        """Embed the prepared documents' passages, batching them across documents."""
-        if not docs:
+        """Embed the prepared documents' passages in one model call and hand them to the writer."""
+        texts = [
+            p + c.text for _, _, _, chunks, (prefixes, _, _) in docs for p, c in zip(prefixes, chunks, strict=True)
+        ]
+        if not texts:
             return 0
-        e = self.embedder
-        prepared = [(doc, size, mtime, chunks, *rest) for doc, size, mtime, chunks, rest in docs]
-        total = sum(len(p[3]) for p in prepared)
-        done = 0
-        batch: list = []
+        spans = [
+            [(len(p) + a, len(p) + b) for a, b in c.sentences]
+            for _, _, _, chunks, (prefixes, _, _) in docs
+            for p, c in zip(prefixes, chunks, strict=True)
+        ]
+        vectors, sentence_vectors = self.embedder.encode_passages(texts, spans)
+        at = 0
+        for doc, size, mtime, chunks, (_, lexical, abbreviations) in docs:
+            n = len(chunks)
+            writer.add_document(
+                doc, chunks, vectors[at : at + n], sentence_vectors[at : at + n], lexical, abbreviations, size, mtime
+            )
+            at += n
+        return len(texts)
 
-        def flush():
-            nonlocal done, batch
-            texts = [p + c.text for item in batch for p, c in zip(item[4], item[3], strict=True)]
-            spans = [
-                [(len(p) + a, len(p) + b) for a, b in c.sentences]
-                for item in batch
-                for p, c in zip(item[4], item[3], strict=True)
-            ]
-            if not texts:
-                return
-            vectors, sentence_vectors = e.encode_passages(texts, spans)
-            at = 0
-            for doc, size, mtime, chunks, _, lexical, abbreviations in batch:
-                n = len(chunks)
-                writer.add_document(
-                    doc,
-                    chunks,
-                    vectors[at : at + n],
-                    sentence_vectors[at : at + n],
-                    lexical,
-                    abbreviations,
-                    size,
-                    mtime,
-                )
-                at += n
-            done += len(texts)
-            if self.progress:
-                self.progress(done, total)
-            batch = []
 
-        for item in prepared:
-            batch.append(item)
-            if sum(len(i[3]) for i in batch) >= EMBED_BATCH:
-                flush()
-        flush()
-        return total
+class _Batch:
+    """Papers read but not yet embedded; the writer is opened when the first batch is full."""
+
+    def __init__(self, indexer: Indexer, base: store.Catalog | None, report: UpdateReport):
+        self.indexer, self.base, self.report = indexer, base, report
+        self.pending: list[tuple[Document, int, int, list[Chunk], list]] = []
+        self.writer: store.GenerationWriter | None = None
+
+    def add(self, doc: Document, size: int, mtime: int, chunks: list[Chunk], prepared: list) -> None:
+        self.pending.append((doc, size, mtime, chunks, prepared))
+        if sum(len(p[3]) for p in self.pending) >= EMBED_BATCH:
+            self.open()
+            self.flush()
+
+    def open(self) -> store.GenerationWriter:
+        """The writer of the next generation, with the manifest these settings build."""
+        if self.writer is None:
+            indexer, base, s = self.indexer, self.base, self.indexer.settings
+            if base and not self.pending and not self.report.added + self.report.changed:
+                # removals only: the model need not be loaded
+                dimension, record = base.manifest["dimension"], base.manifest.get("query_encoder")
+            else:
+                dimension, record = indexer.embedder.dimension, indexer._query_encoder_record()
+            if base:
+                store.check_compatible(base.manifest, expected_manifest(s, dimension), s.index_dir)
+            manifest = expected_manifest(s, dimension)
+            if record:
+                manifest["query_encoder"] = record
+            self.writer = store.GenerationWriter(s.index_dir, base, manifest)
+        return self.writer
+
+    def flush(self) -> None:
+        if not self.pending:
+            return
+        writer = self.open()
+        try:
+            for doc, *_ in self.pending:
+                if self.base and doc.doc_id in self.base.documents:
+                    writer.remove_document(doc.doc_id)  # the changed paper's earlier version
+            self.report.chunks_embedded += self.indexer.embed_into(writer, self.pending)
+        except BaseException:
+            writer.abort()
+            raise
+        self.pending = []
 
 
 def _identities(text_hash: str, metadata: dict, doc_id: str) -> dict[tuple[str, str], str]:

@@ -1,94 +1,199 @@
-"""BM25 over a term-frequency matrix that can grow and shrink without re-tokenising.
+"""BM25 over the postings of several index segments, with corpus-wide statistics.
 
-Scores follow the Lucene BM25 variant exactly as bm25s computes it (a test checks
-that they agree). Keeping raw counts instead of precomputed scores is what makes the
-index incremental: adding a paper appends rows, removing one drops rows, and IDF is
-derived at load time in a few vectorised operations.
+Scores follow the Lucene BM25 variant exactly as bm25s computes it (a test checks that
+they agree). Each segment keeps raw term counts by term (CSC: what a query reads, term
+by term) and its passages' lengths, never precomputed scores: IDF and the length
+normalisation depend on the whole corpus, so they are derived per query from the
+live passages of every segment (passages removed since their segment was written are
+left out of the statistics as well as the results). That is what lets an update add
+a segment without touching the others.
+
+On disk a segment's postings are plain .npy arrays, opened memory-mapped, and its
+vocabulary is its terms sorted by their UTF-8 bytes (one byte blob plus offsets),
+found by binary search: opening costs the same at any size, and a query reads only
+the columns of its own terms.
 """
 
 from __future__ import annotations
 
-import json
 from collections import Counter
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
-from scipy import sparse
 
 K1, B = 1.5, 0.75
-FILES = ("lexical_tf.npz", "lexical_vocab.json")
+FILES = ("terms.npy", "term_offsets.npy", "postings_ptr.npy", "postings_rows.npy", "postings_tf.npy", "lengths.npy")
 
 
-class LexicalIndex:
-    def __init__(self, vocab: dict[str, int], tf: sparse.csr_matrix, chunk_ids: np.ndarray):
-        self.vocab, self.tf, self.chunk_ids = vocab, tf.tocsr(), np.asarray(chunk_ids, dtype=np.int64)
-        self._prepare()
+class TermTable:
+    """Term -> column, over terms sorted by their UTF-8 bytes, searched by bisection."""
+
+    def __init__(self, blob: np.ndarray, offsets: np.ndarray):
+        self._blob, self._offsets = blob, offsets
 
     @classmethod
-    def empty(cls) -> LexicalIndex:
-        return cls({}, sparse.csr_matrix((0, 0), dtype=np.float32), np.zeros(0, np.int64))
-
-    def _prepare(self) -> None:
-        """Precompute what every query needs: column access, IDF and length normalisation."""
-        n = self.tf.shape[0]
-        self._csc = self.tf.tocsc()
-        df = np.diff(self._csc.indptr)
-        self.idf = np.log(1 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
-        lengths = np.asarray(self.tf.sum(axis=1)).ravel()
-        avg = lengths.mean() if n else 1.0
-        self._norm = (K1 * ((1 - B) + B * lengths / max(avg, 1e-9))).astype(np.float32)
+    def of(cls, sorted_terms: Sequence[bytes]) -> TermTable:
+        offsets = np.zeros(len(sorted_terms) + 1, np.int64)
+        offsets[1:] = np.cumsum([len(t) for t in sorted_terms])
+        return cls(np.frombuffer(b"".join(sorted_terms), np.uint8), offsets)
 
     def __len__(self) -> int:
-        return self.tf.shape[0]
+        return len(self._offsets) - 1
 
-    def with_changes(self, remove: set[int], add: list[tuple[int, list[str]]]) -> LexicalIndex:
-        """A new index without the `remove` chunk ids and with `add` (chunk id, tokens) rows."""
-        keep = ~np.isin(self.chunk_ids, np.fromiter(remove, np.int64, len(remove)))
-        vocab = dict(self.vocab)
-        rows, cols, vals = [], [], []
-        for r, (_, toks) in enumerate(add):
-            for term, count in Counter(toks).items():
-                rows.append(r)
-                cols.append(vocab.setdefault(term, len(vocab)))
-                vals.append(count)
-        width = len(vocab)
-        old = self.tf[keep]
-        old = sparse.csr_matrix((old.data, old.indices, old.indptr), shape=(old.shape[0], width))
-        new = sparse.csr_matrix((np.asarray(vals, np.float32), (rows, cols)), shape=(len(add), width))
-        ids = np.concatenate([self.chunk_ids[keep], np.asarray([cid for cid, _ in add], np.int64)])
-        return LexicalIndex(vocab, sparse.vstack([old, new], format="csr"), ids)
+    def term(self, col: int) -> bytes:
+        return self._blob[self._offsets[col] : self._offsets[col + 1]].tobytes()
 
-    def scores(self, query: list[str]) -> np.ndarray:
-        """BM25 score of every row for the query terms (a term repeated counts again)."""
-        out = np.zeros(len(self), np.float32)
-        for term in query:
-            col = self.vocab.get(term)
-            if col is None:
-                continue
-            lo, hi = self._csc.indptr[col], self._csc.indptr[col + 1]
-            rows, tf = self._csc.indices[lo:hi], self._csc.data[lo:hi]
-            out[rows] += self.idf[col] * tf / (self._norm[rows] + tf)
-        return out
+    def get(self, term: str) -> int | None:
+        key, lo, hi = term.encode("utf-8"), 0, len(self)
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if self.term(mid) < key:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo if lo < len(self) and self.term(lo) == key else None
 
-    def rows_with(self, col: int) -> np.ndarray:
-        """Rows containing vocabulary term `col`, ascending."""
-        return self._csc.indices[self._csc.indptr[col] : self._csc.indptr[col + 1]]
+    def __contains__(self, term: object) -> bool:
+        return isinstance(term, str) and self.get(term) is not None
 
-    def save(self, directory: Path) -> None:
-        tf = self.tf
-        np.savez(
-            directory / FILES[0],
-            data=tf.data,
-            indices=tf.indices,
-            indptr=tf.indptr,
-            shape=np.asarray(tf.shape, np.int64),
-            chunk_ids=self.chunk_ids,
-        )
-        (directory / FILES[1]).write_text(json.dumps(self.vocab), encoding="utf-8")
+    def __iter__(self) -> Iterator[bytes]:
+        return (self.term(i) for i in range(len(self)))
+
+
+class Postings:
+    """One segment's term counts by column, and the length (token count) of each of its passages."""
+
+    def __init__(
+        self, terms: TermTable, ptr: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray
+    ) -> None:
+        self.terms, self.ptr, self.rows, self.tf, self.lengths = terms, ptr, rows, tf, lengths
 
     @classmethod
-    def load(cls, directory: Path) -> LexicalIndex:
-        with np.load(directory / FILES[0], allow_pickle=False) as z:
-            tf = sparse.csr_matrix((z["data"], z["indices"], z["indptr"]), shape=tuple(z["shape"]))
-            chunk_ids = z["chunk_ids"]
-        return cls(json.loads((directory / FILES[1]).read_text(encoding="utf-8")), tf, chunk_ids)
+    def build(cls, passages: Sequence[Sequence[str]]) -> Postings:
+        """From each passage's tokens (row r = passages[r])."""
+        counts = [Counter(tokens) for tokens in passages]
+        terms = sorted({term.encode("utf-8") for c in counts for term in c})
+        col = {term.decode("utf-8"): i for i, term in enumerate(terms)}
+        cols = np.fromiter((col[t] for c in counts for t in c), np.int64)
+        rows = np.repeat(np.arange(len(counts), dtype=np.int64), [len(c) for c in counts])
+        tf = np.fromiter((n for c in counts for n in c.values()), np.float32, len(cols))
+        lengths = np.asarray([sum(c.values()) for c in counts], np.float32)
+        return cls._from_entries(terms, cols, rows, tf, lengths)
+
+    @classmethod
+    def merge(cls, parts: Sequence[tuple[Postings, np.ndarray]]) -> Postings:
+        """One segment's postings from several, keeping the rows each boolean `keep` mask marks, in order."""
+        vocabularies = [list(p.terms) for p, _ in parts]
+        terms = sorted(set().union(*vocabularies))
+        position = {term: i for i, term in enumerate(terms)}
+        all_cols, all_rows, all_tf, lengths, base = [], [], [], [], 0
+        for (postings, keep), vocabulary in zip(parts, vocabularies, strict=True):
+            new_col = np.fromiter((position[t] for t in vocabulary), np.int64, len(vocabulary))
+            new_row = np.cumsum(keep, dtype=np.int64) - 1 + base  # old row -> row in the merged segment
+            cols = np.repeat(new_col, np.diff(np.asarray(postings.ptr)))
+            rows, tf = np.asarray(postings.rows), np.asarray(postings.tf)
+            alive = keep[rows]
+            all_cols.append(cols[alive])
+            all_rows.append(new_row[rows[alive]])
+            all_tf.append(tf[alive])
+            lengths.append(np.asarray(postings.lengths)[keep])
+            base += int(keep.sum())
+
+        def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
+            return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
+
+        return cls._from_entries(
+            terms,
+            joined(all_cols, np.int64),
+            joined(all_rows, np.int64),
+            joined(all_tf, np.float32),
+            joined(lengths, np.float32),
+        )
+
+    @classmethod
+    def _from_entries(
+        cls, terms: list[bytes], cols: np.ndarray, rows: np.ndarray, tf: np.ndarray, lengths: np.ndarray
+    ) -> Postings:
+        """From (column, row, count) entries in any order; columns index the sorted `terms`.
+
+        Terms left without a passage (all theirs were removed) are dropped from the vocabulary.
+        """
+        counts = np.bincount(cols, minlength=len(terms))
+        used = counts > 0
+        cols = (np.cumsum(used) - 1)[cols]
+        order = np.lexsort((rows, cols))
+        ptr = np.zeros(int(used.sum()) + 1, np.int64)
+        ptr[1:] = np.cumsum(counts[used])
+        kept = [t for t, u in zip(terms, used.tolist(), strict=True) if u]
+        return cls(TermTable.of(kept), ptr, rows[order].astype(np.int32), tf[order].astype(np.float32), lengths)
+
+    def column(self, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """(rows, counts) of the passages containing `term`; empty when the segment never uses it."""
+        col = self.terms.get(term)
+        if col is None:
+            return np.zeros(0, np.int32), np.zeros(0, np.float32)
+        lo, hi = self.ptr[col], self.ptr[col + 1]
+        return np.asarray(self.rows[lo:hi]), np.asarray(self.tf[lo:hi])
+
+    def save(self, directory: Path) -> None:
+        arrays = (self.terms._blob, self.terms._offsets, self.ptr, self.rows, self.tf, self.lengths)
+        for name, array in zip(FILES, arrays, strict=True):
+            np.save(directory / name, np.ascontiguousarray(array), allow_pickle=False)
+
+    @classmethod
+    def open(cls, directory: Path) -> Postings:
+        """Memory-mapped: nothing is read until a query asks for its terms."""
+        blob, offsets, ptr, rows, tf, lengths = (
+            np.asarray(np.load(directory / name, mmap_mode="r", allow_pickle=False)) for name in FILES
+        )
+        if not (len(offsets) == len(ptr) and len(rows) == len(tf) == (ptr[-1] if len(ptr) else 0)):
+            raise ValueError("the BM25 arrays do not fit together")
+        return cls(TermTable(blob, offsets), ptr, rows, tf, lengths)
+
+
+class Bm25:
+    """BM25 over segments' postings; `dead[i]` marks segment i's removed passages (None: none removed).
+
+    The statistics (passage count, average length, document frequencies) count live
+    passages only, so scores equal those of an index built from scratch.
+    """
+
+    def __init__(self, parts: Sequence[Postings], dead: Sequence[np.ndarray | None], total_length: float):
+        self.parts, self.dead = parts, dead
+        self.n = sum(len(p.lengths) - (0 if d is None else int(d.sum())) for p, d in zip(parts, dead, strict=True))
+        self.average_length = total_length / self.n if self.n else 1.0
+
+    def _live_column(self, i: int, term: str) -> tuple[np.ndarray, np.ndarray]:
+        rows, tf = self.parts[i].column(term)
+        dead = self.dead[i]
+        if dead is not None and len(rows):
+            alive = ~dead[rows]
+            rows, tf = rows[alive], tf[alive]
+        return rows, tf
+
+    def idf(self, term: str) -> float | None:
+        """Lucene IDF of `term`; None when no live passage contains it."""
+        df = sum(len(self._live_column(i, term)[0]) for i in range(len(self.parts)))
+        if not df:
+            return None
+        return float(np.float32(np.log(1 + (self.n - df + 0.5) / (df + 0.5))))
+
+    def rows_with(self, term: str) -> list[np.ndarray]:
+        """Per segment, the live rows containing `term`, ascending."""
+        return [self._live_column(i, term)[0] for i in range(len(self.parts))]
+
+    def scores(self, query: Sequence[str]) -> list[np.ndarray]:
+        """Per segment, the BM25 score of each row for the query terms (a term repeated counts again)."""
+        out = [np.zeros(len(p.lengths), np.float32) for p in self.parts]
+        for term in query:
+            columns = [self._live_column(i, term) for i in range(len(self.parts))]
+            df = sum(len(rows) for rows, _ in columns)
+            if not df:
+                continue
+            idf = np.float32(np.log(1 + (self.n - df + 0.5) / (df + 0.5)))
+            for i, (rows, tf) in enumerate(columns):
+                if len(rows):
+                    norm = (K1 * ((1 - B) + B * self.parts[i].lengths[rows] / self.average_length)).astype(np.float32)
+                    out[i][rows] += idf * tf / (norm + tf)
+        return out

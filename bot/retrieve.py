@@ -32,7 +32,7 @@ from .store import Snapshot
 # enough to settle a near tie in favour of the paper under discussion, not to outrank a clearly better passage.
 # (Set on the conversation tune split; see bot/conversation.py.)
 W_PREFER_DOC, W_PREFER_SECTION = 0.05, 0.03
-_ANAPHORA = re.compile(r"\b(it|its|this|that|these|those|she|he|her|his|they|them|their|the patient|same)\b", re.I)
+VOCABULARIES_CACHED = 64  # questions mostly share their papers' abbreviations: built once, reused
 
 
 @dataclass
@@ -85,11 +85,20 @@ def is_rare(term: str, word: str) -> bool:
 class Retriever:
     def __init__(self, snapshot: Snapshot, encoder: QueryEncoder, settings: Settings):
         self.snap, self.encoder, self.settings = snapshot, encoder, settings
-        self.vocabulary = Vocabulary.load(snapshot.abbreviations)
-        n = len(snapshot.lexical)
+        n = snapshot.bm25.n
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
-        self._paper_rows: dict[str, np.ndarray] | None = None
+        self._vocabularies: dict[frozenset, Vocabulary] = {}
+
+    def vocabulary_for(self, text: str) -> Vocabulary:
+        """The curated concepts plus the papers' abbreviations that may occur in `text` (all of them find no more)."""
+        learned = self.snap.abbreviations(text)
+        key = frozenset((short, frozenset(longs)) for short, longs in learned.items())
+        if key not in self._vocabularies:
+            if len(self._vocabularies) >= VOCABULARIES_CACHED:
+                self._vocabularies.pop(next(iter(self._vocabularies)))
+            self._vocabularies[key] = Vocabulary.load(learned)
+        return self._vocabularies[key]
 
     def analyse(
         self, question: str, context: Sequence[tuple[str, float]] = (), prefer: Preference | None = None
@@ -103,20 +112,21 @@ class Retriever:
         `prefer` favours papers and sections in the scoring.
         """
         extra = " ".join(text for text, _ in context)
-        expansions = self.vocabulary.expansions(question + " " + extra)
+        vocabulary = self.vocabulary_for(question + " " + extra)
+        expansions = vocabulary.expansions(question + " " + extra)
         text = " ".join(filter(None, [question, extra] + [f"({e})" for e in expansions]))
-        terms = tokens(text, self.vocabulary)
-        own = key_terms(question, self.vocabulary)
+        terms = tokens(text, vocabulary)
+        own = key_terms(question, vocabulary)
         subject, weight = dict(own), dict.fromkeys(own, 1.0)
         for part, w in context:  # "how long was it given?" needs its subject
-            for t, word in key_terms(part, self.vocabulary).items():
+            for t, word in key_terms(part, vocabulary).items():
                 subject.setdefault(t, word)
                 weight[t] = max(weight.get(t, 0.0), w)
-        focus = focus_terms(question, self.vocabulary)
+        focus = focus_terms(question, vocabulary)
         words = {**{f: f for f in focus}, **subject}
-        idf = {t: self._idf(t, word) * weight.get(t, 1.0) for t, word in words.items()}
+        idf = {t: self._idf(t, word, vocabulary) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
-            own = key_terms(" ".join(text for text, _ in context[:2]), self.vocabulary)
+            own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
         vectors = self.encoder.encode([text, question] if context else [text])
         return Query(
             question,
@@ -132,52 +142,44 @@ class Retriever:
             prefer or Preference(),
             question_type(question),
             words,
-            self.vocabulary.alternatives(words),
-            focus_terms(question, self.vocabulary, head_only=True),
+            vocabulary.alternatives(words),
+            focus_terms(question, vocabulary, head_only=True),
         )
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
         if doc_id not in self._titles:
-            self._titles[doc_id] = set(tokens(self.snap.documents[doc_id].title, self.vocabulary))
+            title = self.snap.documents[doc_id].title
+            self._titles[doc_id] = set(tokens(title, self.vocabulary_for(title)))
         return self._titles[doc_id]
-
-    def paper_rows(self, doc_id: str) -> np.ndarray:
-        """The rows of a paper's passages (the paper -> rows table is built on first use)."""
-        if self._paper_rows is None:
-            rows: dict[str, list[int]] = {}
-            for row, cid in enumerate(self.snap.chunk_ids):
-                rows.setdefault(self.snap.chunks[int(cid)].doc_id, []).append(row)
-            self._paper_rows = {doc: np.asarray(r, np.int64) for doc, r in rows.items()}
-        return self._paper_rows.get(doc_id, np.zeros(0, np.int64))
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
         """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions."""
-        lex, rows = self.snap.lexical, None
+        rows = None
         out = []
         for t in query.key:
             if not (t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))):
                 continue
-            rows = self.paper_rows(doc_id) if rows is None else rows
-            cols = [c for x in {t} | query.alternatives.get(t, set()) if (c := lex.vocab.get(x)) is not None]
-            if not any(np.isin(lex.rows_with(c), rows).any() for c in cols):
+            rows = self.snap.paper_rows(doc_id) if rows is None else rows
+            alternatives = {t} | query.alternatives.get(t, set())
+            if not any(np.isin(self.snap.rows_with(x), rows, assume_unique=True).any() for x in alternatives):
                 out.append(t)
         return out
 
-    def _idf(self, term: str, word: str) -> float:
+    def _idf(self, term: str, word: str, vocabulary: Vocabulary) -> float:
         """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.
 
         'psoriasis' missing from every passage says the papers do not cover the subject;
         'defined' missing says little. A word-frequency list of English (wordfreq) tells
         the two apart.
         """
-        cols = [
-            c
-            for t in {term} | self.vocabulary.alternatives([term]).get(term, set())
-            if (c := self.snap.lexical.vocab.get(t)) is not None
+        found = [
+            idf
+            for t in {term} | vocabulary.alternatives([term]).get(term, set())
+            if (idf := self.snap.idf(t)) is not None
         ]
-        if cols:
-            return max(float(self.snap.lexical.idf[c]) for c in cols)
+        if found:
+            return max(found)
         return self._unknown_idf if is_rare(term, word) else COMMON_UNKNOWN_IDF
 
     def candidates(self, query: Query) -> list[Candidate]:
@@ -192,7 +194,7 @@ class Retriever:
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         out = [
             Candidate(
-                int(self.snap.chunk_ids[row]),
+                int(chunk_id),
                 float(features[i, f["fused"]]),
                 float(features[i, f["passage"]]),
                 float(lexical[i]),
@@ -201,7 +203,7 @@ class Retriever:
                 float(score[i]),
                 sentence_scores[bounds[i] : bounds[i + 1]],
             )
-            for i, row in enumerate(rows)
+            for i, chunk_id in enumerate(self.snap.chunk_ids(rows))
         ]
         return sorted(out, key=lambda c: -c.score)
 
@@ -215,22 +217,21 @@ class Retriever:
         n = min(s.retrieval.candidates, len(snap.chunks))
         if n == 0:
             return None
-        _, dense_ids = snap.dense.search(query.vector[None, :], n)
-        dense_rows = snap.rows(dense_ids[0][dense_ids[0] >= 0])
-        lexical = snap.lexical.scores(query.terms)
+        dense_rows = snap.dense_search(query.vector, n)
+        lexical = snap.lexical_scores(query.terms)
         top = np.argpartition(-lexical, n - 1)[:n] if n < len(lexical) else np.arange(len(lexical))
-        top = top[np.argsort(-lexical[top], kind="stable")]
+        top = top[np.lexsort((top, -lexical[top]))]  # ties: the earlier passage first, whatever the layout
         lexical_rows = top[lexical[top] > 0]
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
         fused = np.zeros(len(rows))
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
             fused[np.searchsorted(rows, ranked)] += weight / (s.retrieval.rrf_k + 1 + np.arange(len(ranked)))
-        dense = snap.passage_vectors[rows] @ query.vector
+        dense = snap.passage_vectors(rows) @ query.vector
         sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
         best_sentence = np.maximum.reduceat(sentence_scores, sentence_starts) if len(sentence_scores) else dense
         value = np.zeros(len(rows))
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
-            value = ((snap.value_shapes[rows] & shape_bit(query.expects)) != 0).astype(float)
+            value = ((snap.value_shapes(rows) & shape_bit(query.expects)) != 0).astype(float)
         pool_lexical = lexical[rows]
         coverage = self._coverage(rows, query, {t: query.key_idf[t] for t in query.key})
         features = np.column_stack([best_sentence, dense, coverage, fused / fused.max(), value])
@@ -239,7 +240,8 @@ class Retriever:
 
     def _preference(self, rows: np.ndarray, prefer: Preference) -> np.ndarray:
         """The boost each passage gets for lying in a preferred paper or section."""
-        chunks = [self.snap.chunks[int(self.snap.chunk_ids[row])] for row in rows]
+        found = self.snap.chunks.fetch([int(c) for c in self.snap.chunk_ids(rows)])
+        chunks = [found[int(c)] for c in self.snap.chunk_ids(rows)]
         return np.array(
             [
                 W_PREFER_DOC * prefer.docs.get(c.doc_id, 0.0)
@@ -250,20 +252,16 @@ class Retriever:
 
     def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
-        offsets = self.snap.sentence_offsets
-        counts = offsets[rows + 1] - offsets[rows]
-        starts = np.concatenate([[0], np.cumsum(counts)[:-1]])
-        index = np.arange(counts.sum()) + np.repeat(offsets[rows] - starts, counts)
-        return self.snap.sentence_vectors[index] @ vector, starts
+        return self.snap.sentence_scores(rows, vector)
 
     def _coverage(self, rows: np.ndarray, query: Query, weights: dict[str, float]) -> np.ndarray:
         """Weighted share of the terms in `weights` (term -> weight) each passage contains."""
-        lex, coverage = self.snap.lexical, np.zeros(len(rows))
+        coverage = np.zeros(len(rows))
         total = sum(weights.values()) or 1.0
         for term, weight in weights.items():
-            cols = [c for t in {term} | query.alternatives.get(term, set()) if (c := lex.vocab.get(t)) is not None]
-            if cols:
-                having = np.unique(np.concatenate([lex.rows_with(c) for c in cols]))
+            found = [self.snap.rows_with(t) for t in {term} | query.alternatives.get(term, set())]
+            having = found[0] if len(found) == 1 else np.unique(np.concatenate(found))  # each sorted and unique
+            if len(having):
                 coverage[np.isin(rows, having, assume_unique=True)] += weight / total
         return coverage
 
@@ -282,7 +280,7 @@ class Retriever:
         deferred: list[Candidate] = []
 
         def vector(c: Candidate) -> np.ndarray:
-            return self.snap.passage_vectors[self.snap.rows([c.chunk_id])[0]]
+            return self.snap.passage_vectors(self.snap.rows([c.chunk_id]))[0]
 
         def others_above(doc: str, floor: float) -> bool:
             return any(

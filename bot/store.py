@@ -1,19 +1,32 @@
-"""The index on disk: immutable generations, swapped in by one atomic rename.
+"""The index on disk: immutable generations of immutable segments, swapped in by one atomic rename.
 
-    index/CURRENT              name of the generation readers use
-    index/gen-000007/          manifest.json, casebot.sqlite, dense.faiss, lexical_tf.npz, lexical_vocab.json
-    index/.lock                held (flock) by the one writer
-    index/trash/               papers `casebot index remove` took out of the docs dir (see bot.trash)
+    index/CURRENT                    name of the generation readers use
+    index/gen-000007/manifest.json   settings it was built with, its segments, checksums of every file
+    index/gen-000007/deleted.json    papers (and their passages) removed from a segment since it was written
+    index/gen-000007/skipped.json    files seen but not indexed (rejected or duplicates), with the reason
+    index/gen-000007/seg-*/          the segments (bot.segment), hard links shared with earlier generations
+    index/.lock                      held (flock) by the one writer
+    index/trash/                     papers `casebot index remove` took out of the docs dir (see bot.trash)
 
 A writer builds the next generation in a hidden folder beside the current one and
-publishes it by replacing CURRENT; a crash at any point leaves the previous
-generation current and intact. Nothing here is pickled: SQLite, FAISS's own format,
-numpy arrays loaded with allow_pickle=False, and JSON.
+publishes it by replacing CURRENT; a crash at any point leaves the previous generation
+current and intact. An update links the current generation's segments into the new one
+(no copy), writes one new segment for the papers it adds, and records removals in
+deleted.json, so adding one paper costs the same at any index size. A log-structured
+merge policy keeps the number of segments small (MERGE_FACTOR), and a segment that has
+lost much of its content is rewritten without it. Nothing here is pickled: SQLite, .npy
+arrays loaded with allow_pickle=False, and JSON.
+
+Opening a generation costs the same at any size: every array is memory-mapped (the page
+cache shares them between processes and a question reads only what it touches), and
+passage text, sentences and paper metadata stay in SQLite until a question's candidates
+ask for them. The manifest records each file's size, mtime and SHA-256: readers compare
+size and mtime (constant time) and hash a file only when those differ, so a replaced or
+truncated file is refused; `verify` hashes everything.
 
 Nothing in the index folder is opened through a symbolic link: the lock, CURRENT and
 the generation folders are refused when they are links, CURRENT must name a
-`gen-NNNNNN` folder inside the index, and readers check every file of a generation
-against the manifest's checksums once, when they load it.
+`gen-NNNNNN` folder inside the index, and every file of a generation is checked with lstat.
 
 For crash-safety tests, CASEBOT_FAULT=<step> makes the writer kill itself (SIGKILL,
 no clean-up) when it reaches that step; FAULT_STEPS lists them in order.
@@ -24,35 +37,61 @@ from __future__ import annotations
 import fcntl
 import json
 import logging
+import math
 import os
 import re
 import shutil
 import signal
 import sqlite3
+import threading
 import time
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
 
-from .analysis import PassageTerms
+from .analysis import PassageTerms, lookup_words
 from .errors import IndexMismatch, LockBusy, NoIndex, StoreError
 from .files import is_link, open_nofollow, read_text_nofollow, refuse_link, remove_entry, sha256_file, write_exclusive
-from .lexical import FILES as LEXICAL_FILES
-from .lexical import LexicalIndex
+from .lexical import Bm25
 from .records import Chunk, Document
-from .vectors import DenseIndex, FaissIndex
+from .segment import (
+    DOCUMENT_COLUMNS,
+    SQLITE,
+    ChunkRow,
+    DocInfo,
+    Segment,
+    SegmentBuilder,
+    build_dense,
+    connect,
+    doc_info,
+    files_of,
+    merge_segments,
+)
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = 2
+__all__ = ["ChunkRow", "DocInfo", "Catalog", "Snapshot", "GenerationWriter", "load", "load_catalog", "verify"]
+
+FORMAT_VERSION = 3  # 3: segments of memory-mapped arrays, shared between generations by hard links
 REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
 CURRENT, LOCK, TMP_PREFIX = "CURRENT", ".lock", ".tmp-"
-SQLITE, FAISS_FILE, MANIFEST = "casebot.sqlite", "dense.faiss", "manifest.json"
+MANIFEST, DELETED, SKIPPED = "manifest.json", "deleted.json", "skipped.json"
 KEEP_GENERATIONS = 2  # the current one and the one before, for readers still loading it
 GENERATION_NAME = re.compile(r"gen-\d{6}")
+SEGMENT_NAME = re.compile(r"seg-\d{6}-\d{3}")
+# Segments whose sizes share a power of MERGE_FACTOR are merged once there are MERGE_FACTOR
+# of them side by side: a generation holds at most (MERGE_FACTOR - 1) per size tier, about
+# 7 * log_8(passages) in all, and a passage is rewritten about log_8(passages) times in its life.
+MERGE_FACTOR = 8
+COMPACT_DEAD_SHARE = 0.25  # a segment this much of which was removed is rewritten without it
+# A writer starts a new segment after this many passages, so its memory stays bounded; below
+# ann.EXACT_LIMIT, so that segments merged soon after are not given an IVF index first.
+FLUSH_ROWS = 40_000
+CACHED_ROWS = 4096  # passages and papers kept in Python after a question fetched them
 FAULT_ENV = "CASEBOT_FAULT"
 # Where a writer can die, in the order it reaches them (indexer steps, then the publication here).
 FAULT_STEPS = (
@@ -70,56 +109,6 @@ FAULT_STEPS = (
 )
 LOCK_POLL_SECONDS = 0.2  # how often a waiting reader looks whether the writer has finished
 
-SCHEMA = """
-CREATE TABLE documents (
-    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, metadata TEXT NOT NULL,
-    content_hash TEXT NOT NULL, text_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    added_at TEXT NOT NULL, text TEXT NOT NULL);
-CREATE TABLE chunks (
-    chunk_id INTEGER PRIMARY KEY AUTOINCREMENT,
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE,
-    ord INTEGER NOT NULL, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
-    text TEXT NOT NULL, sentences TEXT NOT NULL, sentence_vectors BLOB NOT NULL,
-    sentence_terms TEXT NOT NULL, value_shapes INTEGER NOT NULL);
-CREATE INDEX chunks_by_doc ON chunks(doc_id);
-CREATE TABLE abbreviations (
-    doc_id TEXT NOT NULL REFERENCES documents(doc_id) ON DELETE CASCADE, short TEXT NOT NULL, long TEXT NOT NULL);
-CREATE TABLE skipped (
-    source TEXT PRIMARY KEY, content_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    kind TEXT NOT NULL, reason TEXT NOT NULL);
-"""
-
-
-@dataclass(frozen=True)
-class DocInfo:
-    doc_id: str
-    title: str
-    metadata: dict
-    content_hash: str
-    text_hash: str
-    size: int
-    mtime_ns: int
-    added_at: str
-    chunks: int
-
-
-@dataclass(frozen=True)
-class ChunkRow:
-    chunk_id: int
-    doc_id: str
-    section: str
-    page: int | None
-    start: int
-    end: int
-    text: str
-    sentences: list[tuple[int, int]]
-    terms: str  # each sentence's terms space-separated, one sentence a line (see sentence_terms)
-    value_shapes: int  # analysis.value_shapes of the text
-
-    def sentence_terms(self) -> list[set[str]]:
-        """Stems and concept tags of each sentence, as analysed at index time."""
-        return [set(line.split()) for line in self.terms.split("\n")] if self.sentences else []
-
 
 @dataclass
 class Catalog:
@@ -129,30 +118,7 @@ class Catalog:
     manifest: dict
     documents: dict[str, DocInfo]
     skipped: dict[str, dict]
-
-
-@dataclass
-class Snapshot(Catalog):
-    """One generation, loaded whole into memory: readers never touch its files again.
-
-    Passages are numbered by row, 0..n-1 in chunk-id order, the same everywhere: the
-    BM25 matrix, `passage_vectors`, and `sentence_vectors` (row r's sentences are
-    sentence_offsets[r]:sentence_offsets[r + 1]). The reranker scores whole arrays of
-    candidates at once instead of looking passages up one by one.
-    """
-
-    chunks: dict[int, ChunkRow]
-    abbreviations: dict[str, set[str]]
-    dense: DenseIndex
-    lexical: LexicalIndex
-    chunk_ids: np.ndarray  # row -> chunk id, ascending
-    passage_vectors: np.ndarray  # (rows, dimension) float32, unit length
-    sentence_vectors: np.ndarray  # (sentences, dimension) float32
-    sentence_offsets: np.ndarray  # (rows + 1,)
-    value_shapes: np.ndarray  # (rows,) analysis.value_shapes bits of each passage
-
-    def rows(self, chunk_ids: np.ndarray | list[int]) -> np.ndarray:
-        return np.searchsorted(self.chunk_ids, chunk_ids)
+    locations: dict[str, str] = field(default_factory=dict)  # doc id -> the segment holding it
 
 
 def crash_point(step: str) -> None:
@@ -193,7 +159,7 @@ def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: in
 
 
 # Differences `index update` repairs by re-indexing everything; others need an explicit rebuild.
-REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences"}
+REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences", "format"}
 
 
 def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:
@@ -215,15 +181,6 @@ def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:
         )
 
 
-def _connect(path: Path, readonly: bool) -> sqlite3.Connection:
-    if readonly:
-        con = sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True)
-    else:
-        con = sqlite3.connect(path, isolation_level=None)
-        con.execute("PRAGMA foreign_keys = ON")
-    return con
-
-
 def _damaged(gen: Path, exc: Exception) -> StoreError:
     return StoreError(
         f"index generation {gen} is damaged ({str(exc).splitlines()[0][:200]})",
@@ -231,7 +188,40 @@ def _damaged(gen: Path, exc: Exception) -> StoreError:
     )
 
 
-def _open_generation(index_dir: Path, expected: dict | None, checksums: bool = False) -> tuple[Path, dict]:
+def _file_record(path: Path) -> list:
+    st = path.stat()
+    return [st.st_size, st.st_mtime_ns, sha256_file(path)]
+
+
+def file_problems(gen: Path, manifest: dict, full: bool = False) -> list[str]:
+    """Files of a generation that are missing, links, or differ from the manifest's records.
+
+    A file whose size and mtime match its record is trusted unless `full`; any other is hashed.
+    """
+    try:
+        listed = {name: record for name, record in manifest["files"].items()}
+        for seg in manifest["segments"]:
+            listed.update({f"{seg['name']}/{name}": record for name, record in seg["files"].items()})
+    except (KeyError, TypeError, AttributeError):
+        return [f"{gen / MANIFEST} does not list the index files with their checksums"]
+    problems = []
+    for name, (size, mtime_ns, digest) in listed.items():
+        path = gen / name
+        try:
+            st = path.lstat()
+        except OSError:
+            problems.append(f"{path} is missing")
+            continue
+        if is_link(path) or not path.is_file():
+            problems.append(f"{path} is a symbolic link" if is_link(path) else f"{path} is not a file")
+        elif st.st_size != size:
+            problems.append(f"{path} does not match its checksum in the manifest ({st.st_size} bytes, not {size})")
+        elif (full or st.st_mtime_ns != mtime_ns) and sha256_file(path) != digest:
+            problems.append(f"{path} does not match its checksum in the manifest ({st.st_size} bytes)")
+    return problems
+
+
+def _open_generation(index_dir: Path, expected: dict | None, checked: bool = True) -> tuple[Path, dict]:
     name = current_generation(index_dir)
     if name is None:
         raise NoIndex(f"no index in {index_dir}")
@@ -242,122 +232,344 @@ def _open_generation(index_dir: Path, expected: dict | None, checksums: bool = F
             raise ValueError("the manifest is not a JSON object")
     except (OSError, ValueError) as exc:
         raise StoreError(f"index generation {gen} is unreadable ({exc})", REBUILD) from None
-    if expected:
-        check_compatible(manifest, expected, index_dir)
-    if checksums:
-        damage = checksum_problems(gen, manifest)
+    check_compatible(manifest, {**(expected or {}), "format": FORMAT_VERSION}, index_dir)
+    if checked:
+        damage = file_problems(gen, manifest)
         if damage:
             raise _damaged(gen, ValueError(damage[0]))
     return gen, manifest
 
 
-def checksum_problems(gen: Path, manifest: dict) -> list[str]:
-    """Files of a generation that are missing, links, or differ from the manifest's checksums."""
-    files = manifest.get("files")
-    if not isinstance(files, dict) or set(files) != {SQLITE, FAISS_FILE, *LEXICAL_FILES}:
-        return [f"{gen / MANIFEST} does not list the index files with their checksums"]
-    problems = []
-    for fname, digest in files.items():
-        path = gen / fname
-        if is_link(path):
-            problems.append(f"{path} is a symbolic link")
-        elif not path.is_file():
-            problems.append(f"{path} is missing")
-        elif sha256_file(path) != digest:
-            problems.append(f"{path} does not match its checksum in the manifest ({path.stat().st_size} bytes)")
-    return problems
+def _read_json(path: Path) -> dict:
+    data = json.loads(read_text_nofollow(path))
+    if not isinstance(data, dict):
+        raise ValueError(f"{path.name} is not a JSON object")
+    return data
 
 
-def _read_catalog(con: sqlite3.Connection, gen: Path, manifest: dict) -> Catalog:
-    documents = {
-        r[0]: DocInfo(r[0], r[1], json.loads(r[2]), *r[3:])
-        for r in con.execute(
-            "SELECT d.doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, "
-            "(SELECT count(*) FROM chunks c WHERE c.doc_id = d.doc_id) FROM documents d"
-        )
-    }
-    skipped = {
-        r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]}
-        for r in con.execute("SELECT * FROM skipped")
-    }
-    return Catalog(gen.name, manifest, documents, skipped)
+def _read_catalog(gen: Path, manifest: dict) -> Catalog:
+    deleted = _read_json(gen / DELETED)
+    documents, locations = {}, {}
+    for seg in manifest["segments"]:
+        dead = set(deleted.get(seg["name"], {}).get("documents", []))
+        con = connect(gen / seg["name"] / SQLITE, readonly=True)
+        try:
+            for row in con.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents"):
+                if row[0] not in dead:
+                    documents[row[0]] = doc_info(row)
+                    locations[row[0]] = seg["name"]
+        finally:
+            con.close()
+    return Catalog(gen.name, manifest, documents, _read_json(gen / SKIPPED), locations)
 
 
 def load_catalog(index_dir: Path, expected: dict | None = None, checksums: bool = False) -> Catalog:
-    """The current generation's documents and skipped files, without loading its vectors."""
-    gen, manifest = _open_generation(index_dir, expected, checksums)
+    """The current generation's documents and skipped files, without opening its arrays.
+
+    Reads every paper's record (not its text): what an update needs to plan. `checksums`
+    hashes every file, as `verify` does.
+    """
+    gen, manifest = _open_generation(index_dir, expected)
+    if checksums and (damage := file_problems(gen, manifest, full=True)):
+        raise _damaged(gen, ValueError(damage[0]))
     try:
-        con = _connect(gen / SQLITE, readonly=True)
-        catalog = _read_catalog(con, gen, manifest)
-        con.close()
-    except (sqlite3.Error, ValueError) as exc:
+        return _read_catalog(gen, manifest)
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError) as exc:
         raise _damaged(gen, exc) from None
-    return catalog
+
+
+def _remember(cache: dict, key: object, value: object) -> None:
+    if len(cache) >= CACHED_ROWS:
+        cache.pop(next(iter(cache)))  # oldest first: dicts keep insertion order
+    cache[key] = value
+
+
+class ChunkTable(Mapping[int, ChunkRow]):
+    """Live passages by chunk id, read from their segment's SQLite when asked for (recent ones cached)."""
+
+    def __init__(self, snap: Snapshot):
+        self._snap = snap
+        self._cache: dict[int, ChunkRow] = {}
+        self._lock = threading.Lock()
+
+    def fetch(self, chunk_ids: Sequence[int]) -> dict[int, ChunkRow]:
+        """Several passages, one query per segment; a passage the arrays hold but SQLite lacks: StoreError."""
+        with self._lock:
+            wanted = sorted({int(c) for c in chunk_ids} - set(self._cache))
+            rows = self._snap.rows(wanted)
+            live = [c for c, r in zip(wanted, rows, strict=True) if r >= 0]
+            by_segment: dict[int, list[int]] = {}
+            for c, r in zip(wanted, rows, strict=True):
+                if r >= 0:
+                    by_segment.setdefault(self._snap.segment_of(r), []).append(c)
+            for i, ids in by_segment.items():
+                segment = self._snap.segments[i]
+                for at in range(0, len(ids), 500):  # SQLite's limit on bound parameters
+                    part = ids[at : at + 500]
+                    for cid, doc_id, section, page, start, end, text, sents, terms in segment.query(
+                        'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_terms '
+                        f"FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
+                        part,
+                    ):
+                        local = int(np.searchsorted(segment.chunk_ids, cid))
+                        spans = [(int(a), int(b)) for a, b in json.loads(sents)]
+                        shapes = int(segment.value_shapes[local])
+                        row = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes)
+                        _remember(self._cache, cid, row)
+            lost = [c for c in live if c not in self._cache]
+            if lost:
+                raise _damaged(self._snap.path, ValueError(f"passage {lost[0]} has vectors but no row in SQLite"))
+            return {int(c): self._cache[int(c)] for c in chunk_ids if int(c) in self._cache}
+
+    def __getitem__(self, chunk_id: int) -> ChunkRow:
+        found = self.fetch([chunk_id])
+        if chunk_id not in found:
+            raise KeyError(chunk_id)
+        return found[chunk_id]
+
+    def __iter__(self) -> Iterator[int]:
+        for i, segment in enumerate(self._snap.segments):
+            dead = self._snap.dead[i]
+            ids = np.asarray(segment.chunk_ids)
+            yield from (int(c) for c in (ids if dead is None else ids[~dead]))
+
+    def __len__(self) -> int:
+        return int(self._snap.manifest["chunks"])
+
+    def of_section(self, doc_id: str, section: str) -> list[ChunkRow]:
+        """A paper's passages in one section, in order."""
+        seg = self._snap.segment_holding(doc_id)
+        if seg is None:
+            return []
+        ids = [
+            r[0] for r in seg.query("SELECT chunk_id FROM chunks WHERE doc_id = ? AND section = ?", (doc_id, section))
+        ]
+        found = self.fetch(ids)
+        return sorted(found.values(), key=lambda c: c.start)
+
+
+class DocumentTable(Mapping[str, DocInfo]):
+    """Live papers by doc id, read from their segment's SQLite when asked for."""
+
+    def __init__(self, snap: Snapshot):
+        self._snap = snap
+        self._cache: dict[str, DocInfo] = {}
+        self._lock = threading.Lock()
+
+    def __getitem__(self, doc_id: str) -> DocInfo:
+        with self._lock:
+            if doc_id not in self._cache:
+                seg = self._snap.segment_holding(doc_id)
+                if seg is None:
+                    raise KeyError(doc_id)
+                found = seg.query(f"SELECT {DOCUMENT_COLUMNS} FROM documents WHERE doc_id = ?", (doc_id,))
+                _remember(self._cache, doc_id, doc_info(found[0]))
+            return self._cache[doc_id]
+
+    def __iter__(self) -> Iterator[str]:
+        for i, segment in enumerate(self._snap.segments):
+            dead = self._snap.dead_docs[i]
+            yield from (r[0] for r in segment.query("SELECT doc_id FROM documents ORDER BY doc_id") if r[0] not in dead)
+
+    def __len__(self) -> int:
+        return int(self._snap.manifest["documents"])
+
+
+class Snapshot:
+    """One generation opened for reading, in constant time and memory.
+
+    Passages are numbered by row across the generation: segment i's rows are
+    offsets[i]:offsets[i + 1], in chunk-id order (segments hold ascending, disjoint id
+    ranges). Rows of removed passages keep their number but are never returned by a
+    search. The reranker reads whole arrays of candidate rows at once.
+    """
+
+    def __init__(self, path: Path, manifest: dict, segments: list[Segment], deleted: dict, skipped: dict):
+        self.path, self.generation, self.manifest = path, path.name, manifest
+        self.segments, self.skipped = segments, skipped
+        self.names = [seg["name"] for seg in manifest["segments"]]
+        self.offsets = np.zeros(len(segments) + 1, np.int64)
+        self.offsets[1:] = np.cumsum([len(s) for s in segments])
+        self.first_ids = np.asarray([int(s.chunk_ids[0]) if len(s) else 0 for s in segments], np.int64)
+        self.dead: list[np.ndarray | None] = []
+        self.dead_docs: list[set[str]] = []
+        for name, segment in zip(self.names, segments, strict=True):
+            gone = deleted.get(name, {})
+            self.dead_docs.append(set(gone.get("documents", [])))
+            chunk_ids = np.asarray(gone.get("chunks", []), np.int64)
+            mask = None
+            if len(chunk_ids):
+                mask = np.zeros(len(segment), bool)
+                mask[np.searchsorted(segment.chunk_ids, chunk_ids)] = True
+            self.dead.append(mask)
+        total_length = sum(float(seg["live_length"]) for seg in manifest["segments"])
+        self.bm25 = Bm25([s.postings for s in segments], self.dead, total_length)
+        self.documents = DocumentTable(self)
+        self.chunks = ChunkTable(self)
+        self._holding: dict[str, int] = {}
+
+    def __len__(self) -> int:
+        return int(self.offsets[-1])
+
+    def segment_of(self, row: int) -> int:
+        return int(np.searchsorted(self.offsets, row, side="right")) - 1
+
+    def segment_holding(self, doc_id: str) -> Segment | None:
+        """The segment where `doc_id` is live (one indexed lookup per segment, remembered)."""
+        if doc_id not in self._holding:
+            for i, segment in enumerate(self.segments):
+                if doc_id not in self.dead_docs[i] and segment.query(
+                    "SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)
+                ):
+                    _remember(self._holding, doc_id, i)
+                    break
+            else:
+                return None
+        return self.segments[self._holding[doc_id]]
+
+    def rows(self, chunk_ids: Sequence[int] | np.ndarray) -> np.ndarray:
+        """Rows of live passages by chunk id; -1 for an id the generation does not hold."""
+        ids = np.asarray(chunk_ids, np.int64)
+        out = np.full(len(ids), -1, np.int64)
+        which = np.searchsorted(self.first_ids, ids, side="right") - 1
+        for i in np.unique(which[which >= 0]):
+            at = np.nonzero(which == i)[0]
+            segment_ids = self.segments[i].chunk_ids
+            local = np.searchsorted(segment_ids, ids[at])
+            inside = local < len(segment_ids)
+            found = np.zeros(len(at), bool)
+            found[inside] = np.asarray(segment_ids[local[inside]]) == ids[at][inside]
+            dead = self.dead[i]
+            if dead is not None:
+                found[found] &= ~dead[local[found]]
+            out[at[found]] = self.offsets[i] + local[found]
+        return out
+
+    def _gather(self, name: str, rows: np.ndarray) -> np.ndarray:
+        """A per-passage array's values at global `rows`, in that order."""
+        rows = np.asarray(rows, np.int64)
+        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        parts = []
+        for i in range(len(self.segments)):
+            at = np.nonzero(which == i)[0]
+            if len(at):
+                parts.append((at, np.asarray(getattr(self.segments[i], name)[np.sort(rows[at] - self.offsets[i])])))
+        if len(parts) == 1 and len(parts[0][0]) == len(rows) and np.all(np.diff(rows) >= 0):
+            return parts[0][1]
+        sample = getattr(self.segments[0], name) if self.segments else np.zeros(0)
+        out = np.empty((len(rows), *sample.shape[1:]), sample.dtype)
+        for at, _ in parts:
+            i = int(which[at[0]])
+            local = rows[at] - self.offsets[i]
+            out[at] = np.asarray(getattr(self.segments[i], name)[local])
+        return out
+
+    def chunk_ids(self, rows: np.ndarray) -> np.ndarray:
+        return self._gather("chunk_ids", rows)
+
+    def passage_vectors(self, rows: np.ndarray) -> np.ndarray:
+        return self._gather("passage_vectors", rows)
+
+    def value_shapes(self, rows: np.ndarray) -> np.ndarray:
+        return self._gather("value_shapes", rows)
+
+    def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Cosine of every sentence of the given passages to `vector`, and where each passage's begin."""
+        rows = np.asarray(rows, np.int64)
+        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        counts = np.zeros(len(rows), np.int64)
+        for i in np.unique(which):
+            at = np.nonzero(which == i)[0]
+            offsets = self.segments[i].sentence_offsets
+            local = rows[at] - self.offsets[i]
+            counts[at] = offsets[local + 1] - offsets[local]
+        starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
+        scores = np.zeros(int(counts.sum()), np.float32)
+        for i in np.unique(which):
+            at = np.nonzero(which == i)[0]
+            segment = self.segments[i]
+            local = rows[at] - self.offsets[i]
+            first = segment.sentence_offsets[local]
+            # every sentence of these passages: its index in the segment and its place in `scores`
+            source = np.arange(counts[at].sum()) + np.repeat(first - np.cumsum(counts[at]) + counts[at], counts[at])
+            target = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in at])
+            scores[target] = segment.sentence_vectors[source] @ vector
+        return scores, starts
+
+    def dense_search(self, vector: np.ndarray, n: int) -> np.ndarray:
+        """Rows of the n live passages nearest `vector`, best first."""
+        found_scores, found_rows = [], []
+        for i, segment in enumerate(self.segments):
+            dead = self.dead[i]
+            extra = 0 if dead is None else int(dead.sum())
+            scores, local = segment.dense_search(vector, min(n + extra, len(segment)))
+            if dead is not None:
+                alive = ~dead[local]
+                scores, local = scores[alive], local[alive]
+            found_scores.append(scores[:n])
+            found_rows.append(local[:n] + self.offsets[i])
+        if not found_rows:
+            return np.zeros(0, np.int64)
+        scores, rows = np.concatenate(found_scores), np.concatenate(found_rows)
+        order = np.lexsort((-rows, -scores))[:n]  # exact ties: the later passage first, as FAISS's flat search
+        return rows[order]
+
+    def lexical_scores(self, terms: Sequence[str]) -> np.ndarray:
+        """BM25 score of every row (removed passages score 0)."""
+        parts = self.bm25.scores(terms)
+        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+
+    def rows_with(self, term: str) -> np.ndarray:
+        """Live rows containing the index term `term`, ascending."""
+        parts = [rows.astype(np.int64) + self.offsets[i] for i, rows in enumerate(self.bm25.rows_with(term))]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+    def idf(self, term: str) -> float | None:
+        return self.bm25.idf(term)
+
+    def has_term(self, term: str) -> bool:
+        return self.bm25.idf(term) is not None
+
+    def paper_rows(self, doc_id: str) -> np.ndarray:
+        segment = self.segment_holding(doc_id)
+        if segment is None:
+            return np.zeros(0, np.int64)
+        return self.rows([r[0] for r in segment.query("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))])
+
+    def abbreviations(self, text: str) -> dict[str, set[str]]:
+        """The papers' abbreviations (short form -> long forms) that analysis.Vocabulary could find in `text`.
+
+        Looked up through indexed columns, so a question costs the same however many papers
+        define abbreviations; each short form comes with every long form a live paper gave it.
+        """
+        as_written, lower = (sorted(w | {""}) for w in lookup_words(text))
+        sql = (
+            "SELECT doc_id, short, long FROM abbreviations WHERE short IN (SELECT short FROM abbreviations WHERE "
+            f"short_word IN ({','.join('?' * len(as_written))}) OR long_word IN ({','.join('?' * len(lower))}))"
+        )
+        out: dict[str, set[str]] = {}
+        for i, segment in enumerate(self.segments):
+            for doc_id, short, long in segment.query(sql, as_written + lower):
+                if doc_id not in self.dead_docs[i]:
+                    out.setdefault(short, set()).add(long)
+        return out
+
+    def close(self) -> None:
+        for segment in self.segments:
+            segment.close()
 
 
 def load(index_dir: Path, expected: dict | None = None) -> Snapshot:
-    """Load the current generation, checked against its manifest's checksums.
-
-    Raises NoIndex, IndexMismatch or StoreError (a damaged generation is refused, never served).
-    """
-    gen, manifest = _open_generation(index_dir, expected, checksums=True)
+    """Open the current generation (checked against its manifest). Raises NoIndex, IndexMismatch or StoreError."""
+    gen, manifest = _open_generation(index_dir, expected)
     try:
-        con = _connect(gen / SQLITE, readonly=True)
-        catalog = _read_catalog(con, gen, manifest)
-        chunks, blobs, counts = {}, [], []
-        for cid, doc_id, section, page, start, end, text, sents, blob, terms, shapes in con.execute(
-            'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_vectors, '
-            "sentence_terms, value_shapes FROM chunks ORDER BY chunk_id"
-        ):
-            spans = [tuple(s) for s in json.loads(sents)]
-            chunks[cid] = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes)
-            blobs.append(blob)
-            counts.append(len(spans))
-        abbreviations: dict[str, set[str]] = {}
-        for short, long in con.execute("SELECT short, long FROM abbreviations"):
-            abbreviations.setdefault(short, set()).add(long)
-        con.close()
-        dense = FaissIndex.load(gen / FAISS_FILE)
-        lexical = LexicalIndex.load(gen)
-        dim = manifest["dimension"]
-        chunk_ids = np.fromiter(chunks, np.int64, len(chunks))
-        sentence_vectors = np.frombuffer(b"".join(blobs), np.float16).reshape(-1, dim).astype(np.float32)
-        offsets = np.concatenate([[0], np.cumsum(counts, dtype=np.int64)])
-        if len(sentence_vectors) != offsets[-1]:
-            raise ValueError("sentence vectors do not match the sentences of the passages")
-        passage_vectors = _vectors_by_row(dense, chunk_ids)
-        if not np.array_equal(lexical.chunk_ids, chunk_ids):
-            raise ValueError("the BM25 rows do not match the passages")
-        value_shapes = np.fromiter((c.value_shapes for c in chunks.values()), np.int64, len(chunks))
-    except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
+        segments = [Segment(gen / seg["name"], seg.get("dense")) for seg in manifest["segments"]]
+        for seg, segment in zip(manifest["segments"], segments, strict=True):
+            if len(segment) != seg["rows"] or segment.passage_vectors.shape[1:] != (manifest["dimension"],):
+                raise ValueError(f"{seg['name']} does not hold the {seg['rows']} passages the manifest lists")
+        return Snapshot(gen, manifest, segments, _read_json(gen / DELETED), _read_json(gen / SKIPPED))
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         raise _damaged(gen, exc) from None
-    return Snapshot(
-        catalog.generation,
-        manifest,
-        catalog.documents,
-        catalog.skipped,
-        chunks,
-        abbreviations,
-        dense,
-        lexical,
-        chunk_ids,
-        passage_vectors,
-        sentence_vectors,
-        offsets,
-        value_shapes,
-    )
-
-
-def _vectors_by_row(dense: DenseIndex, chunk_ids: np.ndarray) -> np.ndarray:
-    """The dense index's vectors, in row order (it keeps them in insertion order)."""
-    ids = dense.ids()
-    rows = np.searchsorted(chunk_ids, ids)
-    if len(ids) != len(chunk_ids) or not np.array_equal(chunk_ids[np.minimum(rows, len(chunk_ids) - 1)], ids):
-        raise ValueError("the FAISS ids do not match the passages")
-    vectors = np.empty((len(ids), dense.dimension), np.float32)
-    if len(ids):
-        vectors[rows] = dense.vectors()
-    return vectors
 
 
 @dataclass(frozen=True)
@@ -447,6 +659,33 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+def _link_tree(source: Path, dest: Path) -> None:
+    """The files of a segment, hard-linked (an immutable segment is shared, never copied)."""
+    dest.mkdir()
+    for f in source.iterdir():
+        refuse_link(f)
+        os.link(f, dest / f.name)
+
+
+def _tier(rows: int) -> int:
+    return int(math.log(max(rows, 1), MERGE_FACTOR))
+
+
+def plan_merges(rows: Sequence[int]) -> list[range]:
+    """Runs of neighbouring segments (by position, oldest first) to merge into one.
+
+    The newest segments are the smallest; once MERGE_FACTOR neighbours share a size tier
+    they become one segment of the next tier, so merging stays logarithmic.
+    """
+    runs, start = [], 0
+    for i in range(1, len(rows) + 1):
+        if i == len(rows) or _tier(rows[i]) != _tier(rows[start]):
+            if i - start >= MERGE_FACTOR:
+                runs.append(range(start, i))
+            start = i
+    return runs
+
+
 class GenerationWriter:
     """Builds the next generation from the current one (or from nothing). Call under writer_lock."""
 
@@ -454,37 +693,48 @@ class GenerationWriter:
         self.index_dir, self.manifest = index_dir, dict(manifest)
         # Numbered after every generation on disk, so a rebuild never collides with the one it replaces.
         numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name)]
-        self.name = f"gen-{max(numbers, default=0) + 1:06d}"
+        self.number = max(numbers, default=0) + 1
+        self.name = f"gen-{self.number:06d}"
         remove_leftovers(index_dir)
         self.tmp = index_dir / (TMP_PREFIX + self.name)
         self.tmp.mkdir()
         crash_point("tmp-created")
+        self.segments: list[dict] = []  # manifest records, oldest first
+        self.deleted: dict[str, dict[str, list]] = {}
+        self.locations: dict[str, str] = {}
+        self.next_id = 1
+        self._skipped: dict[str, dict] = {}
+        self._builder: SegmentBuilder | None = None
+        self._made = 0
         if base:
             old = index_dir / base.generation
             try:
-                # A published generation never changes, so a plain file copy is a consistent snapshot.
-                shutil.copyfile(old / SQLITE, self.tmp / SQLITE)
-                self.dense: DenseIndex = FaissIndex.load(old / FAISS_FILE)
-                self.lexical = LexicalIndex.load(old)
-            except (OSError, RuntimeError, ValueError, KeyError) as exc:
+                self.segments = [dict(seg) for seg in base.manifest["segments"]]
+                self.deleted = {
+                    k: {"documents": list(v["documents"]), "chunks": list(v["chunks"])}
+                    for k, v in _read_json(old / DELETED).items()
+                }
+                self._skipped = _read_json(old / SKIPPED)
+                self.next_id = int(base.manifest["next_chunk_id"])
+                for seg in self.segments:
+                    _link_tree(old / seg["name"], self.tmp / seg["name"])
+            except (OSError, ValueError, KeyError, TypeError) as exc:
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 raise _damaged(old, exc) from None
-            self.con = _connect(self.tmp / SQLITE, readonly=False)
-        else:
-            self.con = _connect(self.tmp / SQLITE, readonly=False)
-            self.con.executescript(SCHEMA)
-            self.dense = FaissIndex.empty(manifest["dimension"])
-            self.lexical = LexicalIndex.empty()
-        self._removed: set[int] = set()
-        self._added: list[tuple[int, list[str]]] = []
-        self.con.execute("BEGIN")
+            self.locations = dict(base.locations)
 
     def remove_document(self, doc_id: str) -> None:
-        ids = [r[0] for r in self.con.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
-        self.con.execute("DELETE FROM documents WHERE doc_id = ?", (doc_id,))
-        if ids:
-            self.dense.remove(np.asarray(ids, dtype=np.int64))
-            self._removed.update(ids)
+        name = self.locations.pop(doc_id, None)
+        if name is None:
+            return
+        con = connect(self.tmp / name / SQLITE, readonly=True)
+        try:
+            ids = [r[0] for r in con.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+        finally:
+            con.close()
+        gone = self.deleted.setdefault(name, {"documents": [], "chunks": []})
+        gone["documents"].append(doc_id)
+        gone["chunks"].extend(ids)
 
     def add_document(
         self,
@@ -497,80 +747,128 @@ class GenerationWriter:
         size: int,
         mtime_ns: int,
     ) -> None:
-        meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
-        self.con.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?)",
-            (
-                doc.doc_id,
-                doc.title,
-                meta,
-                doc.content_hash,
-                doc.text_hash,
-                size,
-                mtime_ns,
-                datetime.now(UTC).isoformat(timespec="seconds"),
-                doc.text,
-            ),
+        if self._builder is None:
+            self._made += 1
+            name = f"seg-{self.number:06d}-{self._made:03d}"
+            self._builder = SegmentBuilder(self.tmp / name, self.next_id)
+        added_at = datetime.now(UTC).isoformat(timespec="seconds")
+        self._builder.add_document(
+            doc, chunks, vectors, sentence_vectors, analysed, abbreviations, size, mtime_ns, added_at
         )
-        ids = []
-        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed, strict=True)):
-            cur = self.con.execute(
-                'INSERT INTO chunks (doc_id, ord, section, page, start, "end", text, sentences, sentence_vectors, '
-                "sentence_terms, value_shapes) VALUES (?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    doc.doc_id,
-                    ord_,
-                    chunk.section,
-                    chunk.page,
-                    chunk.start,
-                    chunk.end,
-                    chunk.text,
-                    json.dumps(chunk.sentences),
-                    sent_vecs.astype(np.float16).tobytes(),
-                    "\n".join(" ".join(sorted(s)) for s in terms.sentences),
-                    terms.shapes,
-                ),
-            )
-            chunk_id = cur.lastrowid
-            assert chunk_id is not None  # an INSERT into a rowid table always has one
-            chunk.chunk_id = chunk_id
-            ids.append(chunk_id)
-            self._added.append((chunk_id, terms.tokens))
-        self.con.executemany(
-            "INSERT INTO abbreviations VALUES (?,?,?)",
-            [(doc.doc_id, short, long) for short, long in abbreviations.items()],
-        )
-        if ids:
-            self.dense.add(np.asarray(ids, dtype=np.int64), vectors)
+        self.next_id = self._builder.next_id
+        self.locations[doc.doc_id] = self._builder.path.name
+        if len(self._builder) >= FLUSH_ROWS:
+            self._flush()
+
+    def _flush(self) -> None:
+        """Finish the segment being written (memory is released; the next paper starts another)."""
+        builder, self._builder = self._builder, None
+        if builder is None:
+            return
+        builder.finish(self.manifest["dimension"])
+        self.segments.append(self._record(builder.path))
+
+    def _record(self, path: Path) -> dict:
+        """The manifest record of a segment just written (its dense search built first)."""
+        dense = build_dense(path)
+        segment = Segment(path, dense)
+        try:
+            record = {
+                "name": path.name,
+                "rows": len(segment),
+                "live_length": float(np.asarray(segment.postings.lengths, np.float64).sum()),
+                "dense": dense,
+                "files": {f: _file_record(path / f) for f in files_of(path)},
+            }
+        finally:
+            segment.close()
+        return record
 
     def set_skipped(self, rows: list[tuple[str, str, int, int, str, str]]) -> None:
         """Files seen but not indexed (rejected or duplicate), so staleness checks know them."""
-        self.con.execute("DELETE FROM skipped")
-        self.con.executemany("INSERT INTO skipped VALUES (?,?,?,?,?,?)", rows)
+        self._skipped = {
+            r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]} for r in rows
+        }
+
+    def _live_lengths(self) -> None:
+        """Each segment's total passage length without its removed passages (for BM25's average)."""
+        for seg in self.segments:
+            gone = self.deleted.get(seg["name"], {}).get("chunks", [])
+            segment = Segment(self.tmp / seg["name"])
+            try:
+                lengths = np.asarray(segment.postings.lengths, np.float64)
+                total = lengths.sum()
+                if gone:
+                    total -= lengths[np.searchsorted(segment.chunk_ids, np.asarray(gone, np.int64))].sum()
+                seg["live_length"] = float(total)
+                seg["live_rows"] = len(segment) - len(gone)
+            finally:
+                segment.close()
+
+    def _merge(self) -> None:
+        """Drop emptied segments, rewrite those mostly removed, merge neighbours of one size tier."""
+        self._live_lengths()
+        kept = []
+        for seg in self.segments:
+            if seg["live_rows"] == 0:
+                shutil.rmtree(self.tmp / seg["name"])
+                self.deleted.pop(seg["name"], None)
+            else:
+                kept.append(seg)
+        self.segments = kept
+        for i, seg in enumerate(self.segments):
+            if seg["rows"] - seg["live_rows"] >= COMPACT_DEAD_SHARE * seg["rows"]:
+                self.segments[i : i + 1] = [self._merged([seg])]
+        while runs := plan_merges([seg["live_rows"] for seg in self.segments]):
+            run = runs[0]
+            self.segments[run.start : run.stop] = [self._merged(self.segments[run.start : run.stop])]
+
+    def _merged(self, run: list[dict]) -> dict:
+        self._made += 1
+        path = self.tmp / f"seg-{self.number:06d}-{self._made:03d}"
+        parts, dead_docs = [], []
+        for seg in run:
+            segment = Segment(self.tmp / seg["name"])
+            keep = np.ones(len(segment), bool)
+            gone = self.deleted.pop(seg["name"], {"documents": [], "chunks": []})
+            if gone["chunks"]:
+                keep[np.searchsorted(segment.chunk_ids, np.asarray(gone["chunks"], np.int64))] = False
+            parts.append((segment, keep))
+            dead_docs.append(set(gone["documents"]))
+        merge_segments(parts, path, dead_docs)
+        for (segment, _), seg in zip(parts, run, strict=True):
+            segment.close()
+            shutil.rmtree(self.tmp / seg["name"])
+        log.info("merged %s into %s", ", ".join(seg["name"] for seg in run), path.name)
+        record = self._record(path)
+        record["live_rows"] = record["rows"]
+        return record
 
     def commit(self) -> str:
         """Write everything, then publish with one atomic rename of CURRENT."""
-        self.con.execute("COMMIT")
+        self._flush()
         crash_point("sqlite-committed")
-        n_docs = self.con.execute("SELECT count(*) FROM documents").fetchone()[0]
-        n_chunks = self.con.execute("SELECT count(*) FROM chunks").fetchone()[0]
-        self.con.close()
-        lexical = self.lexical.with_changes(self._removed, self._added)
-        lexical.save(self.tmp)
-        self.dense.save(self.tmp / FAISS_FILE)
+        self._merge()
+        for name, data in ((DELETED, self.deleted), (SKIPPED, self._skipped)):
+            (self.tmp / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         crash_point("index-files-written")
-        files = [SQLITE, FAISS_FILE, *LEXICAL_FILES]
+        n_chunks = sum(seg["live_rows"] for seg in self.segments)
+        n_docs = len(self.locations)
         manifest = {
             **self.manifest,
             "generation": self.name,
             "documents": n_docs,
             "chunks": n_chunks,
+            "next_chunk_id": self.next_id,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
-            "files": {f: sha256_file(self.tmp / f) for f in files},
+            "segments": [{k: v for k, v in seg.items() if k != "live_rows"} for seg in self.segments],
+            "files": {name: _file_record(self.tmp / name) for name in (DELETED, SKIPPED)},
         }
-        (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=2), encoding="utf-8")
-        for f in files + [MANIFEST]:
-            with open(self.tmp / f, "rb+") as fh:
+        (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        for path in [self.tmp / MANIFEST, self.tmp / DELETED, self.tmp / SKIPPED] + [
+            self.tmp / seg["name"] / f for seg in self.segments for f in seg["files"]
+        ]:
+            with open(path, "rb") as fh:
                 os.fsync(fh.fileno())
         crash_point("manifest-written")
         final = self.index_dir / self.name
@@ -585,12 +883,13 @@ class GenerationWriter:
         crash_point("published")
         self._collect_garbage()
         crash_point("collected")
-        log.info("published %s (%d documents, %d chunks)", self.name, n_docs, n_chunks)
+        log.info("published %s (%d documents, %d chunks, %d segments)", self.name, n_docs, n_chunks, len(self.segments))
         return self.name
 
     def abort(self) -> None:
         try:
-            self.con.close()
+            if self._builder is not None:
+                self._builder.abort()
         finally:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
@@ -601,7 +900,7 @@ class GenerationWriter:
 
 
 def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
-    """Every inconsistency found in the current generation, each with its repair command."""
+    """Every inconsistency found in the current generation, each with its repair command (hashes every file)."""
     try:
         name = current_generation(index_dir)
     except StoreError as exc:
@@ -610,7 +909,7 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         return [(f"no index in {index_dir}", UPDATE)]
     gen = index_dir / name
     try:
-        manifest = json.loads(read_text_nofollow(gen / MANIFEST))
+        manifest = _read_json(gen / MANIFEST)
     except (OSError, ValueError) as exc:
         return [(f"{gen / MANIFEST} is unreadable ({exc})", REBUILD)]
     problems = []
@@ -618,30 +917,33 @@ def verify(index_dir: Path, expected: dict) -> list[tuple[str, str]]:
         check_compatible(manifest, expected, index_dir)
     except IndexMismatch as exc:
         problems.append((exc.message, exc.fix))
-    problems += [(problem, REBUILD) for problem in checksum_problems(gen, manifest)]
+    problems += [(problem, REBUILD) for problem in file_problems(gen, manifest, full=True)]
     try:
-        con = _connect(gen / SQLITE, readonly=True)
-        chunk_ids = {r[0] for r in con.execute("SELECT chunk_id FROM chunks")}
-        n_docs = con.execute("SELECT count(*) FROM documents").fetchone()[0]
-        con.close()
-        dense = FaissIndex.load(gen / FAISS_FILE)
-        lexical = LexicalIndex.load(gen)
-    except (sqlite3.Error, RuntimeError, OSError, ValueError, KeyError) as exc:
+        snap = Snapshot(
+            gen,
+            manifest,
+            [Segment(gen / seg["name"], seg.get("dense")) for seg in manifest["segments"]],
+            _read_json(gen / DELETED),
+            _read_json(gen / SKIPPED),
+        )
+    except (sqlite3.Error, OSError, ValueError, KeyError, TypeError, IndexError) as exc:
         return problems + [(_damaged(gen, exc).message, REBUILD)]
-    dense_ids = set(dense.ids().tolist())
-    for label, ids in (("FAISS", dense_ids), ("BM25", set(lexical.chunk_ids.tolist()))):
-        if ids - chunk_ids:
-            problems.append((f"{label} holds {len(ids - chunk_ids)} passage(s) with no row in SQLite", REBUILD))
-        if chunk_ids - ids:
-            problems.append((f"{len(chunk_ids - ids)} SQLite passage(s) are missing from {label}", REBUILD))
-    if len(dense) != len(dense_ids):  # an id stored twice
-        problems.append((f"FAISS holds {len(dense)} vectors but {len(dense_ids)} ids", REBUILD))
-    for key, have in (("documents", n_docs), ("chunks", len(chunk_ids))):
+    n_docs = n_chunks = 0
+    for i, segment in enumerate(snap.segments):
+        in_sqlite = {r[0] for r in segment.query("SELECT chunk_id FROM chunks")}
+        in_arrays = set(np.asarray(segment.chunk_ids).tolist())
+        label = snap.names[i]
+        if in_arrays - in_sqlite:
+            problems.append(
+                (f"{label}: the vectors hold {len(in_arrays - in_sqlite)} passage(s) with no row in SQLite", REBUILD)
+            )
+        if in_sqlite - in_arrays:
+            problems.append((f"{label}: {len(in_sqlite - in_arrays)} SQLite passage(s) have no vectors", REBUILD))
+        dead = snap.dead[i]
+        n_chunks += len(in_arrays) - (0 if dead is None else int(dead.sum()))
+        n_docs += sum(1 for (d,) in segment.query("SELECT doc_id FROM documents") if d not in snap.dead_docs[i])
+    for key, have in (("documents", n_docs), ("chunks", n_chunks)):
         if manifest.get(key) != have:
-            problems.append((f"manifest says {manifest.get(key)} {key}, SQLite holds {have}", REBUILD))
-    if not problems:
-        try:
-            load(index_dir)
-        except StoreError as exc:
-            problems.append((exc.message, REBUILD))
+            problems.append((f"manifest says {manifest.get(key)} {key}, the segments hold {have}", REBUILD))
+    snap.close()
     return problems

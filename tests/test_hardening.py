@@ -18,6 +18,7 @@ import threading
 import time
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from test_bad_input import GOOD, GOOD_TEXT, OTHER, OTHER_TEXT  # the same two papers beside the bad files
@@ -496,11 +497,8 @@ def test_reader_refuses_and_update_rebuilds_a_tampered_generation(docs, cli, emb
     settings = docs()
     Indexer(settings).update()
     gen = settings.index_dir / store.current_generation(settings.index_dir)
-    vocab = json.loads((gen / "lexical_vocab.json").read_text(encoding="utf-8"))
-    (gen / "lexical_vocab.json").write_text(
-        json.dumps(vocab[::-1] if isinstance(vocab, list) else {k: v for k, v in reversed(list(vocab.items()))}),
-        encoding="utf-8",
-    )
+    terms = next(gen.glob("seg-*/terms.npy"))  # the BM25 vocabulary: reversed, the same size
+    np.save(terms, np.load(terms)[::-1].copy(), allow_pickle=False)
     with pytest.raises(StoreError, match="does not match its checksum"):
         CaseBot(settings).ask("What was injected monthly?")
 

@@ -115,7 +115,7 @@ def test_incremental_update_embeds_only_what_changed(corpus):
     old = chunk_map(snap1)
     assert chunk_map(snap2, exclude={NEW_PAPER[0]}) == old
     for cid in old:  # not re-embedded: the very same vectors
-        assert np.array_equal(snap2.passage_vectors[snap2.rows([cid])[0]], snap1.passage_vectors[snap1.rows([cid])[0]])
+        assert np.array_equal(snap2.passage_vectors(snap2.rows([cid])), snap1.passage_vectors(snap1.rows([cid])))
 
     # Modify one: it is re-embedded under new chunk ids, the rest untouched.
     (s.docs_dir / "gout.txt").write_text(
@@ -387,20 +387,20 @@ def test_reader_sees_new_generation_without_restart(corpus):
 # --- 7. verify catches damage; rebuild repairs it ---------------------------------------------
 
 
-def test_verify_reports_truncated_faiss_file(corpus, cli):
+def test_verify_reports_truncated_vectors_file(corpus, cli):
     s = corpus
     Indexer(s).update()
-    faiss_file = s.index_dir / store.current_generation(s.index_dir) / store.FAISS_FILE
-    faiss_file.write_bytes(faiss_file.read_bytes()[: faiss_file.stat().st_size // 2])
+    vectors = next((s.index_dir / store.current_generation(s.index_dir)).glob("seg-*/passage_vectors.npy"))
+    vectors.write_bytes(vectors.read_bytes()[: vectors.stat().st_size // 2])
     result = cli("index", "verify", "--docs-dir", s.docs_dir, "--index-dir", s.index_dir)
     assert result.exit_code == 1
-    assert any("dense.faiss" in line and "casebot index rebuild" in line for line in result.stdout.splitlines()), (
-        result.stdout
-    )
+    assert any(
+        "passage_vectors.npy" in line and "casebot index rebuild" in line for line in result.stdout.splitlines()
+    ), result.stdout
 
 
 def _delete_one_chunk_row(index_dir: Path) -> None:
-    con = sqlite3.connect(index_dir / store.current_generation(index_dir) / store.SQLITE)
+    con = sqlite3.connect(next((index_dir / store.current_generation(index_dir)).glob("seg-*/segment.sqlite")))
     with con:
         con.execute("DELETE FROM chunks WHERE chunk_id = (SELECT min(chunk_id) FROM chunks)")
     con.close()
@@ -412,7 +412,7 @@ def test_verify_reports_faiss_sqlite_mismatch(corpus, cli):
     _delete_one_chunk_row(s.index_dir)
     result = cli("index", "verify", "--docs-dir", s.docs_dir, "--index-dir", s.index_dir)
     assert result.exit_code == 1
-    assert "FAISS holds 1 passage(s) with no row in SQLite" in result.stdout
+    assert "the vectors hold 1 passage(s) with no row in SQLite" in result.stdout
     assert "casebot index rebuild" in result.stdout
 
 

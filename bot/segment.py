@@ -1,0 +1,344 @@
+"""One immutable piece of the index: some papers' passages and everything a question reads about them.
+
+    seg-000003/segment.sqlite        papers (with their text), passages, abbreviations they define
+    seg-000003/chunk_ids.npy         row -> chunk id, ascending (rows of every array below)
+    seg-000003/passage_vectors.npy   (rows, dimension) float32, unit length
+    seg-000003/sentence_vectors.npy  (sentences, dimension) float16; row r's are sentence_offsets[r]:[r + 1]
+    seg-000003/sentence_offsets.npy, value_shapes.npy, and the BM25 postings (bot.lexical.FILES)
+
+A segment is written once and never changed: a generation lists its segments and the
+passages removed from them since, and the next generation links the same files (hard
+links, no copy) and adds a segment for what changed. Opening one costs the same at any
+size: the arrays are memory-mapped and rows come from SQLite only when a question's
+candidates ask for them.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sqlite3
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from . import ann
+from .analysis import PassageTerms, first_word
+from .lexical import FILES as LEXICAL_FILES
+from .lexical import Postings
+from .records import Chunk, Document
+
+SQLITE = "segment.sqlite"
+CHUNK_IDS, PASSAGE_VECTORS, SENTENCE_VECTORS, SENTENCE_OFFSETS, VALUE_SHAPES = (
+    "chunk_ids.npy",
+    "passage_vectors.npy",
+    "sentence_vectors.npy",
+    "sentence_offsets.npy",
+    "value_shapes.npy",
+)
+ARRAYS = (CHUNK_IDS, PASSAGE_VECTORS, SENTENCE_VECTORS, SENTENCE_OFFSETS, VALUE_SHAPES)
+FILES = (SQLITE, *ARRAYS, *LEXICAL_FILES)  # and ANN_FILE in a segment searched approximately
+ANN_FILE = "dense.ivf"
+EXACT = {"kind": "exact"}
+PROBE_SENTENCES = 300  # sentence vectors that stand in for questions when nprobe is calibrated (ann.build_ivf)
+PROBE_SEED = 11
+SENTENCE_DTYPE = np.float16  # cosines to 3 decimals at half the bytes; scored without widening the array
+
+SCHEMA = """
+CREATE TABLE documents (
+    doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, metadata TEXT NOT NULL,
+    content_hash TEXT NOT NULL, text_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
+    added_at TEXT NOT NULL, chunks INTEGER NOT NULL, text TEXT NOT NULL);
+CREATE TABLE chunks (
+    chunk_id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL,
+    ord INTEGER NOT NULL, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
+    text TEXT NOT NULL, sentences TEXT NOT NULL, sentence_terms TEXT NOT NULL);
+CREATE INDEX chunks_by_doc ON chunks(doc_id);
+CREATE TABLE abbreviations (
+    doc_id TEXT NOT NULL, short TEXT NOT NULL, long TEXT NOT NULL,
+    short_word TEXT NOT NULL, long_word TEXT NOT NULL);  -- analysis.first_word of short and of lower(long)
+CREATE INDEX abbreviations_by_short ON abbreviations(short);
+CREATE INDEX abbreviations_by_short_word ON abbreviations(short_word);
+CREATE INDEX abbreviations_by_long_word ON abbreviations(long_word);
+"""
+DOCUMENT_COLUMNS = "doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, chunks"
+
+
+@dataclass(frozen=True)
+class DocInfo:
+    doc_id: str
+    title: str
+    metadata: dict
+    content_hash: str
+    text_hash: str
+    size: int
+    mtime_ns: int
+    added_at: str
+    chunks: int
+
+
+@dataclass(frozen=True)
+class ChunkRow:
+    chunk_id: int
+    doc_id: str
+    section: str
+    page: int | None
+    start: int
+    end: int
+    text: str
+    sentences: list[tuple[int, int]]
+    terms: str  # each sentence's terms space-separated, one sentence a line (see sentence_terms)
+    value_shapes: int  # analysis.value_shapes of the text
+
+    def sentence_terms(self) -> list[set[str]]:
+        """Stems and concept tags of each sentence, as analysed at index time."""
+        return [set(line.split()) for line in self.terms.split("\n")] if self.sentences else []
+
+
+def doc_info(row: Sequence) -> DocInfo:
+    return DocInfo(row[0], row[1], json.loads(row[2]), *row[3:])
+
+
+def mapped(path: Path) -> np.ndarray:
+    """A .npy file memory-mapped read-only, as a plain ndarray view (np.memmap's per-slice overhead is per call)."""
+    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
+
+
+def connect(path: Path, readonly: bool) -> sqlite3.Connection:
+    """Read-only connections are shared by threads (Segment serialises their use)."""
+    if readonly:
+        return sqlite3.connect(f"file:{path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
+    return sqlite3.connect(path, isolation_level=None)
+
+
+def files_of(path: Path) -> list[str]:
+    """The files a finished segment consists of."""
+    return [*FILES, ANN_FILE] if (path / ANN_FILE).exists() else list(FILES)
+
+
+def build_dense(path: Path) -> dict:
+    """How the segment's vectors are searched: exactly, or (ann.EXACT_LIMIT rows and more) by an IVF index.
+
+    The IVF index's nprobe is calibrated on sentence vectors of the segment itself, the
+    nearest thing to questions about it that the writer has (see ann.build_ivf).
+    """
+    vectors = mapped(path / PASSAGE_VECTORS)
+    if len(vectors) < ann.EXACT_LIMIT:
+        return dict(EXACT)
+    sentences = mapped(path / SENTENCE_VECTORS)
+    rng = np.random.default_rng(PROBE_SEED)
+    picked = np.sort(rng.choice(len(sentences), size=min(PROBE_SENTENCES, len(sentences)), replace=False))
+    probes = np.asarray(sentences[picked], np.float32)
+    probes /= np.maximum(np.linalg.norm(probes, axis=1, keepdims=True), 1e-12)
+    faiss.omp_set_num_threads(os.cpu_count() or 1)  # training may use every core; queries set one thread
+    return ann.build_ivf(vectors, path / ANN_FILE, probes)
+
+
+class Segment:
+    """A segment opened for reading: arrays memory-mapped, SQLite queried per question.
+
+    `dense` is the segment's manifest record of how its vectors are searched (build_dense).
+    """
+
+    def __init__(self, path: Path, dense: dict | None = None):
+        self.path = path
+        self.chunk_ids, self.passage_vectors, self.sentence_vectors, self.sentence_offsets, self.value_shapes = (
+            mapped(path / name) for name in ARRAYS
+        )
+        self.postings = Postings.open(path)
+        n = len(self.chunk_ids)
+        if not (len(self.passage_vectors) == n == len(self.value_shapes) == len(self.sentence_offsets) - 1):
+            raise ValueError(f"the arrays of {path.name} disagree on the number of passages")
+        if len(self.postings.lengths) != n:
+            raise ValueError(f"the BM25 rows of {path.name} do not match its passages")
+        if len(self.sentence_vectors) != (self.sentence_offsets[-1] if n else 0):
+            raise ValueError(f"the sentence vectors of {path.name} do not match its sentences")
+        self._ivf: ann.IvfSearcher | None = None
+        if dense and dense.get("kind") == ann.MANIFEST_KIND:
+            self._ivf = ann.IvfSearcher.open(path / ANN_FILE, int(dense["nprobe"]), self.passage_vectors)
+        self._con = connect(path / SQLITE, readonly=True)
+        self._lock = threading.Lock()
+
+    def __len__(self) -> int:
+        return len(self.chunk_ids)
+
+    def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
+        with self._lock:
+            return self._con.execute(sql, tuple(args)).fetchall()
+
+    def close(self) -> None:
+        self._con.close()
+
+    def dense_search(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+        """(scores, rows) of the n rows nearest `vector` by inner product, best first.
+
+        Exact below ann.EXACT_LIMIT rows: FAISS's exhaustive search reads the mapped array
+        in place (no copy) and ranks exactly as the flat FAISS index of format 2 did, ties
+        included. Larger segments are searched by their IVF index (recall@10 >= 0.99 of
+        exact search, calibrated when the segment was written), scores exact.
+        """
+        if not len(self) or n <= 0:
+            return np.zeros(0, np.float32), np.zeros(0, np.int64)
+        query = np.ascontiguousarray(vector, np.float32)[None, :]
+        faiss.omp_set_num_threads(1)
+        if self._ivf is not None:
+            return self._ivf.search(
+                query[0], n
+            )  # one query: threads only wait on each other (35x slower on a busy 2-core host)
+        scores, rows = faiss.knn(query, self.passage_vectors, min(n, len(self)), metric=faiss.METRIC_INNER_PRODUCT)
+        return scores[0], rows[0].astype(np.int64)
+
+
+class SegmentBuilder:
+    """Writes one new segment: papers added one by one, then `finish` writes the arrays."""
+
+    def __init__(self, path: Path, first_chunk_id: int):
+        path.mkdir()
+        self.path, self.next_id = path, first_chunk_id
+        self.con = connect(path / SQLITE, readonly=False)
+        self.con.executescript(SCHEMA)
+        self.con.execute("BEGIN")
+        self._ids: list[int] = []
+        self._vectors: list[np.ndarray] = []
+        self._sentences: list[np.ndarray] = []
+        self._counts: list[int] = []
+        self._shapes: list[int] = []
+        self._tokens: list[list[str]] = []
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def add_document(
+        self,
+        doc: Document,
+        chunks: list[Chunk],
+        vectors: np.ndarray,
+        sentence_vectors: list[np.ndarray],
+        analysed: list[PassageTerms],
+        abbreviations: dict[str, str],
+        size: int,
+        mtime_ns: int,
+        added_at: str,
+    ) -> None:
+        meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
+        self.con.execute(
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            (
+                doc.doc_id,
+                doc.title,
+                meta,
+                doc.content_hash,
+                doc.text_hash,
+                size,
+                mtime_ns,
+                added_at,
+                len(chunks),
+                doc.text,
+            ),
+        )
+        for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed, strict=True)):
+            chunk.chunk_id = self.next_id
+            self.next_id += 1
+            self.con.execute(
+                'INSERT INTO chunks (chunk_id, doc_id, ord, section, page, start, "end", text, sentences, '
+                "sentence_terms) VALUES (?,?,?,?,?,?,?,?,?,?)",
+                (
+                    chunk.chunk_id,
+                    doc.doc_id,
+                    ord_,
+                    chunk.section,
+                    chunk.page,
+                    chunk.start,
+                    chunk.end,
+                    chunk.text,
+                    json.dumps(chunk.sentences),
+                    "\n".join(" ".join(sorted(s)) for s in terms.sentences),
+                ),
+            )
+            self._ids.append(chunk.chunk_id)
+            self._sentences.append(np.asarray(sent_vecs, SENTENCE_DTYPE))
+            self._counts.append(len(sent_vecs))
+            self._shapes.append(terms.shapes)
+            self._tokens.append(terms.tokens)
+        if len(chunks):
+            self._vectors.append(np.asarray(vectors, np.float32))
+        self.con.executemany(
+            "INSERT INTO abbreviations VALUES (?,?,?,?,?)",
+            [(doc.doc_id, s, long, first_word(s), first_word(long.lower())) for s, long in abbreviations.items()],
+        )
+
+    def finish(self, dimension: int) -> None:
+        """Write the arrays and close the segment; it is read-only from here on."""
+        self.con.execute("COMMIT")
+        self.con.close()
+        offsets = np.zeros(len(self._counts) + 1, np.int64)
+        offsets[1:] = np.cumsum(self._counts)
+        arrays = {
+            CHUNK_IDS: np.asarray(self._ids, np.int64),
+            PASSAGE_VECTORS: np.concatenate(self._vectors) if self._vectors else np.zeros((0, dimension), np.float32),
+            SENTENCE_VECTORS: (
+                np.concatenate(self._sentences) if self._sentences else np.zeros((0, dimension), SENTENCE_DTYPE)
+            ),
+            SENTENCE_OFFSETS: offsets,
+            VALUE_SHAPES: np.asarray(self._shapes, np.int64),
+        }
+        for name, array in arrays.items():
+            np.save(self.path / name, array, allow_pickle=False)
+        Postings.build(self._tokens).save(self.path)
+
+    def abort(self) -> None:
+        self.con.close()
+
+
+def merge_segments(parts: Sequence[tuple[Segment, np.ndarray]], path: Path, dead_docs: Sequence[set[str]]) -> None:
+    """Write one segment holding the rows each boolean `keep` mask marks, in order (chunk ids kept).
+
+    `dead_docs[i]` are the papers removed from parts[i]: their rows are not kept either.
+    """
+    path.mkdir()
+    con = connect(path / SQLITE, readonly=False)
+    con.executescript(SCHEMA)
+    con.execute("BEGIN")
+    for i, ((segment, _), dead) in enumerate(zip(parts, dead_docs, strict=True)):
+        con.execute(f"ATTACH DATABASE ? AS part{i}", (f"file:{segment.path / SQLITE}?mode=ro&immutable=1",))
+        con.execute("CREATE TEMP TABLE IF NOT EXISTS dead (doc_id TEXT PRIMARY KEY)")
+        con.execute("DELETE FROM dead")
+        con.executemany("INSERT INTO dead VALUES (?)", [(d,) for d in dead])
+        for table in ("documents", "chunks", "abbreviations"):
+            con.execute(
+                f"INSERT INTO {table} SELECT * FROM part{i}.{table} WHERE doc_id NOT IN (SELECT doc_id FROM dead)"
+            )
+    con.execute("COMMIT")
+    for i in range(len(parts)):
+        con.execute(f"DETACH DATABASE part{i}")
+    con.close()
+
+    def joined(name: str, rows_of: str = "rows") -> np.ndarray:
+        pieces = []
+        for segment, keep in parts:
+            array = getattr(segment, name)
+            if rows_of == "rows":
+                pieces.append(np.asarray(array)[keep])
+            else:  # sentence rows: every sentence of a kept passage
+                offsets = np.asarray(segment.sentence_offsets)
+                sentence_keep = np.repeat(keep, np.diff(offsets))
+                pieces.append(np.asarray(array)[sentence_keep])
+        return np.concatenate(pieces)
+
+    counts = np.concatenate([np.diff(np.asarray(s.sentence_offsets))[keep] for s, keep in parts])
+    offsets = np.zeros(len(counts) + 1, np.int64)
+    offsets[1:] = np.cumsum(counts)
+    arrays = {
+        CHUNK_IDS: joined("chunk_ids"),
+        PASSAGE_VECTORS: joined("passage_vectors"),
+        SENTENCE_VECTORS: joined("sentence_vectors", "sentences"),
+        SENTENCE_OFFSETS: offsets,
+        VALUE_SHAPES: joined("value_shapes"),
+    }
+    for name, array in arrays.items():
+        np.save(path / name, array, allow_pickle=False)
+    Postings.merge([(s.postings, keep) for s, keep in parts]).save(path)
