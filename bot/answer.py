@@ -20,6 +20,7 @@ from .scoring import (
     MIN_SENTENCE_COSINE,
     QUANTITY_BONUS,
     QUANTITY_PENALTY,
+    REPEAT_PENALTY,
     RESTATE_PENALTY,
     W_COVERAGE,
     W_SEMANTIC,
@@ -87,7 +88,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     paper's title words count as context for the subject, never for the focus (the word
     naming what is asked): a title mentioning "dose" does not make every sentence a dose.
     A sentence that restates a question (an aim, "we report a case of …") is context, not
-    a finding.
+    a finding. A follow-up asks for something new: a sentence an earlier turn of the
+    conversation already quoted goes down a little (it can still win when it answers).
     """
     shape = query.expects
     asked = set(query.key_idf)
@@ -120,6 +122,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list") and _RESTATES.search(sentence):
             score -= RESTATE_PENALTY
+        if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
+            score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present))
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]

@@ -40,7 +40,11 @@ began; an abstained standalone turn found nothing and sets no topic, so it is sk
 Turn i back weighs RECENCY_DECAY**i; its best quote's entities weigh ENTITY_SHARE of that,
 its other quotes' entities RECENCY_DECAY of those. The
 papers and sections the context turns cited are passed to the retriever as a
-preference (a boost, not a filter: a follow-up may move to another paper).
+preference (a boost, not a filter: a follow-up may move to another paper). The paper
+keeps the topic, so the context counts less than the follow-up's own words
+(scoring.CONTEXT_WEIGHT, OWN_VECTOR_SHARE), and the sentences the context turns quoted
+(`Resolution.said`) are passed on too: a follow-up asks for something not yet said, so
+its answer prefers a sentence it has not quoted (scoring.REPEAT_PENALTY).
 """
 
 from __future__ import annotations
@@ -155,6 +159,7 @@ class Resolution:
     reason: str  # the rule that decided (module docstring), for logs and --debug
     context: list[tuple[str, float]] = field(default_factory=list)  # (text, weight), most recent first
     prefer: Preference = field(default_factory=Preference)
+    said: set[str] = field(default_factory=set)  # sentences the context turns quoted: not worth saying again
 
 
 def resolve(
@@ -170,6 +175,7 @@ def resolve(
     context: list[tuple[str, float]] = []
     docs: dict[str, float] = {}
     sections: dict[tuple[str, str], float] = {}
+    said: set[str] = set()
     weight, used = 1.0, 0
     for turn in reversed(turns):
         if used == MAX_CONTEXT_TURNS:
@@ -184,13 +190,14 @@ def resolve(
             for found, share in ((lead, weight * ENTITY_SHARE), (rest, weight * ENTITY_SHARE * RECENCY_DECAY))
             if found
         ]
+        said.update(q for c in turn.cited for q in c.quotes)
         for c in turn.cited:
             docs[c.doc_id] = max(docs.get(c.doc_id, 0.0), weight)
             sections[(c.doc_id, c.section)] = max(sections.get((c.doc_id, c.section), 0.0), weight)
         if not turn.follow_up:
             break  # the topic began here
         weight *= RECENCY_DECAY
-    return Resolution(question, True, reason, context, Preference(docs, sections))
+    return Resolution(question, True, reason, context, Preference(docs, sections), said)
 
 
 def _is_follow_up(

@@ -78,7 +78,7 @@ class CaseBot:
     def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
         """The query to search: the question, with context and preferred papers when it is a follow-up."""
         r = self.resolve(question, conversation)
-        return self.retriever().analyse(r.question, r.context, r.prefer)
+        return self.retriever().analyse(r.question, r.context, r.prefer, r.said)
 
     def ask(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> Answer:
         """Answer with quoted, cited sentences, or abstain and show the nearest passages.
@@ -97,7 +97,7 @@ class CaseBot:
         k = k or self.settings.retrieval.k
         resolution = self.resolve(question, conversation)
         retriever = self.retriever()
-        query = retriever.analyse(resolution.question, resolution.context, resolution.prefer)
+        query = retriever.analyse(resolution.question, resolution.context, resolution.prefer, resolution.said)
         ranked = retriever.retrieve(query, max(k, depth))
         a = self.settings.answer
         answer = compose(query, ranked[:k], a.max_sentences, a.abstain_below)

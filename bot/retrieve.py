@@ -9,7 +9,7 @@ vocabulary it contains, then spreads the top k across papers.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -20,18 +20,22 @@ from .embed import QueryEncoder
 from .records import Hit, Preference
 from .scoring import (
     COMMON_UNKNOWN_IDF,
+    CONTEXT_WEIGHT,
+    OWN_VECTOR_SHARE,
     PASSAGE_FEATURES,
     PASSAGE_WEIGHTS,
     RARE_ZIPF,
     REDUNDANT_COSINE,
     RELEVANT_FRACTION,
+    SENTENCE_OWN_SHARE,
 )
 from .store import Snapshot
 
 # A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
-# enough to settle a near tie in favour of the paper under discussion, not to outrank a clearly better passage.
+# the paper under discussion keeps the topic, so the follow-up's context terms need not (issue 10 raised the
+# paper boost from 0.05 with scoring.CONTEXT_WEIGHT; figures there). A clearly better passage elsewhere still wins.
 # (Set on the conversation tune split; see bot/conversation.py.)
-W_PREFER_DOC, W_PREFER_SECTION = 0.05, 0.03
+W_PREFER_DOC, W_PREFER_SECTION = 0.3, 0.03
 VOCABULARIES_CACHED = 64  # questions mostly share their papers' abbreviations: built once, reused
 
 
@@ -52,6 +56,7 @@ class Query:
     words: dict[str, str] = field(default_factory=dict)  # key term -> the word of the question it came from
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
     focus_head: set[str] = field(default_factory=set)  # the last focus word: the kind of answer ("dose", "treatments")
+    said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -101,15 +106,21 @@ class Retriever:
         return self._vocabularies[key]
 
     def analyse(
-        self, question: str, context: Sequence[tuple[str, float]] = (), prefer: Preference | None = None
+        self,
+        question: str,
+        context: Sequence[tuple[str, float]] = (),
+        prefer: Preference | None = None,
+        said: Iterable[str] = (),
     ) -> Query:
         """The question as the retriever reads it.
 
         `context` is (text, weight) a follow-up carries from earlier turns, most recent first
         (bot.conversation decides; its first two entries are the previous question and the
         entities of what that turn quoted): searched with the question, its subject terms
-        weighted by `weight`. The follow-up's own terms (`Query.own`) decide what to quote.
-        `prefer` favours papers and sections in the scoring.
+        weighted by `weight` times CONTEXT_WEIGHT, and its vector mixed with the question's
+        own (OWN_VECTOR_SHARE), so the context keeps the topic without outvoting the question.
+        The follow-up's own terms (`Query.own`) decide what to quote. `prefer` favours papers
+        and sections in the scoring; `said` are the sentences the context turns quoted.
         """
         extra = " ".join(text for text, _ in context)
         vocabulary = self.vocabulary_for(question + " " + extra)
@@ -121,13 +132,16 @@ class Retriever:
         for part, w in context:  # "how long was it given?" needs its subject
             for t, word in key_terms(part, vocabulary).items():
                 subject.setdefault(t, word)
-                weight[t] = max(weight.get(t, 0.0), w)
+                weight[t] = max(weight.get(t, 0.0), w * CONTEXT_WEIGHT)
         focus = focus_terms(question, vocabulary)
         words = {**{f: f for f in focus}, **subject}
         idf = {t: self._idf(t, word, vocabulary) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
         vectors = self.encoder.encode([text, question] if context else [text])
+        if context and OWN_VECTOR_SHARE:
+            mixed = OWN_VECTOR_SHARE * vectors[1] + (1 - OWN_VECTOR_SHARE) * vectors[0]
+            vectors = np.stack([mixed / (np.linalg.norm(mixed) or 1.0), vectors[1]])
         return Query(
             question,
             text,
@@ -144,6 +158,7 @@ class Retriever:
             words,
             vocabulary.alternatives(words),
             focus_terms(question, vocabulary, head_only=True),
+            set(said),
         )
 
     def title_terms(self, doc_id: str) -> set[str]:
@@ -328,12 +343,13 @@ class Retriever:
         """The top k passages for an analysed question, spread across papers, best first."""
         hits = [self.hit(c) for c in self.diversify(self.candidates(query), k)]
         if hits:
-            hits[0].missing = self.missing(query, hits[0].doc_id)
-        if query.own_vector is not None:  # a follow-up quotes what it asks itself, not what its context says
+            # a follow-up's context terms came from its papers: only its own can be missing
+            hits[0].missing = [t for t in self.missing(query, hits[0].doc_id) if not query.own or t in query.own]
+        if query.own_vector is not None:  # a follow-up quotes mostly what it asks itself, not what its context says
             for h in hits:
-                h.sentence_scores = [
-                    float(x) for x in self._sentence_scores(self.snap.rows([h.chunk_id]), query.own_vector)[0]
-                ]
+                own = self._sentence_scores(self.snap.rows([h.chunk_id]), query.own_vector)[0]
+                mixed = SENTENCE_OWN_SHARE * own + (1 - SENTENCE_OWN_SHARE) * np.asarray(h.sentence_scores)
+                h.sentence_scores = [float(x) for x in mixed]
         return hits
 
     def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:

@@ -56,6 +56,29 @@ RESTATE_PENALTY = 0.1  # an aim or "we report a case of …" sentence, for quest
 # Requiring the added term to weigh at least the mean term weight cut quotes to 1.42 / 1.37 but
 # answer-hit fell 9 and 7 points (tune / validate, k = 10): not kept.
 
+# --- Follow-ups (bot/conversation.py decides what context a follow-up carries) ----------------
+# Chosen on the conversation tune rows of bench/data/cases (27 answerable follow-up turns after
+# issue 10 added 25 rows), checked on validate (23), conversations replayed at k = 10. A follow-up
+# missed mostly because its context outweighed it: the earlier question counted as much as the
+# follow-up itself, so the passage the previous turn quoted came first (recall@1 tune 0.33,
+# validate 0.17) and its sentences, repeats of the earlier answer, were quoted first.
+CONTEXT_WEIGHT = 0.5  # context terms weigh this share of their turn's weight next to the follow-up's own terms
+OWN_VECTOR_SHARE = 0.5  # the follow-up's dense vector: this share of the question alone, the rest question + context
+SENTENCE_OWN_SHARE = 0.7  # its sentences' cosines: this share against the question alone, the rest as searched
+# Grid {1, 0.5} x {0, 0.5} x {1, 0.7} with the paper preference (retrieve.W_PREFER_DOC) {0.05, 0.3}:
+# from (1, 0, 1, 0.05) to (0.5, 0.5, 0.7, 0.3) recall@1 went 0.333 -> 0.481 tune, 0.174 -> 0.391
+# validate; answer-hit 0.630 -> 0.704 and 0.522 -> 0.609; first-quote-hit 0.296 -> 0.333 and
+# 0.348 -> 0.435. (0.5, 0.5, 1, 0.3) tied on tune; 0.7 keeps some context in the sentence choice,
+# which "when those failed, what was tried next?" needs (its own words match no sentence).
+REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (any of its quotes)
+# Grid {0, 0.05, 0.1, 0.2} x {best quotes only, all quotes}: 0.05 on all quotes raised first-quote-hit
+# 0.333 -> 0.407 tune, 0.435 -> 0.478 validate (answer-hit 0.704 -> 0.667, 0.609 -> 0.652); 0.2
+# cost answer-hit on both halves (the earlier answer sometimes is the answer: "how much aspirin
+# was in that first regimen?"). Not kept, quotes per follow-up (2.3 tune, 2.6 validate): a tighter
+# margin for follow-ups' further quotes (0.10, 0.06, 0.03) gave 2.11 / 1.89 / 1.54 quotes on tune
+# but answer-hit fell 0.667 -> 0.556 / 0.519 / 0.481; requiring a further quote to add one of the
+# follow-up's own terms (not a context term) gave 1.6 quotes at half the answer-hit.
+
 # --- Abstention (answer.Confidence) -----------------------------------------------------------
 # Chosen on the tune half of bench/data/cases by a grid over (coverage threshold 0.15-0.3,
 # sentence cosine threshold 0.2-0.45, missing-identifier rule on/off), keeping false abstention

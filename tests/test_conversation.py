@@ -11,16 +11,18 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 
 from bot import evaluate as ev
 from bot.analysis import Vocabulary
+from bot.answer import select_sentences
 from bot.cli import main
 from bot.conversation import Conversation, Turn, resolve
 from bot.errors import InputError
 from bot.records import Answer, Citation, Hit, Preference
-from bot.retrieve import W_PREFER_DOC
+from bot.retrieve import W_PREFER_DOC, Query
 
 CORPUS = Path(__file__).parent / "data" / "conversation"
 KAWASAKI, SCURVY = "kawasaki-infliximab-toddler.txt", "scurvy-elderly-man.txt"
@@ -81,6 +83,27 @@ def test_an_off_topic_turn_abstains_and_does_not_become_the_topic(bot):
     assert off.abstained
     back = bot.ask("What was given next?", conversation=conversation)
     assert "infliximab 5 mg/kg" in first_quote(back)
+
+
+def test_a_follow_up_answers_what_it_asks_not_what_the_turn_before_asked(bot):
+    # The earlier question and its quote keep the case; the follow-up's own words choose the sentence.
+    conversation = Conversation()
+    bot.ask("What was the 66-year-old man with scurvy treated with?", conversation=conversation)
+    bot.ask("Did he get better?", conversation=conversation)
+    outcome = bot.ask("What was his haemoglobin at the end?", conversation=conversation)
+    assert outcome.passages[0].doc_id == SCURVY
+    assert "haemoglobin rose to 12.4 g/dL by the end of treatment" in first_quote(outcome)
+
+
+def test_only_a_follow_ups_own_identifiers_can_be_missing_from_its_paper(bot):
+    # Context comes from the conversation, not from the paper's index: an identifier it carries
+    # ("IL-6" here) that the paper lacks must not make the follow-up abstain; the follow-up's own can.
+    retriever = bot.retriever()
+    context = [("What was the IL-6 level of the 66-year-old man with scurvy?", 1.0)]
+    follow = retriever.retrieve(retriever.analyse("What dose of ascorbic acid was given?", context), 5)
+    assert follow[0].doc_id == SCURVY and follow[0].missing == []
+    own = retriever.retrieve(retriever.analyse("And his IL-6 dose?", context), 5)
+    assert own[0].missing == ["il6"]
 
 
 def test_a_preferred_paper_is_boosted_not_filtered(bot):
@@ -202,6 +225,28 @@ def test_a_question_mostly_about_things_no_paper_mentions_does_not_borrow_the_to
         "What did the repeat spinal fluid test show afterwards?", earlier, Vocabulary.load(), papers.__contains__
     )
     assert one_odd_word.follow_up
+
+
+def test_a_follow_up_knows_what_its_context_turns_already_quoted():
+    turns = [
+        turn("What was the 66-year-old man with scurvy treated with?", "Oral ascorbic acid 1000 mg daily.", "b.txt"),
+        turn("How long was it given for?", "He took ascorbic acid for four weeks.", "b.txt", follow_up=True),
+    ]
+    resolution = resolve("Did it help?", turns, Vocabulary.load())
+    assert resolution.said == {"Oral ascorbic acid 1000 mg daily.", "He took ascorbic acid for four weeks."}
+    assert resolve("What is calciphylaxis?", turns, Vocabulary.load()).said == set()
+
+
+def test_a_sentence_already_quoted_yields_to_an_equally_good_new_one():
+    said, new = "Lithium was stopped and she was dialysed.", "Her confusion resolved after one week."
+    text = f"{said} {new}"
+    hit = Hit(1, "a.txt", "A paper", "CASE REPORT", text, 0, len(text), None, 1.0,
+              [(0, len(said)), (len(said) + 1, len(text))], sentence_terms=[set(), set()],
+              sentence_scores=[0.5, 0.5])  # fmt: skip
+    query = Query("Did it help?", "Did it help?", np.zeros(4), [], [], {}, own={"help"})
+    assert select_sentences(query, [hit], 1)[0].quote == said  # a tie goes to the earlier sentence ...
+    query.said = {said}
+    assert select_sentences(query, [hit], 1)[0].quote == new  # ... unless the conversation has quoted it
 
 
 def test_context_weighs_recent_turns_more_and_stops_where_the_topic_began():
