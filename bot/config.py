@@ -72,13 +72,6 @@ class ModelSettings(Section):
 class ChunkingSettings(Section):
     chunk_tokens: int = Field(160, ge=32, le=256, description="Target passage size in the embedder's word pieces.")
     overlap_sentences: int = Field(1, ge=0, le=5, description="Sentences repeated between neighbouring passages.")
-    min_passage_tokens: int = Field(
-        0,
-        ge=0,
-        le=128,
-        description="A passage shorter than this (word pieces) joins its neighbour in the section, or a short "
-        "section joins the next one (0: never merge).",
-    )
 
 
 class IngestSettings(Section):

@@ -13,7 +13,6 @@ import threading
 
 from . import store
 from .answer import compose
-from .chunking import SECTION_JOIN
 from .config import Settings, load_settings
 from .conversation import Conversation, Resolution
 from .embed import QueryEncoder
@@ -110,12 +109,10 @@ class CaseBot:
         return self.retriever().retrieve(query, k or self.settings.retrieval.k)
 
     def section_text(self, hit: Hit) -> str:
-        """The whole section a passage lies in, rebuilt from its passages (they overlap; gaps are blank lines).
-        A passage merged across short sections ("Methods / Results") brings every passage of those sections."""
+        """The whole section a passage lies in, rebuilt from its passages (they overlap; gaps are blank lines)."""
         snap = self.retriever().snap
-        names = set(hit.section.split(SECTION_JOIN))
         parts = sorted(
-            (c for c in snap.chunks.values() if c.doc_id == hit.doc_id and names & set(c.section.split(SECTION_JOIN))),
+            (c for c in snap.chunks.values() if c.doc_id == hit.doc_id and c.section == hit.section),
             key=lambda c: c.start,
         )
         text, end = "", None

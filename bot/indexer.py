@@ -60,7 +60,6 @@ def expected_manifest(settings: Settings, dimension: int | None = None) -> dict:
         settings.chunking.chunk_tokens,
         settings.chunking.overlap_sentences,
         analysis_version(),
-        settings.chunking.min_passage_tokens,
     )
     if dimension is None:
         expected.pop("dimension")  # checked once the model is loaded
@@ -217,7 +216,6 @@ class Indexer:
             s.chunking.chunk_tokens,
             s.chunking.overlap_sentences,
             s.ingest.max_passage_chars,
-            s.chunking.min_passage_tokens,
         )
 
     def _apply(self, base: store.Catalog | None, report: UpdateReport) -> UpdateReport:

@@ -180,9 +180,7 @@ def current_generation(index_dir: Path) -> str | None:
     return name
 
 
-def expected_manifest(
-    model: str, dimension: int, chunk_tokens: int, overlap: int, analysis: str, min_passage_tokens: int = 0
-) -> dict:
+def expected_manifest(model: str, dimension: int, chunk_tokens: int, overlap: int, analysis: str) -> dict:
     """What an index must have been built with to be usable by these settings."""
     return {
         "format": FORMAT_VERSION,
@@ -190,13 +188,12 @@ def expected_manifest(
         "dimension": dimension,
         "chunk_tokens": chunk_tokens,
         "overlap_sentences": overlap,
-        "min_passage_tokens": min_passage_tokens,
         "analysis": analysis,
     }
 
 
 # Differences `index update` repairs by re-indexing everything; others need an explicit rebuild.
-REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences", "min_passage_tokens"}
+REINDEXABLE = {"analysis", "chunk_tokens", "overlap_sentences"}
 
 
 def check_compatible(manifest: dict, expected: dict, index_dir: Path) -> None:

@@ -38,8 +38,6 @@ def test_environment_overrides_toml_and_options_override_environment(tmp_path):
         ({"CASEBOT_CANDIDATES": "0"}, "candidates = '0'", ">= 1"),
         ({"CASEBOT_ABSTAIN_BELOW": "7"}, "abstain_below = '7'", "<= 1"),
         ({"CASEBOT_CHUNK_TOKENS": "5000"}, "chunk_tokens = '5000'", "<= 256"),
-        ({"CASEBOT_MIN_PASSAGE_TOKENS": "-1"}, "min_passage_tokens = '-1'", ">= 0 and <= 128"),
-        ({"CASEBOT_MIN_PASSAGE_TOKENS": "500"}, "min_passage_tokens = '500'", "<= 128"),
         ({"CASEBOT_BATCH_SIZE": "0"}, "batch_size = '0'", ">= 1"),
         ({"CASEBOT_MAX_FILE_MB": "-1"}, "max_file_mb = '-1'", "> 0"),
         ({"CASEBOT_OFFLINE": "maybe"}, "offline = 'maybe'", "boolean"),
