@@ -1,11 +1,13 @@
 """Passages are exact slices of the document, fit the model's window, and never cross sections."""
 
+import random
 from pathlib import Path
 
 from conftest import REPORT, SHIPPED
 
 from bot.chunking import Chunker, passage_prefix, split_sentences
 from bot.ingest import load_document
+from bot.records import Block, Document, Metadata
 
 
 def chunks_of(doc, embedder, target=160):
@@ -74,3 +76,46 @@ def test_sentence_splitting_respects_abbreviations_and_decimals():
         "It rose.",
         "Figure 1. Ulcers (A, B).",
     ]
+
+
+def words(text: str) -> int:
+    """A word-count tokenizer ([CLS]/[SEP] included, as Chunker expects): fast, and its arithmetic visible."""
+    return len(text.split()) + 2
+
+
+def make_doc(blocks: list[tuple[str, str, str]], title: str) -> Document:
+    """A document of (kind, section, text) blocks, a heading written in wherever the section changes."""
+    text, spans, section = "", [], None
+    for kind, sec, body in blocks:
+        if sec != section:
+            text += ("\n\n" if text else "") + sec.upper()
+            spans.append((len(text) - len(sec), len(text), Block("heading", sec.upper(), sec)))
+        section = sec
+        text += "\n\n" + body
+        spans.append((len(text) - len(body), len(text), Block(kind, body, sec)))
+    return Document("paper.txt", text, spans, Metadata(title=title), "hash", "text-hash")
+
+
+def test_random_documents_chunk_into_exact_in_window_single_section_passages():
+    rng = random.Random(4)
+    for _ in range(40):
+        blocks = [
+            (
+                "caption" if rng.random() < 0.1 else "paragraph",
+                f"Section {rng.randint(0, 4)}",
+                " ".join("Word " * rng.randint(0, 29) + "end." for _ in range(rng.randint(1, 6))),
+            )
+            for _ in range(rng.randint(1, 12))
+        ]
+        doc = make_doc(blocks, title="A title " * rng.randint(1, 8))
+        chunks = Chunker(words, 64, 40, rng.randint(0, 2)).chunk(doc)
+        sentences = {b.text[s:e] for _, _, b in doc.blocks if b.kind != "heading" for s, e in split_sentences(b.text)}
+        assert sentences == {c.text[s:e] for c in chunks for s, e in c.sentences}  # nothing lost
+        for c in chunks:
+            assert doc.text[c.start : c.end] == c.text
+            assert words(passage_prefix(doc.title, c.section) + c.text) <= 64
+            assert c.sentences[0][0] == 0 and c.sentences[-1][1] == len(c.text)
+            for (s, e), (nxt, _) in zip(c.sentences, c.sentences[1:] + [(len(c.text), 0)], strict=True):
+                assert 0 <= s < e <= nxt and c.text[s:e] in sentences
+            covered = [b for s, e, b in doc.blocks if s < c.end and c.start < e]
+            assert len({b.section for b in covered}) == 1 and len({b.kind for b in covered}) == 1
