@@ -12,8 +12,8 @@ that a user's first question would not find warm (the files are in the page cach
              a process that only imported casebot;
   cold ask   peak RSS of `casebot ask` as a new process;
   warm ask   median wall time of `CaseBot.ask` after three warm-up questions;
-  add 1      CPU time of `Indexer.update()` after writing one new paper (the paper is
-             removed again, untimed, between repeats).
+  add 1      CPU time of `Indexer.add()` (what `casebot index add` runs) for one new paper
+             (removed again by an untimed `index update` between repeats).
 
 Every figure is also printed as a ratio to the smallest size, with the segment count and
 the dense search each segment uses (exact or approximate). --previous also builds each
@@ -76,14 +76,15 @@ import json, statistics, sys, time
 from pathlib import Path
 sys.path.insert(0, sys.argv[5])
 from synthetic import write_paper
-from bot import load_settings
+from bot import load_settings, store
 from bot.indexer import Indexer
 settings = load_settings(docs_dir=sys.argv[1], index_dir=sys.argv[2], model=sys.argv[3])
 number, repeat, cpu = int(sys.argv[4]), int(sys.argv[6]), []
 for _ in range(repeat):
     path = write_paper(Path(sys.argv[1]), number, 7)
     t = time.process_time()
-    report = Indexer(settings).update()
+    with store.writer_lock(settings.index_dir) as lock:  # what `casebot index add` runs after copying the file
+        report = Indexer(settings).add([path.name], lock)
     cpu.append(time.process_time() - t)
     assert report.added == [path.name], report.added
     path.unlink()

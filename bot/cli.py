@@ -344,17 +344,25 @@ def rebuild(settings, as_json):
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @common
 def add(settings, paths, as_json):
-    """Check papers (files or folders), copy the accepted ones into the docs dir, then update."""
+    """Check papers (files or folders), copy the accepted ones into the docs dir and index them.
+
+    Only the papers added are read and indexed, whatever the size of the index; other
+    changes in the docs dir wait for `casebot index update`.
+    """
     from . import store
     from .files import copy_exclusive
-    from .indexer import Indexer
+    from .indexer import Indexer, display_name
+    from .ingest import is_candidate
 
     indexer = Indexer(settings, _progress())
     copies, refused = _plan_copies(settings, paths, indexer)
     with store.writer_lock(settings.index_dir) as lock:
         for src, dest in copies:
             copy_exclusive(src, dest)
-        report = indexer.update(lock=lock)
+        names = [
+            display_name(dest.relative_to(settings.docs_dir).as_posix()) for _, dest in copies if is_candidate(dest)
+        ]
+        report = indexer.add(names, lock=lock)
     report.rejected[:0] = refused
     _print_report(report, as_json)
 

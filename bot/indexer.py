@@ -174,6 +174,85 @@ class Indexer:
         trash.collect(s.index_dir, report.generation)
         return report
 
+    def add(self, names: list[str], lock: store.WriterLock) -> UpdateReport:
+        """Index these files of the docs dir (relative names) without scanning the rest of it.
+
+        What `casebot index add` runs: the cost depends on the files added, not on the size
+        of the index or of the docs folder. Duplicates are found by indexed lookups in the
+        segments; other changes in the docs folder wait for `index update`. Without a
+        usable index (none yet, or one to re-index), this is a full update.
+        """
+        s = self.settings
+        if lock.index_dir != s.index_dir:
+            raise ValueError(f"the lock held is for {lock.index_dir}, not {s.index_dir}")  # a programming error
+        try:
+            snap = store.load(s.index_dir, expected_manifest(s))
+        except (store.NoIndex, store.IndexMismatch, StoreError):
+            return self.update(lock=lock)
+        report = UpdateReport()
+        skipped = dict(snap.skipped)
+        batch = _Batch(self, snap, report)
+        try:
+            for done, rel in enumerate(sorted(set(names))):
+                if self.progress:
+                    self.progress(done, len(names))
+                path = s.docs_dir / rel
+                size, mtime = _stat(path)
+                known = snap.documents.get(rel)
+                skipped.pop(rel, None)
+                try:
+                    check_location(path, s.docs_dir, s.ingest.follow_symlinks)
+                    digest = _safe_hash(path)
+                    if known and digest == known.content_hash:
+                        report.unchanged.append(rel)
+                        continue
+                    doc, chunks, prepared = self.read(path, s.docs_dir, digest)
+                except IngestError as exc:
+                    reason = str(exc) + (" (the previously indexed version is kept)" if known else "")
+                    report.rejected.append({"source": rel, "reason": reason})
+                    skipped[rel] = _skipped_record(digest or "", size, mtime, "rejected", reason)
+                    continue
+                ids = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
+                clash = self._owner(snap, batch, ids, rel)
+                if clash:
+                    key, owner = clash
+                    reason = {"text": "same text"}.get(key, f"same {key.upper()}")
+                    report.duplicates.append({"source": rel, "duplicate_of": owner, "reason": reason})
+                    skipped[rel] = _skipped_record(doc.content_hash, size, mtime, "duplicate", f"{reason} as {owner}")
+                    continue
+                (report.changed if known else report.added).append(rel)
+                batch.add(doc, size, mtime, chunks, prepared)
+            if batch.writer is None and not batch.pending and skipped == snap.skipped:
+                report.generation = snap.generation
+                return report
+            writer = batch.open()
+            batch.flush()
+            store.crash_point("embedded")
+            writer.set_skipped([(rel, *record.values()) for rel, record in skipped.items()])
+            report.generation = writer.commit()
+        except BaseException:
+            if batch.writer is not None:
+                batch.writer.abort()
+            raise
+        finally:
+            snap.close()
+        trash.collect(s.index_dir, report.generation)
+        return report
+
+    @staticmethod
+    def _owner(snap: store.Snapshot, batch: _Batch, ids: dict, rel: str) -> tuple[str, str] | None:
+        """Another paper, indexed or just read, with the same text, DOI or PMID as `rel`."""
+        values = {key: value for key, value in ids}
+        found = snap.owner(values["text"], values.get("doi", ""), values.get("pmid", ""))
+        if found and found[1] != rel:
+            return found
+        for doc, *_ in batch.pending + batch.done:
+            theirs = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
+            same = next((key for key in ids if key in theirs), None)
+            if same:
+                return same[0], doc.doc_id
+        return None
+
     def read(
         self, path: Path, root: Path, digest: str | None = None, follow_symlinks: bool | None = None
     ) -> tuple[Document, list[Chunk], list]:
@@ -355,9 +434,10 @@ class Indexer:
 class _Batch:
     """Papers read but not yet embedded; the writer is opened when the first batch is full."""
 
-    def __init__(self, indexer: Indexer, base: store.Catalog | None, report: UpdateReport):
+    def __init__(self, indexer: Indexer, base: store.Catalog | store.Snapshot | None, report: UpdateReport):
         self.indexer, self.base, self.report = indexer, base, report
         self.pending: list[tuple[Document, int, int, list[Chunk], list]] = []
+        self.done: list[tuple[Document, int, int, list[Chunk], list]] = []  # only their documents are kept
         self.writer: store.GenerationWriter | None = None
 
     def add(self, doc: Document, size: int, mtime: int, chunks: list[Chunk], prepared: list) -> None:
@@ -395,7 +475,12 @@ class _Batch:
         except BaseException:
             writer.abort()
             raise
+        self.done += [(doc, 0, 0, [], []) for doc, *_ in self.pending]
         self.pending = []
+
+
+def _skipped_record(content_hash: str, size: int, mtime_ns: int, kind: str, reason: str) -> dict:
+    return {"content_hash": content_hash, "size": size, "mtime_ns": mtime_ns, "kind": kind, "reason": reason}
 
 
 def _identities(text_hash: str, metadata: dict, doc_id: str) -> dict[tuple[str, str], str]:

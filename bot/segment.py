@@ -52,7 +52,11 @@ SCHEMA = """
 CREATE TABLE documents (
     doc_id TEXT PRIMARY KEY, title TEXT NOT NULL, metadata TEXT NOT NULL,
     content_hash TEXT NOT NULL, text_hash TEXT NOT NULL, size INTEGER NOT NULL, mtime_ns INTEGER NOT NULL,
-    added_at TEXT NOT NULL, chunks INTEGER NOT NULL, text TEXT NOT NULL);
+    added_at TEXT NOT NULL, chunks INTEGER NOT NULL, text TEXT NOT NULL,
+    doi TEXT NOT NULL, pmid TEXT NOT NULL);  -- lower-cased, '' when unknown: the duplicate rule's keys
+CREATE INDEX documents_by_text_hash ON documents(text_hash);
+CREATE INDEX documents_by_doi ON documents(doi) WHERE doi != '';
+CREATE INDEX documents_by_pmid ON documents(pmid) WHERE pmid != '';
 CREATE TABLE chunks (
     chunk_id INTEGER PRIMARY KEY, doc_id TEXT NOT NULL,
     ord INTEGER NOT NULL, section TEXT NOT NULL, page INTEGER, start INTEGER NOT NULL, "end" INTEGER NOT NULL,
@@ -97,6 +101,12 @@ class ChunkRow:
     def sentence_terms(self) -> list[set[str]]:
         """Stems and concept tags of each sentence, as analysed at index time."""
         return [set(line.split()) for line in self.terms.split("\n")] if self.sentences else []
+
+
+def identifier(metadata: dict, key: str) -> str:
+    """A paper's DOI or PMID as the duplicate rule compares them ('' when it has none)."""
+    value = metadata.get(key)
+    return str(value).lower().strip() if value else ""
 
 
 def doc_info(row: Sequence) -> DocInfo:
@@ -173,6 +183,19 @@ class Segment:
     def close(self) -> None:
         self._con.close()
 
+    def owner(self, text_hash: str, doi: str, pmid: str, dead: set[str]) -> tuple[str, str] | None:
+        """(which identity, doc id) of a live paper here with the same text, DOI or PMID."""
+        for key, sql, value in (
+            ("text", "text_hash = ?", text_hash),
+            ("doi", "doi = ?", doi),
+            ("pmid", "pmid = ?", pmid),
+        ):
+            if value:
+                for (doc_id,) in self.query(f"SELECT doc_id FROM documents WHERE {sql}", (value,)):
+                    if doc_id not in dead:
+                        return key, doc_id
+        return None
+
     def dense_search(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows) of the n rows nearest `vector` by inner product, best first.
 
@@ -225,8 +248,9 @@ class SegmentBuilder:
         added_at: str,
     ) -> None:
         meta = json.dumps(doc.metadata.__dict__, ensure_ascii=False)
+        doi, pmid = (identifier(doc.metadata.__dict__, key) for key in ("doi", "pmid"))
         self.con.execute(
-            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?)",
+            "INSERT INTO documents VALUES (?,?,?,?,?,?,?,?,?,?,?,?)",
             (
                 doc.doc_id,
                 doc.title,
@@ -238,6 +262,8 @@ class SegmentBuilder:
                 added_at,
                 len(chunks),
                 doc.text,
+                doi,
+                pmid,
             ),
         )
         for ord_, (chunk, sent_vecs, terms) in enumerate(zip(chunks, sentence_vectors, analysed, strict=True)):

@@ -47,7 +47,7 @@ import threading
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -118,7 +118,6 @@ class Catalog:
     manifest: dict
     documents: dict[str, DocInfo]
     skipped: dict[str, dict]
-    locations: dict[str, str] = field(default_factory=dict)  # doc id -> the segment holding it
 
 
 def crash_point(step: str) -> None:
@@ -249,7 +248,7 @@ def _read_json(path: Path) -> dict:
 
 def _read_catalog(gen: Path, manifest: dict) -> Catalog:
     deleted = _read_json(gen / DELETED)
-    documents, locations = {}, {}
+    documents = {}
     for seg in manifest["segments"]:
         dead = set(deleted.get(seg["name"], {}).get("documents", []))
         con = connect(gen / seg["name"] / SQLITE, readonly=True)
@@ -257,10 +256,9 @@ def _read_catalog(gen: Path, manifest: dict) -> Catalog:
             for row in con.execute(f"SELECT {DOCUMENT_COLUMNS} FROM documents"):
                 if row[0] not in dead:
                     documents[row[0]] = doc_info(row)
-                    locations[row[0]] = seg["name"]
         finally:
             con.close()
-    return Catalog(gen.name, manifest, documents, _read_json(gen / SKIPPED), locations)
+    return Catalog(gen.name, manifest, documents, _read_json(gen / SKIPPED))
 
 
 def load_catalog(index_dir: Path, expected: dict | None = None, checksums: bool = False) -> Catalog:
@@ -536,6 +534,14 @@ class Snapshot:
             return np.zeros(0, np.int64)
         return self.rows([r[0] for r in segment.query("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))])
 
+    def owner(self, text_hash: str, doi: str, pmid: str) -> tuple[str, str] | None:
+        """(identity, doc id) of an indexed paper with the same text, DOI or PMID (the duplicate rule)."""
+        for i, segment in enumerate(self.segments):
+            found = segment.owner(text_hash, doi, pmid, self.dead_docs[i])
+            if found:
+                return found
+        return None
+
     def abbreviations(self, text: str) -> dict[str, set[str]]:
         """The papers' abbreviations (short form -> long forms) that analysis.Vocabulary could find in `text`.
 
@@ -689,7 +695,7 @@ def plan_merges(rows: Sequence[int]) -> list[range]:
 class GenerationWriter:
     """Builds the next generation from the current one (or from nothing). Call under writer_lock."""
 
-    def __init__(self, index_dir: Path, base: Catalog | None, manifest: dict):
+    def __init__(self, index_dir: Path, base: Catalog | Snapshot | None, manifest: dict):
         self.index_dir, self.manifest = index_dir, dict(manifest)
         # Numbered after every generation on disk, so a rebuild never collides with the one it replaces.
         numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name)]
@@ -701,7 +707,7 @@ class GenerationWriter:
         crash_point("tmp-created")
         self.segments: list[dict] = []  # manifest records, oldest first
         self.deleted: dict[str, dict[str, list]] = {}
-        self.locations: dict[str, str] = {}
+        self.documents = 0  # live papers, kept up to date as papers are added and removed
         self.next_id = 1
         self._skipped: dict[str, dict] = {}
         self._builder: SegmentBuilder | None = None
@@ -716,25 +722,31 @@ class GenerationWriter:
                 }
                 self._skipped = _read_json(old / SKIPPED)
                 self.next_id = int(base.manifest["next_chunk_id"])
+                self.documents = int(base.manifest["documents"])
                 for seg in self.segments:
                     _link_tree(old / seg["name"], self.tmp / seg["name"])
             except (OSError, ValueError, KeyError, TypeError) as exc:
                 shutil.rmtree(self.tmp, ignore_errors=True)
                 raise _damaged(old, exc) from None
-            self.locations = dict(base.locations)
 
     def remove_document(self, doc_id: str) -> None:
-        name = self.locations.pop(doc_id, None)
-        if name is None:
-            return
-        con = connect(self.tmp / name / SQLITE, readonly=True)
-        try:
-            ids = [r[0] for r in con.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
-        finally:
-            con.close()
-        gone = self.deleted.setdefault(name, {"documents": [], "chunks": []})
-        gone["documents"].append(doc_id)
-        gone["chunks"].extend(ids)
+        """Mark a paper of an earlier segment removed (found by an indexed lookup per segment)."""
+        for seg in reversed(self.segments):
+            name = seg["name"]
+            gone = self.deleted.setdefault(name, {"documents": [], "chunks": []})
+            if doc_id in gone["documents"]:
+                continue
+            con = connect(self.tmp / name / SQLITE, readonly=True)
+            try:
+                ids = [r[0] for r in con.execute("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))]
+                held = bool(ids) or bool(con.execute("SELECT 1 FROM documents WHERE doc_id = ?", (doc_id,)).fetchall())
+            finally:
+                con.close()
+            if held:
+                gone["documents"].append(doc_id)
+                gone["chunks"].extend(ids)
+                self.documents -= 1
+                return
 
     def add_document(
         self,
@@ -756,7 +768,7 @@ class GenerationWriter:
             doc, chunks, vectors, sentence_vectors, analysed, abbreviations, size, mtime_ns, added_at
         )
         self.next_id = self._builder.next_id
-        self.locations[doc.doc_id] = self._builder.path.name
+        self.documents += 1
         if len(self._builder) >= FLUSH_ROWS:
             self._flush()
 
@@ -848,12 +860,13 @@ class GenerationWriter:
         """Write everything, then publish with one atomic rename of CURRENT."""
         self._flush()
         crash_point("sqlite-committed")
+        self.deleted = {name: gone for name, gone in self.deleted.items() if gone["documents"]}
         self._merge()
         for name, data in ((DELETED, self.deleted), (SKIPPED, self._skipped)):
             (self.tmp / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         crash_point("index-files-written")
         n_chunks = sum(seg["live_rows"] for seg in self.segments)
-        n_docs = len(self.locations)
+        n_docs = self.documents
         manifest = {
             **self.manifest,
             "generation": self.name,

@@ -204,3 +204,26 @@ def test_an_index_of_an_earlier_format_is_rebuilt_by_the_next_update(make_settin
     report = CaseBot(bot.settings).update_index()
     assert sorted(report.added) == names
     assert store.load(index).manifest["format"] == store.FORMAT_VERSION
+
+
+def test_index_add_reads_only_the_papers_added(make_settings, tmp_path, monkeypatch):
+    """`casebot index add` does not scan the docs folder or re-read the catalogue: its cost is the paper's."""
+    names = sorted(p.name for p in (CASES / "docs").iterdir())
+    bot = _cases_bot(make_settings, tmp_path, names[:5])
+    from bot import indexer as indexer_module
+
+    def no_scan(*args, **kwargs):
+        raise AssertionError("index add scanned the docs folder")
+
+    monkeypatch.setattr(indexer_module, "scan", no_scan)
+    monkeypatch.setattr(store, "load_catalog", no_scan)
+    for name in names[5:7]:
+        shutil.copy(CASES / "docs" / name, bot.settings.docs_dir / name)
+    shutil.copy(CASES / "docs" / names[0], bot.settings.docs_dir / "copy-of-first.txt")  # the same text again
+    with store.writer_lock(bot.settings.index_dir) as lock:
+        report = indexer_module.Indexer(bot.settings).add([names[5], names[6], "copy-of-first.txt"], lock)
+    assert report.added == names[5:7]
+    assert report.duplicates == [{"source": "copy-of-first.txt", "duplicate_of": names[0], "reason": "same text"}]
+    snap = store.load(bot.settings.index_dir)
+    assert set(snap.documents) == set(names[:7]) and snap.manifest["documents"] == 7
+    assert snap.skipped["copy-of-first.txt"]["kind"] == "duplicate"
