@@ -100,20 +100,34 @@ def main():
 def _ready(bot, wait: float = FIRST_BUILD_WAIT) -> None:
     """Build the index when there is none (or wait for the process building it); warn on stderr
     when the docs dir changed since it was built, and once about rejected replacements."""
+    if not _ensure_index(bot, wait):
+        _notes(bot)
+
+
+def _ensure_index(bot, wait: float) -> bool:
+    """Build the index when there is none (or wait for the process building it); whether it had to."""
     from . import store
 
+    if store.current_generation(bot.settings.index_dir) is None:
+        _first_index(bot, bot.settings, wait)
+        return True
+    return False
+
+
+def _notes(bot) -> None:
+    """Warn on stderr when the docs dir changed since the index was built, and once about rejected replacements.
+
+    `ask` says this after the answer: it scans the docs folder, which the answer does not need.
+    """
     settings = bot.settings
-    if store.current_generation(settings.index_dir) is None:
-        _first_index(bot, settings, wait)
-    else:
-        pending = bot.pending_changes()
-        if any(pending.values()):
-            counts = ", ".join(f"{len(v)} {k}" for k, v in pending.items() if v)
-            click.echo(
-                f"note: {settings.docs_dir} changed since the index was built ({counts}): run `casebot index update`",
-                err=True,
-            )
-        _note_bad_replacements_once(bot, settings)
+    pending = bot.pending_changes()
+    if any(pending.values()):
+        counts = ", ".join(f"{len(v)} {k}" for k, v in pending.items() if v)
+        click.echo(
+            f"note: {settings.docs_dir} changed since the index was built ({counts}): run `casebot index update`",
+            err=True,
+        )
+    _note_bad_replacements_once(bot, settings)
 
 
 @main.command()
@@ -140,7 +154,7 @@ def ask(settings, question, k, as_json, continue_file, wait):
     from .present import SEARCHED_LIMIT, fit, plain
 
     bot = _bot(settings)
-    _ready(bot, wait)
+    built = _ensure_index(bot, wait)
     conversation = None
     if continue_file is not None:
         max_turns = settings.conversation.max_turns
@@ -156,6 +170,8 @@ def ask(settings, question, k, as_json, continue_file, wait):
         click.echo(plain(answer))
     if conversation is not None:
         conversation.save(continue_file)  # after the answer is shown: a failed save still shows it
+    if not built:
+        _notes(bot)
 
 
 def _first_index(bot, settings, wait: float) -> None:

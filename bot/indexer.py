@@ -96,15 +96,16 @@ def _stat(path: Path) -> tuple[int, int]:
 def pending_changes(snapshot: store.Catalog | store.Snapshot, docs_dir: Path) -> dict[str, list[str]]:
     """What `index update` would pick up: cheap (size, mtime) check, hashing only files that moved."""
     files = scan(docs_dir)
-    out: dict[str, list[str]] = {"new": [], "changed": [], "removed": sorted(set(snapshot.documents) - set(files))}
+    if isinstance(snapshot, store.Snapshot):  # looked up in batches, not paper by paper
+        indexed = snapshot.file_records(list(files))
+        gone = set(snapshot.documents) - set(files)
+    else:
+        indexed = {d: (i.size, i.mtime_ns, i.content_hash) for d, i in snapshot.documents.items()}
+        gone = set(indexed) - set(files)
+    out: dict[str, list[str]] = {"new": [], "changed": [], "removed": sorted(gone)}
     for rel, path in files.items():
-        known = snapshot.documents.get(rel)
         skipped = snapshot.skipped.get(rel)  # wins: a rejected replacement of an indexed paper is not news
-        record = (
-            (skipped["size"], skipped["mtime_ns"], skipped["content_hash"])
-            if skipped
-            else ((known.size, known.mtime_ns, known.content_hash) if known else None)
-        )
+        record = (skipped["size"], skipped["mtime_ns"], skipped["content_hash"]) if skipped else indexed.get(rel)
         if record is None:
             out["new"].append(rel)
         elif _stat(path) != record[:2] and _safe_hash(path) != record[2]:

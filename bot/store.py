@@ -534,6 +534,21 @@ class Snapshot:
             return np.zeros(0, np.int64)
         return self.rows([r[0] for r in segment.query("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))])
 
+    def file_records(self, doc_ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
+        """(size, mtime_ns, content hash) of those of `doc_ids` that are indexed, read 500 at a time."""
+        out: dict[str, tuple[int, int, str]] = {}
+        for i, segment in enumerate(self.segments):
+            for at in range(0, len(doc_ids), 500):
+                part = list(doc_ids[at : at + 500])
+                for doc_id, size, mtime_ns, digest in segment.query(
+                    "SELECT doc_id, size, mtime_ns, content_hash FROM documents "
+                    f"WHERE doc_id IN ({','.join('?' * len(part))})",
+                    part,
+                ):
+                    if doc_id not in self.dead_docs[i]:
+                        out[doc_id] = (size, mtime_ns, digest)
+        return out
+
     def owner(self, text_hash: str, doi: str, pmid: str) -> tuple[str, str] | None:
         """(identity, doc id) of an indexed paper with the same text, DOI or PMID (the duplicate rule)."""
         for i, segment in enumerate(self.segments):
