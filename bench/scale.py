@@ -59,7 +59,8 @@ print(json.dumps({"cpu": cpu, "rss_mb": (resource.getrusage(resource.RUSAGE_SELF
 """
 WARM = """
 import json, statistics, sys, time
-from bot import CaseBot, load_settings
+import numpy as np
+from bot import CaseBot, ann, load_settings
 bot = CaseBot(load_settings(docs_dir=sys.argv[1], index_dir=sys.argv[2], model=sys.argv[3]))
 qs = json.loads(sys.argv[4])
 for q in qs[:3]:
@@ -69,7 +70,19 @@ for q in qs:
     t = time.perf_counter()
     bot.ask(q)
     times.append(time.perf_counter() - t)
-print(json.dumps({"ask_ms": 1000 * statistics.median(times)}))
+snap, recall = bot.retriever().snap, []
+for q in qs:  # the dense search against exact search over every segment
+    vector = bot.encoder.encode([q])[0]
+    found = set(snap.dense_search(vector, 10).tolist())
+    scores, rows = [], []
+    for i, segment in enumerate(snap.segments):
+        s, r = ann.exact_search(segment.passage_vectors, vector, 10)
+        scores.append(s)
+        rows.append(r + snap.offsets[i])
+    scores, rows = np.concatenate(scores), np.concatenate(rows)
+    truth = rows[np.argsort(-scores, kind="stable")[:10]]
+    recall.append(len(found & set(truth.tolist())) / len(truth))
+print(json.dumps({"ask_ms": 1000 * statistics.median(times), "recall_at_10": statistics.mean(recall)}))
 """
 ADD = """
 import json, statistics, sys, time
@@ -197,6 +210,7 @@ def main() -> None:
             "open_rss": open_rss - baseline_rss,
             "cold_rss": cold_ask_rss(docs, index, qs[0]),
             "ask_ms": warm["ask_ms"],
+            "recall": warm["recall_at_10"],
             "add_s": added["add_cpu"],
             "segments": len(manifest["segments"]),
             "search": searches,
@@ -215,12 +229,12 @@ def main() -> None:
     print(f"\nP5 scale (hashing embedder; new processes; ratios to {base['passages']:,} passages):")
     print(
         f"  {'passages':>10} {'open ms':>9} {'open MB':>8} {'cold-ask MB':>12} {'warm ask ms':>12} {'add-1 CPU-s':>12}"
-        f"  segments"
+        f"  recall@10  segments"
     )
     for r in rows:
         print(
             f"  {r['passages']:>10,} {r['open_ms']:>9.1f} {r['open_rss']:>8.1f} {r['cold_rss']:>12.0f} "
-            f"{r['ask_ms']:>12.1f} {r['add_s']:>12.2f}  {r['segments']} ({r['search']})"
+            f"{r['ask_ms']:>12.1f} {r['add_s']:>12.2f}  {r['recall']:>9.3f}  {r['segments']} ({r['search']})"
         )
         print(
             f"  {'ratio':>10} {r['open_ms'] / base['open_ms']:>8.2f}x {'':>8} {r['cold_rss'] / base['cold_rss']:>11.2f}x "
