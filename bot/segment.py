@@ -68,7 +68,17 @@ CREATE TABLE abbreviations (
 CREATE INDEX abbreviations_by_short ON abbreviations(short);
 CREATE INDEX abbreviations_by_short_word ON abbreviations(short_word);
 CREATE INDEX abbreviations_by_long_word ON abbreviations(long_word);
+CREATE TABLE forms (  -- the distinct abbreviations of the segment: what a question looks up
+    short TEXT NOT NULL, long TEXT NOT NULL, short_word TEXT NOT NULL, long_word TEXT NOT NULL,
+    papers INTEGER NOT NULL, PRIMARY KEY (short, long)) WITHOUT ROWID;
+CREATE INDEX forms_by_short_word ON forms(short_word);
+CREATE INDEX forms_by_long_word ON forms(long_word);
 """
+# Many papers define the same abbreviation (CK, ESR): a question reads one row per form, not one per paper.
+FILL_FORMS = (
+    "INSERT INTO forms SELECT short, long, min(short_word), min(long_word), count(*) FROM abbreviations "
+    "GROUP BY short, long"
+)
 DOCUMENT_COLUMNS = "doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, chunks"
 
 
@@ -299,6 +309,7 @@ class SegmentBuilder:
 
     def finish(self, dimension: int) -> None:
         """Write the arrays and close the segment; it is read-only from here on."""
+        self.con.execute(FILL_FORMS)
         self.con.execute("COMMIT")
         self.con.close()
         offsets = np.zeros(len(self._counts) + 1, np.int64)
@@ -338,6 +349,7 @@ def merge_segments(parts: Sequence[tuple[Segment, np.ndarray]], path: Path, dead
             con.execute(
                 f"INSERT INTO {table} SELECT * FROM part{i}.{table} WHERE doc_id NOT IN (SELECT doc_id FROM dead)"
             )
+    con.execute(FILL_FORMS)
     con.execute("COMMIT")
     for i in range(len(parts)):
         con.execute(f"DETACH DATABASE part{i}")

@@ -564,14 +564,24 @@ class Snapshot:
         define abbreviations; each short form comes with every long form a live paper gave it.
         """
         as_written, lower = (sorted(w | {""}) for w in lookup_words(text))
-        sql = (
-            "SELECT doc_id, short, long FROM abbreviations WHERE short IN (SELECT short FROM abbreviations WHERE "
-            f"short_word IN ({','.join('?' * len(as_written))}) OR long_word IN ({','.join('?' * len(lower))}))"
+        where = (
+            f"WHERE short IN (SELECT short FROM {{table}} WHERE short_word IN ({','.join('?' * len(as_written))}) "
+            f"OR long_word IN ({','.join('?' * len(lower))}))"
         )
         out: dict[str, set[str]] = {}
         for i, segment in enumerate(self.segments):
-            for doc_id, short, long in segment.query(sql, as_written + lower):
-                if doc_id not in self.dead_docs[i]:
+            dead = self.dead_docs[i]
+            if not dead:  # one row per distinct form, however many papers define it
+                for short, long in segment.query(
+                    "SELECT short, long FROM forms " + where.format(table="forms"), as_written + lower
+                ):
+                    out.setdefault(short, set()).add(long)
+                continue
+            for doc_id, short, long in segment.query(  # some papers removed: their forms must not count
+                "SELECT doc_id, short, long FROM abbreviations " + where.format(table="abbreviations"),
+                as_written + lower,
+            ):
+                if doc_id not in dead:
                     out.setdefault(short, set()).add(long)
         return out
 
