@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PY) bench/latency.py
 	$(PY) bench/incremental.py
 	$(PY) bench/cold_ask.py
+	$(PY) bench/scale.py
 
 clean-index:
 	rm -rf index/gen-* index/.tmp-* index/CURRENT index/.lock

@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 K1, B = 1.5, 0.75
+REMEMBERED_TERMS = 4096  # term lookups kept per segment (a bisection costs ~20 slices of the mapped blob)
 FILES = ("terms.npy", "term_offsets.npy", "postings_ptr.npy", "postings_rows.npy", "postings_tf.npy", "lengths.npy")
 
 
@@ -31,6 +32,7 @@ class TermTable:
 
     def __init__(self, blob: np.ndarray, offsets: np.ndarray):
         self._blob, self._offsets = blob, offsets
+        self._found: dict[str, int | None] = {}  # recent lookups: a question asks for a term several times
 
     @classmethod
     def of(cls, sorted_terms: Sequence[bytes]) -> TermTable:
@@ -45,6 +47,15 @@ class TermTable:
         return self._blob[self._offsets[col] : self._offsets[col + 1]].tobytes()
 
     def get(self, term: str) -> int | None:
+        if term in self._found:
+            return self._found[term]
+        col = self._search(term)
+        if len(self._found) >= REMEMBERED_TERMS:
+            self._found.pop(next(iter(self._found)))
+        self._found[term] = col
+        return col
+
+    def _search(self, term: str) -> int | None:
         key, lo, hi = term.encode("utf-8"), 0, len(self)
         while lo < hi:
             mid = (lo + hi) // 2

@@ -73,6 +73,7 @@ class Candidate:
     coverage: float = 0.0
     score: float = 0.0
     sentence_scores: np.ndarray | None = None
+    vector: np.ndarray | None = None  # the passage's vector (diversify compares candidates)
 
 
 def is_rare(term: str, word: str) -> bool:
@@ -203,6 +204,8 @@ class Retriever:
         if pool is None:
             return []
         rows, features, lexical, sentence_scores, bounds = pool
+        chunk_ids, vectors = self.snap.chunk_ids(rows), self.snap.passage_vectors(rows)
+        self.snap.chunks.fetch([int(c) for c in chunk_ids])  # one query for every candidate read below
         score = features @ PASSAGE_WEIGHTS
         if query.prefer:
             score += self._preference(rows, query.prefer)
@@ -217,8 +220,9 @@ class Retriever:
                 float(features[i, f["coverage"]]),
                 float(score[i]),
                 sentence_scores[bounds[i] : bounds[i + 1]],
+                vectors[i],
             )
-            for i, chunk_id in enumerate(self.snap.chunk_ids(rows))
+            for i, chunk_id in enumerate(chunk_ids)
         ]
         return sorted(out, key=lambda c: -c.score)
 
@@ -295,7 +299,9 @@ class Retriever:
         deferred: list[Candidate] = []
 
         def vector(c: Candidate) -> np.ndarray:
-            return self.snap.passage_vectors(self.snap.rows([c.chunk_id]))[0]
+            if c.vector is None:
+                c.vector = self.snap.passage_vectors(self.snap.rows([c.chunk_id]))[0]
+            return c.vector
 
         def others_above(doc: str, floor: float) -> bool:
             return any(

@@ -320,6 +320,9 @@ class ChunkTable(Mapping[int, ChunkRow]):
             return {int(c): self._cache[int(c)] for c in chunk_ids if int(c) in self._cache}
 
     def __getitem__(self, chunk_id: int) -> ChunkRow:
+        cached = self._cache.get(chunk_id)  # the common case: fetched with the question's candidates
+        if cached is not None:
+            return cached
         found = self.fetch([chunk_id])
         if chunk_id not in found:
             raise KeyError(chunk_id)
@@ -405,6 +408,7 @@ class Snapshot:
         self.documents = DocumentTable(self)
         self.chunks = ChunkTable(self)
         self._holding: dict[str, int] = {}
+        self._forms: dict[tuple, dict[str, set[str]]] = {}  # abbreviations found for a text's words
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
@@ -564,6 +568,9 @@ class Snapshot:
         define abbreviations; each short form comes with every long form a live paper gave it.
         """
         as_written, lower = (sorted(w | {""}) for w in lookup_words(text))
+        key = (tuple(as_written), tuple(lower))
+        if key in self._forms:
+            return self._forms[key]
         where = (
             f"WHERE short IN (SELECT short FROM {{table}} WHERE short_word IN ({','.join('?' * len(as_written))}) "
             f"OR long_word IN ({','.join('?' * len(lower))}))"
@@ -583,6 +590,7 @@ class Snapshot:
             ):
                 if doc_id not in dead:
                     out.setdefault(short, set()).add(long)
+        _remember(self._forms, key, out)
         return out
 
     def close(self) -> None:
