@@ -493,8 +493,9 @@ class Snapshot:
             local = rows[at] - self.offsets[i]
             first = segment.sentence_offsets[local]
             # every sentence of these passages: its index in the segment and its place in `scores`
-            source = np.arange(counts[at].sum()) + np.repeat(first - np.cumsum(counts[at]) + counts[at], counts[at])
-            target = np.concatenate([np.arange(starts[j], starts[j] + counts[j]) for j in at])
+            n, before = counts[at], np.cumsum(counts[at]) - counts[at]
+            within = np.arange(n.sum()) - np.repeat(before, n)
+            source, target = np.repeat(first, n) + within, np.repeat(starts[at], n) + within
             scores[target] = segment.sentence_vectors[source] @ vector
         return scores, starts
 
