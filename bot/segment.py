@@ -339,20 +339,18 @@ def merge_segments(parts: Sequence[tuple[Segment, np.ndarray]], path: Path, dead
     path.mkdir()
     con = connect(path / SQLITE, readonly=False)
     con.executescript(SCHEMA)
-    con.execute("BEGIN")
-    for i, ((segment, _), dead) in enumerate(zip(parts, dead_docs, strict=True)):
-        con.execute(f"ATTACH DATABASE ? AS part{i}", (f"file:{segment.path / SQLITE}?mode=ro&immutable=1",))
-        con.execute("CREATE TEMP TABLE IF NOT EXISTS dead (doc_id TEXT PRIMARY KEY)")
+    con.execute("CREATE TEMP TABLE dead (doc_id TEXT PRIMARY KEY)")
+    for segment, dead in zip((segment for segment, _ in parts), dead_docs, strict=True):
+        # one part attached at a time: SQLite attaches at most 10 databases, a merge may have more parts
+        con.execute("ATTACH DATABASE ? AS part", (f"file:{segment.path / SQLITE}?mode=ro&immutable=1",))
+        con.execute("BEGIN")
         con.execute("DELETE FROM dead")
         con.executemany("INSERT INTO dead VALUES (?)", [(d,) for d in dead])
         for table in ("documents", "chunks", "abbreviations"):
-            con.execute(
-                f"INSERT INTO {table} SELECT * FROM part{i}.{table} WHERE doc_id NOT IN (SELECT doc_id FROM dead)"
-            )
+            con.execute(f"INSERT INTO {table} SELECT * FROM part.{table} WHERE doc_id NOT IN (SELECT doc_id FROM dead)")
+        con.execute("COMMIT")
+        con.execute("DETACH DATABASE part")
     con.execute(FILL_FORMS)
-    con.execute("COMMIT")
-    for i in range(len(parts)):
-        con.execute(f"DETACH DATABASE part{i}")
     con.close()
 
     def joined(name: str, rows_of: str = "rows") -> np.ndarray:

@@ -137,6 +137,17 @@ def test_segments_merges_and_removals_answer_as_one_fresh_index(make_settings, t
     assert store.verify(bot.settings.index_dir, {}) == []
 
 
+def test_a_merge_of_more_segments_than_sqlite_can_attach_at_once(make_settings, tmp_path, monkeypatch):
+    """Regression: merging 25 segments failed with "too many attached databases - max 10"."""
+    monkeypatch.setattr(store, "FLUSH_ROWS", 10)  # a new segment every couple of papers
+    monkeypatch.setattr(store, "MERGE_FACTOR", 12)  # ... 12 or more of one tier, merged at the end, all at once
+    names = sorted(p.name for p in (CASES / "docs").iterdir())
+    bot = _cases_bot(make_settings, tmp_path, names)
+    manifest = bot.retriever().snap.manifest
+    assert len(manifest["segments"]) <= 2 and manifest["documents"] == len(names)  # 17 merged, maybe a small one left
+    assert store.verify(bot.settings.index_dir, {}) == []
+
+
 def test_merge_policy_merges_runs_of_one_size_tier():
     f = store.MERGE_FACTOR
     assert store.plan_merges([5000] + [10] * (f - 1)) == []
