@@ -247,7 +247,7 @@ class Indexer:
         found = snap.owner(values["text"], values.get("doi", ""), values.get("pmid", ""))
         if found and found[1] != rel:
             return found
-        for doc, *_ in batch.pending + batch.done:
+        for doc in [p[0] for p in batch.pending] + batch.done:
             theirs = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
             same = next((key for key in ids if key in theirs), None)
             if same:
@@ -438,7 +438,7 @@ class _Batch:
     def __init__(self, indexer: Indexer, base: store.Catalog | store.Snapshot | None, report: UpdateReport):
         self.indexer, self.base, self.report = indexer, base, report
         self.pending: list[tuple[Document, int, int, list[Chunk], list]] = []
-        self.done: list[tuple[Document, int, int, list[Chunk], list]] = []  # only their documents are kept
+        self.done: list[Document] = []  # papers already handed to the writer (the duplicate rule reads them)
         self.writer: store.GenerationWriter | None = None
 
     def add(self, doc: Document, size: int, mtime: int, chunks: list[Chunk], prepared: list) -> None:
@@ -476,7 +476,7 @@ class _Batch:
         except BaseException:
             writer.abort()
             raise
-        self.done += [(doc, 0, 0, [], []) for doc, *_ in self.pending]
+        self.done += [doc for doc, *_ in self.pending]
         self.pending = []
 
 

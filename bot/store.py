@@ -448,22 +448,14 @@ class Snapshot:
         return out
 
     def _gather(self, name: str, rows: np.ndarray) -> np.ndarray:
-        """A per-passage array's values at global `rows`, in that order."""
+        """A per-passage array's values at global `rows`, in that order (one read per segment touched)."""
         rows = np.asarray(rows, np.int64)
         which = np.searchsorted(self.offsets, rows, side="right") - 1
-        parts = []
-        for i in range(len(self.segments)):
-            at = np.nonzero(which == i)[0]
-            if len(at):
-                parts.append((at, np.asarray(getattr(self.segments[i], name)[np.sort(rows[at] - self.offsets[i])])))
-        if len(parts) == 1 and len(parts[0][0]) == len(rows) and np.all(np.diff(rows) >= 0):
-            return parts[0][1]
         sample = getattr(self.segments[0], name) if self.segments else np.zeros(0)
         out = np.empty((len(rows), *sample.shape[1:]), sample.dtype)
-        for at, _ in parts:
-            i = int(which[at[0]])
-            local = rows[at] - self.offsets[i]
-            out[at] = np.asarray(getattr(self.segments[i], name)[local])
+        for i in np.unique(which):
+            at = np.nonzero(which == i)[0]
+            out[at] = getattr(self.segments[i], name)[rows[at] - self.offsets[i]]
         return out
 
     def chunk_ids(self, rows: np.ndarray) -> np.ndarray:
