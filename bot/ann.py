@@ -216,6 +216,30 @@ def per_query_recall(found: np.ndarray, truth: np.ndarray, k: int = RECALL_K) ->
     return out
 
 
+# Scores within this of the k-th exact score count as tied with it. Float32 inner products
+# of the same unit vectors computed in another order (a block product vs a gather)
+# differ by ~1e-7; 1e-5 is far below any real gap between different passages.
+TIE_EPSILON = 1e-5
+
+
+def tie_aware_recall(found_scores: np.ndarray, truth_scores: np.ndarray, k: int = RECALL_K) -> np.ndarray:
+    """Per query, the share of its top k found whose exact score reaches the k-th exact score.
+
+    Unlike per_query_recall, a found row tied with the true k-th row counts: among equal
+    scores exact search keeps the lower rows, which says nothing of a search's quality.
+    Corpora of templated or duplicated passages (and the hashing embedder) have many
+    such ties; counting them as misses drove calibration to probe every list. Scores
+    must be exact (both codecs return exact inner products).
+    """
+    out = np.ones(len(truth_scores), dtype=np.float64)
+    for i, (got, want) in enumerate(zip(found_scores, truth_scores, strict=True)):
+        want_k = want[:k][np.isfinite(want[:k])]
+        if len(want_k):
+            got_k = got[:k][np.isfinite(got[:k])]
+            out[i] = min(1.0, np.count_nonzero(got_k >= want_k[-1] - TIE_EPSILON) / len(want_k))
+    return out
+
+
 def recall_at_k(found: np.ndarray, truth: np.ndarray, k: int = RECALL_K) -> float:
     """Mean recall@k over queries (each query's true top k is a row of `truth`, e.g. from exact_search)."""
     return float(per_query_recall(found, truth, k).mean()) if len(truth) else 1.0
@@ -224,8 +248,8 @@ def recall_at_k(found: np.ndarray, truth: np.ndarray, k: int = RECALL_K) -> floa
 def build_ivf(vectors: np.ndarray, path: Path, probes: np.ndarray, *, codec: str = DEFAULT_CODEC) -> dict[str, Any]:
     """Train an IVF index on `vectors`, add all rows (ids = local rows), write it to `path`, calibrate nprobe.
 
-    nprobe is the smallest value at which recall@10 against exact search on the `probes`
-    query vectors (searched as IvfSearcher searches: re-scored from `vectors` for SQ8)
+    nprobe is the smallest value at which recall@10 against exact search (tie-aware, see
+    tie_aware_recall) on the `probes` query vectors (searched as IvfSearcher searches: re-scored from `vectors` for SQ8)
     reaches RECALL_TARGET with a margin, times NPROBE_SAFETY (see CALIBRATION_Z);
     "recall_at_10" in the record is the probes' mean recall at the nprobe chosen. The file is written to a temporary
     name and renamed, so a crash never leaves a half-written index at `path`.
@@ -298,14 +322,14 @@ def _calibrate_nprobe(searcher: IvfSearcher, vectors: np.ndarray, probes: np.nda
     """
     if len(probes) == 0:
         raise ValueError("nprobe calibration needs probe queries")
-    _, truth = exact_search(vectors, probes, RECALL_K)
+    truth, _ = exact_search(vectors, probes, RECALL_K)
     measured: dict[int, tuple[float, float]] = {}  # nprobe -> (mean recall, lower bound)
 
     def passes(nprobe: int) -> bool:
         if nprobe not in measured:
             searcher.nprobe = nprobe
-            _, found = searcher.search(probes, RECALL_K)
-            per_query = per_query_recall(found, truth)
+            found, _ = searcher.search(probes, RECALL_K)
+            per_query = tie_aware_recall(found, truth)
             mean = float(per_query.mean())
             stderr = float(per_query.std(ddof=1) / math.sqrt(len(per_query))) if len(per_query) > 1 else 0.0
             measured[nprobe] = (mean, mean - CALIBRATION_Z * stderr)

@@ -254,8 +254,11 @@ def query_encoder(settings: Settings, manifest: dict) -> QueryEncoder:
     auto: ONNX when it matches the index, else sentence-transformers (the reason is logged);
     onnx: ONNX or an error; torch: sentence-transformers.
     """
-    mode = settings.model.query_encoder
-    if mode != "torch":
+    from .embed import HASHING_MODEL, get_embedder
+
+    m = settings.model
+    mode = m.query_encoder
+    if mode != "torch" and m.model != HASHING_MODEL:  # the hashing embedder is lean already: no model, no ONNX
         try:
             return verified_encoder(settings.cache_dir, manifest)
         except EncoderUnavailable as exc:
@@ -269,7 +272,4 @@ def query_encoder(settings: Settings, manifest: dict) -> QueryEncoder:
                 "(`casebot index update` exports it)",
                 exc,
             )
-    from .embed import get_embedder
-
-    m = settings.model
     return get_embedder(m.model, m.offline, m.batch_size)
