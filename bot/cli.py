@@ -120,8 +120,15 @@ def _notes(bot) -> None:
     `ask` says this after the answer: it scans the docs folder, which the answer does not need.
     """
     settings = bot.settings
-    pending = bot.pending_changes()
-    if any(pending.values()):
+    pending = bot.freshness()
+    if folders := pending.pop("folders", None):
+        shown = ", ".join(str(settings.docs_dir if f == "." else settings.docs_dir / f) for f in folders[:3])
+        click.echo(
+            f"note: files were added, removed or renamed in {shown}{' …' if len(folders) > 3 else ''} "
+            "since the index was built: run `casebot index update`",
+            err=True,
+        )
+    elif any(pending.values()):
         counts = ", ".join(f"{len(v)} {k}" for k, v in pending.items() if v)
         click.echo(
             f"note: {settings.docs_dir} changed since the index was built ({counts}): run `casebot index update`",
@@ -373,14 +380,30 @@ def add(settings, paths, as_json):
     indexer = Indexer(settings, _progress())
     copies, refused = _plan_copies(settings, paths, indexer)
     with store.writer_lock(settings.index_dir) as lock:
+        before = _folder_mtimes(settings.docs_dir, [dest for _, dest in copies])
         for src, dest in copies:
             copy_exclusive(src, dest)
         names = [
             display_name(dest.relative_to(settings.docs_dir).as_posix()) for _, dest in copies if is_candidate(dest)
         ]
-        report = indexer.add(names, lock=lock)
+        report = indexer.add(names, lock=lock, folders_before=before)
     report.rejected[:0] = refused
     _print_report(report, as_json)
+
+
+def _folder_mtimes(docs: Path, destinations: list[Path]) -> dict[str, int | None]:
+    """The mtime (None: not there yet) of every folder between the docs dir and these files."""
+    out: dict[str, int | None] = {}
+    for dest in destinations:
+        for folder in [dest.parent, *dest.parent.parents]:
+            rel = folder.relative_to(docs).as_posix() if folder.is_relative_to(docs) else None
+            if rel is None or rel in out:
+                break
+            try:
+                out[rel] = folder.stat().st_mtime_ns
+            except OSError:
+                out[rel] = None
+    return out
 
 
 def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path, Path]], list[dict]]:

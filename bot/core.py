@@ -17,7 +17,7 @@ from .config import Settings, load_settings
 from .conversation import Conversation, Resolution
 from .embed import QueryEncoder
 from .errors import InputError
-from .indexer import Indexer, Progress, UpdateReport, expected_manifest, pending_changes
+from .indexer import Indexer, Progress, UpdateReport, expected_manifest, freshness, pending_changes
 from .onnx_encoder import query_encoder
 from .records import Answer, Hit
 from .retrieve import Query, Retriever
@@ -128,3 +128,8 @@ class CaseBot:
     def pending_changes(self) -> dict[str, list[str]]:
         """Files in the docs dir that the index does not reflect yet."""
         return pending_changes(self.retriever().snap, self.settings.docs_dir)
+
+    def freshness(self) -> dict[str, list[str]]:
+        """What changed in the docs dir since the index was built, at a cost that does not grow
+        with the corpus (bot.indexer.freshness): pending_changes, or changed folders."""
+        return freshness(self.retriever().snap, self.settings.docs_dir)

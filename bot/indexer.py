@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -28,6 +29,13 @@ log = logging.getLogger(__name__)
 
 ANALYSIS_VERSION = "4"  # bump when tokenisation or chunk text preparation changes
 EMBED_BATCH = 256  # passages per model call, across documents, so the model sorts and pads well
+
+# Up to this many indexed papers, the freshness note of `casebot ask` compares every file of
+# the docs folder with the index (size and mtime; ~30 us a paper here, so 60 ms at 2,000).
+# Above it, a full comparison would cost more than the answer (2 s of CPU and 64 MB at
+# 61,538 papers, measured with bench/scale.py's corpus), so only the folders' modification
+# times are compared (see folders_changed).
+FULL_FRESHNESS_PAPERS = 2_000
 
 Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
 
@@ -83,6 +91,51 @@ def scan(docs_dir: Path) -> dict[str, Path]:
         if path.is_file() or (path.is_symlink() and not path.exists()):
             found[display_name(rel.as_posix())] = path
     return dict(sorted(found.items()))
+
+
+def folder_stamps(docs_dir: Path) -> dict[str, int]:
+    """The modification time (ns) of the docs dir ("." ) and of every folder under it, by relative path.
+
+    A file added to, removed from or renamed in a folder changes that folder's mtime, so
+    comparing these few numbers tells whether the folder's file list moved since the
+    index was written, without listing its files. Hidden folders are skipped as scan()
+    skips them; a folder whose name is not UTF-8 is not recorded (its parent's mtime
+    still tells when it appears or goes).
+    """
+    stamps = {}
+    for top, dirs, _ in os.walk(docs_dir):
+        dirs[:] = [d for d in dirs if not d.startswith(".")]
+        rel = Path(top).relative_to(docs_dir).as_posix()
+        if display_name(rel) != rel:
+            continue
+        try:
+            stamps[rel] = os.stat(top).st_mtime_ns
+        except OSError:
+            continue
+    return stamps
+
+
+def folders_changed(stamps: dict[str, int], docs_dir: Path) -> list[str]:
+    """The recorded folders whose modification time moved (or that are gone): files added, removed or renamed."""
+    changed = []
+    for rel, mtime in stamps.items():
+        try:
+            moved = os.stat(docs_dir / rel).st_mtime_ns != mtime
+        except OSError:
+            moved = True
+        if moved:
+            changed.append(rel)
+    return changed
+
+
+def freshness(snapshot: store.Snapshot, docs_dir: Path) -> dict[str, list[str]]:
+    """What `casebot ask` notes after its answer: pending_changes for up to FULL_FRESHNESS_PAPERS papers,
+    else {"folders": folders whose file list changed} (a paper edited in place is then left to
+    `casebot index verify`, which compares every file)."""
+    stamps = snapshot.folders()
+    if stamps is None or int(snapshot.manifest["documents"]) <= FULL_FRESHNESS_PAPERS:
+        return pending_changes(snapshot, docs_dir)
+    return {"folders": folders_changed(stamps, docs_dir)}
 
 
 def _stat(path: Path) -> tuple[int, int]:
@@ -175,13 +228,20 @@ class Indexer:
         trash.collect(s.index_dir, report.generation)
         return report
 
-    def add(self, names: list[str], lock: store.WriterLock) -> UpdateReport:
+    def add(
+        self, names: list[str], lock: store.WriterLock, folders_before: dict[str, int | None] | None = None
+    ) -> UpdateReport:
         """Index these files of the docs dir (relative names) without scanning the rest of it.
 
         What `casebot index add` runs: the cost depends on the files added, not on the size
         of the index or of the docs folder. Duplicates are found by indexed lookups in the
         segments; other changes in the docs folder wait for `index update`. Without a
         usable index (none yet, or one to re-index), this is a full update.
+
+        `folders_before`: the mtimes (None: not there yet) of the folders the caller copied
+        the files into, taken before copying. A folder that was as the index recorded it is
+        recorded anew, so the copy itself is not reported as a pending change; a folder
+        that had already changed stays changed until `index update`.
         """
         s = self.settings
         if lock.index_dir != s.index_dir:
@@ -223,13 +283,21 @@ class Indexer:
                     continue
                 (report.changed if known else report.added).append(rel)
                 batch.add(doc, size, mtime, chunks, prepared)
-            if batch.writer is None and not batch.pending and skipped == snap.skipped:
+            recorded = snap.folders() or {}
+            restamped = {
+                rel: mtime
+                for rel, before in (folders_before or {}).items()
+                if (before is None or recorded.get(rel) == before)
+                and (mtime := _stat(s.docs_dir / rel)[1]) != recorded.get(rel)
+            }
+            if batch.writer is None and not batch.pending and skipped == snap.skipped and not restamped:
                 report.generation = snap.generation
                 return report
             writer = batch.open()
             batch.flush()
             store.crash_point("embedded")
             writer.set_skipped([(rel, *record.values()) for rel, record in skipped.items()])
+            writer.folders.update(restamped)
             report.generation = writer.commit()
         except BaseException:
             if batch.writer is not None:
@@ -305,6 +373,7 @@ class Indexer:
         a time and handed to the writer, which writes a segment every store.FLUSH_ROWS.
         """
         s = self.settings
+        stamps = folder_stamps(s.docs_dir) if s.docs_dir.is_dir() else {}  # before the scan: a later change shows
         files = scan(s.docs_dir)
         store.crash_point("scanned")
         indexed = base.documents if base else {}
@@ -377,7 +446,13 @@ class Indexer:
         new_skipped = {
             r[0]: {"content_hash": r[1], "size": r[2], "mtime_ns": r[3], "kind": r[4], "reason": r[5]} for r in skipped
         }
-        if base and batch.writer is None and not (batch.pending or report.removed) and new_skipped == old_skipped:
+        if (
+            base
+            and batch.writer is None
+            and not (batch.pending or report.removed)
+            and new_skipped == old_skipped
+            and stamps == base.folders
+        ):
             self._restore_query_encoder(base.manifest)
             report.generation = base.generation
             return report  # nothing to write: the current generation already says all this
@@ -389,6 +464,7 @@ class Indexer:
                 writer.remove_document(doc_id)
             store.crash_point("embedded")
             writer.set_skipped(skipped)
+            writer.folders = stamps
             report.generation = writer.commit()
         except BaseException:
             writer.abort()

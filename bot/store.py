@@ -4,6 +4,7 @@
     index/gen-000007/manifest.json   settings it was built with, its segments, checksums of every file
     index/gen-000007/deleted.json    papers (and their passages) removed from a segment since it was written
     index/gen-000007/skipped.json    files seen but not indexed (rejected or duplicates), with the reason
+    index/gen-000007/folders.json    modification time of every docs folder when it was last scanned
     index/gen-000007/seg-*/          the segments (bot.segment), hard links shared with earlier generations
     index/.lock                      held (flock) by the one writer
     index/trash/                     papers `casebot index remove` took out of the docs dir (see bot.trash)
@@ -79,7 +80,7 @@ __all__ = ["ChunkRow", "DocInfo", "Catalog", "Snapshot", "GenerationWriter", "lo
 FORMAT_VERSION = 3  # 3: segments of memory-mapped arrays, shared between generations by hard links
 REBUILD, UPDATE = "casebot index rebuild", "casebot index update"
 CURRENT, LOCK, TMP_PREFIX = "CURRENT", ".lock", ".tmp-"
-MANIFEST, DELETED, SKIPPED = "manifest.json", "deleted.json", "skipped.json"
+MANIFEST, DELETED, SKIPPED, FOLDERS = "manifest.json", "deleted.json", "skipped.json", "folders.json"
 KEEP_GENERATIONS = 2  # the current one and the one before, for readers still loading it
 GENERATION_NAME = re.compile(r"gen-\d{6}")
 SEGMENT_NAME = re.compile(r"seg-\d{6}-\d{3}")
@@ -118,6 +119,7 @@ class Catalog:
     manifest: dict
     documents: dict[str, DocInfo]
     skipped: dict[str, dict]
+    folders: dict[str, int] | None  # see bot.indexer.folder_stamps; None for a generation written before them
 
 
 def crash_point(step: str) -> None:
@@ -246,6 +248,11 @@ def _read_json(path: Path) -> dict:
     return data
 
 
+def _read_folders(gen: Path, manifest: dict) -> dict[str, int] | None:
+    """The docs folders' modification times the generation was written after (None: not recorded)."""
+    return _read_json(gen / FOLDERS) if FOLDERS in manifest.get("files", {}) else None
+
+
 def _read_catalog(gen: Path, manifest: dict) -> Catalog:
     deleted = _read_json(gen / DELETED)
     documents = {}
@@ -258,7 +265,7 @@ def _read_catalog(gen: Path, manifest: dict) -> Catalog:
                     documents[row[0]] = doc_info(row)
         finally:
             con.close()
-    return Catalog(gen.name, manifest, documents, _read_json(gen / SKIPPED))
+    return Catalog(gen.name, manifest, documents, _read_json(gen / SKIPPED), _read_folders(gen, manifest))
 
 
 def load_catalog(index_dir: Path, expected: dict | None = None, checksums: bool = False) -> Catalog:
@@ -412,6 +419,10 @@ class Snapshot:
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
+
+    def folders(self) -> dict[str, int] | None:
+        """The docs folders' modification times when this generation was written (read when asked)."""
+        return _read_folders(self.path, self.manifest)
 
     def segment_of(self, row: int) -> int:
         return int(np.searchsorted(self.offsets, row, side="right")) - 1
@@ -736,6 +747,7 @@ class GenerationWriter:
         self.documents = 0  # live papers, kept up to date as papers are added and removed
         self.next_id = 1
         self._skipped: dict[str, dict] = {}
+        self.folders: dict[str, int] = {}  # bot.indexer.folder_stamps of the docs dir this generation reflects
         self._builder: SegmentBuilder | None = None
         self._made = 0
         if base:
@@ -747,6 +759,7 @@ class GenerationWriter:
                     for k, v in _read_json(old / DELETED).items()
                 }
                 self._skipped = _read_json(old / SKIPPED)
+                self.folders = _read_folders(old, base.manifest) or {}
                 self.next_id = int(base.manifest["next_chunk_id"])
                 self.documents = int(base.manifest["documents"])
                 for seg in self.segments:
@@ -888,7 +901,7 @@ class GenerationWriter:
         crash_point("sqlite-committed")
         self.deleted = {name: gone for name, gone in self.deleted.items() if gone["documents"]}
         self._merge()
-        for name, data in ((DELETED, self.deleted), (SKIPPED, self._skipped)):
+        for name, data in ((DELETED, self.deleted), (SKIPPED, self._skipped), (FOLDERS, self.folders)):
             (self.tmp / name).write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
         crash_point("index-files-written")
         n_chunks = sum(seg["live_rows"] for seg in self.segments)
@@ -901,10 +914,10 @@ class GenerationWriter:
             "next_chunk_id": self.next_id,
             "created": datetime.now(UTC).isoformat(timespec="seconds"),
             "segments": [{k: v for k, v in seg.items() if k != "live_rows"} for seg in self.segments],
-            "files": {name: _file_record(self.tmp / name) for name in (DELETED, SKIPPED)},
+            "files": {name: _file_record(self.tmp / name) for name in (DELETED, SKIPPED, FOLDERS)},
         }
         (self.tmp / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        for path in [self.tmp / MANIFEST, self.tmp / DELETED, self.tmp / SKIPPED] + [
+        for path in [self.tmp / MANIFEST, self.tmp / DELETED, self.tmp / SKIPPED, self.tmp / FOLDERS] + [
             self.tmp / seg["name"] / f for seg in self.segments for f in seg["files"]
         ]:
             with open(path, "rb") as fh:
