@@ -28,6 +28,7 @@ import numpy as np
 
 from . import ann
 from .analysis import PassageTerms, first_word
+from .errors import StoreError
 from .lexical import FILES as LEXICAL_FILES
 from .lexical import Postings
 from .records import Chunk, Document
@@ -177,9 +178,11 @@ class Segment:
             raise ValueError(f"the BM25 rows of {path.name} do not match its passages")
         if len(self.sentence_vectors) != (self.sentence_offsets[-1] if n else 0):
             raise ValueError(f"the sentence vectors of {path.name} do not match its sentences")
+        # The IVF index is opened by the first search: reading its centroids (nlist x dim floats,
+        # 3.9 MB at 1M rows) is most of what opening a large segment would cost, and only
+        # searches need them (not `index list`, `verify`, an update's planning or a paper lookup).
+        self._ivf_nprobe = int(dense["nprobe"]) if dense and dense.get("kind") == ann.MANIFEST_KIND else None
         self._ivf: ann.IvfSearcher | None = None
-        if dense and dense.get("kind") == ann.MANIFEST_KIND:
-            self._ivf = ann.IvfSearcher.open(path / ANN_FILE, int(dense["nprobe"]), self.passage_vectors)
         self._con = connect(path / SQLITE, readonly=True)
         self._lock = threading.Lock()
 
@@ -192,6 +195,20 @@ class Segment:
 
     def close(self) -> None:
         self._con.close()
+
+    def _searcher(self) -> ann.IvfSearcher | None:
+        """The segment's IVF searcher (opened on first use), or None when it is searched exactly."""
+        if self._ivf_nprobe is not None and self._ivf is None:
+            with self._lock:
+                if self._ivf is None:
+                    try:
+                        self._ivf = ann.IvfSearcher.open(self.path / ANN_FILE, self._ivf_nprobe, self.passage_vectors)
+                    except (RuntimeError, ValueError) as exc:  # faiss reports an unreadable file as RuntimeError
+                        raise StoreError(
+                            f"the IVF index {self.path / ANN_FILE} cannot be read ({str(exc).splitlines()[0][:200]})",
+                            "`casebot index verify`, then `casebot index rebuild`",
+                        ) from None
+        return self._ivf
 
     def owner(self, text_hash: str, doi: str, pmid: str, dead: set[str]) -> tuple[str, str] | None:
         """(which identity, doc id) of a live paper here with the same text, DOI or PMID."""
@@ -217,11 +234,10 @@ class Segment:
         if not len(self) or n <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
         query = np.ascontiguousarray(vector, np.float32)[None, :]
-        faiss.omp_set_num_threads(1)
-        if self._ivf is not None:
-            return self._ivf.search(
-                query[0], n
-            )  # one query: threads only wait on each other (35x slower on a busy 2-core host)
+        faiss.omp_set_num_threads(1)  # one query: threads only wait on each other (35x slower on a busy 2-core host)
+        searcher = self._searcher()
+        if searcher is not None:
+            return searcher.search(query[0], n)
         scores, rows = faiss.knn(query, self.passage_vectors, min(n, len(self)), metric=faiss.METRIC_INNER_PRODUCT)
         return scores[0], rows[0].astype(np.int64)
 

@@ -202,6 +202,17 @@ def test_a_large_segment_is_searched_approximately_with_the_recall_of_exact_sear
     assert ann.recall_at_k(np.array(found), np.array(truth)) >= ann.RECALL_TARGET
     assert bot.ask("What dose of aspirin was the toddler with Kawasaki disease started on?").passages
 
+    # The IVF file is read by the first search, not by opening: damage that opening cannot see
+    # (same size, mtime put back) is one clear error there, not a faiss traceback.
+    target = index / store.current_generation(index) / segment_record["name"] / "dense.ivf"
+    st = target.stat()
+    target.write_bytes(b"\0" * st.st_size)
+    os.utime(target, ns=(st.st_atime_ns, st.st_mtime_ns))
+    reopened = CaseBot(bot.settings)
+    with pytest.raises(StoreError, match="dense.ivf cannot be read") as damaged:
+        reopened.ask("What dose of aspirin was given?")
+    assert damaged.value.fix == "`casebot index verify`, then `casebot index rebuild`"
+
 
 def test_an_index_of_an_earlier_format_is_rebuilt_by_the_next_update(make_settings, tmp_path):
     names = sorted(p.name for p in (CASES / "docs").iterdir())[:2]
