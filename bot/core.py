@@ -55,8 +55,12 @@ class CaseBot:
                 self._retriever = Retriever(snapshot, encoder, self.settings)
             return self._retriever
 
-    def resolve(self, question: str, conversation: Conversation | None = None) -> Resolution:
-        """The question checked, cleaned and read against the conversation so far (bot.conversation's rules)."""
+    def resolve(
+        self, question: str, conversation: Conversation | None = None, retriever: Retriever | None = None
+    ) -> Resolution:
+        """The question checked, cleaned and read against the conversation so far (bot.conversation's rules).
+
+        `retriever`: the one the caller will search with (else the current one)."""
         question = " ".join(question.translate(CONTROL_CHARACTERS).split())
         if not question:
             raise InputError("the question is empty", "type a question")
@@ -66,7 +70,7 @@ class CaseBot:
                 f"the question has {words} words, over the limit of {limit} (setting max_question_words)",
                 "ask a shorter question",
             )
-        retriever = self.retriever()
+        retriever = retriever or self.retriever()
         conversation = conversation or Conversation()
         said = [question] + [text for t in conversation.turns for text in (t.question, t.answer)]
         vocabulary = retriever.vocabulary_for(" ".join(said))
@@ -77,8 +81,9 @@ class CaseBot:
 
     def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
         """The query to search: the question, with context and preferred papers when it is a follow-up."""
-        r = self.resolve(question, conversation)
-        return self.retriever().analyse(r.question, r.context, r.prefer, r.said)
+        retriever = self.retriever()
+        r = self.resolve(question, conversation, retriever)
+        return retriever.analyse(r.question, r.context, r.prefer, r.said)
 
     def ask(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> Answer:
         """Answer with quoted, cited sentences, or abstain and show the nearest passages.
@@ -95,8 +100,8 @@ class CaseBot:
         Diversification is greedy, so the top k of a deeper ranking are the top k themselves.
         """
         k = k or self.settings.retrieval.k
-        resolution = self.resolve(question, conversation)
-        retriever = self.retriever()
+        retriever = self.retriever()  # one generation for the whole question, even if a newer one is published
+        resolution = self.resolve(question, conversation, retriever)
         query = retriever.analyse(resolution.question, resolution.context, resolution.prefer, resolution.said)
         ranked = retriever.retrieve(query, max(k, depth))
         a = self.settings.answer
@@ -107,8 +112,10 @@ class CaseBot:
 
     def search(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> list[Hit]:
         """The passages `ask` would quote from, without composing an answer."""
-        query = self.analyse(question, conversation)
-        return self.retriever().retrieve(query, k or self.settings.retrieval.k)
+        retriever = self.retriever()
+        r = self.resolve(question, conversation, retriever)
+        query = retriever.analyse(r.question, r.context, r.prefer, r.said)
+        return retriever.retrieve(query, k or self.settings.retrieval.k)
 
     def section_text(self, hit: Hit) -> str:
         """The whole section a passage lies in, rebuilt from its passages (they overlap; gaps are blank lines)."""

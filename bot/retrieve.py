@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import cache
 
 import numpy as np
 
@@ -38,6 +40,16 @@ from .store import Snapshot
 W_PREFER_DOC, W_PREFER_SECTION = 0.3, 0.03
 VOCABULARIES_CACHED = 64  # questions mostly share their papers' abbreviations: built once, reused
 
+# Threads that embed questions while the asking thread reads the question and scores BM25
+# (the ONNX encoder and numpy release the GIL). Two: this many cores on the machines it is
+# built for; more concurrent questions queue here as they would for the cores anyway.
+ENCODE_THREADS = 2
+
+
+@cache
+def _encoding() -> ThreadPoolExecutor:
+    return ThreadPoolExecutor(ENCODE_THREADS, thread_name_prefix="casebot-encode")
+
 
 @dataclass
 class Query:
@@ -57,6 +69,11 @@ class Query:
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
     focus_head: set[str] = field(default_factory=set)  # the last focus word: the kind of answer ("dose", "treatments")
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
+    # Computed while the question was being embedded (they need no vector), valid for the snapshot
+    # `generation` only (rows are the snapshot's); None: compute when needed.
+    lexical: np.ndarray | None = None  # BM25 score of every row for `terms`
+    rows_having: dict[str, np.ndarray] | None = None  # key term -> rows holding it or an alternative, ascending
+    generation: str | None = None
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -127,6 +144,8 @@ class Retriever:
         vocabulary = self.vocabulary_for(question + " " + extra)
         expansions = vocabulary.expansions(question + " " + extra)
         text = " ".join(filter(None, [question, extra] + [f"({e})" for e in expansions]))
+        # The encode (most of a question's cost) runs on another core while the rest is read.
+        encoded = _encoding().submit(self.encoder.encode, [text, question] if context else [text])
         terms = tokens(text, vocabulary)
         own = key_terms(question, vocabulary)
         subject, weight = dict(own), dict.fromkeys(own, 1.0)
@@ -139,7 +158,10 @@ class Retriever:
         idf = {t: self._idf(t, word, vocabulary) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
-        vectors = self.encoder.encode([text, question] if context else [text])
+        alternatives = vocabulary.alternatives(words)
+        lexical = self.snap.lexical_scores(terms)
+        having = {t: self._rows_having(t, alternatives) for t in subject}
+        vectors = encoded.result()
         if context and OWN_VECTOR_SHARE:
             mixed = OWN_VECTOR_SHARE * vectors[1] + (1 - OWN_VECTOR_SHARE) * vectors[0]
             vectors = np.stack([mixed / (np.linalg.norm(mixed) or 1.0), vectors[1]])
@@ -157,10 +179,23 @@ class Retriever:
             prefer or Preference(),
             question_type(question),
             words,
-            vocabulary.alternatives(words),
+            alternatives,
             focus_terms(question, vocabulary, head_only=True),
             set(said),
+            lexical,
+            having,
+            self.snap.generation,
         )
+
+    def _rows_having(self, term: str, alternatives: dict[str, set[str]]) -> np.ndarray:
+        """Rows holding `term` or one of its alternatives, ascending."""
+        found = [self.snap.rows_with(t) for t in {term} | alternatives.get(term, set())]
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))  # each sorted and unique
+
+    def _having(self, query: Query, term: str) -> np.ndarray:
+        if query.generation == self.snap.generation and query.rows_having and term in query.rows_having:
+            return query.rows_having[term]
+        return self._rows_having(term, query.alternatives)
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -177,8 +212,7 @@ class Retriever:
             if not (t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))):
                 continue
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
-            alternatives = {t} | query.alternatives.get(t, set())
-            if not any(np.isin(self.snap.rows_with(x), rows, assume_unique=True).any() for x in alternatives):
+            if not np.isin(self._having(query, t), rows, assume_unique=True).any():
                 out.append(t)
         return out
 
@@ -237,7 +271,9 @@ class Retriever:
         if n == 0:
             return None
         dense_rows = snap.dense_search(query.vector, n)
-        lexical = snap.lexical_scores(query.terms)
+        lexical = query.lexical if query.generation == snap.generation else None
+        if lexical is None:
+            lexical = snap.lexical_scores(query.terms)
         top = np.argpartition(-lexical, n - 1)[:n] if n < len(lexical) else np.arange(len(lexical))
         top = top[np.lexsort((top, -lexical[top]))]  # ties: the earlier passage first, whatever the layout
         lexical_rows = top[lexical[top] > 0]
@@ -278,8 +314,7 @@ class Retriever:
         coverage = np.zeros(len(rows))
         total = sum(weights.values()) or 1.0
         for term, weight in weights.items():
-            found = [self.snap.rows_with(t) for t in {term} | query.alternatives.get(term, set())]
-            having = found[0] if len(found) == 1 else np.unique(np.concatenate(found))  # each sorted and unique
+            having = self._having(query, term)
             if len(having):
                 coverage[np.isin(rows, having, assume_unique=True)] += weight / total
         return coverage
