@@ -11,8 +11,9 @@ the IVF index with build_ivf (nprobe calibrated on 300 probe questions), and mea
 * ivf ms: one IvfSearcher.search (including the SQ8 re-score), per question;
 * recall@10 of the IVF results against exact search, and the calibrated nprobe;
 * open ms and RSS: IvfSearcher.open in a fresh process (warm page cache), its VmRSS after
-  the open and the growth the open caused; "full read" is the same file read without
-  IO_FLAG_MMAP, for contrast;
+  the open and the growth the open caused; "+1 q MB" the growth that one search of depth
+  80 (a cold ask's candidates) then caused (pages of the lists and vectors it touched);
+  "full read" is the same file read without IO_FLAG_MMAP, for contrast;
 * build s: train + add + write + calibrate.
 
 Questions are noisy copies of random rows (noise twice the vector's length, cosine
@@ -68,15 +69,18 @@ def rss_mb():
 vectors = np.load(sys.argv[2], mmap_mode="r")
 before = rss_mb()
 t = time.perf_counter()
-searcher = ann.IvfSearcher.open(sys.argv[3], 1, vectors)
+searcher = ann.IvfSearcher.open(sys.argv[3], int(sys.argv[4]), vectors)
 open_ms = (time.perf_counter() - t) * 1000
 after = rss_mb()
+for q in np.load(sys.argv[5]):  # the first question of a new process: what it maps of the files
+    searcher.search(q, 80)
+search_growth = rss_mb() - after
 del searcher
 t = time.perf_counter()
 full = faiss.read_index(sys.argv[3])
 full_ms = (time.perf_counter() - t) * 1000
 full_rss = rss_mb()
-print(json.dumps({"open_ms": open_ms, "rss_mb": after, "open_growth_mb": after - before,
+print(json.dumps({"open_ms": open_ms, "rss_mb": after, "open_growth_mb": after - before, "search_growth_mb": search_growth,
                   "full_ms": full_ms, "full_growth_mb": full_rss - after}))
 """
 
@@ -124,6 +128,8 @@ def run(rows: int, codec: str, folder: Path) -> dict[str, float | int | str]:
     started = time.perf_counter()
     record = ann.build_ivf(vectors, index_path, probes, codec=codec)
     build_s = time.perf_counter() - started
+    one = folder / "one-question.npy"
+    np.save(one, held_out[:1])
 
     opened = json.loads(
         subprocess.run(
@@ -134,6 +140,8 @@ def run(rows: int, codec: str, folder: Path) -> dict[str, float | int | str]:
                 str(Path(__file__).resolve().parents[1]),
                 str(vectors_path),
                 str(index_path),
+                str(record["nprobe"]),
+                str(one),
             ],
             check=True,
             capture_output=True,
@@ -158,6 +166,7 @@ def run(rows: int, codec: str, folder: Path) -> dict[str, float | int | str]:
         "open_ms": opened["open_ms"],
         "rss_mb": opened["rss_mb"],
         "open_growth_mb": opened["open_growth_mb"],
+        "search_growth_mb": opened["search_growth_mb"],
         "full_ms": opened["full_ms"],
         "full_growth_mb": opened["full_growth_mb"],
         "index_mb": index_path.stat().st_size / 2**20,
@@ -183,7 +192,7 @@ def main() -> None:
 
     header = (
         f"{'rows':>9} {'codec':>5} {'exact ms':>9} {'ivf ms':>7} {'recall@10':>9} {'nlist':>6} {'nprobe':>6} "
-        f"{'open ms':>8} {'RSS MB':>7} {'+open MB':>8} {'full-read ms':>12} {'+full MB':>8} "
+        f"{'open ms':>8} {'RSS MB':>7} {'+open MB':>8} {'+1 q MB':>8} {'full-read ms':>12} {'+full MB':>8} "
         f"{'index MB':>8} {'vecs MB':>8} {'build s':>8}"
     )
     results = []
@@ -199,7 +208,7 @@ def main() -> None:
                 print(
                     f"{rows:>9} {codec:>5} {result['exact_ms']:>9.2f} {result['ivf_ms']:>7.3f} {result['recall']:>9.4f} "
                     f"{result['nlist']:>6} {result['nprobe']:>6} {result['open_ms']:>8.1f} {result['rss_mb']:>7.0f} "
-                    f"{result['open_growth_mb']:>8.1f} {result['full_ms']:>12.1f} {result['full_growth_mb']:>8.1f} "
+                    f"{result['open_growth_mb']:>8.1f} {result['search_growth_mb']:>8.1f} {result['full_ms']:>12.1f} {result['full_growth_mb']:>8.1f} "
                     f"{result['index_mb']:>8.1f} {result['vectors_mb']:>8.1f} {result['build_s']:>8.1f}",
                     flush=True,
                 )
@@ -208,7 +217,7 @@ def main() -> None:
         print(
             f"{r['rows']:>9} {r['codec']:>5} {r['exact_ms']:>9.2f} {r['ivf_ms']:>7.3f} {r['recall']:>9.4f} "
             f"{r['nlist']:>6} {r['nprobe']:>6} {r['open_ms']:>8.1f} {r['rss_mb']:>7.0f} {r['open_growth_mb']:>8.1f} "
-            f"{r['full_ms']:>12.1f} {r['full_growth_mb']:>8.1f} {r['index_mb']:>8.1f} {r['vectors_mb']:>8.1f} {r['build_s']:>8.1f}"
+            f"{r['search_growth_mb']:>8.1f} {r['full_ms']:>12.1f} {r['full_growth_mb']:>8.1f} {r['index_mb']:>8.1f} {r['vectors_mb']:>8.1f} {r['build_s']:>8.1f}"
         )
 
 

@@ -10,7 +10,9 @@ that a user's first question would not find warm (the files are in the page cach
 
   open       CPU time of `store.load` in a fresh process, and the peak RSS it adds over
              a process that only imported casebot;
-  cold ask   peak RSS of `casebot ask` as a new process;
+  cold ask   peak RSS of `casebot ask` as a new process, and how its RSS at exit splits into
+             private pages (RssAnon) and pages of mapped files (RssFile: libraries and the
+             index pages the question touched, shared with the page cache);
   warm ask   median wall time of `CaseBot.ask` after three warm-up questions;
   add 1      CPU time of `Indexer.add()` (what `casebot index add` runs) for one new paper
              (removed again by an untimed `index update` between repeats).
@@ -40,7 +42,6 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from synthetic import questions, write_corpus  # noqa: E402
 
-CASEBOT = Path(sys.executable).with_name("casebot")
 NEUTRAL = Path(tempfile.gettempdir())  # children run here: `python -c` puts its working directory on sys.path
 HASHING = "casebot/hashing-384"
 PASSAGES_PER_PAPER = 6.5  # synthetic papers at the default chunk size
@@ -125,20 +126,50 @@ def child(script: str, *args: str, pythonpath: Path = ROOT) -> tuple[dict, float
     return (json.loads(out.strip().splitlines()[-1]) if out.strip() else {}), usage.ru_maxrss / 1024
 
 
-def cold_ask_rss(docs: Path, index: Path, question: str) -> float:
+# `casebot ask` as the console script runs it, reporting at exit how its resident memory splits
+# into private pages (RssAnon: Python, numpy results) and pages of mapped files (RssFile:
+# libraries, and the index files' pages the question touched, shared with the page cache).
+COLD_ASK = """
+import atexit, json, sys
+report = sys.argv.pop(1)
+def split():
+    status = dict(line.split(":", 1) for line in open("/proc/self/status"))
+    with open(report, "w") as out:
+        json.dump({k: int(status[k].split()[0]) / 1024 for k in ("RssAnon", "RssFile")}, out)
+atexit.register(split)
+sys.argv[0] = "casebot"
+from bot.cli import main
+main()
+"""
+
+
+def cold_ask_rss(docs: Path, index: Path, question: str) -> tuple[float, dict[str, float]]:
+    """Peak RSS (MB) of `casebot ask` in a new process, and its RssAnon / RssFile at exit."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}
     env.update(PYTHONPATH=str(ROOT), CASEBOT_MODEL=HASHING)
-    proc = subprocess.Popen(
-        [str(CASEBOT), "ask", question, "--docs-dir", str(docs), "--index-dir", str(index)],
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        cwd=NEUTRAL,
-    )
-    _, status, usage = os.wait4(proc.pid, 0)
-    if os.waitstatus_to_exitcode(status):
-        raise SystemExit(f"casebot ask failed: {proc.stderr.read().decode() if proc.stderr else ''}")
-    return usage.ru_maxrss / 1024
+    with tempfile.NamedTemporaryFile("r", suffix=".json") as split:
+        proc = subprocess.Popen(
+            [
+                sys.executable,
+                "-c",
+                COLD_ASK,
+                split.name,
+                "ask",
+                question,
+                "--docs-dir",
+                str(docs),
+                "--index-dir",
+                str(index),
+            ],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            cwd=NEUTRAL,
+        )
+        _, status, usage = os.wait4(proc.pid, 0)
+        if os.waitstatus_to_exitcode(status):
+            raise SystemExit(f"casebot ask failed: {proc.stderr.read().decode() if proc.stderr else ''}")
+        return usage.ru_maxrss / 1024, json.loads(Path(split.name).read_text())
 
 
 def build(docs: Path, index: Path, papers: int, pythonpath: Path = ROOT) -> int:
@@ -209,7 +240,7 @@ def main() -> None:
             "passages": passages,
             "open_ms": 1000 * opened["cpu"],
             "open_rss": open_rss - baseline_rss,
-            "cold_rss": cold_ask_rss(docs, index, qs[0]),
+            **dict(zip(("cold_rss", "cold_split"), cold_ask_rss(docs, index, qs[0]), strict=True)),
             "ask_ms": warm["ask_ms"],
             "recall": warm["recall_at_10"],
             "add_s": added["add_cpu"],
@@ -229,16 +260,18 @@ def main() -> None:
     base = rows[0]
     print(f"\nP5 scale (hashing embedder; new processes; ratios to {base['passages']:,} passages):")
     print(
-        f"  {'passages':>10} {'open ms':>9} {'open MB':>8} {'cold-ask MB':>12} {'warm ask ms':>12} {'add-1 CPU-s':>12}"
+        f"  {'passages':>10} {'open ms':>9} {'open MB':>8} {'cold-ask MB':>12} {'(anon+file)':>12} {'warm ask ms':>12} {'add-1 CPU-s':>12}"
         f"  recall@10  segments"
     )
     for r in rows:
         print(
             f"  {r['passages']:>10,} {r['open_ms']:>9.1f} {r['open_rss']:>8.1f} {r['cold_rss']:>12.0f} "
+            f"{r['cold_split']['RssAnon']:>5.0f}+{r['cold_split']['RssFile']:<6.0f} "
             f"{r['ask_ms']:>12.1f} {r['add_s']:>12.2f}  {r['recall']:>9.3f}  {r['segments']} ({r['search']})"
         )
         print(
             f"  {'ratio':>10} {r['open_ms'] / base['open_ms']:>8.2f}x {'':>8} {r['cold_rss'] / base['cold_rss']:>11.2f}x "
+            f"{r['cold_split']['RssAnon'] / base['cold_split']['RssAnon']:>5.2f}x{'':<6} "
             f"{r['ask_ms'] / base['ask_ms']:>11.2f}x {r['add_s'] / base['add_s']:>11.2f}x"
         )
         if "prev_open_ms" in r:
