@@ -91,6 +91,8 @@ class Candidate:
     score: float = 0.0
     sentence_scores: np.ndarray | None = None
     vector: np.ndarray | None = None  # the passage's vector (diversify compares candidates)
+    doc_id: str = ""
+    section: str = ""
 
 
 def is_rare(term: str, word: str) -> bool:
@@ -238,11 +240,10 @@ class Retriever:
         if pool is None:
             return []
         rows, features, lexical, sentence_scores, bounds = pool
-        chunk_ids, vectors = self.snap.chunk_ids(rows), self.snap.passage_vectors(rows)
-        self.snap.chunks.fetch([int(c) for c in chunk_ids])  # one query for every candidate read below
+        chunk_ids, vectors, places = self.snap.chunk_ids(rows), self.snap.passage_vectors(rows), self.snap.places(rows)
         score = features @ PASSAGE_WEIGHTS
         if query.prefer:
-            score += self._preference(rows, query.prefer)
+            score += self._preference(places, query.prefer)
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         out = [
             Candidate(
@@ -255,6 +256,7 @@ class Retriever:
                 float(score[i]),
                 sentence_scores[bounds[i] : bounds[i + 1]],
                 vectors[i],
+                *places[i],
             )
             for i, chunk_id in enumerate(chunk_ids)
         ]
@@ -293,15 +295,12 @@ class Retriever:
         bounds = list(sentence_starts) + [len(sentence_scores)]
         return rows, features, pool_lexical, sentence_scores, bounds
 
-    def _preference(self, rows: np.ndarray, prefer: Preference) -> np.ndarray:
-        """The boost each passage gets for lying in a preferred paper or section."""
-        found = self.snap.chunks.fetch([int(c) for c in self.snap.chunk_ids(rows)])
-        chunks = [found[int(c)] for c in self.snap.chunk_ids(rows)]
+    def _preference(self, places: list[tuple[str, str]], prefer: Preference) -> np.ndarray:
+        """The boost each passage (doc id, section) gets for lying in a preferred paper or section."""
         return np.array(
             [
-                W_PREFER_DOC * prefer.docs.get(c.doc_id, 0.0)
-                + W_PREFER_SECTION * prefer.sections.get((c.doc_id, c.section), 0.0)
-                for c in chunks
+                W_PREFER_DOC * prefer.docs.get(doc, 0.0) + W_PREFER_SECTION * prefer.sections.get((doc, section), 0.0)
+                for doc, section in places
             ]
         )
 
@@ -339,13 +338,11 @@ class Retriever:
             return c.vector
 
         def others_above(doc: str, floor: float) -> bool:
-            return any(
-                o.score >= floor and self.snap.chunks[o.chunk_id].doc_id != doc and o not in chosen for o in ranked
-            )
+            return any(o.score >= floor and o.doc_id != doc and o not in chosen for o in ranked)
 
         for c in ranked:
-            doc = self.snap.chunks[c.chunk_id].doc_id
-            same = [o for o in chosen if self.snap.chunks[o.chunk_id].doc_id == doc]
+            doc = c.doc_id
+            same = [o for o in chosen if o.doc_id == doc]
             surplus = len(same) >= self.settings.retrieval.per_doc_limit and others_above(doc, top * RELEVANT_FRACTION)
             redundant = (
                 not surplus
@@ -382,7 +379,9 @@ class Retriever:
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The top k passages for an analysed question, spread across papers, best first."""
-        hits = [self.hit(c) for c in self.diversify(self.candidates(query), k)]
+        chosen = self.diversify(self.candidates(query), k)
+        self.snap.chunks.fetch([c.chunk_id for c in chosen])  # the shown passages' text, in one query
+        hits = [self.hit(c) for c in chosen]
         if hits:
             # a follow-up's context terms came from its papers: only its own can be missing
             hits[0].missing = [t for t in self.missing(query, hits[0].doc_id) if not query.own or t in query.own]

@@ -472,6 +472,30 @@ class Snapshot:
     def chunk_ids(self, rows: np.ndarray) -> np.ndarray:
         return self._gather("chunk_ids", rows)
 
+    def places(self, rows: np.ndarray) -> list[tuple[str, str]]:
+        """(doc id, section) of each row: what ranking needs of a candidate, without its text.
+
+        One query per segment; the text, sentences and terms are read (ChunkTable.fetch)
+        only for the few passages an answer shows.
+        """
+        rows = np.asarray(rows, np.int64)
+        ids = self.chunk_ids(rows)
+        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        found: dict[int, tuple[str, str]] = {}
+        for i in np.unique(which):
+            part = [int(c) for c in ids[which == i]]
+            for at in range(0, len(part), 500):  # SQLite's limit on bound parameters
+                batch = part[at : at + 500]
+                for cid, doc_id, section in self.segments[i].query(
+                    f"SELECT chunk_id, doc_id, section FROM chunks WHERE chunk_id IN ({','.join('?' * len(batch))})",
+                    batch,
+                ):
+                    found[cid] = (doc_id, section)
+        try:
+            return [found[int(c)] for c in ids]
+        except KeyError as exc:
+            raise _damaged(self.path, ValueError(f"passage {exc.args[0]} has vectors but no row in SQLite")) from None
+
     def passage_vectors(self, rows: np.ndarray) -> np.ndarray:
         return self._gather("passage_vectors", rows)
 
