@@ -384,7 +384,8 @@ class Indexer:
             size, mtime = _stat(path)
             known = indexed.get(rel)
             try:
-                check_location(path, s.docs_dir, s.ingest.follow_symlinks)
+                if path.is_symlink():  # scan() does not enter linked folders: only a link itself can lead out
+                    check_location(path, s.docs_dir, s.ingest.follow_symlinks)
             except IngestError as exc:  # a link out: whatever it led to before is not kept either
                 report.rejected.append({"source": rel, "reason": str(exc)})
                 skipped.append((rel, "", size, mtime, "rejected", str(exc)))
