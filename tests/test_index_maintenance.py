@@ -614,3 +614,22 @@ def test_index_add_does_not_hide_earlier_changes_of_its_folder(corpus, cli, monk
     other.write_text(PAPERS["sarcoid.txt"].replace("41", "38"), encoding="utf-8")
     assert cli("index", "add", other, *args).exit_code == 0
     assert "files were added, removed or renamed in" in ask_note(cli, corpus)  # dropped.txt still waits
+
+
+def test_a_question_read_before_an_update_is_searched_in_the_new_generation(corpus):
+    """A question is read (its BM25 scores computed while it is embedded) against one
+    generation; searched in a newer one, those row-numbered scores are not reused."""
+    Indexer(corpus).update()
+    bot = CaseBot(corpus)
+    old = bot.retriever()
+    question = "Which crystals were in the joint fluid?"
+    query = old.analyse(question)
+    (corpus.docs_dir / "pseudogout.txt").write_text(
+        "An 80-year-old woman had a hot swollen knee; joint fluid held rhomboid calcium pyrophosphate crystals.",
+        encoding="utf-8",
+    )
+    Indexer(corpus).update()
+    new = bot.retriever()
+    assert new.snap.generation != old.snap.generation
+    searched = [h.chunk_id for h in new.retrieve(query, 5)]
+    assert searched == [h.chunk_id for h in new.retrieve(new.analyse(question), 5)]
