@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from functools import cache
 
 import numpy as np
 
@@ -40,16 +38,6 @@ from .store import Snapshot
 W_PREFER_DOC, W_PREFER_SECTION = 0.3, 0.03
 VOCABULARIES_CACHED = 64  # questions mostly share their papers' abbreviations: built once, reused
 
-# Threads that embed questions while the asking thread reads the question and scores BM25
-# (the ONNX encoder and numpy release the GIL). Two: this many cores on the machines it is
-# built for; more concurrent questions queue here as they would for the cores anyway.
-ENCODE_THREADS = 2
-
-
-@cache
-def _encoding() -> ThreadPoolExecutor:
-    return ThreadPoolExecutor(ENCODE_THREADS, thread_name_prefix="casebot-encode")
-
 
 @dataclass
 class Query:
@@ -69,11 +57,6 @@ class Query:
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
     focus_head: set[str] = field(default_factory=set)  # the last focus word: the kind of answer ("dose", "treatments")
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
-    # Computed while the question was being embedded (they need no vector), valid for the snapshot
-    # `generation` only (rows are the snapshot's); None: compute when needed.
-    lexical: np.ndarray | None = None  # BM25 score of every row for `terms`
-    rows_having: dict[str, np.ndarray] | None = None  # key term -> rows holding it or an alternative, ascending
-    generation: str | None = None
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -146,8 +129,6 @@ class Retriever:
         vocabulary = self.vocabulary_for(question + " " + extra)
         expansions = vocabulary.expansions(question + " " + extra)
         text = " ".join(filter(None, [question, extra] + [f"({e})" for e in expansions]))
-        # The encode (most of a question's cost) runs on another core while the rest is read.
-        encoded = _encoding().submit(self.encoder.encode, [text, question] if context else [text])
         terms = tokens(text, vocabulary)
         own = key_terms(question, vocabulary)
         subject, weight = dict(own), dict.fromkeys(own, 1.0)
@@ -160,10 +141,7 @@ class Retriever:
         idf = {t: self._idf(t, word, vocabulary) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
-        alternatives = vocabulary.alternatives(words)
-        lexical = self.snap.lexical_scores(terms)
-        having = {t: self._rows_having(t, alternatives) for t in subject}
-        vectors = encoded.result()
+        vectors = self.encoder.encode([text, question] if context else [text])
         if context and OWN_VECTOR_SHARE:
             mixed = OWN_VECTOR_SHARE * vectors[1] + (1 - OWN_VECTOR_SHARE) * vectors[0]
             vectors = np.stack([mixed / (np.linalg.norm(mixed) or 1.0), vectors[1]])
@@ -181,23 +159,15 @@ class Retriever:
             prefer or Preference(),
             question_type(question),
             words,
-            alternatives,
+            vocabulary.alternatives(words),
             focus_terms(question, vocabulary, head_only=True),
             set(said),
-            lexical,
-            having,
-            self.snap.generation,
         )
 
-    def _rows_having(self, term: str, alternatives: dict[str, set[str]]) -> np.ndarray:
-        """Rows holding `term` or one of its alternatives, ascending."""
-        found = [self.snap.rows_with(t) for t in {term} | alternatives.get(term, set())]
-        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))  # each sorted and unique
-
     def _having(self, query: Query, term: str) -> np.ndarray:
-        if query.generation == self.snap.generation and query.rows_having and term in query.rows_having:
-            return query.rows_having[term]
-        return self._rows_having(term, query.alternatives)
+        """Rows holding key term `term` or one of its alternatives, ascending."""
+        found = [self.snap.rows_with(t) for t in {term} | query.alternatives.get(term, set())]
+        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))  # each sorted and unique
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -273,9 +243,7 @@ class Retriever:
         if n == 0:
             return None
         dense_rows = snap.dense_search(query.vector, n)
-        lexical = query.lexical if query.generation == snap.generation else None
-        if lexical is None:
-            lexical = snap.lexical_scores(query.terms)
+        lexical = snap.lexical_scores(query.terms)
         top = np.argpartition(-lexical, n - 1)[:n] if n < len(lexical) else np.arange(len(lexical))
         top = top[np.lexsort((top, -lexical[top]))]  # ties: the earlier passage first, whatever the layout
         lexical_rows = top[lexical[top] > 0]

@@ -617,8 +617,8 @@ def test_index_add_does_not_hide_earlier_changes_of_its_folder(corpus, cli, monk
 
 
 def test_a_question_read_before_an_update_is_searched_in_the_new_generation(corpus):
-    """A question is read (its BM25 scores computed while it is embedded) against one
-    generation; searched in a newer one, those row-numbered scores are not reused."""
+    """A question read against one generation carries nothing row-numbered: a newer
+    generation (published meanwhile) searches it as it would search the question anew."""
     Indexer(corpus).update()
     bot = CaseBot(corpus)
     old = bot.retriever()
