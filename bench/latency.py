@@ -150,22 +150,24 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
     for q in qs:
         totals: dict[str, float] = defaultdict(float)
         t0 = time.perf_counter()
-        question = " ".join(q.split())
         retriever = bot.retriever()
         t1 = time.perf_counter()
-        with replaced(embedder, "encode", timer(embedder.encode, totals, "encode")):
-            query = retriever.analyse(question)
+        resolution = bot.resolve(q, None, retriever)
         t2 = time.perf_counter()
-        hits = retriever.retrieve(query, s.retrieval.k)
+        with replaced(embedder, "encode", timer(embedder.encode, totals, "encode")):
+            query = retriever.analyse(resolution.question, resolution.context, resolution.prefer, resolution.said)
         t3 = time.perf_counter()
-        compose(query, hits, s.answer.max_sentences, s.answer.abstain_below)
+        hits = retriever.retrieve(query, s.retrieval.k)
         t4 = time.perf_counter()
+        compose(query, hits, s.answer.max_sentences, s.answer.abstain_below)
+        t5 = time.perf_counter()
         out["retriever() (generation check)"].append(t1 - t0)
-        out["analyse (all)"].append(t2 - t1)
-        out["  of it, the query encode (own thread)"].append(totals["encode"])
-        out["retrieve (dense + rerank + diversify)"].append(t3 - t2)
-        out["compose (sentences)"].append(t4 - t3)
-        out["total"].append(t4 - t0)
+        out["resolve (cleaning, follow-up rules)"].append(t2 - t1)
+        out["analyse: query encode"].append(totals["encode"])
+        out["analyse: rest (terms, tags, idf)"].append(t3 - t2 - totals["encode"])
+        out["retrieve (dense + BM25 + rerank + diversify)"].append(t4 - t3)
+        out["compose (sentences)"].append(t5 - t4)
+        out["total"].append(t5 - t0)
     return out
 
 
