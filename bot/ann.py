@@ -38,6 +38,8 @@ from typing import Any
 import faiss
 import numpy as np
 
+from .rowfile import Rows
+
 log = logging.getLogger(__name__)
 
 # Segments with fewer rows than this are searched exactly (numpy over the mmapped array).
@@ -358,7 +360,7 @@ def _calibrate_nprobe(searcher: IvfSearcher, vectors: np.ndarray, probes: np.nda
 class IvfSearcher:
     """Search one segment's IVF file; (scores, local rows) best first, like exact_search."""
 
-    def __init__(self, index: Any, nprobe: int, vectors: np.ndarray | None = None):
+    def __init__(self, index: Any, nprobe: int, vectors: Rows | None = None):
         self._index = index  # faiss.IndexIVF*; faiss has no type stubs
         self.dimension = int(index.d)
         self.rows = int(index.ntotal)
@@ -379,7 +381,7 @@ class IvfSearcher:
         self._index.nprobe = max(1, min(int(value), int(self._index.nlist)))
 
     @classmethod
-    def open(cls, path: Path, nprobe: int, vectors: np.ndarray | None = None) -> IvfSearcher:
+    def open(cls, path: Path, nprobe: int, vectors: Rows | None = None) -> IvfSearcher:
         """Open an index written by build_ivf without reading its inverted lists.
 
         IO_FLAG_MMAP maps the lists of the file (faiss OnDiskInvertedLists over the file
@@ -417,7 +419,7 @@ class IvfSearcher:
             rows = labels[i][found].astype(np.int64)
             if self._vectors is not None:
                 rows = np.sort(rows)  # ascending: page-cache friendly reads of the mmapped vectors
-                scores = np.asarray(self._vectors[rows], dtype=np.float32) @ q[i]
+                scores = np.asarray(self._vectors.take(rows, axis=0), dtype=np.float32) @ q[i]
             else:
                 scores = approx_scores[i][found]
             scores, rows = _top_n(scores, rows, k)

@@ -32,6 +32,7 @@ from .errors import StoreError
 from .lexical import FILES as LEXICAL_FILES
 from .lexical import Postings
 from .records import Chunk, Document
+from .rowfile import RowFile, rows_of
 
 SQLITE = "segment.sqlite"
 CHUNK_IDS, PASSAGE_VECTORS, SENTENCE_VECTORS, SENTENCE_OFFSETS, VALUE_SHAPES = (
@@ -170,6 +171,16 @@ class Segment:
         self.chunk_ids, self.passage_vectors, self.sentence_vectors, self.sentence_offsets, self.value_shapes = (
             mapped(path / name) for name in ARRAYS
         )
+        # What a question reads of these: a few hundred scattered rows (see bot.rowfile).
+        self.vector_rows, self.sentence_rows, self.offset_rows, self.shape_rows = (
+            rows_of(path / name, array)
+            for name, array in (
+                (PASSAGE_VECTORS, self.passage_vectors),
+                (SENTENCE_VECTORS, self.sentence_vectors),
+                (SENTENCE_OFFSETS, self.sentence_offsets),
+                (VALUE_SHAPES, self.value_shapes),
+            )
+        )
         self.postings = Postings.open(path)
         n = len(self.chunk_ids)
         if not (len(self.passage_vectors) == n == len(self.value_shapes) == len(self.sentence_offsets) - 1):
@@ -195,6 +206,9 @@ class Segment:
 
     def close(self) -> None:
         self._con.close()
+        for rows in (self.vector_rows, self.sentence_rows, self.offset_rows, self.shape_rows):
+            if isinstance(rows, RowFile):
+                rows.close()
 
     def _searcher(self) -> ann.IvfSearcher | None:
         """The segment's IVF searcher (opened on first use), or None when it is searched exactly."""
@@ -202,7 +216,7 @@ class Segment:
             with self._lock:
                 if self._ivf is None:
                     try:
-                        self._ivf = ann.IvfSearcher.open(self.path / ANN_FILE, self._ivf_nprobe, self.passage_vectors)
+                        self._ivf = ann.IvfSearcher.open(self.path / ANN_FILE, self._ivf_nprobe, self.vector_rows)
                     except (RuntimeError, ValueError) as exc:  # faiss reports an unreadable file as RuntimeError
                         raise StoreError(
                             f"the IVF index {self.path / ANN_FILE} cannot be read ({str(exc).splitlines()[0][:200]})",

@@ -318,7 +318,7 @@ class ChunkTable(Mapping[int, ChunkRow]):
                     ):
                         local = int(np.searchsorted(segment.chunk_ids, cid))
                         spans = [(int(a), int(b)) for a, b in json.loads(sents)]
-                        shapes = int(segment.value_shapes[local])
+                        shapes = int(segment.shape_rows.take(np.array([local]), axis=0)[0])
                         row = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes)
                         _remember(self._cache, cid, row)
             lost = [c for c in live if c not in self._cache]
@@ -466,7 +466,7 @@ class Snapshot:
         out = np.empty((len(rows), *sample.shape[1:]), sample.dtype)
         for i in np.unique(which):
             at = np.nonzero(which == i)[0]
-            out[at] = getattr(self.segments[i], name)[rows[at] - self.offsets[i]]
+            out[at] = getattr(self.segments[i], name).take(rows[at] - self.offsets[i], axis=0)
         return out
 
     def chunk_ids(self, rows: np.ndarray) -> np.ndarray:
@@ -497,33 +497,33 @@ class Snapshot:
             raise _damaged(self.path, ValueError(f"passage {exc.args[0]} has vectors but no row in SQLite")) from None
 
     def passage_vectors(self, rows: np.ndarray) -> np.ndarray:
-        return self._gather("passage_vectors", rows)
+        return self._gather("vector_rows", rows)
 
     def value_shapes(self, rows: np.ndarray) -> np.ndarray:
-        return self._gather("value_shapes", rows)
+        return self._gather("shape_rows", rows)
 
     def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to `vector`, and where each passage's begin."""
         rows = np.asarray(rows, np.int64)
         which = np.searchsorted(self.offsets, rows, side="right") - 1
         counts = np.zeros(len(rows), np.int64)
+        firsts: dict[int, np.ndarray] = {}
         for i in np.unique(which):
             at = np.nonzero(which == i)[0]
-            offsets = self.segments[i].sentence_offsets
             local = rows[at] - self.offsets[i]
-            counts[at] = offsets[local + 1] - offsets[local]
+            bounds = self.segments[i].offset_rows.take(np.concatenate([local, local + 1]), axis=0).reshape(2, -1)
+            firsts[int(i)], counts[at] = bounds[0], bounds[1] - bounds[0]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         scores = np.zeros(int(counts.sum()), np.float32)
         for i in np.unique(which):
             at = np.nonzero(which == i)[0]
             segment = self.segments[i]
-            local = rows[at] - self.offsets[i]
-            first = segment.sentence_offsets[local]
+            first = firsts[int(i)]
             # every sentence of these passages: its index in the segment and its place in `scores`
             n, before = counts[at], np.cumsum(counts[at]) - counts[at]
             within = np.arange(n.sum()) - np.repeat(before, n)
             source, target = np.repeat(first, n) + within, np.repeat(starts[at], n) + within
-            scores[target] = segment.sentence_vectors[source] @ vector
+            scores[target] = segment.sentence_rows.take(source, axis=0) @ vector
         return scores, starts
 
     def dense_search(self, vector: np.ndarray, n: int) -> np.ndarray:

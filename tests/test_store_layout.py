@@ -22,7 +22,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import CaseBot, ann, store
+from bot import CaseBot, ann, rowfile, store
 from bot.embed import HASHING_MODEL
 from bot.errors import StoreError
 
@@ -52,7 +52,10 @@ def cases_questions() -> list[str]:
     return [r["question"] for r in rows]
 
 
-def test_answers_match_the_format_2_index(make_settings, tmp_path, cases_questions):
+@pytest.mark.parametrize("pread_above", [rowfile.PREAD_ABOVE_BYTES, 0], ids=["mapped-rows", "pread-rows"])
+def test_answers_match_the_format_2_index(make_settings, tmp_path, cases_questions, monkeypatch, pread_above):
+    """Also with every scattered row read by pread, as a large segment's are (bot.rowfile)."""
+    monkeypatch.setattr(rowfile, "PREAD_ABOVE_BYTES", pread_above)
     docs = tmp_path / "docs"
     shutil.copytree(CASES / "docs", docs)
     bot = CaseBot(make_settings(docs_dir=docs, model=HASHING_MODEL))
