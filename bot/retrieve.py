@@ -78,6 +78,29 @@ class Candidate:
     section: str = ""
 
 
+# top_positive_rows estimates a cut-off from every TOP_SAMPLE_STRIDE-th score, aiming to
+# keep TOP_OVERSHOOT x n rows, and sorts only those: a full partition of 1M BM25 scores
+# cost ~9 ms a question, the sample's and one comparison ~1 ms. When the estimate keeps
+# fewer than n rows, every positive score is sorted, so the result is always exact.
+TOP_SAMPLE_STRIDE = 64
+TOP_OVERSHOOT = 4
+
+
+def top_positive_rows(scores: np.ndarray, n: int) -> np.ndarray:
+    """Rows of the (at most) n highest positive scores, best first; equal scores: lower row first."""
+    sample = scores[::TOP_SAMPLE_STRIDE]
+    keep = TOP_OVERSHOOT * n // TOP_SAMPLE_STRIDE + 1  # sampled rows expected at or above the cut-off
+    rows = None
+    if len(sample) > keep:
+        cut = np.partition(sample, len(sample) - keep)[len(sample) - keep]
+        if cut > 0:
+            above = np.flatnonzero(scores >= cut)
+            rows = above if len(above) >= n else None
+    if rows is None:
+        rows = np.flatnonzero(scores > 0)
+    return rows[np.lexsort((rows, -scores[rows]))[:n]]
+
+
 def is_rare(term: str, word: str) -> bool:
     """Specialised vocabulary: a concept tag, an identifier (IL-6, HbA1c) or a word rare in English."""
     from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
@@ -244,9 +267,7 @@ class Retriever:
             return None
         dense_rows = snap.dense_search(query.vector, n)
         lexical = snap.lexical_scores(query.terms)
-        top = np.argpartition(-lexical, n - 1)[:n] if n < len(lexical) else np.arange(len(lexical))
-        top = top[np.lexsort((top, -lexical[top]))]  # ties: the earlier passage first, whatever the layout
-        lexical_rows = top[lexical[top] > 0]
+        lexical_rows = top_positive_rows(lexical, n)
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
         fused = np.zeros(len(rows))
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
