@@ -174,6 +174,20 @@ class Bm25:
         self.parts, self.dead = parts, dead
         self.n = sum(len(p.lengths) - (0 if d is None else int(d.sum())) for p, d in zip(parts, dead, strict=True))
         self.average_length = total_length / self.n if self.n else 1.0
+        self._norms: list[np.ndarray | None] = [None] * len(parts)
+
+    def _norm(self, i: int) -> np.ndarray:
+        """Segment i's length normalisation per row, k1 (1 - b + b len / avg), computed once per snapshot.
+
+        The same float32 operations as per posting, so scores are bit-for-bit those of computing
+        it per query term; a question then gathers it instead of recomputing it for every posting.
+        """
+        norm = self._norms[i]
+        if norm is None:
+            norm = self._norms[i] = (K1 * ((1 - B) + B * self.parts[i].lengths / self.average_length)).astype(
+                np.float32
+            )
+        return norm
 
     def _live_column(self, i: int, term: str) -> tuple[np.ndarray, np.ndarray]:
         rows, tf = self.parts[i].column(term)
@@ -205,6 +219,5 @@ class Bm25:
             idf = np.float32(np.log(1 + (self.n - df + 0.5) / (df + 0.5)))
             for i, (rows, tf) in enumerate(columns):
                 if len(rows):
-                    norm = (K1 * ((1 - B) + B * self.parts[i].lengths[rows] / self.average_length)).astype(np.float32)
-                    out[i][rows] += idf * tf / (norm + tf)
+                    out[i][rows] += idf * tf / (self._norm(i)[rows] + tf)
         return out
