@@ -486,15 +486,37 @@ _SETTING = re.compile(
 )
 
 
+# A leading subordinate clause ("When those failed, what was tried next?", "If the rash came
+# back, what …"): a conjunction not followed by an auxiliary ("When did …" is a question).
+_SUBORDINATE = re.compile(
+    r"^\s*(?:(?:and|but|so|then)\s+)?(?:when|whenever|if|once|while|because|although|though|until|as soon as)\s+"
+    r"(?!(?:did|was|were|is|are|does|do|had|has|have|will|would|can|could|should)\b)",
+    re.I,
+)
+_WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|where|how|why)\b", re.I)
+
+
+def main_clause(question: str) -> str:
+    """The question without a leading phrase that sets the scene ("In the toddler with
+    calcinosis, when did …") or a leading subordinate clause ("When those failed, what was
+    tried next?"): what is asked."""
+    setting = _SETTING.match(question)
+    if setting:
+        return setting.group(1)
+    if _SUBORDINATE.match(question):
+        _, comma, after = question.partition(",")
+        wh = _WH_WORD.search(question)
+        if comma and after.strip():
+            return after
+        if wh:
+            return question[wh.start() :]
+    return question
+
+
 def question_type(question: str) -> str:
     """The kind of answer a question asks for: dose, age, duration, time, size, count, why, yes_no,
-    which, who, where, how, what or list ("other" when none applies).
-
-    A leading phrase that sets the scene ("In the toddler with calcinosis, when did …") is
-    skipped: the main clause after it says what is asked.
-    """
-    setting = _SETTING.match(question)
-    clause = setting.group(1) if setting else question
+    which, who, where, how, what or list ("other" when none applies), read from main_clause."""
+    clause = main_clause(question)
     return next((kind for kind, pattern in _QUESTION_TYPES if pattern.search(clause)), "other")
 
 

@@ -35,6 +35,12 @@ CASES = [
     ("What did pathology show when the tube and ovary were removed?", "what"),
     ("Which drug was stopped when the rash appeared?", "which"),
     ("How was the clot found when she was admitted?", "how"),
+    ("When those failed, what was tried next?", "what"),
+    ("when those failed what was tried next?", "what"),
+    ("If the rash came back, what did they give?", "what"),
+    ("Once the fever settled, which drug was stopped?", "which"),
+    ("And when the ulcers appeared, how were they treated?", "how"),
+    ("When was the biopsy done, and what did it show?", "time"),
     # causes
     ("Why was treatment begun on the second day of illness?", "why"),
     ("Why does dapsone poisoning come back after single doses?", "why"),
