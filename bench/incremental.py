@@ -90,9 +90,8 @@ class Snapshot:
 
 def sentence_vectors(snap: store.Snapshot, chunk_id: int) -> np.ndarray:
     """The stored sentence vectors of one passage, read from its segment."""
-    row = int(snap.rows([chunk_id])[0])
-    i = snap.segment_of(row)
-    segment, local = snap.segments[i], row - int(snap.offsets[i])
+    ((i, _, local_rows),) = snap.per_segment(snap.rows([chunk_id]))
+    segment, local = snap.segments[i], int(local_rows[0])
     offsets = segment.sentence_offsets
     return np.array(segment.sentence_vectors[offsets[local] : offsets[local + 1]])
 

@@ -81,6 +81,7 @@ FILL_FORMS = (
     "INSERT INTO forms SELECT short, long, min(short_word), min(long_word), count(*) FROM abbreviations "
     "GROUP BY short, long"
 )
+BOUND_PARAMETERS = 500  # values per IN list: under SQLite's limit on a statement's parameters (999 in older builds)
 DOCUMENT_COLUMNS = "doc_id, title, metadata, content_hash, text_hash, size, mtime_ns, added_at, chunks"
 
 
@@ -203,6 +204,15 @@ class Segment:
     def query(self, sql: str, args: Sequence = ()) -> list[tuple]:
         with self._lock:
             return self._con.execute(sql, tuple(args)).fetchall()
+
+    def query_in(self, sql: str, values: Sequence) -> list[tuple]:
+        """Rows of `sql`, whose one `{}` is the placeholder list of an IN over `values`, bound
+        BOUND_PARAMETERS at a time (SQLite limits the parameters of one statement)."""
+        out: list[tuple] = []
+        for at in range(0, len(values), BOUND_PARAMETERS):
+            part = list(values[at : at + BOUND_PARAMETERS])
+            out += self.query(sql.format(",".join("?" * len(part))), part)
+        return out
 
     def close(self) -> None:
         self._con.close()

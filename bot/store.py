@@ -302,26 +302,19 @@ class ChunkTable(Mapping[int, ChunkRow]):
         with self._lock:
             wanted = sorted({int(c) for c in chunk_ids} - set(self._cache))
             rows = self._snap.rows(wanted)
-            live = [c for c, r in zip(wanted, rows, strict=True) if r >= 0]
-            by_segment: dict[int, list[int]] = {}
-            for c, r in zip(wanted, rows, strict=True):
-                if r >= 0:
-                    by_segment.setdefault(self._snap.segment_of(r), []).append(c)
-            for i, ids in by_segment.items():
+            live = np.asarray(wanted, np.int64)[rows >= 0]
+            for i, at, local in self._snap.per_segment(rows[rows >= 0]):
                 segment = self._snap.segments[i]
-                for at in range(0, len(ids), 500):  # SQLite's limit on bound parameters
-                    part = ids[at : at + 500]
-                    for cid, doc_id, section, page, start, end, text, sents, terms in segment.query(
-                        'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_terms '
-                        f"FROM chunks WHERE chunk_id IN ({','.join('?' * len(part))})",
-                        part,
-                    ):
-                        local = int(np.searchsorted(segment.chunk_ids, cid))
-                        spans = [(int(a), int(b)) for a, b in json.loads(sents)]
-                        shapes = int(segment.shape_rows.take(np.array([local]), axis=0)[0])
-                        row = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes)
-                        _remember(self._cache, cid, row)
-            lost = [c for c in live if c not in self._cache]
+                shapes = dict(zip(live[at].tolist(), segment.shape_rows.take(local, axis=0).tolist(), strict=True))
+                for cid, doc_id, section, page, start, end, text, sents, terms in segment.query_in(
+                    'SELECT chunk_id, doc_id, section, page, start, "end", text, sentences, sentence_terms '
+                    "FROM chunks WHERE chunk_id IN ({})",
+                    live[at].tolist(),
+                ):
+                    spans = [(int(a), int(b)) for a, b in json.loads(sents)]
+                    row = ChunkRow(cid, doc_id, section, page, start, end, text, spans, terms, shapes[cid])
+                    _remember(self._cache, cid, row)
+            lost = [c for c in live.tolist() if c not in self._cache]
             if lost:
                 raise _damaged(self._snap.path, ValueError(f"passage {lost[0]} has vectors but no row in SQLite"))
             return {int(c): self._cache[int(c)] for c in chunk_ids if int(c) in self._cache}
@@ -424,8 +417,15 @@ class Snapshot:
         """The docs folders' modification times when this generation was written (read when asked)."""
         return _read_folders(self.path, self.manifest)
 
-    def segment_of(self, row: int) -> int:
-        return int(np.searchsorted(self.offsets, row, side="right")) - 1
+    def per_segment(self, rows: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
+        """Global `rows` split by segment: (segment index, their positions in `rows`, their local rows)."""
+        rows = np.asarray(rows, np.int64)
+        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        out = []
+        for i in np.unique(which).tolist():
+            at = np.nonzero(which == i)[0]
+            out.append((i, at, rows[at] - self.offsets[i]))
+        return out
 
     def segment_holding(self, doc_id: str) -> Segment | None:
         """The segment where `doc_id` is live (one indexed lookup per segment, remembered)."""
@@ -460,13 +460,10 @@ class Snapshot:
 
     def _gather(self, name: str, rows: np.ndarray) -> np.ndarray:
         """A per-passage array's values at global `rows`, in that order (one read per segment touched)."""
-        rows = np.asarray(rows, np.int64)
-        which = np.searchsorted(self.offsets, rows, side="right") - 1
         sample = getattr(self.segments[0], name) if self.segments else np.zeros(0)
         out = np.empty((len(rows), *sample.shape[1:]), sample.dtype)
-        for i in np.unique(which):
-            at = np.nonzero(which == i)[0]
-            out[at] = getattr(self.segments[i], name).take(rows[at] - self.offsets[i], axis=0)
+        for i, at, local in self.per_segment(rows):
+            out[at] = getattr(self.segments[i], name).take(local, axis=0)
         return out
 
     def chunk_ids(self, rows: np.ndarray) -> np.ndarray:
@@ -478,19 +475,13 @@ class Snapshot:
         One query per segment; the text, sentences and terms are read (ChunkTable.fetch)
         only for the few passages an answer shows.
         """
-        rows = np.asarray(rows, np.int64)
         ids = self.chunk_ids(rows)
-        which = np.searchsorted(self.offsets, rows, side="right") - 1
         found: dict[int, tuple[str, str]] = {}
-        for i in np.unique(which):
-            part = [int(c) for c in ids[which == i]]
-            for at in range(0, len(part), 500):  # SQLite's limit on bound parameters
-                batch = part[at : at + 500]
-                for cid, doc_id, section in self.segments[i].query(
-                    f"SELECT chunk_id, doc_id, section FROM chunks WHERE chunk_id IN ({','.join('?' * len(batch))})",
-                    batch,
-                ):
-                    found[cid] = (doc_id, section)
+        for i, at, _ in self.per_segment(rows):
+            for cid, doc_id, section in self.segments[i].query_in(
+                "SELECT chunk_id, doc_id, section FROM chunks WHERE chunk_id IN ({})", ids[at].tolist()
+            ):
+                found[cid] = (doc_id, section)
         try:
             return [found[int(c)] for c in ids]
         except KeyError as exc:
@@ -504,21 +495,17 @@ class Snapshot:
 
     def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """Cosine of every sentence of the given passages to `vector`, and where each passage's begin."""
-        rows = np.asarray(rows, np.int64)
-        which = np.searchsorted(self.offsets, rows, side="right") - 1
+        parts = self.per_segment(rows)
         counts = np.zeros(len(rows), np.int64)
-        firsts: dict[int, np.ndarray] = {}
-        for i in np.unique(which):
-            at = np.nonzero(which == i)[0]
-            local = rows[at] - self.offsets[i]
+        firsts = []  # per part: where each passage's sentences begin in its segment
+        for i, at, local in parts:
             bounds = self.segments[i].offset_rows.take(np.concatenate([local, local + 1]), axis=0).reshape(2, -1)
-            firsts[int(i)], counts[at] = bounds[0], bounds[1] - bounds[0]
+            firsts.append(bounds[0])
+            counts[at] = bounds[1] - bounds[0]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
         scores = np.zeros(int(counts.sum()), np.float32)
-        for i in np.unique(which):
-            at = np.nonzero(which == i)[0]
+        for (i, at, _), first in zip(parts, firsts, strict=True):
             segment = self.segments[i]
-            first = firsts[int(i)]
             # every sentence of these passages: its index in the segment and its place in `scores`
             n, before = counts[at], np.cumsum(counts[at]) - counts[at]
             within = np.arange(n.sum()) - np.repeat(before, n)
@@ -567,18 +554,14 @@ class Snapshot:
         return self.rows([r[0] for r in segment.query("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))])
 
     def file_records(self, doc_ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
-        """(size, mtime_ns, content hash) of those of `doc_ids` that are indexed, read 500 at a time."""
+        """(size, mtime_ns, content hash) of those of `doc_ids` that are indexed (batched lookups per segment)."""
         out: dict[str, tuple[int, int, str]] = {}
         for i, segment in enumerate(self.segments):
-            for at in range(0, len(doc_ids), 500):
-                part = list(doc_ids[at : at + 500])
-                for doc_id, size, mtime_ns, digest in segment.query(
-                    "SELECT doc_id, size, mtime_ns, content_hash FROM documents "
-                    f"WHERE doc_id IN ({','.join('?' * len(part))})",
-                    part,
-                ):
-                    if doc_id not in self.dead_docs[i]:
-                        out[doc_id] = (size, mtime_ns, digest)
+            for doc_id, size, mtime_ns, digest in segment.query_in(
+                "SELECT doc_id, size, mtime_ns, content_hash FROM documents WHERE doc_id IN ({})", doc_ids
+            ):
+                if doc_id not in self.dead_docs[i]:
+                    out[doc_id] = (size, mtime_ns, digest)
         return out
 
     def owner(self, text_hash: str, doi: str, pmid: str) -> tuple[str, str] | None:
