@@ -39,6 +39,9 @@ class Rows(Protocol):
     @property
     def shape(self) -> tuple[int, ...]: ...
 
+    @property
+    def dtype(self) -> np.dtype: ...
+
     def take(self, indices: np.ndarray, axis: int = 0) -> np.ndarray: ...
 
 
@@ -49,7 +52,7 @@ class RowFile:
         fd = open_nofollow(path, os.O_RDONLY)
         self._closer = weakref.finalize(self, os.close, fd)
         self._fd = fd
-        with open(path, "rb") as fh:  # the header: shape, dtype and where the data starts
+        with os.fdopen(os.dup(fd), "rb") as fh:  # the header, from the file just opened: shape, dtype, data start
             version = np.lib.format.read_magic(fh)
             if version == (1, 0):
                 shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
@@ -60,7 +63,7 @@ class RowFile:
             self.close()
             raise ValueError(f"{path.name} is not a C-ordered array of plain numbers")
         self.shape: tuple[int, ...] = tuple(shape)
-        self.dtype = dtype
+        self.dtype: np.dtype = dtype
         self._row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
 
     def __len__(self) -> int:
@@ -78,17 +81,15 @@ class RowFile:
             raise IndexError(f"row out of range 0..{self.shape[0] - 1}")
         order = np.argsort(rows, kind="stable")
         ordered = rows[order]
-        starts = np.flatnonzero(np.diff(ordered, prepend=ordered[0] - 2) != 1)  # where runs of consecutive rows begin
+        starts = np.flatnonzero(np.diff(ordered, prepend=-2) != 1)  # where runs of consecutive rows begin
         ends = np.append(starts[1:], len(ordered))
-        flat = out.reshape(len(rows), -1).view(np.uint8).reshape(len(rows), self._row_bytes)
-        gathered = np.empty_like(flat)
+        read = np.empty((len(rows), self._row_bytes), np.uint8)  # the rows in ascending order, as bytes
         for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-            first, count = int(ordered[a]), b - a
-            data = os.pread(self._fd, count * self._row_bytes, self._start + first * self._row_bytes)
-            if len(data) != count * self._row_bytes:
+            data = os.pread(self._fd, (b - a) * self._row_bytes, self._start + int(ordered[a]) * self._row_bytes)
+            if len(data) != (b - a) * self._row_bytes:
                 raise OSError(f"short read: the file holds fewer rows than its header says ({self.shape[0]})")
-            gathered[a:b] = np.frombuffer(data, np.uint8).reshape(count, self._row_bytes)
-        flat[order] = gathered
+            read[a:b] = np.frombuffer(data, np.uint8).reshape(b - a, self._row_bytes)
+        out[order] = read.view(self.dtype).reshape(out.shape)
         return out
 
     def close(self) -> None:
