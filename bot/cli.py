@@ -374,13 +374,13 @@ def add(settings, paths, as_json):
     """
     from . import store
     from .files import copy_exclusive
-    from .indexer import Indexer, display_name
+    from .indexer import Indexer, display_name, folder_mtimes
     from .ingest import is_candidate
 
     indexer = Indexer(settings, _progress())
     copies, refused = _plan_copies(settings, paths, indexer)
     with store.writer_lock(settings.index_dir) as lock:
-        before = _folder_mtimes(settings.docs_dir, [dest for _, dest in copies])
+        before = folder_mtimes(settings.docs_dir, [dest for _, dest in copies])
         for src, dest in copies:
             copy_exclusive(src, dest)
         names = [
@@ -389,21 +389,6 @@ def add(settings, paths, as_json):
         report = indexer.add(names, lock=lock, folders_before=before)
     report.rejected[:0] = refused
     _print_report(report, as_json)
-
-
-def _folder_mtimes(docs: Path, destinations: list[Path]) -> dict[str, int | None]:
-    """The mtime (None: not there yet) of every folder between the docs dir and these files."""
-    out: dict[str, int | None] = {}
-    for dest in destinations:
-        for folder in [dest.parent, *dest.parent.parents]:
-            rel = folder.relative_to(docs).as_posix() if folder.is_relative_to(docs) else None
-            if rel is None or rel in out:
-                break
-            try:
-                out[rel] = folder.stat().st_mtime_ns
-            except OSError:
-                out[rel] = None
-    return out
 
 
 def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path, Path]], list[dict]]:

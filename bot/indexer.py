@@ -115,6 +115,19 @@ def folder_stamps(docs_dir: Path) -> dict[str, int]:
     return stamps
 
 
+def folder_mtimes(docs_dir: Path, files: list[Path]) -> dict[str, int | None]:
+    """The mtime (None: not there yet) of every folder between the docs dir and these files,
+    by relative path: what `Indexer.add` needs to know of the folders before they are copied into."""
+    out: dict[str, int | None] = {}
+    for path in files:
+        for folder in [path.parent, *path.parent.parents]:
+            if not folder.is_relative_to(docs_dir) or (rel := folder.relative_to(docs_dir).as_posix()) in out:
+                break
+            mtime = _stat(folder)[1]
+            out[rel] = None if mtime < 0 else mtime
+    return out
+
+
 def folders_changed(stamps: dict[str, int], docs_dir: Path) -> list[str]:
     """The recorded folders whose modification time moved (or that are gone): files added, removed or renamed."""
     changed = []
