@@ -190,8 +190,8 @@ def profile(settings: Settings, bot: CaseBot, qs: list[str], tmp: Path) -> None:
         )
 
 
-def measure_asks(settings: Settings, args: argparse.Namespace, scratch: Path | None = None) -> None:
-    """(a) with its README line; --profile adds cProfile listings (the build profile needs `scratch`)."""
+def measure_asks(settings: Settings, args: argparse.Namespace, scratch: Path) -> None:
+    """(a) with its README line; --profile adds cProfile listings (a small build goes into `scratch`)."""
     load = OtherLoad()
     bot = CaseBot(settings)
     retriever = bot.retriever()
@@ -211,7 +211,7 @@ def measure_asks(settings: Settings, args: argparse.Namespace, scratch: Path | N
     for key, values in stages.items():
         print(f"    {key:<38} {ms(statistics.median(values)):>9}  {ms(pct(values, 90)):>9}")
     print(f"  {load.report()}")
-    if args.profile and scratch is not None:
+    if args.profile:
         profile(settings, bot, qs, scratch)
     print("\nFor the README:")
     print(
@@ -242,7 +242,8 @@ def main() -> None:
             write_corpus(settings.docs_dir, args.papers, args.seed)
         if store.current_generation(settings.index_dir) is None:
             CaseBot(settings).update_index()
-        measure_asks(settings, args)
+        with tempfile.TemporaryDirectory(prefix="casebot-bench-") as scratch:
+            measure_asks(settings, args, Path(scratch))
         return
 
     with tempfile.TemporaryDirectory(prefix="casebot-bench-") as tmp:
