@@ -81,9 +81,14 @@ class CaseBot:
 
     def analyse(self, question: str, conversation: Conversation | None = None) -> Query:
         """The query to search: the question, with context and preferred papers when it is a follow-up."""
+        return self._read(question, conversation)[2]
+
+    def _read(self, question: str, conversation: Conversation | None) -> tuple[Retriever, Resolution, Query]:
+        """The retriever of the current generation (kept for the whole question, even if a newer
+        one is published meanwhile), the question resolved against the conversation, its query."""
         retriever = self.retriever()
         r = self.resolve(question, conversation, retriever)
-        return retriever.analyse(r.question, r.context, r.prefer, r.said)
+        return retriever, r, retriever.analyse(r.question, r.context, r.prefer, r.said)
 
     def ask(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> Answer:
         """Answer with quoted, cited sentences, or abstain and show the nearest passages.
@@ -100,9 +105,7 @@ class CaseBot:
         Diversification is greedy, so the top k of a deeper ranking are the top k themselves.
         """
         k = k or self.settings.retrieval.k
-        retriever = self.retriever()  # one generation for the whole question, even if a newer one is published
-        resolution = self.resolve(question, conversation, retriever)
-        query = retriever.analyse(resolution.question, resolution.context, resolution.prefer, resolution.said)
+        retriever, resolution, query = self._read(question, conversation)
         ranked = retriever.retrieve(query, max(k, depth))
         a = self.settings.answer
         answer = compose(query, ranked[:k], a.max_sentences, a.abstain_below)
@@ -112,9 +115,7 @@ class CaseBot:
 
     def search(self, question: str, k: int | None = None, conversation: Conversation | None = None) -> list[Hit]:
         """The passages `ask` would quote from, without composing an answer."""
-        retriever = self.retriever()
-        r = self.resolve(question, conversation, retriever)
-        query = retriever.analyse(r.question, r.context, r.prefer, r.said)
+        retriever, _, query = self._read(question, conversation)
         return retriever.retrieve(query, k or self.settings.retrieval.k)
 
     def section_text(self, hit: Hit) -> str:
