@@ -415,7 +415,10 @@ class Snapshot:
 
     def folders(self) -> dict[str, int] | None:
         """The docs folders' modification times when this generation was written (read when asked)."""
-        return _read_folders(self.path, self.manifest)
+        try:
+            return _read_folders(self.path, self.manifest)
+        except (OSError, ValueError) as exc:
+            raise _damaged(self.path, exc) from None
 
     def per_segment(self, rows: np.ndarray) -> list[tuple[int, np.ndarray, np.ndarray]]:
         """Global `rows` split by segment: (segment index, their positions in `rows`, their local rows)."""

@@ -598,6 +598,24 @@ def test_ask_in_a_large_library_compares_folders_not_files(corpus, cli, monkeypa
     assert "note:" not in ask_note(cli, corpus)
 
 
+def test_a_damaged_folders_record_is_one_clear_line_after_the_answer(corpus, cli, monkeypatch):
+    from bot import indexer
+
+    Indexer(corpus).update()
+    monkeypatch.setattr(indexer, "FULL_FRESHNESS_PAPERS", 0)
+    record = corpus.index_dir / store.current_generation(corpus.index_dir) / store.FOLDERS
+    st = record.stat()
+    record.write_bytes(b"{" + b" " * (st.st_size - 1))  # same size, not JSON; mtime put back
+    os.utime(record, ns=(st.st_atime_ns, st.st_mtime_ns))
+    result = cli(
+        "ask", "Which crystals were in the joint fluid?", "--docs-dir", corpus.docs_dir, "--index-dir", corpus.index_dir
+    )
+    assert "urate crystals" in result.stdout  # the answer is given first
+    assert result.exit_code == 1
+    assert "is damaged" in result.stderr and "casebot index verify" in result.stderr
+    assert "Traceback" not in result.output
+
+
 def test_index_add_does_not_hide_earlier_changes_of_its_folder(corpus, cli, monkeypatch, tmp_path):
     from bot import indexer
 
