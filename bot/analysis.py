@@ -250,6 +250,9 @@ DERIVED = {  # adjective and plural forms onto their noun (measured neutral on b
     "women": "woman",
     "men": "man",
     "prognost": "prognosi",
+    "diagnos": "diagnosi",  # "diagnoses" (the plural) and "diagnosed" onto "diagnosis": alone, recall@5
+    # tune -1 question, validate +1 (neutral); with scoring.ABOUT_PENALTY it lets "How is X diagnosed?" find
+    # "Diagnosis is suspected based on …"
     "eosinophilia": "eosinophil",
     "hypercalcem": "hypercalcemia",
 }
@@ -417,8 +420,8 @@ _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|Octob
 SHAPES: dict[str, re.Pattern] = {
     "dose": re.compile(rf"{_NUM}\s*(?:mg|g|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])", re.I),
     "duration": re.compile(
-        rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
-        r"|\bsince\b",
+        rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b(?![\s-]*old\b)"
+        r"|\bsince\b",  # "a 69-year-old woman" states an age, not how long something lasted
         re.I,
     ),
     "age": re.compile(
@@ -562,3 +565,40 @@ def _long_form(short: str, window: list[str]) -> str | None:
             return None
         li -= 1
     return candidate[candidate.rfind(" ", 0, li + 1) + 1 :]
+
+
+# Whom a question or sentence is about: the patient of the report, or the condition in general.
+_PATIENT = re.compile(
+    r"\b(?:she|he|her|his|him|hers|this patient|the patient|our patient|this (?:woman|man|boy|girl|child|case)|"
+    r"the \d+[- ](?:year|month|week)[- ]old|the (?:woman|man|boy|girl|toddler|infant|child|teenager|student|"
+    r"baby|newborn|neonate|adolescent|patient's))\b",
+    re.I,
+)
+_PAST = re.compile(r"\b(?:was|were|did|had)\b", re.I)
+_GENERIC_QUESTION = re.compile(r"\b(?:is|are|does|do|can|should|may)\b", re.I)
+_GENERIC_SENTENCE = re.compile(
+    r"\b(?:is|are|can|may|might|should|include|includes|typically|usually|often|commonly|generally|remains?)\b",
+    re.I,
+)
+
+
+def about(text: str, question: bool) -> str | None:
+    """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.
+
+    A question is about the patient when its main clause names her ("she", "this patient",
+    "the 69-year-old") or asks in the past tense ("What was the IVIg dose?"), and about the
+    condition when it asks in the present tense ("How is calcinosis cutis diagnosed?"). A
+    sentence is about the patient when it names her; about the condition when it speaks in
+    the present tense ("Therapeutic options include …"); a past-tense sentence that names no
+    one (a study's finding, "X-ray showed …") could be either.
+    """
+    if question:
+        clause = main_clause(text)  # the tense of what is asked, not of a clause setting the scene
+        if _PATIENT.search(text) or _PAST.search(clause):
+            return "patient"
+        return "general" if _GENERIC_QUESTION.search(clause) else None
+    if _PATIENT.search(text):
+        return "patient"
+    if _PAST.search(text):
+        return None
+    return "general" if _GENERIC_SENTENCE.search(text) else None

@@ -11,9 +11,11 @@ import math
 import re
 from dataclasses import dataclass
 
+from .analysis import about
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
+    ABOUT_PENALTY,
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
     FOCUS_WEIGHT,
@@ -88,7 +90,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     paper's title words count as context for the subject, never for the focus (the word
     naming what is asked): a title mentioning "dose" does not make every sentence a dose.
     A sentence that restates a question (an aim, "we report a case of …") is context, not
-    a finding. A follow-up asks for something new: a sentence an earlier turn of the
+    a finding. A question about the case's patient is answered by what happened to her, a
+    question about the condition in general by what the paper says of it (analysis.about). A follow-up asks for something new: a sentence an earlier turn of the
     conversation already quoted goes down a little (it can still win when it answers).
     """
     shape = query.expects
@@ -115,6 +118,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     }
     total = sum(weights.values()) or 1.0
     scored = []
+    asked_about = about(query.question, question=True)
     for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
@@ -122,6 +126,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list") and _RESTATES.search(sentence):
             score -= RESTATE_PENALTY
+        if asked_about and (seen := about(sentence, question=False)) and seen != asked_about:
+            score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present))

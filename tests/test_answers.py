@@ -46,6 +46,20 @@ def test_on_topic_question_the_report_cannot_answer_abstains(shipped_bot):
     assert answer.abstained
 
 
+def test_a_question_about_the_condition_is_answered_by_what_the_paper_says_of_it(shipped_bot):
+    # issue 11: this was answered with when the patient's dermatomyositis was diagnosed
+    answer = shipped_bot.ask("How is calcinosis cutis diagnosed?")
+    assert answer.citations[0].quote.startswith("Diagnosis is suspected based on physical findings and imaging")
+
+
+def test_a_question_about_the_patient_is_answered_by_what_happened_to_her(shipped_bot):
+    # not by the typical interval in DM ("typically presenting 7.8 years after initial diagnosis")
+    answer = shipped_bot.ask(
+        "How many years after her DM diagnosis did the calcinosis become apparent in this patient?"
+    )
+    assert answer.citations[0].quote.startswith("Five years after the diagnosis, she developed")
+
+
 def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
     answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
     shown = render(answer)

@@ -7,7 +7,7 @@ phrasing a clinician or student used, including the ones that fooled earlier rul
 
 import pytest
 
-from bot.analysis import Vocabulary, expected_value, key_terms, question_type, stem, tokens, words
+from bot.analysis import Vocabulary, about, expected_value, key_terms, question_type, stem, tokens, words
 
 CASES = [
     # value questions: the kind of value asked for
@@ -80,6 +80,7 @@ def test_only_value_questions_expect_a_value_shape():
     assert expected_value("When did the lesions appear?").search("first noted in March 2012")
     assert expected_value("When did the lesions appear?").search("after 4 months")
     assert not expected_value("How long was it given?").search("in 2012")  # a date is not a duration
+    assert not expected_value("How long was it given?").search("A 69-year-old woman presented")  # an age either
 
 
 @pytest.mark.parametrize(
@@ -111,6 +112,8 @@ def test_an_identifier_matches_only_itself():
     [
         ("surgery", "surgical"),
         ("diagnosis", "diagnostic"),
+        ("diagnosis", "diagnosed"),
+        ("diagnosis", "diagnoses"),
         ("haemorrhage", "hemorrhage"),
         ("oedema", "edema"),
         ("paediatric", "pediatric"),
@@ -133,3 +136,50 @@ def test_a_learned_abbreviation_counts_as_its_short_form_in_any_paper():
     assert "@inr" in key and v.alternatives(key)["@inr"] == {"inr"}
     # the long form in a question stays words, which papers without the abbreviation contain too
     assert "@inr" not in key_terms("What was the international normalized ratio?", v)
+
+
+@pytest.mark.parametrize(
+    "question, whom",
+    [
+        # about the case's patient: named, or asked in the past tense
+        ("Was sodium thiosulfate given to this patient?", "patient"),
+        ("Did she receive IVIg?", "patient"),
+        ("What was the IVIg dose?", "patient"),
+        ("How long after the diagnosis did the nodules appear?", "patient"),
+        ("Which bisphosphonate was the patient treated with?", "patient"),
+        ("What dose of aspirin was the toddler started on?", "patient"),
+        ("How is the 69-year-old doing now?", "patient"),
+        ("In the toddler with calcinosis, what is the current treatment?", "patient"),
+        ("When those failed, what was tried next?", "patient"),
+        # about the condition in general: present tense, no one named
+        ("How is calcinosis cutis diagnosed?", "general"),
+        ("How is calcinosis cutis treated?", "general"),
+        ("Which treatments can be used for calcinosis cutis?", "general"),
+        ("What causes dystrophic calcinosis?", None),
+        ("Does rituximab reduce calcinosis in dermatomyositis?", "general"),
+        ("What are the risk factors for calcinosis in SSc?", "general"),
+        ("In patients with dermatomyositis, how common is calcinosis?", "general"),
+        # neither: no tense or person to go by
+        ("Dose of IVIg?", None),
+    ],
+)
+def test_whom_a_question_is_about(question, whom):
+    assert about(question, question=True) == whom
+
+
+@pytest.mark.parametrize(
+    "sentence, whom",
+    [
+        ("She was diagnosed with dermatomyositis at the age of 51.", "patient"),
+        ("Despite good laboratory response, her symptoms remained refractory.", "patient"),
+        ("Persistent symptoms despite various treatments, as seen in our patient, emphasize the need.", "patient"),
+        ("Diagnosis is suspected based on physical findings and imaging, namely X-ray.", "general"),
+        ("Therapeutic options include topical or intralesional sodium thiosulfate.", "general"),
+        ("In more extensive cases, systemic therapy with bisphosphonates may be used.", "general"),
+        # past tense naming no one: the case's events or a study's finding, either way
+        ("X-ray showed multiple subcutaneous calcifications around the hip.", None),
+        ("Statin use was associated with a 24% reduction in cardiovascular events.", None),
+    ],
+)
+def test_whom_a_sentence_is_about(sentence, whom):
+    assert about(sentence, question=False) == whom
