@@ -60,7 +60,9 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # 0.885; eval-dev first-quote-hit 0.429 -> 0.476. Recall is unchanged (it acts on sentences only).
 # Tried with it and not kept: for a yes/no question about the patient, leaving out sentences about
 # the condition in general (no change on either half) or abstaining when no sentence about her
-# names the asked-about term (false abstention validate 0.019 -> 0.093).
+# names the asked-about term (false abstention validate 0.019 -> 0.093); a passage bonus for case
+# sections (patient questions) or discussion/background sections (general ones), {0.02, 0.05, 0.1}:
+# tune recall@1 0.644 -> 0.610 / 0.576 / 0.458 (only the one-paper shipped set gained).
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
 # Requiring the added term to weigh at least the mean term weight cut quotes to 1.42 / 1.37 but
 # answer-hit fell 9 and 7 points (tune / validate, k = 10): not kept.
