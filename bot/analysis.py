@@ -582,6 +582,19 @@ _GENERIC_SENTENCE = re.compile(
 )
 
 
+_CASE_SECTION = re.compile(r"\bcase", re.I)  # "Case presentation", "CASE REPORT", "Case description"
+_GENERAL_SECTION = re.compile(r"\b(?:discussion|background|introduction|review)", re.I)
+
+
+@lru_cache(maxsize=1024)
+def section_about(section: str) -> str | None:
+    """Whom a section of a paper speaks of, by its heading: 'patient' (the case), 'general'
+    (introduction, background, discussion, review), or None (treatment, results, …: either)."""
+    if _CASE_SECTION.search(section):
+        return "patient"
+    return "general" if _GENERAL_SECTION.search(section) else None
+
+
 def about(text: str, question: bool) -> str | None:
     """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.
 

@@ -118,7 +118,6 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     }
     total = sum(weights.values()) or 1.0
     scored = []
-    asked_about = about(query.question, question=True)
     for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
@@ -126,7 +125,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list") and _RESTATES.search(sentence):
             score -= RESTATE_PENALTY
-        if asked_about and (seen := about(sentence, question=False)) and seen != asked_about:
+        if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY

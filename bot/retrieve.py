@@ -14,7 +14,17 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .analysis import Vocabulary, expected_value, focus_terms, key_terms, question_type, shape_bit, tokens
+from .analysis import (
+    Vocabulary,
+    about,
+    expected_value,
+    focus_terms,
+    key_terms,
+    question_type,
+    section_about,
+    shape_bit,
+    tokens,
+)
 from .config import Settings
 from .embed import QueryEncoder
 from .records import Hit, Preference
@@ -27,6 +37,7 @@ from .scoring import (
     RARE_ZIPF,
     REDUNDANT_COSINE,
     RELEVANT_FRACTION,
+    SECTION_MISMATCH_PENALTY,
     SENTENCE_OWN_SHARE,
 )
 from .store import Snapshot
@@ -57,6 +68,7 @@ class Query:
     alternatives: dict[str, set[str]] = field(default_factory=dict)  # key term -> tokens that also count as it
     focus_head: set[str] = field(default_factory=set)  # the last focus word: the kind of answer ("dose", "treatments")
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
+    whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -185,6 +197,7 @@ class Retriever:
             vocabulary.alternatives(words),
             focus_terms(question, vocabulary, head_only=True),
             set(said),
+            about(question, question=True),
         )
 
     def _having(self, query: Query, term: str) -> np.ndarray:
@@ -235,6 +248,10 @@ class Retriever:
         rows, features, lexical, sentence_scores, bounds = pool
         chunk_ids, vectors, places = self.snap.chunk_ids(rows), self.snap.passage_vectors(rows), self.snap.places(rows)
         score = features @ PASSAGE_WEIGHTS
+        if query.whom:  # a question about the patient is seldom answered in the discussion, and vice versa
+            score -= SECTION_MISMATCH_PENALTY * np.array(
+                [section_about(section) not in (None, query.whom) for _, section in places]
+            )
         if query.prefer:
             score += self._preference(places, query.prefer)
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}

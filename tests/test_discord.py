@@ -305,7 +305,8 @@ HUGE_QUESTION = ("How did the calcinosis cutis respond to sodium thiosulfate in 
 
 def test_a_huge_question_and_long_sources_stay_within_discord_limits(bot_over):
     name = "calcinosis-" + "with-a-very-long-file-name-" * 6 + ".txt"
-    text = "Case report\n\n" + " ".join(LONG_SENTENCES) + "\n\nDiscussion\n\n" + " ".join(LONG_SENTENCES[::-1])
+    # two sections that both speak of the patient, so the answer cites both (retrieve: SECTION_MISMATCH_PENALTY)
+    text = "Case report\n\n" + " ".join(LONG_SENTENCES) + "\n\nTreatment\n\n" + " ".join(LONG_SENTENCES[::-1])
     casebot = bot_over(
         {name: text + "\n", name.replace(".txt", ".meta.toml"): f'title = "{LONG_TITLE.strip()}"\n'},
         max_question_words=5000,

@@ -7,7 +7,7 @@ phrasing a clinician or student used, including the ones that fooled earlier rul
 
 import pytest
 
-from bot.analysis import Vocabulary, about, expected_value, key_terms, question_type, stem, tokens, words
+from bot.analysis import Vocabulary, about, expected_value, key_terms, question_type, section_about, stem, tokens, words
 
 CASES = [
     # value questions: the kind of value asked for
@@ -183,3 +183,22 @@ def test_whom_a_question_is_about(question, whom):
 )
 def test_whom_a_sentence_is_about(sentence, whom):
     assert about(sentence, question=False) == whom
+
+
+@pytest.mark.parametrize(
+    "heading, whom",
+    [
+        ("Case presentation", "patient"),
+        ("CASE REPORT", "patient"),
+        ("Case description", "patient"),
+        ("Discussion", "general"),
+        ("BACKGROUND", "general"),
+        ("Introduction", "general"),
+        ("Literature review", "general"),
+        ("Treatment", None),
+        ("RESULTS", None),
+        ("Outcome", None),
+    ],
+)
+def test_whom_a_section_speaks_of(heading, whom):
+    assert section_about(heading) == whom

@@ -100,3 +100,25 @@ def test_top_positive_rows_equals_a_full_sort(seed):
         positive = np.flatnonzero(scores > 0)
         want = positive[np.lexsort((positive, -scores[positive]))][:n]
         np.testing.assert_array_equal(top_positive_rows(scores, n), want)
+
+
+# Each question's own words fit the other section better: only whom it asks about tells them apart.
+TWO_SIDES = (
+    "Intravenous sodium thiosulfate for calcinosis in dermatomyositis\n\nCase presentation\n\nA 58-year-old man "
+    "developed painful calcified nodules on both elbows. He was started on 12.5 g of the drug intravenously three "
+    "times weekly, and the nodules shrank over six months.\n\nDiscussion\n\nHow much intravenous sodium thiosulfate "
+    "a man or woman with dermatomyositis should receive for calcinosis is not settled. Regimens usually give 12.5 "
+    "to 25 g three times a week.\n"
+)
+
+
+@pytest.mark.parametrize(
+    "question, section",
+    [
+        ("How much intravenous sodium thiosulfate did the man with dermatomyositis receive?", "Case presentation"),
+        ("How much intravenous sodium thiosulfate is usually given for calcinosis in dermatomyositis?", "Discussion"),
+    ],
+)
+def test_the_patient_is_found_in_the_case_and_the_condition_in_the_discussion(bot_over, question, section):
+    bot = bot_over({"sts-iv.txt": TWO_SIDES, "other.txt": PAPERS["warfarin.txt"]})
+    assert bot.search(question, k=1)[0].section == section

@@ -6,10 +6,10 @@ no model is needed) were recorded with index format 2, which loaded the whole in
 into Python objects, with one change made at the same time to both: passages with equal
 BM25 scores are ranked in passage order (before, their order depended on the array
 layout, which differs between one index and several segments; 15 of the 256 answers
-moved). Any later layout must answer every question identically. Regenerated once since,
-for a deliberate change of answers (issue 11: sentences about the patient vs the condition,
-"diagnosed" joined with "diagnosis", "69-year-old" no longer a duration: 65 answers and 25
-rankings of 256 moved), with the layout unchanged.
+moved). Any later layout must answer every question identically. Regenerated since for
+deliberate changes of answers, with the layout unchanged: issue 11's sentences and passages
+about the patient vs the condition, "diagnosed" joined with "diagnosis" and "69-year-old" no
+longer a duration (110 of 256 answers and 200 rankings moved).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
 """
