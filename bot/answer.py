@@ -19,6 +19,7 @@ from .scoring import (
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
     FOCUS_WEIGHT,
+    MIN_CLAIM_COSINE,
     MIN_SENTENCE_COSINE,
     QUANTITY_BONUS,
     QUANTITY_PENALTY,
@@ -54,27 +55,36 @@ class Confidence:
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
     - missing: identifiers and concepts of the question (IL-6, HbA1c, CRP) that the top paper
       never mentions: it cannot state their value.
-    Thresholds: scoring.ABSTAIN_* (chosen on the tune half, see there).
+    - claim: the question states a claim about the condition and asks whether it holds ("Does
+      rituximab reduce calcinosis in dermatomyositis?": a yes/no question analysis.about reads
+      as 'general'). The sentence that answers it restates that claim, so it must be much
+      closer to the question (scoring.MIN_CLAIM_COSINE) than the sentence answering a
+      question with a slot to fill ("What was her ferritin?", "Which imaging is used?"),
+      which is mostly the new information asked for.
+    Thresholds: scoring (chosen on the tune halves, see there).
     """
 
     coverage: float
     cosine: float
     missing: tuple[str, ...]
+    claim: bool = False
 
     def answers(self, abstain_below: float) -> bool:
-        return self.coverage >= abstain_below and self.cosine >= MIN_SENTENCE_COSINE and not self.missing
+        least = MIN_CLAIM_COSINE if self.claim else MIN_SENTENCE_COSINE
+        return self.coverage >= abstain_below and self.cosine >= least and not self.missing
 
 
-def confidence(hits: list[Hit]) -> Confidence:
+def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
+    claim = query is not None and query.whom == "general" and query.kind == "yes_no"
     if not hits:
-        return Confidence(0.0, 0.0, ())
+        return Confidence(0.0, 0.0, (), claim)
     top = hits[0]
-    return Confidence(top.coverage, top.best_cosine, tuple(top.missing))
+    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim)
 
 
 def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
     """Quote the sentences of `hits` that answer the query, or abstain; works from the Hits alone."""
-    if not hits or not confidence(hits).answers(abstain_below):
+    if not hits or not confidence(hits, query).answers(abstain_below):
         return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
     citations = select_sentences(query, hits, max_sentences)
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line

@@ -2,6 +2,7 @@
 
 import json
 import re
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -120,3 +121,25 @@ def test_a_two_part_question_also_quotes_the_sentence_that_follows(bot_over):
     answer = bot.ask("How long had the boy's nodules been recurring, and what had he been given before?")
     assert "recurring for the past 4 years" in answer.text
     assert "treated on and off with topical and systemic antibiotics" in answer.text
+
+
+ABSTRACTS = Path(__file__).resolve().parent.parent / "bench" / "data" / "abstracts"
+
+
+def test_a_yes_no_claim_about_a_study_that_is_not_indexed_abstains(bot_over):
+    """Twelve structured abstracts (six on statins). A yes/no question restating a claim is
+    answered only by a sentence that restates it: related statin studies are not evidence."""
+    papers = {f.name: f.read_text(encoding="utf-8") for f in sorted((ABSTRACTS / "docs").iterdir())[:12]}
+    bot = bot_over(papers)
+    for indexed in (
+        "In people over 75 with diabetes but no prior cardiovascular disease, is starting a statin linked to fewer "
+        "cardiovascular events?",
+        "In patients who quit statins because of myalgia, do blinded rechallenges show more muscle pain on the "
+        "statin than on placebo?",
+    ):
+        assert not bot.ask(indexed).abstained, indexed
+    for held_out in (  # their abstracts lie in heldout/, never indexed
+        "Does giving rosuvastatin to ventilated patients with sepsis and ARDS lower 60-day mortality?",
+        "After a spontaneous brain haemorrhage, does continuing a statin raise the risk of another bleed?",
+    ):
+        assert bot.ask(held_out).abstained, held_out
