@@ -197,8 +197,17 @@ class Retriever:
             vocabulary.alternatives(words),
             focus_terms(question, vocabulary, head_only=True),
             set(said),
-            about(question, question=True),
+            self._whom(question, context),
         )
+
+    @staticmethod
+    def _whom(question: str, context: Sequence[tuple[str, float]]) -> str | None:
+        """Whom the question asks about (analysis.about); a follow-up that does not say ("And the
+        oral follow-on regimen?") asks about whom its conversation was about, most recent first."""
+        for text in [question, *(text for text, _ in context)]:
+            if whom := about(text, question=True):
+                return whom
+        return None
 
     def _having(self, query: Query, term: str) -> np.ndarray:
         """Rows holding key term `term` or one of its alternatives, ascending."""

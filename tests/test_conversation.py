@@ -95,6 +95,16 @@ def test_a_follow_up_answers_what_it_asks_not_what_the_turn_before_asked(bot):
     assert "haemoglobin rose to 12.4 g/dL by the end of treatment" in first_quote(outcome)
 
 
+def test_a_follow_up_that_names_no_one_asks_about_whom_the_conversation_was_about(bot):
+    # analysis.about: a question about the patient prefers what happened to him over what the
+    # discussion says in general; "And the dose?" says neither, so the conversation decides.
+    conversation = Conversation()
+    bot.ask("What was the 66-year-old man with scurvy treated with?", conversation=conversation)
+    assert bot.analyse("And the dose?").whom is None
+    assert bot.analyse("And the dose?", conversation).whom == "patient"
+    assert bot.analyse("How is scurvy usually treated?", conversation).whom == "general"  # it says: kept
+
+
 def test_only_a_follow_ups_own_identifiers_can_be_missing_from_its_paper(bot):
     # Context comes from the conversation, not from the paper's index: an identifier it carries
     # ("IL-6" here) that the paper lacks must not make the follow-up abstain; the follow-up's own can.
