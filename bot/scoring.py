@@ -72,7 +72,9 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # A follow-up that names no one ("And the oral follow-on regimen?") takes whom from its conversation
 # (retrieve.Retriever._whom): conversation tune first-quote-hit 0.519 -> 0.556, validate answer-hit
 # 0.783 -> 0.826, nothing else moved.
-# Tried with it and not kept: for a yes/no question about the patient, leaving out sentences about
+# Tried with it and not kept: the words naming which patient is asked about ("the 55-year-old woman")
+# counted as context for every sentence of a passage that has them, so the sentence introducing her
+# is not taken for the answer (no change on either half); for a yes/no question about the patient, leaving out sentences about
 # the condition in general (no change on either half) or abstaining when no sentence about her
 # names the asked-about term (false abstention validate 0.019 -> 0.093).
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
