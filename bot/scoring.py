@@ -40,7 +40,9 @@ SECTION_MISMATCH_PENALTY = 0.15  # a passage of the discussion/introduction for 
 # validate 0.826 -> 0.870; eval-dev unchanged. A bonus for the matching section instead
 # (case/presentation/history/course sections for patient questions) lowered tune recall@1 to
 # 0.610 at 0.02: the answer to a patient question also lies in treatment, investigation and
-# outcome sections, which a penalty for the other side leaves alone.
+# outcome sections, which a penalty for the other side leaves alone. Lowering passages whose section
+# says neither (treatment, outcome …) when most of their sentences are about the other side
+# (analysis.about), {0.05, 0.15}: tune unchanged, validate recall@1 0.667 -> 0.657: not kept.
 
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
 RARE_ZIPF = 4.0  # a word under this wordfreq Zipf frequency (< 1 per 10^5 words) is specialised vocabulary
