@@ -19,6 +19,7 @@ from .scoring import (
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
     FOCUS_WEIGHT,
+    INTRO_PENALTY,
     MIN_CLAIM_COSINE,
     MIN_SENTENCE_COSINE,
     QUANTITY_BONUS,
@@ -41,6 +42,13 @@ _RESTATES = re.compile(
     r"(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
     r"investigate|examine|compare|describe) (?:whether|if|the)|here,? we)\b",
     re.I,
+)
+
+# The sentence introducing a case's patient ("A 55-year-old Caucasian woman with …", "An
+# 8-month-old boy …"), and the questions it does answer: her age, how she presented, her history.
+_INTRODUCES = re.compile(r"\s*(?:an?|our)\s+(?:\w+\s+){0,2}?\d+[\s-]*(?:years?|months?|weeks?|days?)[\s-]*old\b", re.I)
+_ASKS_PRESENTATION = re.compile(
+    r"\b(?:how old|age|aged|present(?:ed|ing|ation)?|complain\w*|came|admitted|history|who)\b", re.I
 )
 
 
@@ -100,7 +108,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     paper's title words count as context for the subject, never for the focus (the word
     naming what is asked): a title mentioning "dose" does not make every sentence a dose.
     A sentence that restates a question (an aim, "we report a case of …") is context, not
-    a finding. A question about the case's patient is answered by what happened to her, a
+    a finding, and the sentence introducing the patient says who she is, not what is asked
+    (unless the question asks how she presented). A question about the case's patient is answered by what happened to her, a
     question about the condition in general by what the paper says of it (analysis.about). A follow-up asks for something new: a sentence an earlier turn of the
     conversation already quoted goes down a little (it can still win when it answers).
     """
@@ -135,6 +144,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list") and _RESTATES.search(sentence):
             score -= RESTATE_PENALTY
+        if _INTRODUCES.match(sentence) and not _ASKS_PRESENTATION.search(query.question):
+            score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
         if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet

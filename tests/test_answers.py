@@ -143,3 +143,20 @@ def test_a_yes_no_claim_about_a_study_that_is_not_indexed_abstains(bot_over):
         "After a spontaneous brain haemorrhage, does continuing a statin raise the risk of another bleed?",
     ):
         assert bot.ask(held_out).abstained, held_out
+
+
+TAKOTSUBO = (
+    "Recurrent stress cardiomyopathy\n\nCase presentation\n\nA 55-year-old woman with hypertension and a previous "
+    "episode of stress cardiomyopathy came to the emergency department with chest pain. Her symptoms began after an "
+    "argument with a family member. Coronary angiography showed no obstruction, and the left ventricle was "
+    "ballooned at the apex.\n"
+)
+
+
+def test_the_sentence_introducing_the_patient_is_not_taken_for_the_answer(bot_over):
+    bot = bot_over({"takotsubo.txt": TAKOTSUBO})
+    answer = bot.ask("What triggered the 55-year-old woman's stress cardiomyopathy episode?")
+    assert answer.citations[0].quote == "Her symptoms began after an argument with a family member."
+    # ... but it is the answer when the question asks how she presented
+    answer = bot.ask("How did the 55-year-old woman with stress cardiomyopathy present?")
+    assert answer.citations[0].quote.startswith("A 55-year-old woman with hypertension")
