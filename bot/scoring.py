@@ -82,7 +82,10 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # A follow-up that names no one ("And the oral follow-on regimen?") takes whom from its conversation
 # (retrieve.Retriever._whom): conversation tune first-quote-hit 0.519 -> 0.556, validate answer-hit
 # 0.783 -> 0.826, nothing else moved.
-# Tried with it and not kept: the words naming which patient is asked about ("the 55-year-old woman")
+# Tried with it and not kept: the words of a trailing clause that sets the scene ("… when the right
+# ovary was taken out?", "… the infant who swallowed dapsone?") counted as context for every sentence
+# of a passage that has them: tune first-quote-hit +1 question, validate -1 (answer-hit -1), conversation
+# tune answer-hit 0.741 -> 0.704; the words naming which patient is asked about ("the 55-year-old woman")
 # counted as context for every sentence of a passage that has them, so the sentence introducing her
 # is not taken for the answer (no change on either half); for a yes/no question about the patient, leaving out sentences about
 # the condition in general (no change on either half) or abstaining when no sentence about her
