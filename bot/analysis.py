@@ -595,6 +595,7 @@ def section_about(section: str) -> str | None:
     return "general" if _GENERAL_SECTION.search(section) else None
 
 
+@lru_cache(maxsize=1 << 14)  # the same passages' sentences come back question after question
 def about(text: str, question: bool) -> str | None:
     """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.
 
