@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import about
+from .analysis import VALUE_KINDS, about
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
@@ -31,6 +31,9 @@ from .scoring import (
     W_STANDING,
 )
 
+# Questions that restate a finding and ask whether it holds or how large it is ("Does X reduce Y?",
+# "How much does X raise Y?"), unlike those asking for new content ("Which imaging is used?", "Why …?").
+CLAIM_KINDS = ("yes_no", *VALUE_KINDS)
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(
@@ -63,12 +66,12 @@ class Confidence:
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
     - missing: identifiers and concepts of the question (IL-6, HbA1c, CRP) that the top paper
       never mentions: it cannot state their value.
-    - claim: the question states a claim about the condition and asks whether it holds ("Does
-      rituximab reduce calcinosis in dermatomyositis?": a yes/no question analysis.about reads
-      as 'general'). The sentence that answers it restates that claim, so it must be much
+    - claim: the question states a finding about the condition and asks whether it holds or
+      how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
+      statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
+      as 'general'). The sentence that answers it restates that finding, so it must be much
       closer to the question (scoring.MIN_CLAIM_COSINE) than the sentence answering a
-      question with a slot to fill ("What was her ferritin?", "Which imaging is used?"),
-      which is mostly the new information asked for.
+      question about new content ("What was her ferritin?", "Which imaging is used?").
     Thresholds: scoring (chosen on the tune halves, see there).
     """
 
@@ -83,7 +86,7 @@ class Confidence:
 
 
 def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
-    claim = query is not None and query.whom == "general" and query.kind == "yes_no"
+    claim = query is not None and query.whom == "general" and query.kind in CLAIM_KINDS
     if not hits:
         return Confidence(0.0, 0.0, (), claim)
     top = hits[0]

@@ -202,3 +202,33 @@ def test_whom_a_sentence_is_about(sentence, whom):
 )
 def test_whom_a_section_speaks_of(heading, whom):
     assert section_about(heading) == whom
+
+
+@pytest.mark.parametrize(
+    "question, kind, answers",
+    [
+        # a finding about the condition, restated as a question: its answer restates it too
+        ("Does rituximab reduce calcinosis in dermatomyositis?", "yes_no", False),
+        ("How much do statins raise the risk of diabetes?", "dose", False),
+        ("How often does finerenone have to be stopped for hyperkalaemia?", "count", False),
+        # new content asked for (a modality, a cause), or a detail of the patient: a looser bar
+        ("Which imaging is used to suspect calcinosis?", "which", True),
+        ("Why does dapsone poisoning come back?", "why", True),
+        ("How much IVIg did she receive?", "dose", True),
+    ],
+)
+def test_a_question_restating_a_finding_needs_a_sentence_that_restates_it(question, kind, answers):
+    import numpy as np
+
+    from bot.answer import confidence
+    from bot.records import Hit
+    from bot.retrieve import Query
+    from bot.scoring import MIN_CLAIM_COSINE, MIN_SENTENCE_COSINE
+
+    assert question_type(question) == kind
+    query = Query(question, question, np.zeros(3), [], [], kind=kind, whom=about(question, question=True))
+    between = (MIN_SENTENCE_COSINE + MIN_CLAIM_COSINE) / 2  # close enough for a detail, not for a claim
+    hit = Hit(
+        0, "paper.txt", "A paper", "RESULTS", "text", 0, 4, None, 1.0, [(0, 4)], coverage=1.0, best_cosine=between
+    )
+    assert confidence([hit], query).answers(abstain_below=0.15) is answers
