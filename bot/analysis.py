@@ -580,8 +580,6 @@ _GENERIC_SENTENCE = re.compile(
     r"\b(?:is|are|can|may|might|should|include|includes|typically|usually|often|commonly|generally|remains?)\b",
     re.I,
 )
-
-
 _CASE_SECTION = re.compile(r"\bcase", re.I)  # "Case presentation", "CASE REPORT", "Case description"
 _GENERAL_SECTION = re.compile(r"\b(?:discussion|background|introduction|review)", re.I)
 
@@ -599,9 +597,10 @@ def section_about(section: str) -> str | None:
 def about(text: str, question: bool) -> str | None:
     """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.
 
-    A question is about the patient when its main clause names her ("she", "this patient",
-    "the 69-year-old") or asks in the past tense ("What was the IVIg dose?"), and about the
-    condition when it asks in the present tense ("How is calcinosis cutis diagnosed?"). A
+    A question is about the patient when it names her anywhere ("she", "this patient", "In
+    the toddler with calcinosis, what …") or its main clause asks in the past tense ("What
+    was the IVIg dose?"), and about the condition when its main clause asks in the present
+    tense ("How is calcinosis cutis diagnosed?"). A
     sentence is about the patient when it names her; about the condition when it speaks in
     the present tense ("Therapeutic options include …"); a past-tense sentence that names no
     one (a study's finding, "X-ray showed …") could be either.
