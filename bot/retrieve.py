@@ -35,7 +35,6 @@ from .scoring import (
     PASSAGE_FEATURES,
     PASSAGE_WEIGHTS,
     RARE_ZIPF,
-    REDUNDANT_COSINE,
     RELEVANT_FRACTION,
     SECTION_MISMATCH_PENALTY,
     SENTENCE_OWN_SHARE,
@@ -85,9 +84,38 @@ class Candidate:
     coverage: float = 0.0
     score: float = 0.0
     sentence_scores: np.ndarray | None = None
-    vector: np.ndarray | None = None  # the passage's vector (diversify compares candidates)
     doc_id: str = ""
     section: str = ""
+
+
+def diversify(ranked: list[Candidate], k: int, per_doc_limit: int) -> list[Candidate]:
+    """Top k of `ranked` (best first), letting other papers' relevant passages in before a paper's surplus ones.
+
+    Once a paper has `per_doc_limit` passages among those chosen, its next one waits
+    while another paper still has an unchosen passage scoring within RELEVANT_FRACTION
+    of the best; after those, passages are taken by score again, whatever their paper.
+    """
+    if not ranked:
+        return []
+    relevant = [c for c in ranked if c.score >= ranked[0].score * RELEVANT_FRACTION]
+    chosen: list[Candidate] = []
+    taken: set[int] = set()
+    per_doc: dict[str, int] = {}
+    while len(chosen) < min(k, len(ranked)):
+        waiting = [c for c in relevant if c.chunk_id not in taken]
+        c = next(
+            (
+                c
+                for c in ranked
+                if c.chunk_id not in taken
+                and not (per_doc.get(c.doc_id, 0) >= per_doc_limit and any(o.doc_id != c.doc_id for o in waiting))
+            ),
+            None,
+        ) or next(c for c in ranked if c.chunk_id not in taken)
+        chosen.append(c)
+        taken.add(c.chunk_id)
+        per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
+    return chosen
 
 
 # top_positive_rows estimates a cut-off from every TOP_SAMPLE_STRIDE-th score, aiming to
@@ -255,7 +283,7 @@ class Retriever:
         if pool is None:
             return []
         rows, features, lexical, sentence_scores, bounds = pool
-        chunk_ids, vectors, places = self.snap.chunk_ids(rows), self.snap.passage_vectors(rows), self.snap.places(rows)
+        chunk_ids, places = self.snap.chunk_ids(rows), self.snap.places(rows)
         score = features @ PASSAGE_WEIGHTS
         if query.whom:  # a question about the patient is seldom answered in the discussion, and vice versa
             score -= SECTION_MISMATCH_PENALTY * np.array(
@@ -274,7 +302,6 @@ class Retriever:
                 float(features[i, f["coverage"]]),
                 float(score[i]),
                 sentence_scores[bounds[i] : bounds[i + 1]],
-                vectors[i],
                 *places[i],
             )
             for i, chunk_id in enumerate(chunk_ids)
@@ -333,42 +360,6 @@ class Retriever:
                 coverage[np.isin(rows, having, assume_unique=True)] += weight / total
         return coverage
 
-    def diversify(self, ranked: list[Candidate], k: int) -> list[Candidate]:
-        """Top k, letting other relevant papers in before a paper's redundant or surplus passages.
-
-        A passage waits behind other papers when its paper already has `per_doc_limit`
-        passages among those chosen (and another paper scores within RELEVANT_FRACTION
-        of the best), or when it nearly repeats one already chosen from its paper
-        (cosine >= REDUNDANT_COSINE) while any other paper is at least half as relevant.
-        """
-        if not ranked:
-            return []
-        top = ranked[0].score
-        chosen: list[Candidate] = []
-        deferred: list[Candidate] = []
-
-        def vector(c: Candidate) -> np.ndarray:
-            if c.vector is None:
-                c.vector = self.snap.passage_vectors(self.snap.rows([c.chunk_id]))[0]
-            return c.vector
-
-        def others_above(doc: str, floor: float) -> bool:
-            return any(o.score >= floor and o.doc_id != doc and o not in chosen for o in ranked)
-
-        for c in ranked:
-            doc = c.doc_id
-            same = [o for o in chosen if o.doc_id == doc]
-            surplus = len(same) >= self.settings.retrieval.per_doc_limit and others_above(doc, top * RELEVANT_FRACTION)
-            redundant = (
-                not surplus
-                and any(float(vector(c) @ vector(o)) >= REDUNDANT_COSINE for o in same)
-                and others_above(doc, top * 0.5)
-            )
-            (deferred if surplus or redundant else chosen).append(c)
-            if len(chosen) == k:
-                return chosen
-        return (chosen + deferred)[:k]
-
     def hit(self, c: Candidate) -> Hit:
         row = self.snap.chunks[c.chunk_id]
         scores = [] if c.sentence_scores is None else [float(x) for x in c.sentence_scores]
@@ -394,7 +385,7 @@ class Retriever:
 
     def retrieve(self, query: Query, k: int) -> list[Hit]:
         """The top k passages for an analysed question, spread across papers, best first."""
-        chosen = self.diversify(self.candidates(query), k)
+        chosen = diversify(self.candidates(query), k, self.settings.retrieval.per_doc_limit)
         self.snap.chunks.fetch([c.chunk_id for c in chosen])  # the shown passages' text, in one query
         hits = [self.hit(c) for c in chosen]
         if hits:

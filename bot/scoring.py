@@ -48,8 +48,25 @@ COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to
 RARE_ZIPF = 4.0  # a word under this wordfreq Zipf frequency (< 1 per 10^5 words) is specialised vocabulary
 
 # --- Diversity of the top k ------------------------------------------------------------------
-REDUNDANT_COSINE = 0.95  # passages of one paper this alike say the same thing
 RELEVANT_FRACTION = 0.9  # a paper's extra passages yield to other papers scoring within this fraction of the best
+# (retrieve.diversify). Grid on 2026-11-26, k=10: {0.5, 0.7, 0.8, 0.9, 0.95, off}. Tune (cases and
+# follow-ups) is the same from 0.9 up; off and 0.95 gain one follow-up of recall@5 on validate;
+# 0.8 / 0.7 / 0.5 lower abstracts recall@5 (k=5) 0.96 / 0.84 / 0.68 on tune. 0.9 is kept as the
+# smallest that costs nothing on tune: a survey question ("treatment of calcinosis") should see
+# several papers, which single-answer dev questions cannot measure.
+#
+# Two rules were removed the same day. (1) A surplus passage used to wait behind every passage of
+# other papers, irrelevant ones included; it now waits only for other papers' relevant passages.
+# (2) A passage whose vector had cosine >= 0.95 to one already chosen from its paper was deferred as
+# a near-duplicate; but passage vectors carry the title and section prefix, so a paper's short
+# passages all look alike ("The diagnosis was established by skin biopsy." waited behind seven
+# other papers), and the sentence-vector alternative puts a structured abstract's objective and
+# its conclusion (the answer) at 0.95 too. Both changes together, k=10: recall@5 cases tune 0.949 ->
+# 0.949, validate 0.898 -> 0.926; follow-ups tune 0.926 -> 1.0, validate 0.870 -> 0.913, answer-hit
+# 0.741 -> 0.778 and 0.826 -> 0.913, first-quote-hit 0.556 -> 0.556 and 0.522 -> 0.652; abstracts
+# (k=5) recall@5 0.86 -> 0.96 and 0.84 -> 1.0. Cost: one question of first-quote-hit on each cases
+# half and two on abstracts tune (more of the answer's paper competes for the quote); follow-ups
+# validate recall@1 0.522 -> 0.435 (two follow-ups whose earlier turns now quote other sentences).
 
 # --- Answer: sentence choice -----------------------------------------------------------------
 W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question, key-term coverage, passage standing

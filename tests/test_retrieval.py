@@ -53,10 +53,17 @@ def test_top_k_is_not_filled_with_one_paper_when_others_are_relevant(bot_over):
     long = "Calcinosis in dermatomyositis: a long review\n\nDISCUSSION\n\n" + " ".join(
         f"Calcinosis treatment option {i} was reported in dermatomyositis with variable benefit." for i in range(60)
     )
-    bot = bot_over({**PAPERS, "review.txt": long})
-    hits = bot.search("treatment of calcinosis", k=5)
-    assert len({h.doc_id for h in hits}) >= 2
-    assert sum(h.doc_id == "review.txt" for h in hits) <= bot.settings.retrieval.per_doc_limit
+    case = (
+        "Treatment of calcinosis in adult dermatomyositis with diltiazem\n\nCASE REPORT\n\nA 45-year-old woman with "
+        "dermatomyositis developed calcinosis of the thighs. Treatment with diltiazem 240 mg daily was started. "
+        "The calcinosis became smaller over one year of treatment.\n"
+    )
+    bot = bot_over({**PAPERS, "review.txt": long, "diltiazem.txt": case})
+    limit = bot.settings.retrieval.per_doc_limit
+    docs = [h.doc_id for h in bot.search("treatment of calcinosis in dermatomyositis", k=5)]
+    # the review's passages score highest, but the case report, nearly as relevant, comes before its fourth
+    assert docs[:limit] == ["review.txt"] * limit
+    assert docs[limit] == "diltiazem.txt"
 
 
 def test_langchain_retriever_returns_documents_with_provenance(shipped_bot):
