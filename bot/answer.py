@@ -16,10 +16,12 @@ from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
     ABOUT_PENALTY,
+    AIM_PENALTY,
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
     FOCUS_WEIGHT,
     INTRO_PENALTY,
+    METHODS_PENALTY,
     MIN_CLAIM_COSINE,
     MIN_SENTENCE_COSINE,
     QUANTITY_BONUS,
@@ -40,12 +42,21 @@ _COMPOUND = re.compile(
     rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I
 )
 _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
-_RESTATES = re.compile(
+# Sentences that restate a question rather than answer it: a case report announcing its case ("we
+# report a patient who responded to weekly alendronate": it can still hold the answer) and, stronger,
+# a study's aim ("To determine whether X reduces Y", which never holds the finding).
+_ANNOUNCES = re.compile(
     r"\b(?:we (?:report|describe|present)|this (?:report|study|paper|article) (?:describes|reports|presents)|"
-    r"(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
-    r"investigate|examine|compare|describe) (?:whether|if|the)|here,? we)\b",
+    r"here,? we)\b",
     re.I,
 )
+_AIMS = re.compile(
+    r"\b(?:(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
+    r"investigate|examine|compare|describe) (?:whether|if|the))\b",
+    re.I,
+)
+# A study's methods section (its design, setting, participants) says how a finding was sought, not what it was.
+_METHODS_SECTION = re.compile(r"\b(?:methods?|design|setting|participants)\b", re.I)
 
 # The sentence introducing a case's patient ("A 55-year-old Caucasian woman with …", "An
 # 8-month-old boy …"), and the questions it does answer: her age, how she presented, her history.
@@ -111,7 +122,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     paper's title words count as context for the subject, never for the focus (the word
     naming what is asked): a title mentioning "dose" does not make every sentence a dose.
     A sentence that restates a question (an aim, "we report a case of …") is context, not
-    a finding, and the sentence introducing the patient says who she is, not what is asked
+    a finding, and so is a study's design for a question asking whether or how much, and the sentence introducing the patient says who she is, not what is asked
     (unless the question asks how she presented). A question about the case's patient is
     answered by what happened to her, a question about the condition in general by what the
     paper says of it (analysis.about). A follow-up asks for something new: a sentence an
@@ -147,8 +158,10 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
         if shape is not None:  # "what dose": the quoted sentence must state one
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
-        if query.kind not in ("what", "other", "list") and _RESTATES.search(sentence):
-            score -= RESTATE_PENALTY
+        if query.kind not in ("what", "other", "list"):
+            score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
+        if query.kind in CLAIM_KINDS and _METHODS_SECTION.search(hit.section):
+            score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
         if _INTRODUCES.match(sentence) and not _ASKS_PRESENTATION.search(query.question):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
         if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:

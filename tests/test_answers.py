@@ -160,3 +160,15 @@ def test_the_sentence_introducing_the_patient_is_not_taken_for_the_answer(bot_ov
     # ... but it is the answer when the question asks how she presented
     answer = bot.ask("How did the 55-year-old woman with stress cardiomyopathy present?")
     assert answer.citations[0].quote.startswith("A 55-year-old woman with hypertension")
+
+
+def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the_aim_or_design(bot_over):
+    """In a structured abstract the OBJECTIVE restates the question and METHODS describe the trial;
+    neither says whether compression sleeves worked."""
+    name = "a0039_prophylactic-compression-sleeve-axillary.txt"
+    papers = {f.name: f.read_text(encoding="utf-8") for f in sorted((ABSTRACTS / "docs").iterdir())[:12]}
+    bot = bot_over({**papers, name: (ABSTRACTS / "docs" / name).read_text(encoding="utf-8")})
+    answer = bot.ask("Do compression sleeves worn after axillary dissection prevent arm swelling?")
+    quoted = [(answer.passages[c.n - 1].section, c.quote) for c in answer.citations]
+    assert quoted[0][0] in ("RESULTS", "CONCLUSIONS"), quoted
+    assert not any(section in ("OBJECTIVE", "METHODS") for section, _ in quoted), quoted
