@@ -122,8 +122,9 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     paper's title words count as context for the subject, never for the focus (the word
     naming what is asked): a title mentioning "dose" does not make every sentence a dose.
     A sentence that restates a question (an aim, "we report a case of …") is context, not
-    a finding, and so is a study's design for a question asking whether or how much, and the sentence introducing the patient says who she is, not what is asked
-    (unless the question asks how she presented). A question about the case's patient is
+    a finding, and so is a study's design for a question asking whether or how much; the
+    sentence introducing the patient says who she is, not what is asked (unless the question
+    asks how she presented). A question about the case's patient is
     answered by what happened to her, a question about the condition in general by what the
     paper says of it (analysis.about). A follow-up asks for something new: a sentence an
     earlier turn of the conversation already quoted goes down a little (it can still win
