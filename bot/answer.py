@@ -36,6 +36,9 @@ from .scoring import (
 # Questions that restate a finding and ask whether it holds or how large it is ("Does X reduce Y?",
 # "How much does X raise Y?"), unlike those asking for new content ("Which imaging is used?", "Why …?").
 CLAIM_KINDS = ("yes_no", *VALUE_KINDS)
+# Questions about a study's outcome (whether it worked, how often, what share): its results answer
+# them, while its methods state what was given (dose, duration) and to how many ("2,345 women").
+OUTCOME_KINDS = ("yes_no", "count")
 NO_ANSWER = "No passage in the indexed case reports answers this."
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(
@@ -122,7 +125,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     paper's title words count as context for the subject, never for the focus (the word
     naming what is asked): a title mentioning "dose" does not make every sentence a dose.
     A sentence that restates a question (an aim, "we report a case of …") is context, not
-    a finding, and so is a study's design for a question asking whether or how much; the
+    a finding, and so is a study's design for a question about its outcome; the
     sentence introducing the patient says who she is, not what is asked (unless the question
     asks how she presented). A question about the case's patient is
     answered by what happened to her, a question about the condition in general by what the
@@ -161,7 +164,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
-        if query.kind in CLAIM_KINDS and _METHODS_SECTION.search(hit.section):
+        if query.kind in OUTCOME_KINDS and _METHODS_SECTION.search(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
         if _INTRODUCES.match(sentence) and not _ASKS_PRESENTATION.search(query.question):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
