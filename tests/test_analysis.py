@@ -84,6 +84,9 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert expected_value("What size were the nodules?").search("measuring 0.5–1.0 cm across")
     assert expected_value("How old was the girl?").search("a girl aged 7 years")
     assert expected_value("Which stain highlights the deposits?") is None
+    count = expected_value("How many plasmapheresis sessions did she undergo?")
+    assert count.search("she underwent seven sessions of plasmapheresis") and count.search("twice weekly")
+    assert not count.search("women with one previous caesarean")  # "one" is seldom the count asked for
 
 
 def test_a_passage_is_analysed_once_for_bm25_and_for_each_sentence():
