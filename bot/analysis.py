@@ -360,6 +360,21 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     return out
 
 
+# A request rather than a question: "Tell me a joke about cats", "Write me a poem about kidneys",
+# "Can you recommend a good hiking trail?". Its object names what is wanted; "tell me about X" has none.
+_REQUEST = re.compile(
+    r"\b(?:tell|write|give|show|recommend|suggest|compose|make|sing|draw)\s+(?:me\s+|us\s+)?"
+    r"(?:a|an|some|one)\s+(?:(?:good|nice|short|funny|little|quick|great)\s+)?([^\W\d_]+)",
+    re.I,
+)
+
+
+def requested(question: str) -> str | None:
+    """The word naming what a request asks for ("joke" in "Tell me a joke about cats"), or None."""
+    m = _REQUEST.search(question)
+    return m.group(1).lower() if m else None
+
+
 _FOCUS = re.compile(
     r"\b(?:which|what)\s+(?:(?:kind|type|sort|form|class)\s+of\s+)?((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)", re.I
 )

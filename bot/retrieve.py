@@ -21,8 +21,10 @@ from .analysis import (
     focus_terms,
     key_terms,
     question_type,
+    requested,
     section_about,
     shape_bit,
+    stem,
     tokens,
 )
 from .config import Settings
@@ -68,6 +70,7 @@ class Query:
     focus_head: set[str] = field(default_factory=set)  # the last focus word: the kind of answer ("dose", "treatments")
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
     whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
+    unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -226,7 +229,14 @@ class Retriever:
             focus_terms(question, vocabulary, head_only=True),
             set(said),
             self._whom(question, context),
+            self._unknown_request(question),
         )
+
+    def _unknown_request(self, question: str) -> str | None:
+        """The object of a request ("Write me a poem about kidneys") when no passage of the index
+        mentions it: the papers cannot supply it, whatever else the request names."""
+        wanted = requested(question)
+        return wanted if wanted and self.snap.idf(stem(wanted)) is None else None
 
     @staticmethod
     def _whom(question: str, context: Sequence[tuple[str, float]]) -> str | None:
@@ -250,9 +260,10 @@ class Retriever:
         return self._titles[doc_id]
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
-        """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions."""
+        """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions, and
+        what a request asks for that no paper mentions."""
         rows = None
-        out = []
+        out = [query.unknown_request] if query.unknown_request else []
         for t in query.key:
             if not (t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))):
                 continue

@@ -42,6 +42,13 @@ def test_off_topic_question_abstains_and_still_shows_related_reading(shipped_bot
     assert "Related reading (not an answer)" in shown and "Hard as stone" in shown
 
 
+def test_a_request_for_something_the_papers_never_contain_abstains(shipped_bot):
+    # the request names the paper's subject, but asks for a poem: no passage holds one
+    assert shipped_bot.ask("Write me a poem about calcinosis in dermatomyositis.").abstained
+    assert shipped_bot.ask("Tell me a joke about calcium deposits.").abstained
+    assert not shipped_bot.ask("Tell me about calcinosis in dermatomyositis.").abstained
+
+
 def test_on_topic_question_the_report_cannot_answer_abstains(shipped_bot):
     answer = shipped_bot.ask("How often does calcinosis respond to JAK inhibitors in juvenile dermatomyositis?")
     assert answer.abstained

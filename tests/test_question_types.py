@@ -7,7 +7,18 @@ phrasing a clinician or student used, including the ones that fooled earlier rul
 
 import pytest
 
-from bot.analysis import Vocabulary, about, expected_value, key_terms, question_type, section_about, stem, tokens, words
+from bot.analysis import (
+    Vocabulary,
+    about,
+    expected_value,
+    key_terms,
+    question_type,
+    requested,
+    section_about,
+    stem,
+    tokens,
+    words,
+)
 
 CASES = [
     # value questions: the kind of value asked for
@@ -232,3 +243,19 @@ def test_a_question_restating_a_finding_needs_a_sentence_that_restates_it(questi
         0, "paper.txt", "A paper", "RESULTS", "text", 0, 4, None, 1.0, [(0, 4)], coverage=1.0, best_cosine=between
     )
     assert confidence([hit], query).answers(abstain_below=0.15) is answers
+
+
+@pytest.mark.parametrize(
+    "question, wanted",
+    [
+        ("Tell me a joke about cats.", "joke"),
+        ("Write me a poem about kidneys", "poem"),
+        ("Can you recommend a good hiking trail near Denver?", "hiking"),
+        ("Give me a short summary of the case", "summary"),
+        ("Tell me about cat scratch disease.", None),  # asks about the subject itself
+        ("What did the biopsy show?", None),
+        ("Show me the dose of IVIg", None),  # "the dose": a question about the papers, phrased as a request
+    ],
+)
+def test_what_a_request_asks_for(question, wanted):
+    assert requested(question) == wanted
