@@ -299,6 +299,17 @@ def tokens(text: str, vocabulary: Vocabulary, keep_stopwords: bool = False) -> l
     return out + vocabulary.tags(text)
 
 
+# A patient's age as case reports and questions write it ("a 72-year-old woman", "the 14-month-old"):
+# the description a reader uses to name a case. Indexed per passage as one token ("#72y"), so a
+# question naming "the 72-year-old" can find the papers whose patient that is.
+_AGED = re.compile(r"\b(\d{1,3})[\s-]*(year|month|week|day)s?[\s-]*old\b", re.I)
+
+
+def ages(text: str) -> list[str]:
+    """The age tokens of `text`: '72-year-old' -> '#72y', '14-month-old' -> '#14m'."""
+    return [f"#{int(n)}{unit[0].lower()}" for n, unit in _AGED.findall(text)]
+
+
 @dataclass
 class PassageTerms:
     """A passage's lexical analysis, done once at index time and stored with it."""
@@ -328,7 +339,9 @@ def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vo
         if i >= 0 and at < sentences[i][1]:
             terms[i].add(tag)
     return PassageTerms(
-        [stem(w) for w in passage_words if w not in STOPWORDS] + [tag for tag, _, _ in spans], terms, value_shapes(text)
+        [stem(w) for w in passage_words if w not in STOPWORDS] + [tag for tag, _, _ in spans] + ages(prefix + text),
+        terms,
+        value_shapes(text),
     )
 
 

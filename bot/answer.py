@@ -112,6 +112,8 @@ def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: fl
     if not hits or not confidence(hits, query).answers(abstain_below):
         return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
     citations = select_sentences(query, hits, max_sentences)
+    if not citations:
+        return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line
     return Answer(query.question, text, False, citations, hits, query.text)
 

@@ -17,6 +17,7 @@ import numpy as np
 from .analysis import (
     Vocabulary,
     about,
+    ages,
     expected_value,
     focus_terms,
     key_terms,
@@ -40,6 +41,7 @@ from .scoring import (
     RELEVANT_FRACTION,
     SECTION_MISMATCH_PENALTY,
     SENTENCE_OWN_SHARE,
+    W_DESCRIBED_DOC,
 )
 from .store import Snapshot
 
@@ -71,6 +73,7 @@ class Query:
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
     whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
     unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
+    described: set[str] = field(default_factory=set)  # papers whose patient has the age the question names
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -230,7 +233,14 @@ class Retriever:
             set(said),
             self._whom(question, context),
             self._unknown_request(question),
+            self._described(question),
         )
+
+    def _described(self, question: str) -> set[str]:
+        """Papers mentioning the age by which the question names its patient ("the 72-year-old")."""
+        rows = [self.snap.rows_with(t) for t in ages(question)]
+        found = np.unique(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
+        return {doc for doc, _ in self.snap.places(found)} if len(found) else set()
 
     def _unknown_request(self, question: str) -> str | None:
         """The object of a request ("Write me a poem about kidneys") when no passage of the index
@@ -302,6 +312,8 @@ class Retriever:
             )
         if query.prefer:
             score += self._preference(places, query.prefer)
+        if query.described:
+            score += W_DESCRIBED_DOC * np.array([doc in query.described for doc, _ in places])
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         out = [
             Candidate(

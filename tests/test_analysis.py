@@ -102,3 +102,12 @@ def test_a_passage_is_analysed_once_for_bm25_and_for_each_sentence():
     assert analysed.shapes & shape_bit(expected_value("What dose was given?"))
     assert analysed.shapes & shape_bit(expected_value("How long after?"))
     assert not analysed.shapes & shape_bit(expected_value("How old was she?"))
+
+
+def test_a_patients_age_is_one_token_of_the_passage():
+    from bot.analysis import ages
+
+    assert ages("A 72-year-old woman and her 3 year old son; a 14-month-old girl") == ["#72y", "#3y", "#14m"]
+    assert ages("on haemodialysis for 72 months, aged 40") == []  # a duration and another phrasing are not ages
+    analysed = analyse_passage("Calciphylaxis. Case.\n", "A 72-year-old woman.", [(0, 20)], Vocabulary.load())
+    assert "#72y" in analysed.tokens and "#72y" not in analysed.sentences[0]  # the passage's, not the sentence's

@@ -129,3 +129,18 @@ TWO_SIDES = (
 def test_the_patient_is_found_in_the_case_and_the_condition_in_the_discussion(bot_over, question, section):
     bot = bot_over({"sts-iv.txt": TWO_SIDES, "other.txt": PAPERS["warfarin.txt"]})
     assert bot.search(question, k=1)[0].section == section
+
+
+def test_a_question_naming_the_patient_by_age_finds_her_paper(bot_over):
+    bot = bot_over(
+        {
+            "older.txt": "Calciphylaxis in chronic kidney disease\n\nCASE REPORT\n\nA 72-year-old woman with stage 3 "
+            "chronic kidney disease developed painful skin ulcers on both thighs. A skin biopsy confirmed "
+            "calciphylaxis.\n\nTREATMENT\n\nShe received intravenous sodium thiosulfate 25 g three times weekly.\n",
+            "younger.txt": "Calciphylaxis on haemodialysis\n\nCASE REPORT\n\nA 45-year-old man on haemodialysis for 72 "
+            "months developed painful ulcers of the calves. Calciphylaxis was diagnosed on biopsy.\n\nTREATMENT\n\n"
+            "Sodium thiosulfate 12.5 g was infused after each dialysis session, every 72 hours.\n",
+        }
+    )
+    hit = bot.search("How much sodium thiosulfate did the 72-year-old get?", k=1)[0]
+    assert hit.doc_id == "older.txt" and "25 g" in hit.text

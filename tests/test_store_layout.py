@@ -10,8 +10,8 @@ moved). Any later layout must answer every question identically. Regenerated sin
 deliberate changes of answers, with the layout unchanged: issue 11's sentences and passages
 about the patient vs the condition, "diagnosed" joined with "diagnosis" and "69-year-old" no
 longer a duration, the sentence introducing the patient, the cosine bar for questions restating
-a finding, spelled-out counts ("seven sessions") stating a count (answers and rankings moved:
-see git log).
+a finding, spelled-out counts ("seven sessions") stating a count, the paper of the patient a
+question names by age (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
 """
