@@ -145,6 +145,11 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # ("What was her ferritin?") when no sentence of the top passages has both its rarest own term and a value
 # of the shape asked: false abstention tune 0.017 -> 0.212 (the rarest word is often the question's own
 # paraphrase): not kept.
+# Weighting the key terms found only in the trailing words that name the patient ("… in the student with
+# sore throat and fever") at {0.5, 0.2, 0} of their weight when choosing sentences (2026-11-26): tune
+# first-quote-hit 0.686 -> 0.703 / 0.720 / 0.686 but answer-hit 0.805 -> 0.788 / 0.788 / 0.780; validate
+# unchanged or worse (first-quote-hit 0.630 -> 0.620 / 0.630 / 0.602); follow-ups validate answer-hit
+# 0.913 -> 0.870: not kept.
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
 # Requiring the added term to weigh at least the mean term weight cut quotes to 1.42 / 1.37 but
 # answer-hit fell 9 and 7 points (tune / validate, k = 10): not kept.
