@@ -14,7 +14,8 @@ folder, in one process with one warm model:
     same depth. It then replays ask's stages with timers to show where the rest goes.
 
 --profile adds cProfile listings: a build of the first 100 papers and 50 asks. --ask-only DIR
-measures (a) alone over an index kept in DIR (built there once), so it can be repeated on a
+measures (a) alone over an index kept in DIR (built there once, brought up to date
+when the analysis changes), so it can be repeated on a
 quiet machine without rebuilding.
 The last block of lines is meant for the README. At the default size the model
 dominates the run time (an index build and a raw encode of ~10k passages each).
@@ -45,7 +46,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from synthetic import OtherLoad, questions, write_corpus  # noqa: E402
 
-from bot import CaseBot, load_settings, store  # noqa: E402
+from bot import CaseBot, load_settings  # noqa: E402
 from bot.answer import compose  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
@@ -240,8 +241,7 @@ def main() -> None:
         settings = load_settings(env={}, docs_dir=args.ask_only / "docs", index_dir=args.ask_only / "index")
         if not settings.docs_dir.is_dir():
             write_corpus(settings.docs_dir, args.papers, args.seed)
-        if store.current_generation(settings.index_dir) is None:
-            CaseBot(settings).update_index()
+        CaseBot(settings).update_index()  # built once; rebuilt only when the analysis or model changed
         with tempfile.TemporaryDirectory(prefix="casebot-bench-") as scratch:
             measure_asks(settings, args, Path(scratch))
         return
