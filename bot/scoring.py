@@ -145,6 +145,11 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # ("What was her ferritin?") when no sentence of the top passages has both its rarest own term and a value
 # of the shape asked: false abstention tune 0.017 -> 0.212 (the rarest word is often the question's own
 # paraphrase): not kept.
+# Abstaining when the thing a "What was the X of <the patient>?" question asks for (X: "ferritin", "BNP",
+# "24-hour urinary copper") is not in the retrieved sentences of the top paper (2026-11-26): tune 4 more
+# unanswerable questions abstained and no answerable one, validate 2 more abstained but 2 answerable
+# refused ("spinal fluid protein" is written "CSF protein"; "the final diagnosis"), false abstention
+# 0.019 -> 0.037, over the issue's 3%: not kept. With "What X did …" too: 7 and 9 answerable refused.
 # Weighting the key terms found only in the trailing words that name the patient ("… in the student with
 # sore throat and fever") at {0.5, 0.2, 0} of their weight when choosing sentences (2026-11-26): tune
 # first-quote-hit 0.686 -> 0.703 / 0.720 / 0.686 but answer-hit 0.805 -> 0.788 / 0.788 / 0.780; validate
