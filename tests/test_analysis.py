@@ -87,6 +87,7 @@ def test_questions_asking_for_a_value_know_its_shape():
     count = expected_value("How many plasmapheresis sessions did she undergo?")
     assert count.search("she underwent seven sessions of plasmapheresis") and count.search("twice weekly")
     assert not count.search("women with one previous caesarean")  # "one" is seldom the count asked for
+    assert expected_value("How much weight had the 12-year-old lost?").search("a weight loss of 4.5 kg")
 
 
 def test_a_passage_is_analysed_once_for_bm25_and_for_each_sentence():
