@@ -168,6 +168,7 @@ def test_a_learned_abbreviation_counts_as_its_short_form_in_any_paper():
         ("Which treatments can be used for calcinosis cutis?", "general"),
         ("What causes dystrophic calcinosis?", None),
         ("Does rituximab reduce calcinosis in dermatomyositis?", "general"),
+        ("How often must a scrotal orchidopexy be converted to an inguinal incision?", "general"),
         ("What are the risk factors for calcinosis in SSc?", "general"),
         ("In patients with dermatomyositis, how common is calcinosis?", "general"),
         # neither: no tense or person to go by
