@@ -107,17 +107,16 @@ def diversify(ranked: list[Candidate], k: int, per_doc_limit: int) -> list[Candi
     chosen: list[Candidate] = []
     taken: set[int] = set()
     per_doc: dict[str, int] = {}
+
+    def waits(c: Candidate) -> bool:
+        """Its paper is full while another paper still has a relevant passage to place."""
+        return per_doc.get(c.doc_id, 0) >= per_doc_limit and any(
+            o.doc_id != c.doc_id and o.chunk_id not in taken for o in relevant
+        )
+
     while len(chosen) < min(k, len(ranked)):
-        waiting = [c for c in relevant if c.chunk_id not in taken]
-        c = next(
-            (
-                c
-                for c in ranked
-                if c.chunk_id not in taken
-                and not (per_doc.get(c.doc_id, 0) >= per_doc_limit and any(o.doc_id != c.doc_id for o in waiting))
-            ),
-            None,
-        ) or next(c for c in ranked if c.chunk_id not in taken)
+        left = [c for c in ranked if c.chunk_id not in taken]
+        c = next((c for c in left if not waits(c)), left[0])
         chosen.append(c)
         taken.add(c.chunk_id)
         per_doc[c.doc_id] = per_doc.get(c.doc_id, 0) + 1
