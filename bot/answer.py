@@ -50,7 +50,7 @@ _UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|do
 # a study's aim ("To determine whether X reduces Y", which never holds the finding).
 _ANNOUNCES = re.compile(
     r"\b(?:we (?:report|describe|present)|this (?:report|study|paper|article) (?:describes|reports|presents)|"
-    r"here,? we)\b",
+    r"here,? we|to (?:our|the authors'|the authors’|the best of our) knowledge)\b",
     re.I,
 )
 _AIMS = re.compile(

@@ -105,6 +105,10 @@ EXTRA_SENTENCE_MARGIN = 0.15  # further sentences must score within this of the 
 # tighter margin (0.08, 0.04) cut answer-hit further without raising first-quote-hit, so 0.15 stays.
 RESTATE_PENALTY = 0.1  # a case report announcing its case ("we report a patient who …"), for questions
 # asking for a finding. Grid {0, 0.1} on cases tune: first-quote-hit +0.9 points tune, +1.8 validate.
+# A novelty claim ("To the authors' knowledge, calciphylaxis had not been reported in a patient … taking
+# warfarin") counts as an announcement since 2026-11-26: tune answer-hit 0.814 -> 0.831, first-quote-hit
+# 0.686 -> 0.695 ("Was the 72-year-old woman taking warfarin?"); validate, follow-ups, shipped report,
+# eval-dev and abstracts unchanged (validate has one such sentence, which no question reaches).
 AIM_PENALTY = 0.3  # a study's aim ("To determine whether X reduces Y"), which never states the finding.
 # Until 2026-11-26 aims shared RESTATE_PENALTY. Grid {0.1, 0.2, 0.3, 0.5} on the abstracts tune
 # half (k=5), where aims abound: answers whose first quote restates an aim 1 / 0 / 0 / 0 of 47, with

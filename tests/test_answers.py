@@ -179,3 +179,12 @@ def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the
     quoted = [(answer.passages[c.n - 1].section, c.quote) for c in answer.citations]
     assert quoted[0][0] in ("RESULTS", "CONCLUSIONS"), quoted
     assert not any(section in ("OBJECTIVE", "METHODS") for section, _ in quoted), quoted
+
+
+def test_a_novelty_claim_is_not_the_answer_about_the_patient(bot_over):
+    """'To the authors' knowledge, calciphylaxis had not been reported in a patient … nor taking warfarin'
+    names warfarin and a patient, but says what the literature lacks, not what she took."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[0-2]_*.txt"))})
+    answer = bot.ask("Was the 72-year-old woman with calciphylaxis taking warfarin?")
+    assert "taking apixaban rather than warfarin" in answer.citations[0].quote
