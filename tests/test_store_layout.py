@@ -11,8 +11,8 @@ deliberate changes of answers, with the layout unchanged: issue 11's sentences a
 about the patient vs the condition, "diagnosed" joined with "diagnosis" and "69-year-old" no
 longer a duration, the sentence introducing the patient, the cosine bar for questions restating
 a finding, spelled-out counts ("seven sessions") stating a count, the paper of the patient a
-question names by age, "4.5 kg" as the amount asked by "how much weight" (answers and rankings
-moved: see git log).
+question names by age, "4.5 kg" as the amount asked by "how much weight", a novelty claim
+("to the authors' knowledge …") as an announcement (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
 """
