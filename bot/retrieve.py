@@ -73,7 +73,6 @@ class Query:
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
     whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
     unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
-    described: set[str] = field(default_factory=set)  # papers whose patient has the age the question names
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -224,7 +223,7 @@ class Retriever:
             expected_value(question),
             set(own) if context else set(),
             vectors[1] if context else None,
-            prefer or Preference(),
+            self._prefer_described(question, prefer or Preference()),
             question_type(question),
             words,
             vocabulary.alternatives(words),
@@ -232,14 +231,20 @@ class Retriever:
             set(said),
             self._whom(question, context),
             self._unknown_request(question),
-            self._described(question),
         )
 
-    def _described(self, question: str) -> set[str]:
-        """Papers mentioning the age by which the question names its patient ("the 72-year-old")."""
+    def _prefer_described(self, question: str, prefer: Preference) -> Preference:
+        """`prefer`, with the papers that mention the age by which the question names its patient
+        ("the 72-year-old") preferred as well: together their boost is scoring.W_DESCRIBED_DOC."""
         rows = [self.snap.rows_with(t) for t in ages(question)]
         found = np.unique(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
-        return {doc for doc, _ in self.snap.places(found)} if len(found) else set()
+        if not len(found):
+            return prefer
+        weight = W_DESCRIBED_DOC / W_PREFER_DOC
+        docs = dict(prefer.docs)
+        for doc, _ in self.snap.places(found):
+            docs[doc] = max(docs.get(doc, 0.0), weight)
+        return Preference(docs, prefer.sections)
 
     def _unknown_request(self, question: str) -> str | None:
         """The object of a request ("Write me a poem about kidneys") when no passage of the index
@@ -311,8 +316,6 @@ class Retriever:
             )
         if query.prefer:
             score += self._preference(places, query.prefer)
-        if query.described:
-            score += W_DESCRIBED_DOC * np.array([doc in query.described for doc, _ in places])
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         out = [
             Candidate(
