@@ -634,6 +634,15 @@ def section_about(section: str) -> str | None:
     return "general" if _GENERAL_SECTION.search(section) else None
 
 
+# A study's methods section (its design, setting, participants) says how a finding was sought, not what it was.
+_METHODS_SECTION = re.compile(r"\b(?:methods?|design|setting|participants)\b", re.I)
+
+
+def methods_section(section: str) -> bool:
+    """Whether a heading names a study's methods ("METHODS", "Patients and methods", "Design")."""
+    return bool(_METHODS_SECTION.search(section))
+
+
 @lru_cache(maxsize=1 << 14)  # the same passages' sentences come back question after question
 def about(text: str, question: bool) -> str | None:
     """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import VALUE_KINDS, about
+from .analysis import VALUE_KINDS, about, methods_section
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
@@ -58,8 +58,6 @@ _AIMS = re.compile(
     r"investigate|examine|compare|describe) (?:whether|if|the))\b",
     re.I,
 )
-# A study's methods section (its design, setting, participants) says how a finding was sought, not what it was.
-_METHODS_SECTION = re.compile(r"\b(?:methods?|design|setting|participants)\b", re.I)
 
 # The sentence introducing a case's patient ("A 55-year-old Caucasian woman with …", "An
 # 8-month-old boy …"), and the questions it does answer: her age, how she presented, her history.
@@ -109,10 +107,9 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
 
 def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
     """Quote the sentences of `hits` that answer the query, or abstain; works from the Hits alone."""
-    if not hits or not confidence(hits, query).answers(abstain_below):
-        return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
-    citations = select_sentences(query, hits, max_sentences)
-    if not citations:
+    answers = bool(hits) and confidence(hits, query).answers(abstain_below)
+    citations = select_sentences(query, hits, max_sentences) if answers else []
+    if not citations:  # not confident, or nothing quotable in the passages
         return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line
     return Answer(query.question, text, False, citations, hits, query.text)
@@ -166,7 +163,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
-        if query.kind in OUTCOME_KINDS and _METHODS_SECTION.search(hit.section):
+        if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
         if _INTRODUCES.match(sentence) and not _ASKS_PRESENTATION.search(query.question):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it

@@ -12,6 +12,7 @@ from bot.analysis import (
     about,
     expected_value,
     key_terms,
+    methods_section,
     question_type,
     requested,
     section_about,
@@ -260,3 +261,17 @@ def test_a_question_restating_a_finding_needs_a_sentence_that_restates_it(questi
 )
 def test_what_a_request_asks_for(question, wanted):
     assert requested(question) == wanted
+
+
+@pytest.mark.parametrize(
+    "heading, methods",
+    [
+        ("METHODS", True),
+        ("Patients and methods", True),
+        ("Design", True),
+        ("RESULTS", False),
+        ("Case presentation", False),
+    ],
+)
+def test_a_study_methods_section_is_known_by_its_heading(heading, methods):
+    assert methods_section(heading) is methods
