@@ -126,9 +126,11 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     A sentence that restates a question (an aim, "we report a case of …") is context, not
     a finding, and so is a study's design for a question about its outcome; the
     sentence introducing the patient says who she is, not what is asked (unless the question
-    asks how she presented). A question about the case's patient is
-    answered by what happened to her, a question about the condition in general by what the
-    paper says of it (analysis.about). A follow-up asks for something new: a sentence an
+    asks how she presented). A question that says which patient (her age, the papers the
+    conversation quoted) is answered from her papers when they were retrieved, never by
+    another patient's sentence. A question about the case's patient is answered by what
+    happened to her, a question about the condition in general by what the paper says of it
+    (analysis.about). A follow-up asks for something new: a sentence an
     earlier turn of the conversation already quoted goes down a little (it can still win
     when it answers).
     """
@@ -172,6 +174,11 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present))
+    hers = {h.doc_id for h in hits if h.doc_id in query.prefer.docs} if query.whom == "patient" else set()
+    if hers:  # "the 12-year-old" is not the 60-year-old man of another paper
+        scored = [x for x in scored if hits[x[1] - 1].doc_id in hers]
+        if not scored:
+            return []
     scored.sort(key=lambda x: -x[0])
     best = scored[0][0]
     picked = [scored[0]]

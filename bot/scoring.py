@@ -41,8 +41,9 @@ W_DESCRIBED_DOC = 0.2  # passages of a paper whose patient has the age the quest
 # first-quote-hit 0.696 -> 0.739. Cost: one unanswerable validate question is answered ("What tocilizumab
 # dose did the 65-year-old woman … receive?": her paper is now found, and its discussion names
 # tocilizumab, so the identifier check passes and her prednisolone dose is quoted); 6/15 -> 5/15.
-# Quoting only from the described papers: answer-hit +1 question on each half but follow-ups validate
-# answer-hit 0.913 -> 0.870: not kept. Requiring a value question's named subject ("tocilizumab" in
+# Quoting only from the described papers (every question, before the diversity change): answer-hit +1
+# question on each half but follow-ups validate answer-hit 0.913 -> 0.870: not kept (see
+# OTHER_PATIENT_PENALTY for the form that was). Requiring a value question's named subject ("tocilizumab" in
 # "what tocilizumab dose") in the quoted sentence: abstention 6 -> 7 and 5 -> 9 of 15 but false
 # abstention 2 -> 4 of 118 and 2 -> 3 of 108, answer-hit tune 0.805 -> 0.771: not kept.
 SECTION_MISMATCH_PENALTY = 0.15  # a passage of the discussion/introduction for a question about the patient,
@@ -173,6 +174,23 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
 # Requiring the added term to weigh at least the mean term weight cut quotes to 1.42 / 1.37 but
 # answer-hit fell 9 and 7 points (tune / validate, k = 10): not kept.
+
+# A question that says which patient it asks about (her age, "the 12-year-old": retrieve.W_DESCRIBED_DOC;
+# or the papers a conversation has quoted) is answered from her papers only, when they are among the
+# retrieved passages (answer.select_sentences; questions about the patient, analysis.about, not about
+# the condition). "How much weight had the 12-year-old lost?" was answered "A 60-year-old man had lost
+# 15 kg over one year." from another paper: a quote about someone else. Measured as a penalty on other
+# papers' sentences, grid {0, 0.05, 0.1, 0.2, 0.3, 0.5, exclusion} on tune (k = 10, 2026-11-26):
+# answer-hit 0.831 -> 0.839 / 0.839 / 0.847 / 0.847 / 0.847 / 0.847, first-quote-hit 0.695 -> 0.703 /
+# 0.703 / 0.712 / 0.712 / 0.712 / 0.712. From 0.2 on, no other paper's sentence is quoted on any set,
+# so the rule is the exclusion, which needs no constant (with two papers, a penalty of 0.3 still let
+# the 60-year-old's sentence in as a further quote). Validate: answer-hit 0.759 -> 0.769,
+# first-quote-hit 0.648 (unchanged), recall unchanged (it acts on sentences only); follow-ups tune
+# first-quote-hit 0.556 -> 0.593, validate unchanged; shipped report and eval-dev unchanged. Excluding
+# every paper but the top passage's instead (the top paper may be the wrong one: recall@1 is 0.71):
+# tune +2 answers, validate -1. Other papers' sentences still weigh the question's terms (a term in
+# every retrieved sentence cannot tell the answer apart): leaving them out before that cost follow-ups
+# validate answer-hit 0.913 -> 0.870, as the earlier "quoting only from the described papers" did.
 
 # --- Follow-ups (bot/conversation.py decides what context a follow-up carries) ----------------
 # Chosen on the conversation tune rows of bench/data/cases (27 answerable follow-up turns after

@@ -188,3 +188,14 @@ def test_a_novelty_claim_is_not_the_answer_about_the_patient(bot_over):
     bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[0-2]_*.txt"))})
     answer = bot.ask("Was the 72-year-old woman with calciphylaxis taking warfarin?")
     assert "taking apixaban rather than warfarin" in answer.citations[0].quote
+
+
+def test_a_patient_named_by_age_is_not_answered_with_another_patients_sentence(bot_over):
+    """Two papers report weight loss; the question names the 12-year-old, so the 60-year-old
+    man's "had lost 15 kg" is someone else's finding, whatever its wording scores."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    names = ("24_whipple-weight-loss-brazil.txt", "32_cat-scratch-hepatosplenic-lip-kitten.txt")
+    bot = bot_over({name: (cases / name).read_text(encoding="utf-8") for name in names})
+    answer = bot.ask("How much weight had the 12-year-old lost?")
+    assert "weight loss of 4.5 kg" in answer.citations[0].quote
+    assert all(answer.passages[c.n - 1].doc_id == names[1] for c in answer.citations)
