@@ -475,14 +475,32 @@ SHAPES: dict[str, re.Pattern] = {
         rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b",
         re.I,
     ),
+    # a test's result: a number with a concentration or another laboratory unit ("11.6 pmol/L",
+    # "3,100 per microlitre", "13 g/dL", "pH 7.42", "a titre of 1:4", "30%", "30 mmHg"), not a dose
+    # ("60 mg per day") or a duration ("24-hour urine")
+    "level": re.compile(
+        rf"{_NUM}\s*(?:(?:[mµμunpfk]?(?:g|mol|eq|l|U|IU)|mEq|units?|cells|copies)\s*/\s*[\wµμ.]+"
+        r"|%|mmHg\b|fL\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high))"
+        r"|\bpH\s*\d|\b1\s*:\s*\d",
+        re.I,
+    ),
 }
-VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time")  # bit i of a passage's value shapes
+VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time", "level")  # bit i of a passage's value shapes
 
 # Question types, read from the question's main clause: its first words after an optional
 # conjunction or preposition ("And at what dose…", "For how long…"). A wh-word inside a
 # subordinate clause ("What did the X-ray show when it was diagnosed?") does not count.
 _LEAD = (
     r"^\s*(?:(?:and|but|so|then|also|ok|okay|now)[\s,]+)?(?:(?:in|at|for|to|from|by|on|of|with|after|during|since)\s+)?"
+)
+# "What was her PTH-related protein level?", "What bicarbonate value did the gas show?": a test's result,
+# with what was measured between the question word and the level word (not a level named in a clause
+# further on: "What finding pointed to toxicity in the man whose level was normal?").
+_LEVEL_QUESTION = re.compile(
+    _LEAD + r"what\s+(?:(?:was|were|is|are)\s+)?(?:(?:the|her|his|its|their)\s+)?"
+    r"(?P<measured>(?:(?!(?:did|does|do|was|were|is|are|had|has)\b)[\w-]+\s+){0,5}?)"
+    r"(?:levels?|values?|titres?|titers?|count|readings?)\b",
+    re.I,
 )
 _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why
     (
@@ -512,6 +530,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
             re.I,
         ),
     ),
+    ("level", _LEVEL_QUESTION),
     ("which", re.compile(_LEAD + r"which\b", re.I)),
     ("who", re.compile(_LEAD + r"(?:who|whom|whose)\b", re.I)),
     ("where", re.compile(_LEAD + r"where\b", re.I)),
@@ -557,13 +576,23 @@ def main_clause(question: str) -> str:
 
 def question_type(question: str) -> str:
     """The kind of answer a question asks for: dose, age, duration, time, size, count, why, yes_no,
-    which, who, where, how, what or list ("other" when none applies), read from main_clause."""
+    level, which, who, where, how, what or list ("other" when none applies), read from main_clause."""
     clause = main_clause(question)
     return next((kind for kind, pattern in _QUESTION_TYPES if pattern.search(clause)), "other")
 
 
+def measured(question: str) -> str | None:
+    """What a question about a test's result asks the level of ("PTH-related protein" in "What was her
+    PTH-related protein level?"; "white cell" in "What was the white cell count?"), or None."""
+    if question_type(question) != "level":
+        return None
+    m = _LEVEL_QUESTION.search(main_clause(question))
+    return m.group("measured").strip() or None if m else None
+
+
 def expected_value(question: str) -> re.Pattern | None:
-    """For a question asking for a dose, duration, age, size, count or time: the shape of the answer."""
+    """For a question asking for a dose, duration, age, size, count, time or a test's level: the shape
+    of the answer."""
     return SHAPES.get(question_type(question))
 
 

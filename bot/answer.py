@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import VALUE_KINDS, about, methods_section
+from .analysis import SHAPES, about, methods_section
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
@@ -35,7 +35,7 @@ from .scoring import (
 
 # Questions that restate a finding and ask whether it holds or how large it is ("Does X reduce Y?",
 # "How much does X raise Y?"), unlike those asking for new content ("Which imaging is used?", "Why …?").
-CLAIM_KINDS = ("yes_no", *VALUE_KINDS)
+CLAIM_KINDS = ("yes_no", "dose", "duration", "age", "size", "count", "time")
 # Questions about a study's outcome (whether it worked, how often, what share): its results answer
 # them, while its methods state what was given (dose, duration) and to how many ("2,345 women").
 OUTCOME_KINDS = ("yes_no", "count")
@@ -78,6 +78,9 @@ class Confidence:
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
     - missing: identifiers and concepts of the question (IL-6, HbA1c, CRP) that the top paper
       never mentions: it cannot state their value.
+    - unmeasured: the question asks a test's result ("What was her ferritin level?") and no
+      retrieved sentence of the patient's paper states a level of that test: the paper did not
+      report it, whatever else it says about ferritin.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -91,10 +94,11 @@ class Confidence:
     cosine: float
     missing: tuple[str, ...]
     claim: bool = False
+    unmeasured: bool = False
 
     def answers(self, abstain_below: float) -> bool:
         least = MIN_CLAIM_COSINE if self.claim else MIN_SENTENCE_COSINE
-        return self.coverage >= abstain_below and self.cosine >= least and not self.missing
+        return self.coverage >= abstain_below and self.cosine >= least and not self.missing and not self.unmeasured
 
 
 def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
@@ -102,7 +106,25 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     if not hits:
         return Confidence(0.0, 0.0, (), claim)
     top = hits[0]
-    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim)
+    unmeasured = query is not None and bool(query.measured) and not _states_level(query, hits)
+    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured)
+
+
+def her_papers(query: Query, hits: list[Hit]) -> set[str]:
+    """The retrieved papers of the patient a question names (by age, or through its conversation), if any."""
+    return {h.doc_id for h in hits if h.doc_id in query.prefer.docs} if query.whom == "patient" else set()
+
+
+def _states_level(query: Query, hits: list[Hit]) -> bool:
+    """Whether a retrieved sentence of the patient's paper (hers, else the top passage's) names the
+    measured test next to a laboratory value."""
+    papers = her_papers(query, hits) or {hits[0].doc_id}
+    return any(
+        any(query.has(t, terms) for t in query.measured) and SHAPES["level"].search(hit.text[s:e])
+        for hit in hits
+        if hit.doc_id in papers
+        for (s, e), terms in zip(hit.sentences, hit.sentence_terms, strict=True)
+    )
 
 
 def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
@@ -174,7 +196,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present))
-    hers = {h.doc_id for h in hits if h.doc_id in query.prefer.docs} if query.whom == "patient" else set()
+    hers = her_papers(query, hits)
     if hers:  # "the 12-year-old" is not the 60-year-old man of another paper
         scored = [x for x in scored if hits[x[1] - 1].doc_id in hers]
         if not scored:

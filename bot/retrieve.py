@@ -21,6 +21,7 @@ from .analysis import (
     expected_value,
     focus_terms,
     key_terms,
+    measured,
     question_type,
     requested,
     section_about,
@@ -73,6 +74,7 @@ class Query:
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
     whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
     unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
+    measured: set[str] = field(default_factory=set)  # tokens of the test whose level is asked ("ferritin")
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -231,6 +233,7 @@ class Retriever:
             set(said),
             self._whom(question, context),
             self._unknown_request(question),
+            set(tokens(m, vocabulary)) if (m := measured(question)) else set(),
         )
 
     def _prefer_described(self, question: str, prefer: Preference) -> Preference:

@@ -228,6 +228,16 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # subject can be in the papers, which gave the off-topic "Tell me a joke about cats." a confident quote
 # from the cat-scratch report (follow-ups tune: off-topic abstained 2/3 -> 3/3); no other question of
 # any development set changed, false abstention included.
+# A question for a test's result ("What was her PTH-related protein level?", "What bicarbonate value
+# …?": analysis.measured) is answered by a sentence naming the test next to a laboratory value
+# (analysis.SHAPES["level"]: "11.6 pmol/L", "1:4", "pH 7.42"); when no retrieved sentence of the
+# patient's paper has one, the paper did not report it (answer.Confidence.unmeasured). No constant.
+# 2026-11-26, k = 10: tune unanswerable abstained 6/15 -> 8/15 ("the plasma metanephrine values of the
+# 42-year-old", "the absolute eosinophil count of the 39-year-old": their papers say the tests were
+# done, never their values), answer-hit 0.847 -> 0.856, first-quote-hit 0.712 -> 0.720 (the PTH-rp
+# value quoted before "PTH-rp could no longer be detected"), false abstention unchanged. Validate has
+# three level questions (one unanswerable, already abstained): nothing moved; neither did follow-ups,
+# the shipped report, eval-dev or the abstracts (k = 5).
 MIN_SENTENCE_COSINE = 0.20  # the top passage's best sentence must be at least this close to the question
 MIN_CLAIM_COSINE = 0.60  # ... and at least this close for a yes/no question stating a claim about the condition
 # ("Does X reduce Y in Z?", answer.Confidence.claim): its answer restates the claim. Issue 11's external

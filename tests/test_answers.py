@@ -199,3 +199,15 @@ def test_a_patient_named_by_age_is_not_answered_with_another_patients_sentence(b
     answer = bot.ask("How much weight had the 12-year-old lost?")
     assert "weight loss of 4.5 kg" in answer.citations[0].quote
     assert all(answer.passages[c.n - 1].doc_id == names[1] for c in answer.citations)
+
+
+def test_a_question_for_a_test_result_is_answered_by_a_value_or_not_at_all(bot_over):
+    """The pheochromocytoma report says metanephrines were measured, never their values: the
+    sentence naming them is no answer to "what were the values?". The sarcoidosis report states
+    PTH-rp's level, and that sentence, not one saying it became undetectable, comes first."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    names = ("25_pheochromocytoma-cardiogenic-shock-iabp.txt", "29_sarcoidosis-hypercalcemia-graves-pthrp.txt")
+    bot = bot_over({name: (cases / name).read_text(encoding="utf-8") for name in names})
+    assert bot.ask("What were the plasma metanephrine values of the 42-year-old man in cardiogenic shock?").abstained
+    answer = bot.ask("What was her PTH-related protein level?")
+    assert "PTH-rp was raised at 11.6 pmol/L" in answer.citations[0].quote

@@ -12,6 +12,7 @@ from bot.analysis import (
     about,
     expected_value,
     key_terms,
+    measured,
     methods_section,
     question_type,
     requested,
@@ -39,6 +40,14 @@ CASES = [
     ("What share of DM patients develop calcinosis?", "count"),
     ("How common is Kawasaki disease in British children?", "count"),
     ("What percentage of patients responded?", "count"),
+    # a test's result: the level word follows what was measured in the main clause
+    ("What was her PTH-related protein level?", "level"),
+    ("What bicarbonate value did the toddler's venous gas show?", "level"),
+    ("What was the white cell count in the 19-year-old?", "level"),
+    ("And what was the repeat CSF RPR titre at the flare?", "level"),
+    ("What IL-6 levels were measured?", "level"),
+    ("What finding pointed to lithium toxicity in the man whose level was normal?", "what"),
+    ("What did the level show?", "what"),
     # time: only when the main clause asks "when"
     ("When did the lesions first appear?", "time"),
     ("In the toddler with calcinosis, when and where did the first lesions appear?", "time"),
@@ -93,6 +102,17 @@ def test_only_value_questions_expect_a_value_shape():
     assert expected_value("When did the lesions appear?").search("after 4 months")
     assert not expected_value("How long was it given?").search("in 2012")  # a date is not a duration
     assert not expected_value("How long was it given?").search("A 69-year-old woman presented")  # an age either
+
+
+def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value():
+    assert measured("What was her PTH-related protein level?") == "PTH-related protein"
+    assert measured("What was the white cell count in the 19-year-old?") == "white cell"
+    assert measured("What was the cause of her hypercalcaemia?") is None
+    level = expected_value("What was her ferritin level?")
+    for stated in ("raised at 11.6 pmol/L", "3,100 per microlitre", "pH 7.42", "a titre of 1:4", "13 g/dL", "30%"):
+        assert level.search(stated), stated
+    for not_a_level in ("a 24-hour urine collection", "in 2019", "moderate eosinophilia", "for 2 weeks", "60 mg per day"):
+        assert not level.search(not_a_level), not_a_level
 
 
 @pytest.mark.parametrize(
