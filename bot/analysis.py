@@ -487,6 +487,26 @@ SHAPES: dict[str, re.Pattern] = {
 }
 VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time", "level")  # bit i of a passage's value shapes
 
+# A question for a drug ("Which antifungal followed the amphotericin?", "Which two medicines were they
+# given?") is answered by a sentence naming one. Generic names mostly end in the stem the WHO assigns
+# to their class ("-mab" antibodies, "-azole" antifungals, "-cillin" penicillins, "-olol" beta-blockers
+# …); the few that have none and case reports use most are listed. Bare "-ine" is left out: it also
+# ends creatinine, baseline and medicine.
+DRUG_CLASSES = frozenset(
+    stem(w)
+    for w in (
+        "drug medication medicine antibiotic antifungal antiviral antipsychotic antidepressant biologic "
+        "biological agent anticoagulant antiepileptic immunosuppressant antihypertensive"
+    ).split()
+)
+DRUG_NAME = re.compile(
+    r"\b[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|pril|sartan|statin|tinib|parin|"
+    r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|azine|idone|azepam|zolam|caine|phamide|semide|"
+    r"sone|solone|fungin|(?:er|a)cept|kinra|limus|trexate|quine|farin|xaban|gatran|thiazide|pine|phine|profen|fenac|"
+    r"formin|ericin|ulin|irin|arin)\b|\b(?:IVIG|IVIg|immunoglobulin|aspirin|lithium|insulin)\b",
+    re.I,
+)
+
 # Question types, read from the question's main clause: its first words after an optional
 # conjunction or preposition ("And at what dose…", "For how long…"). A wh-word inside a
 # subordinate clause ("What did the X-ray show when it was diagnosed?") does not count.

@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import SHAPES, about, methods_section
+from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, about, methods_section
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
@@ -156,7 +156,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     earlier turn of the conversation already quoted goes down a little (it can still win
     when it answers).
     """
-    shape = query.expects
+    shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
     sentences = []
@@ -183,7 +183,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
-        if shape is not None:  # "what dose": the quoted sentence must state one
+        if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
             score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0

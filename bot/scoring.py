@@ -97,6 +97,13 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # Ordering the chosen quotes by their passage's rank instead of their score: tune first-quote-hit 0.695
 # -> 0.712, validate unchanged, follow-ups validate 0.739 -> 0.565: not kept.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
+# The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
+# a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with
+# (bonus, penalty) {(0.04, 0), (0.08, 0), (0.08, 0.08), (0.08, 0.15), (0.15, 0.15)}: tune first-quote-hit
+# 0.720 -> 0.720 / 0.729 / 0.729 / 0.729 / 0.729, validate 0.648 -> 0.657 from 0.04 on; nothing else
+# moved on any set (eval-dev quotes per answer 2.05 -> 1.95), so the value shapes' pair is reused. With
+# the final name pattern (three-letter prefixes, so "heparin" counts): tune answer-hit 0.856 -> 0.864,
+# first-quote-hit 0.720 -> 0.737; validate first-quote-hit 0.648 -> 0.657; the rest unchanged.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

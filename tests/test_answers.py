@@ -211,3 +211,12 @@ def test_a_question_for_a_test_result_is_answered_by_a_value_or_not_at_all(bot_o
     assert bot.ask("What were the plasma metanephrine values of the 42-year-old man in cardiogenic shock?").abstained
     answer = bot.ask("What was her PTH-related protein level?")
     assert "PTH-rp was raised at 11.6 pmol/L" in answer.citations[0].quote
+
+
+def test_a_question_for_a_drug_is_answered_by_the_sentence_naming_one(bot_over):
+    """ "Which drug was continued …?" shares "continued" with the sentence on her surgery; the answer
+    is the one that names a drug (cyclophosphamide: a WHO stem, analysis.DRUG_NAME)."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[7-9]_*.txt"))})
+    answer = bot.ask("Which drug was continued after both ovaries had been removed?")
+    assert answer.citations[0].quote == "Treatment was then continued with cyclophosphamide."

@@ -8,6 +8,7 @@ phrasing a clinician or student used, including the ones that fooled earlier rul
 import pytest
 
 from bot.analysis import (
+    DRUG_NAME,
     Vocabulary,
     about,
     expected_value,
@@ -111,8 +112,21 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     level = expected_value("What was her ferritin level?")
     for stated in ("raised at 11.6 pmol/L", "3,100 per microlitre", "pH 7.42", "a titre of 1:4", "13 g/dL", "30%"):
         assert level.search(stated), stated
-    for not_a_level in ("a 24-hour urine collection", "in 2019", "moderate eosinophilia", "for 2 weeks", "60 mg per day"):
+    for not_a_level in (
+        "a 24-hour urine collection",
+        "in 2019",
+        "moderate eosinophilia",
+        "for 2 weeks",
+        "60 mg per day",
+    ):
         assert not level.search(not_a_level), not_a_level
+
+
+def test_drug_names_are_told_from_other_words_by_their_stems():
+    for name in ("rituximab", "fluconazole", "amoxicillin", "cyclophosphamide", "prednisolone", "IVIG", "heparin"):
+        assert DRUG_NAME.search(f"She was given {name}."), name
+    for word in ("creatinine", "baseline", "medicine", "routine", "response", "examination", "disease"):
+        assert not DRUG_NAME.search(f"The {word} was noted."), word
 
 
 @pytest.mark.parametrize(
