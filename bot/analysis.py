@@ -225,6 +225,10 @@ _SPELLING = [
     (re.compile(r"paed"), "ped"),
     (re.compile(r"^tumour"), "tumor"),
     (re.compile(r"foet"), "fet"),
+    (re.compile(r"^(c|f)ae"), r"\1e"),  # caeruloplasmin, caecum, caesarean, faeces
+    (re.compile(r"^coel"), "cel"),  # coeliac
+    (re.compile(r"rhoea"), "rhea"),  # diarrhoea, amenorrhoea
+    (re.compile(r"naec"), "nec"),  # gynaecology
     (re.compile(r"is(?=(?:e|ed|es|ing|ation)$)"), "iz"),
 ]
 DERIVED = {  # adjective and plural forms onto their noun (measured neutral on both dev halves; kept as the
@@ -601,13 +605,29 @@ def question_type(question: str) -> str:
     return next((kind for kind, pattern in _QUESTION_TYPES if pattern.search(clause)), "other")
 
 
+# "What was the ferritin of the 66-year-old?", "What serum phosphate did the boy have?": the thing asked,
+# which may be a test (answer.Confidence decides with the papers: ferritin is one, the outcome is not).
+_ASKED_THING = re.compile(
+    _LEAD + r"what\s+(?:(?:was|were)\s+(?:the|her|his|their)\s+(?P<of>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+    r"(?:of|in|for|at|on|after|before|when|during)\b|(?P<did>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:did|was|were)\b)",
+    re.I,
+)
+# Words naming the specimen, not the test ("serum sodium"): they mark a question about a test's result.
+SPECIMENS = frozenset(stem(w) for w in ("serum", "plasma", "blood", "urine", "urinary", "csf"))
+
+
 def measured(question: str) -> str | None:
-    """What a question about a test's result asks the level of ("PTH-related protein" in "What was her
-    PTH-related protein level?"; "white cell" in "What was the white cell count?"), or None."""
-    if question_type(question) != "level":
-        return None
-    m = _LEVEL_QUESTION.search(main_clause(question))
-    return m.group("measured").strip() or None if m else None
+    """What a question asks the result of: the test before a level word ("PTH-related protein" in
+    "What was her PTH-related protein level?"), or the thing a "What was the X of …?" / "What X did …
+    have?" question asks, which may be a test ("ferritin") or not ("outcome"); None otherwise."""
+    kind, clause = question_type(question), main_clause(question)
+    if kind == "level":
+        m = _LEVEL_QUESTION.search(clause)
+        return m.group("measured").strip() or None if m else None
+    if kind in ("what", "other"):
+        m = _ASKED_THING.search(clause)
+        return (m.group("of") or m.group("did")) if m else None
+    return None
 
 
 def expected_value(question: str) -> re.Pattern | None:

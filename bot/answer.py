@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, about, methods_section
+from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, about, methods_section
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
@@ -78,9 +78,9 @@ class Confidence:
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
     - missing: identifiers and concepts of the question (IL-6, HbA1c, CRP) that the top paper
       never mentions: it cannot state their value.
-    - unmeasured: the question asks a test's result ("What was her ferritin level?") and no
-      retrieved sentence of the patient's paper states a level of that test: the paper did not
-      report it, whatever else it says about ferritin.
+    - unmeasured: the question asks a test's result ("What was her ferritin level?", "What was
+      the serum sodium of …?") and no retrieved sentence of the patient's paper states a level
+      of that test: the paper did not report it, whatever else it says about ferritin.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -117,10 +117,11 @@ def her_papers(query: Query, hits: list[Hit]) -> set[str]:
 
 def _states_level(query: Query, hits: list[Hit]) -> bool:
     """Whether a retrieved sentence of the patient's paper (hers, else the top passage's) names the
-    measured test next to a laboratory value."""
+    measured test (not just its specimen) next to a laboratory value."""
     papers = her_papers(query, hits) or {hits[0].doc_id}
+    test = query.measured - SPECIMENS or query.measured
     return any(
-        any(query.has(t, terms) for t in query.measured) and SHAPES["level"].search(hit.text[s:e])
+        any(query.has(t, terms) for t in test) and SHAPES["level"].search(hit.text[s:e])
         for hit in hits
         if hit.doc_id in papers
         for (s, e), terms in zip(hit.sentences, hit.sentence_terms, strict=True)

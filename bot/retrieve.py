@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .analysis import (
+    SHAPES,
+    SPECIMENS,
     Vocabulary,
     about,
     ages,
@@ -45,6 +47,12 @@ from .scoring import (
     W_DESCRIBED_DOC,
 )
 from .store import Snapshot
+
+# Whether what a question asks is a test: a passage gives it a laboratory value, its name at most this many
+# characters before the value ("serum ferritin was 114 ng/mL"; 25, 40, 60 and 100 measured the same on every
+# development set, 2026-11-26), among the first this many passages holding both (a bound on the cost).
+TEST_NAME_REACH = 40
+TEST_EVIDENCE_PASSAGES = 50
 
 # A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
 # the paper under discussion keeps the topic, so the follow-up's context terms need not (issue 10 raised the
@@ -233,7 +241,7 @@ class Retriever:
             set(said),
             self._whom(question, context),
             self._unknown_request(question),
-            set(tokens(m, vocabulary)) if (m := measured(question)) else set(),
+            self._test_asked(question, vocabulary),
         )
 
     def _prefer_described(self, question: str, prefer: Preference) -> Preference:
@@ -248,6 +256,30 @@ class Retriever:
         for doc, _ in self.snap.places(found):
             docs[doc] = max(docs.get(doc, 0.0), weight)
         return Preference(docs, prefer.sections)
+
+    def _test_asked(self, question: str, vocabulary: Vocabulary) -> set[str]:
+        """Tokens of the test whose result the question asks (analysis.measured), or none when what it
+        asks is not a test. "What was her ferritin level?" and "What was the serum sodium of …?" say so;
+        "What was the ferritin of …?" is one because a passage of the index gives ferritin a laboratory
+        value ("ferritin 114 ng/mL"); "What was the outcome of …?" is not, as no passage does."""
+        asked = measured(question)
+        if not asked:
+            return set()
+        named = set(tokens(asked, vocabulary))
+        if question_type(question) == "level" or named & SPECIMENS:
+            return named
+        level = SHAPES["level"]
+        rows = np.unique(np.concatenate([self.snap.rows_with(t) for t in named] or [np.zeros(0, np.int64)]))
+        rows = rows[(self.snap.value_shapes(rows) & shape_bit(level)) != 0][:TEST_EVIDENCE_PASSAGES]
+        for row in self.snap.chunks.fetch(self.snap.chunk_ids(rows).tolist()).values():
+            for s, e in row.sentences:
+                text = row.text[s:e]
+                for m in level.finditer(text):
+                    if named - SPECIMENS <= set(
+                        tokens(text[max(0, m.start() - TEST_NAME_REACH) : m.start()], vocabulary)
+                    ):
+                        return named
+        return set()
 
     def _unknown_request(self, question: str) -> str | None:
         """The object of a request ("Write me a poem about kidneys") when no passage of the index

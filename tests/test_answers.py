@@ -220,3 +220,17 @@ def test_a_question_for_a_drug_is_answered_by_the_sentence_naming_one(bot_over):
     bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[7-9]_*.txt"))})
     answer = bot.ask("Which drug was continued after both ovaries had been removed?")
     assert answer.citations[0].quote == "Treatment was then continued with cyclophosphamide."
+
+
+def test_a_result_the_patients_paper_never_gives_is_not_answered(bot_over):
+    """Ferritin is a test (the other scurvy report gives "ferritin 114 ng/mL"); the 66-year-old
+    woman's report never states hers, so asking for it abstains instead of quoting her admission.
+    The man's ferritin is answered with its value, and a question about something that is not a
+    test is answered as before."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    names = ("03_scurvy-depression-anaemia-66yo.txt", "04_scurvy-syncope-post-esophagectomy-56yo.txt")
+    bot = bot_over({name: (cases / name).read_text(encoding="utf-8") for name in names})
+    assert bot.ask("What was the ferritin of the 66-year-old woman whose scurvy presented as depression?").abstained
+    answer = bot.ask("What was the ferritin in the 56-year-old man with scurvy after an oesophagectomy?")
+    assert "ferritin 114 ng/mL" in answer.citations[0].quote
+    assert not bot.ask("What was the treatment of the 66-year-old woman with scurvy?").abstained

@@ -109,6 +109,11 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     assert measured("What was her PTH-related protein level?") == "PTH-related protein"
     assert measured("What was the white cell count in the 19-year-old?") == "white cell"
     assert measured("What was the cause of her hypercalcaemia?") is None
+    # "What was the X of …?" asks what may be a test: the papers decide (answer.Confidence)
+    assert measured("What was the ferritin of the 66-year-old woman?") == "ferritin"
+    assert measured("What serum phosphate did the boy with calcinosis have?") == "serum phosphate"
+    assert measured("What was the outcome of the surgery?") == "outcome"
+    assert measured("What did the CT show?") is None
     level = expected_value("What was her ferritin level?")
     for stated in ("raised at 11.6 pmol/L", "3,100 per microlitre", "pH 7.42", "a titre of 1:4", "13 g/dL", "30%"):
         assert level.search(stated), stated
@@ -168,6 +173,10 @@ def test_an_identifier_matches_only_itself():
         ("eosinophilia", "eosinophil"),
         ("children", "child"),
         ("hospitalised", "hospitalized"),
+        ("caeruloplasmin", "ceruloplasmin"),
+        ("diarrhoea", "diarrhea"),
+        ("coeliac", "celiac"),
+        ("faeces", "feces"),
     ],
 )
 def test_spelling_variants_and_derived_forms_share_a_stem(a, b):
