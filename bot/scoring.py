@@ -96,6 +96,13 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # first-quote-hit +1, follow-ups validate first-quote-hit -1: not kept.
 # Ordering the chosen quotes by their passage's rank instead of their score: tune first-quote-hit 0.695
 # -> 0.712, validate unchanged, follow-ups validate 0.739 -> 0.565: not kept.
+# Re-fit after the level, drug and her-papers rules (2026-11-26): grid W_SEMANTIC {0.35, 0.45, 0.55} x
+# W_COVERAGE {0.25, 0.35, 0.45} x W_STANDING {0.1, 0.2, 0.3} x FOCUS_WEIGHT {2, 3, 4} on tune (k = 10).
+# The best rows all had W_STANDING 0.3. (0.35, 0.25, 0.30, 3): tune answer-hit 0.864 -> 0.873,
+# first-quote-hit 0.737 -> 0.754; validate k = 10 0.769 -> 0.778 and 0.657 -> 0.676, but validate
+# k = 5 0.778 -> 0.769 and 0.657 -> 0.639, follow-ups tune first-quote-hit 0.593 -> 0.519: not kept
+# (it helps at one k and hurts at the other). (0.35, 0.35, 0.30, 2) cost follow-ups first-quote-hit
+# on both halves.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with
