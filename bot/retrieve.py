@@ -218,6 +218,7 @@ class Retriever:
         idf = {t: self._idf(t, word, vocabulary) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
+        test = self._test_asked(question, vocabulary)
         vectors = self.encoder.encode([text, question] if context else [text])
         if context and OWN_VECTOR_SHARE:
             mixed = OWN_VECTOR_SHARE * vectors[1] + (1 - OWN_VECTOR_SHARE) * vectors[0]
@@ -230,7 +231,7 @@ class Retriever:
             list(subject),
             idf,
             focus,
-            expected_value(question),
+            expected_value(question) or (SHAPES["level"] if test else None),  # "What was the ferritin …?": a value
             set(own) if context else set(),
             vectors[1] if context else None,
             self._prefer_described(question, prefer or Preference()),
@@ -241,7 +242,7 @@ class Retriever:
             set(said),
             self._whom(question, context),
             self._unknown_request(question),
-            self._test_asked(question, vocabulary),
+            test,
         )
 
     def _prefer_described(self, question: str, prefer: Preference) -> Preference:

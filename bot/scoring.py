@@ -262,7 +262,13 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # unanswerable abstained 8/15 -> 10/15, validate 5/15 -> 6/15, false abstention unchanged on both
 # halves, follow-ups, shipped report, eval-dev and abstracts unchanged. On bench/data/cases/levels.jsonl
 # (written by a separate writer; looked at while building this rule, so a weaker check than validate):
-# unreported results abstained 7/20 -> 12/20, false abstention 0/20.
+# unreported results abstained 7/20 -> 12/20, false abstention 0/20. Such a question then also expects
+# a laboratory value (the value-shape bonus above; before, only "… level" questions did): tune recall@1
+# 0.737 -> 0.746, first-quote-hit 0.737 -> 0.746 (k = 10) and 0.746 -> 0.754 (k = 5), validate, follow-ups,
+# shipped report, eval-dev and abstracts unchanged; levels check set recall@1 0.70 -> 0.80,
+# first-quote-hit 0.65 -> 0.80. Requiring every word of the test in the patient's sentence (not one of
+# them): tune unanswerable abstained 10/15 -> 12/15 but false abstention 2 -> 3 of 118, shipped report
+# 0 -> 1 of 26: not kept.
 MIN_SENTENCE_COSINE = 0.20  # the top passage's best sentence must be at least this close to the question
 MIN_CLAIM_COSINE = 0.60  # ... and at least this close for a yes/no question stating a claim about the condition
 # ("Does X reduce Y in Z?", answer.Confidence.claim): its answer restates the claim. Issue 11's external

@@ -234,3 +234,12 @@ def test_a_result_the_patients_paper_never_gives_is_not_answered(bot_over):
     answer = bot.ask("What was the ferritin in the 56-year-old man with scurvy after an oesophagectomy?")
     assert "ferritin 114 ng/mL" in answer.citations[0].quote
     assert not bot.ask("What was the treatment of the 66-year-old woman with scurvy?").abstained
+
+
+def test_a_question_for_a_result_quotes_the_sentence_with_the_value(bot_over):
+    """ "What was the ceruloplasmin in the man with slurred speech?" shares "slurred speech" with his
+    examination; ceruloplasmin is a test (a passage gives it in mg/dl), so the value comes first."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[3-6]_*.txt"))})
+    answer = bot.ask("What was the ceruloplasmin in the 31-year-old man with slurred speech and a hand tremor?")
+    assert answer.citations[0].quote.startswith("Serum ceruloplasmin was low at 10 mg/dl")
