@@ -157,6 +157,13 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     earlier turn of the conversation already quoted goes down a little (it can still win
     when it answers).
     """
+    # "What infliximab dose …?": a dose of another drug is not the answer (a follow-up's drug from its
+    # context may go unnamed: "And the dose?" is answered by "It was given at 5 mg/kg"; see _names)
+    named = [
+        t
+        for t in query.key
+        if query.kind == "dose" and DRUG_NAME.fullmatch(query.words.get(t, "")) and (not query.own or t in query.own)
+    ]
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
@@ -185,7 +192,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
-            score += QUANTITY_BONUS if shape.search(sentence) else -QUANTITY_PENALTY
+            stated = shape.search(sentence) and (not named or _names(query, named, hit, i, sentence))
+            score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
@@ -225,6 +233,14 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         picked.append((score, n, s, e, sentence, present))
         covered |= present
     return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, _ in picked]
+
+
+def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> bool:
+    """Whether sentence i of `hit` is about one of `drugs`: it names one, or it names no drug at all in
+    a paper whose title names one ("received 50 or 100 mg daily" in a paper on minocycline)."""
+    if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
+        return True
+    return not DRUG_NAME.search(sentence) and any(query.has(t, hit.title_terms) for t in drugs)
 
 
 def quotable(sentence: str) -> bool:

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .analysis import (
+    DRUG_NAME,
     SHAPES,
     SPECIMENS,
     Vocabulary,
@@ -310,12 +311,14 @@ class Retriever:
         return self._titles[doc_id]
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
-        """The question's identifiers and concept tags (IL-6, @crp) that a paper never mentions, and
-        what a request asks for that no paper mentions."""
+        """The question's identifiers, concept tags and drugs (IL-6, @crp, tocilizumab) that a paper
+        never mentions, and what a request asks for that no paper mentions: a paper that never names
+        tocilizumab cannot give its dose, however close its prednisolone dose sentence scores."""
         rows = None
         out = [query.unknown_request] if query.unknown_request else []
         for t in query.key:
-            if not (t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))):
+            identifier = t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
+            if not (identifier or DRUG_NAME.fullmatch(query.words.get(t, ""))):
                 continue
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
             if not np.isin(self._having(query, t), rows, assume_unique=True).any():

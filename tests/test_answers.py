@@ -243,3 +243,13 @@ def test_a_question_for_a_result_quotes_the_sentence_with_the_value(bot_over):
     bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[3-6]_*.txt"))})
     answer = bot.ask("What was the ceruloplasmin in the 31-year-old man with slurred speech and a hand tremor?")
     assert answer.citations[0].quote.startswith("Serum ceruloplasmin was low at 10 mg/dl")
+
+
+def test_a_drug_the_paper_never_names_is_not_answered_with_another_drugs_dose(bot_over):
+    """The toddler got infliximab; asked for a rituximab dose, quoting his infliximab or
+    immunoglobulin dose would be the wrong drug's."""
+    cases = ABSTRACTS.parent / "cases" / "docs"
+    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("0[1-3]_*.txt"))})
+    assert bot.ask("What rituximab dose did the 2-year-old with Kawasaki disease receive?").abstained
+    answer = bot.ask("What infliximab dose did the 2-year-old with Kawasaki disease receive?")
+    assert "5 mg/kg" in answer.citations[0].quote
