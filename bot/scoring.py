@@ -164,6 +164,12 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # A follow-up that names no one ("And the oral follow-on regimen?") takes whom from its conversation
 # (retrieve.Retriever._whom): conversation tune first-quote-hit 0.519 -> 0.556, validate answer-hit
 # 0.783 -> 0.826, nothing else moved.
+# A heavier penalty (0.3 / 0.4 / 0.6) for a sentence about the condition when the question is about the
+# patient ("In crisis, mechanical circulatory support … may be needed" for "What support did the
+# 42-year-old need?"), 2026-11-26: tune first-quote-hit 0.737 -> 0.746 / 0.754 / 0.754 (k = 10), validate
+# and follow-ups unchanged at every value: not kept (one half only). Reading "consists of", "relies on",
+# "requires", "in general" as statements about the condition: no change at k = 10, tune answer-hit and
+# first-quote-hit -1 question at k = 5: not kept.
 # Tried with it and not kept: the words of a trailing clause that sets the scene ("… when the right
 # ovary was taken out?", "… the infant who swallowed dapsone?") counted as context for every sentence
 # of a passage that has them: tune first-quote-hit +1 question, validate -1 (answer-hit -1), conversation
