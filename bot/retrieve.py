@@ -51,9 +51,9 @@ from .store import Snapshot
 
 # Whether what a question asks is a test: a passage gives it a laboratory value, its name at most this many
 # characters before the value ("serum ferritin was 114 ng/mL"; 25, 40, 60 and 100 measured the same on every
-# development set, 2026-11-26), among the first this many passages holding both (a bound on the cost).
+# development set, 2026-11-26), among the first passages holding the test's words and a value (a bound on cost).
 TEST_NAME_REACH = 40
-TEST_EVIDENCE_PASSAGES = 50
+TEST_EVIDENCE_PASSAGES = 16  # 16 and 50 gave the same figures; 16 keeps "What was the treatment of …?" near 1.5 ms
 
 # A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
 # the paper under discussion keeps the topic, so the follow-up's context terms need not (issue 10 raised the
@@ -270,16 +270,16 @@ class Retriever:
         named = set(tokens(asked, vocabulary))
         if question_type(question) == "level" or named & SPECIMENS:
             return named
-        level = SHAPES["level"]
-        rows = np.unique(np.concatenate([self.snap.rows_with(t) for t in named] or [np.zeros(0, np.int64)]))
+        level, test = SHAPES["level"], named - SPECIMENS
+        rows = self.snap.rows_with(next(iter(test))) if test else np.zeros(0, np.int64)
+        for t in test:  # every word of the test is in the passage: rows holding all of them
+            rows = rows[np.isin(rows, self.snap.rows_with(t), assume_unique=True)]
         rows = rows[(self.snap.value_shapes(rows) & shape_bit(level)) != 0][:TEST_EVIDENCE_PASSAGES]
         for row in self.snap.chunks.fetch(self.snap.chunk_ids(rows).tolist()).values():
             for s, e in row.sentences:
                 text = row.text[s:e]
                 for m in level.finditer(text):
-                    if named - SPECIMENS <= set(
-                        tokens(text[max(0, m.start() - TEST_NAME_REACH) : m.start()], vocabulary)
-                    ):
+                    if test <= set(tokens(text[max(0, m.start() - TEST_NAME_REACH) : m.start()], vocabulary)):
                         return named
         return set()
 
