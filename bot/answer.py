@@ -44,7 +44,12 @@ _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(
     rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I
 )
-_UNQUOTABLE = re.compile(r"https?://|www\.|^\s*(keywords|key words|facts from|doi)\b", re.I)
+# Links, keyword lists and a paper's bibliographic lines ("Letter to the editor, Indian Journal of
+# Dermatology, volume 56, issue 3 (2011), pages 357-359", "Authors: …", "PMID: 21772617") are no answer.
+_UNQUOTABLE = re.compile(
+    r"https?://|www\.|^\s*(keywords|key words|facts from|doi|authors?|journal)\b|\bPMC?ID\b|\bvolume \d+.*\b(issue|pages)\b",
+    re.I,
+)
 # Sentences that restate a question rather than answer it: a case report announcing its case ("we
 # report a patient who responded to weekly alendronate": it can still hold the answer) and, stronger,
 # a study's aim ("To determine whether X reduces Y", which never holds the finding).

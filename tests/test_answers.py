@@ -253,3 +253,16 @@ def test_a_drug_the_paper_never_names_is_not_answered_with_another_drugs_dose(bo
     assert bot.ask("What rituximab dose did the 2-year-old with Kawasaki disease receive?").abstained
     answer = bot.ask("What infliximab dose did the 2-year-old with Kawasaki disease receive?")
     assert "5 mg/kg" in answer.citations[0].quote
+
+
+def test_a_papers_bibliographic_lines_are_never_quoted():
+    from bot.answer import quotable
+
+    for line in (
+        "Letter to the editor, Indian Journal of Dermatology, volume 56, issue 3 (2011), pages 357-359",
+        "Authors: Feroze Kaliyadan, S Venkitakrishnan. PMCID: PMC3132933; PMID: 21772617",
+        "Journal: Annals of the Rheumatic Diseases, 1 March 2003",
+        "Keywords: calcinosis cutis, sodium thiosulfate",
+    ):
+        assert not quotable(line), line
+    assert quotable("She responded to weekly alendronate within six months.")
