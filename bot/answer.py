@@ -116,8 +116,12 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
 
 
 def her_papers(query: Query, hits: list[Hit]) -> set[str]:
-    """The retrieved papers of the patient a question names (by age, or through its conversation), if any."""
-    return {h.doc_id for h in hits if h.doc_id in query.prefer.docs} if query.whom == "patient" else set()
+    """The retrieved papers of the patient a question names: by age, else through its conversation
+    (a follow-up naming another patient's age leaves the earlier patient's papers)."""
+    if query.whom != "patient":
+        return set()
+    named = query.described or set(query.prefer.docs)
+    return {h.doc_id for h in hits if h.doc_id in named}
 
 
 def _states_level(query: Query, hits: list[Hit]) -> bool:

@@ -83,7 +83,8 @@ class Query:
     said: set[str] = field(default_factory=set)  # sentences the follow-up's context turns quoted
     whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
     unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
-    measured: set[str] = field(default_factory=set)  # tokens of the test whose level is asked ("ferritin")
+    measured: set[str] = field(default_factory=set)  # tokens of the test whose result is asked ("ferritin")
+    described: set[str] = field(default_factory=set)  # papers with the age the question names its patient by
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -219,7 +220,7 @@ class Retriever:
         idf = {t: self._idf(t, word, vocabulary) * weight.get(t, 1.0) for t, word in words.items()}
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
-        test = self._test_asked(question, vocabulary)
+        test, described = self._test_asked(question, vocabulary), self._described(question)
         vectors = self.encoder.encode([text, question] if context else [text])
         if context and OWN_VECTOR_SHARE:
             mixed = OWN_VECTOR_SHARE * vectors[1] + (1 - OWN_VECTOR_SHARE) * vectors[0]
@@ -235,7 +236,7 @@ class Retriever:
             expected_value(question) or (SHAPES["level"] if test else None),  # "What was the ferritin …?": a value
             set(own) if context else set(),
             vectors[1] if context else None,
-            self._prefer_described(question, prefer or Preference()),
+            self._prefer_described(described, prefer or Preference()),
             question_type(question),
             words,
             vocabulary.alternatives(words),
@@ -244,18 +245,24 @@ class Retriever:
             self._whom(question, context),
             self._unknown_request(question),
             test,
+            described,
         )
 
-    def _prefer_described(self, question: str, prefer: Preference) -> Preference:
-        """`prefer`, with the papers that mention the age by which the question names its patient
-        ("the 72-year-old") preferred as well: together their boost is scoring.W_DESCRIBED_DOC."""
+    def _described(self, question: str) -> set[str]:
+        """The papers that mention the age by which the question names its patient ("the 72-year-old")."""
         rows = [self.snap.rows_with(t) for t in ages(question)]
         found = np.unique(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
-        if not len(found):
+        return {doc for doc, _ in self.snap.places(found)}
+
+    @staticmethod
+    def _prefer_described(described: set[str], prefer: Preference) -> Preference:
+        """`prefer`, with the papers of the patient the question names by age preferred as well:
+        together their boost is scoring.W_DESCRIBED_DOC."""
+        if not described:
             return prefer
         weight = W_DESCRIBED_DOC / W_PREFER_DOC
         docs = dict(prefer.docs)
-        for doc, _ in self.snap.places(found):
+        for doc in described:
             docs[doc] = max(docs.get(doc, 0.0), weight)
         return Preference(docs, prefer.sections)
 

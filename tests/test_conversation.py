@@ -296,3 +296,21 @@ def test_a_file_that_is_not_a_saved_conversation_is_one_clear_error(tmp_path):
     bad.write_text("{not json")
     with pytest.raises(InputError, match="cannot read conversation"):
         Conversation.load(bad)
+
+
+def test_a_follow_up_naming_another_patients_age_is_quoted_from_her_paper_not_the_earlier_one():
+    """The conversation's paper (a.txt) is preferred, but "the 56-year-old" is the man of b.txt:
+    a.txt's better-scoring sentence is about someone else."""
+    earlier = "He was given oral ascorbic acid 1000 mg daily."
+    hers = "She was given intravenous vitamin C."
+    hits = [
+        Hit(1, "a.txt", "A paper", "CASE REPORT", earlier, 0, len(earlier), None, 1.0, [(0, len(earlier))],
+            sentence_terms=[set()], sentence_scores=[0.9]),
+        Hit(2, "b.txt", "B paper", "CASE REPORT", hers, 0, len(hers), None, 0.8, [(0, len(hers))],
+            sentence_terms=[set()], sentence_scores=[0.5]),
+    ]  # fmt: skip
+    query = Query("What was the 56-year-old given?", "", np.zeros(4), [], [], {}, own={"given"}, whom="patient")
+    query.prefer = Preference({"a.txt": 1.0, "b.txt": 0.67})
+    assert select_sentences(query, hits, 2)[0].quote == earlier  # without an age: the conversation's papers
+    query.described = {"b.txt"}
+    assert [c.quote for c in select_sentences(query, hits, 2)] == [hers]
