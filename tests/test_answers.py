@@ -131,6 +131,12 @@ def test_a_two_part_question_also_quotes_the_sentence_that_follows(bot_over):
 
 
 ABSTRACTS = Path(__file__).resolve().parent.parent / "bench" / "data" / "abstracts"
+CASES = ABSTRACTS.parent / "cases" / "docs"
+
+
+def cases_bot(bot_over, *patterns: str):
+    """A bot over the development case reports whose file names match any of `patterns`."""
+    return bot_over({f.name: f.read_text(encoding="utf-8") for p in patterns for f in sorted(CASES.glob(p))})
 
 
 def test_a_yes_no_claim_about_a_study_that_is_not_indexed_abstains(bot_over):
@@ -184,8 +190,7 @@ def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the
 def test_a_novelty_claim_is_not_the_answer_about_the_patient(bot_over):
     """'To the authors' knowledge, calciphylaxis had not been reported in a patient … nor taking warfarin'
     names warfarin and a patient, but says what the literature lacks, not what she took."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[0-2]_*.txt"))})
+    bot = cases_bot(bot_over, "1[0-2]_*.txt")
     answer = bot.ask("Was the 72-year-old woman with calciphylaxis taking warfarin?")
     assert "taking apixaban rather than warfarin" in answer.citations[0].quote
 
@@ -193,21 +198,19 @@ def test_a_novelty_claim_is_not_the_answer_about_the_patient(bot_over):
 def test_a_patient_named_by_age_is_not_answered_with_another_patients_sentence(bot_over):
     """Two papers report weight loss; the question names the 12-year-old, so the 60-year-old
     man's "had lost 15 kg" is someone else's finding, whatever its wording scores."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    names = ("24_whipple-weight-loss-brazil.txt", "32_cat-scratch-hepatosplenic-lip-kitten.txt")
-    bot = bot_over({name: (cases / name).read_text(encoding="utf-8") for name in names})
+    bot = cases_bot(bot_over, "24_*", "32_*")
     answer = bot.ask("How much weight had the 12-year-old lost?")
     assert "weight loss of 4.5 kg" in answer.citations[0].quote
-    assert all(answer.passages[c.n - 1].doc_id == names[1] for c in answer.citations)
+    assert all(
+        answer.passages[c.n - 1].doc_id == "32_cat-scratch-hepatosplenic-lip-kitten.txt" for c in answer.citations
+    )
 
 
 def test_a_question_for_a_test_result_is_answered_by_a_value_or_not_at_all(bot_over):
     """The pheochromocytoma report says metanephrines were measured, never their values: the
     sentence naming them is no answer to "what were the values?". The sarcoidosis report states
     PTH-rp's level, and that sentence, not one saying it became undetectable, comes first."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    names = ("25_pheochromocytoma-cardiogenic-shock-iabp.txt", "29_sarcoidosis-hypercalcemia-graves-pthrp.txt")
-    bot = bot_over({name: (cases / name).read_text(encoding="utf-8") for name in names})
+    bot = cases_bot(bot_over, "25_*", "29_*")
     assert bot.ask("What were the plasma metanephrine values of the 42-year-old man in cardiogenic shock?").abstained
     answer = bot.ask("What was her PTH-related protein level?")
     assert "PTH-rp was raised at 11.6 pmol/L" in answer.citations[0].quote
@@ -216,8 +219,7 @@ def test_a_question_for_a_test_result_is_answered_by_a_value_or_not_at_all(bot_o
 def test_a_question_for_a_drug_is_answered_by_the_sentence_naming_one(bot_over):
     """ "Which drug was continued …?" shares "continued" with the sentence on her surgery; the answer
     is the one that names a drug (cyclophosphamide: a WHO stem, analysis.DRUG_NAME)."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[7-9]_*.txt"))})
+    bot = cases_bot(bot_over, "1[7-9]_*.txt")
     answer = bot.ask("Which drug was continued after both ovaries had been removed?")
     assert answer.citations[0].quote == "Treatment was then continued with cyclophosphamide."
 
@@ -227,9 +229,7 @@ def test_a_result_the_patients_paper_never_gives_is_not_answered(bot_over):
     woman's report never states hers, so asking for it abstains instead of quoting her admission.
     The man's ferritin is answered with its value, and a question about something that is not a
     test is answered as before."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    names = ("03_scurvy-depression-anaemia-66yo.txt", "04_scurvy-syncope-post-esophagectomy-56yo.txt")
-    bot = bot_over({name: (cases / name).read_text(encoding="utf-8") for name in names})
+    bot = cases_bot(bot_over, "03_*", "04_*")
     assert bot.ask("What was the ferritin of the 66-year-old woman whose scurvy presented as depression?").abstained
     answer = bot.ask("What was the ferritin in the 56-year-old man with scurvy after an oesophagectomy?")
     assert "ferritin 114 ng/mL" in answer.citations[0].quote
@@ -239,8 +239,7 @@ def test_a_result_the_patients_paper_never_gives_is_not_answered(bot_over):
 def test_a_question_for_a_result_quotes_the_sentence_with_the_value(bot_over):
     """ "What was the ceruloplasmin in the man with slurred speech?" shares "slurred speech" with his
     examination; ceruloplasmin is a test (a passage gives it in mg/dl), so the value comes first."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("1[3-6]_*.txt"))})
+    bot = cases_bot(bot_over, "1[3-6]_*.txt")
     answer = bot.ask("What was the ceruloplasmin in the 31-year-old man with slurred speech and a hand tremor?")
     assert answer.citations[0].quote.startswith("Serum ceruloplasmin was low at 10 mg/dl")
 
@@ -248,8 +247,7 @@ def test_a_question_for_a_result_quotes_the_sentence_with_the_value(bot_over):
 def test_a_drug_the_paper_never_names_is_not_answered_with_another_drugs_dose(bot_over):
     """The toddler got infliximab; asked for a rituximab dose, quoting his infliximab or
     immunoglobulin dose would be the wrong drug's."""
-    cases = ABSTRACTS.parent / "cases" / "docs"
-    bot = bot_over({f.name: f.read_text(encoding="utf-8") for f in sorted(cases.glob("0[1-3]_*.txt"))})
+    bot = cases_bot(bot_over, "0[1-3]_*.txt")
     assert bot.ask("What rituximab dose did the 2-year-old with Kawasaki disease receive?").abstained
     answer = bot.ask("What infliximab dose did the 2-year-old with Kawasaki disease receive?")
     assert "5 mg/kg" in answer.citations[0].quote
