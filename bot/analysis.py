@@ -500,7 +500,8 @@ DRUG_CLASSES = frozenset(
     stem(w)
     for w in (
         "drug medication medicine antibiotic antifungal antiviral antipsychotic antidepressant biologic "
-        "biological agent anticoagulant antiepileptic immunosuppressant antihypertensive"
+        "biological agent anticoagulant antiepileptic immunosuppressant antihypertensive bisphosphonate "
+        "corticosteroid steroid statin diuretic analgesic antiemetic anticonvulsant vasopressor inotrope"
     ).split()
 )
 DRUG_NAME = re.compile(

@@ -112,6 +112,9 @@ QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks 
 # moved on any set (eval-dev quotes per answer 2.05 -> 1.95), so the value shapes' pair is reused. With
 # the final name pattern (three-letter prefixes, so "heparin" counts): tune answer-hit 0.856 -> 0.864,
 # first-quote-hit 0.720 -> 0.737; validate first-quote-hit 0.648 -> 0.657; the rest unchanged.
+# The class words (analysis.DRUG_CLASSES) later took common classes too (bisphosphonate, corticosteroid,
+# statin, diuretic, vasopressor …) after eval-dev's "Which oral bisphosphonate …?" quoted a sentence naming
+# none: eval-dev first-quote-hit 0.476 -> 0.524; no cases, follow-up or abstracts question moved.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).
