@@ -448,6 +448,13 @@ def focus_terms(question: str, vocabulary: Vocabulary, head_only: bool = False) 
 _NUM = r"\d+(?:[.,]\d+)?(?:\s*(?:-|–|to|or)\s*\d+(?:[.,]\d+)?)?"
 _TIME = r"(?:minutes?|min|hours?|h|days?|weeks?|wk|months?|mo|years?|yr)s?"
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
+# per body weight, area, time or dose: a dose or a rate given ("5 mg/kg", "60 mg/day", "2 L/min"), not a level
+_NOT_A_DOSE = r"(?!(?:kg|day|d|h|hr|hour|min|m2|m²|wk|week|dose|cycle)\b)"
+# a concentration or a count ("11.6 pmol/L", "13 g/dL", "3,100 per microlitre", "45 x 10^9/L", "30 mmHg")
+_LAB_VALUE = (
+    rf"{_NUM}\s*(?:(?:[mµμunpfk]?(?:g|mol|eq|l|U|IU)|mEq|units?|cells|copies)\s*/\s*{_NOT_A_DOSE}[\wµμ.]+"
+    r"|mmHg\b|fL\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high))"
+)
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
 SHAPES: dict[str, re.Pattern] = {
     # also an amount by weight: "How much weight had he lost?" asks for "4.5 kg" (added 2026-11-26: cases
@@ -479,15 +486,9 @@ SHAPES: dict[str, re.Pattern] = {
         rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b",
         re.I,
     ),
-    # a test's result: a number with a concentration or another laboratory unit ("11.6 pmol/L",
-    # "3,100 per microlitre", "13 g/dL", "pH 7.42", "a titre of 1:4", "30%", "30 mmHg"), not a dose
-    # ("60 mg per day") or a duration ("24-hour urine")
-    "level": re.compile(
-        rf"{_NUM}\s*(?:(?:[mµμunpfk]?(?:g|mol|eq|l|U|IU)|mEq|units?|cells|copies)\s*/\s*[\wµμ.]+"
-        r"|%|mmHg\b|fL\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high))"
-        r"|\bpH\s*\d|\b1\s*:\s*\d",
-        re.I,
-    ),
+    # a test's result: a laboratory value, a share or a ratio ("11.6 pmol/L", "pH 7.42", "30%", "a titre
+    # of 1:4"), not a dose ("60 mg per day", "5 mg/kg") or a duration ("24-hour urine")
+    "level": re.compile(rf"{_LAB_VALUE}|{_NUM}\s*%|\bpH\s*\d|\b1\s*:\s*\d", re.I),
 }
 VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time", "level")  # bit i of a passage's value shapes
 
@@ -500,15 +501,16 @@ DRUG_CLASSES = frozenset(
     stem(w)
     for w in (
         "drug medication medicine antibiotic antifungal antiviral antipsychotic antidepressant biologic "
-        "biological agent anticoagulant antiepileptic immunosuppressant antihypertensive bisphosphonate "
+        "biological anticoagulant antiepileptic immunosuppressant antihypertensive bisphosphonate "
         "corticosteroid steroid statin diuretic analgesic antiemetic anticonvulsant vasopressor inotrope"
     ).split()
 )
 DRUG_NAME = re.compile(
-    r"\b[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|pril|sartan|statin|tinib|parin|"
-    r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|azine|idone|azepam|zolam|caine|phamide|semide|"
-    r"sone|solone|fungin|(?:er|a)cept|kinra|limus|trexate|quine|farin|xaban|gatran|thiazide|pine|phine|profen|fenac|"
-    r"formin|ericin|ulin|irin|arin)\b|\b(?:IVIG|IVIg|immunoglobulin|aspirin|lithium|insulin)\b",
+    r"\b(?:[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|pril|sartan|statin|tinib|"
+    r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
+    r"semide|sone|solone|fungin|kinra|limus|trexate|quine|xaban|gatran|thiazide|phine|profen|fenac|formin|ericin|"
+    r"arin|irin|penem|phrine|racetam|setron|toin)|[a-z][a-z-]{3,}(?:azine|ercept|acept)|cef[a-z]{4,}|insulin"
+    r"|immunoglobulins?|IVIG|lithium)\b",
     re.I,
 )
 
@@ -521,10 +523,14 @@ _LEAD = (
 # "What was her PTH-related protein level?", "What bicarbonate value did the gas show?": a test's result,
 # with what was measured between the question word and the level word (not a level named in a clause
 # further on: "What finding pointed to toxicity in the man whose level was normal?").
+_LEVEL_WORDS = r"(?:levels?|values?|titres?|titers?|count|readings?)"
+_QUALIFIERS = r"(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission)\s+)?"
 _LEVEL_QUESTION = re.compile(
-    _LEAD + r"what\s+(?:(?:was|were|is|are)\s+)?(?:(?:the|her|his|its|their)\s+)?"
-    r"(?P<measured>(?:(?!(?:did|does|do|was|were|is|are|had|has)\b)[\w-]+\s+){0,5}?)"
-    r"(?:levels?|values?|titres?|titers?|count|readings?)\b",
+    _LEAD
+    + r"what\s+(?:(?:was|were|is|are)\s+)?(?:(?:the|her|his|its|their)\s+)?"
+    + _QUALIFIERS
+    + r"(?P<measured>(?:(?!(?:did|does|do|was|were|is|are|had|has|the|her|his|normal|peak|initial|baseline)\b)"
+    r"[\w-]+\s+){1,5}?)" + _LEVEL_WORDS + r"\b",
     re.I,
 )
 _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why
@@ -609,25 +615,45 @@ def question_type(question: str) -> str:
 # "What was the ferritin of the 66-year-old?", "What serum phosphate did the boy have?": the thing asked,
 # which may be a test (answer.Confidence decides with the papers: ferritin is one, the outcome is not).
 _ASKED_THING = re.compile(
-    _LEAD + r"what\s+(?:(?:was|were)\s+(?:the|her|his|their)\s+(?P<of>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
+    _LEAD
+    + r"what\s+(?:(?:was|were|is|are)\s+(?:the|her|his|their)\s+"
+    + _QUALIFIERS
+    + _LEVEL_WORDS
+    + r"\s+of\s+(?:(?:the|her|his)\s+)?(?P<level_of>(?:[\w-]+\s+){0,2}?[\w-]+)(?=\s+(?:in|of|at|on|for|when|after"
+    r"|before|during)\b|\s*[?,.]|\s*$)|(?:was|were)\s+(?:the|her|his|their)\s+(?P<of>(?:[\w-]+\s+){0,3}?[\w-]+)\s+"
     r"(?:of|in|for|at|on|after|before|when|during)\b|(?P<did>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:did|was|were)\b)",
     re.I,
 )
-# Words naming the specimen, not the test ("serum sodium"): they mark a question about a test's result.
+# Words naming the specimen, not the test ("serum sodium"): before an analyte they mark a question about a
+# test's result, unless what follows is no analyte ("urinary symptoms", "blood cultures", "CSF findings").
 SPECIMENS = frozenset(stem(w) for w in ("serum", "plasma", "blood", "urine", "urinary", "csf"))
+NOT_ANALYTES = frozenset(
+    stem(w)
+    for w in (
+        "symptoms finding findings result results culture cultures test tests sample samples product products "
+        "examination analysis appearance picture features signs changes loss vessels transfusion transfusions"
+    ).split()
+)
+
+
+# A laboratory value that shows its test is one: a concentration or a count, not a share ("30% of
+# patients") or a ratio, which other things have too.
+TEST_EVIDENCE = re.compile(_LAB_VALUE, re.I)
 
 
 def measured(question: str) -> str | None:
     """What a question asks the result of: the test before a level word ("PTH-related protein" in
-    "What was her PTH-related protein level?"), or the thing a "What was the X of …?" / "What X did …
-    have?" question asks, which may be a test ("ferritin") or not ("outcome"); None otherwise."""
+    "What was her PTH-related protein level?"), or the thing a "What was the X of …?" / "What was the
+    level of X …?" / "What X did … have?" question asks, which may be a test ("ferritin") or not
+    ("outcome", "amputation"); None otherwise."""
     kind, clause = question_type(question), main_clause(question)
     if kind == "level":
         m = _LEVEL_QUESTION.search(clause)
-        return m.group("measured").strip() or None if m else None
-    if kind in ("what", "other"):
+        return m.group("measured").strip() if m else None
+    if kind in ("what", "other"):  # "What was the level of X …?" is read like "What was the X of …?"
         m = _ASKED_THING.search(clause)
-        return (m.group("of") or m.group("did")) if m else None
+        thing = (m.group("level_of") or m.group("of") or m.group("did")) if m else None
+        return None if thing is None or re.fullmatch(_LEVEL_WORDS, thing, re.I) else thing  # "At what level was …?"
     return None
 
 
@@ -642,7 +668,7 @@ def shape_bit(shape: re.Pattern) -> int:
 
 
 def value_shapes(text: str) -> int:
-    """Which kinds of value (dose, duration, age, size, count, time) `text` states, as bits."""
+    """Which kinds of value (dose, duration, age, size, count, time, a test's level) `text` states, as bits."""
     return sum(1 << i for i, kind in enumerate(VALUE_KINDS) if SHAPES[kind].search(text))
 
 

@@ -35,6 +35,7 @@ from .scoring import (
 
 # Questions that restate a finding and ask whether it holds or how large it is ("Does X reduce Y?",
 # "How much does X raise Y?"), unlike those asking for new content ("Which imaging is used?", "Why …?").
+# (not "level": "What is the normal ferritin level?" asks for content, as a "what" question does)
 CLAIM_KINDS = ("yes_no", "dose", "duration", "age", "size", "count", "time")
 # Questions about a study's outcome (whether it worked, how often, what share): its results answer
 # them, while its methods state what was given (dose, duration) and to how many ("2,345 women").
@@ -47,7 +48,8 @@ _COMPOUND = re.compile(
 # Links, keyword lists and a paper's bibliographic lines ("Letter to the editor, Indian Journal of
 # Dermatology, volume 56, issue 3 (2011), pages 357-359", "Authors: …", "PMID: 21772617") are no answer.
 _UNQUOTABLE = re.compile(
-    r"https?://|www\.|^\s*(keywords|key words|facts from|doi|authors?|journal)\b|\bPMC?ID\b|\bvolume \d+.*\b(issue|pages)\b",
+    r"https?://|www\.|^\s*(?:keywords|key words|facts from|doi|authors?:|journal:)|\bPMC?ID\b"
+    r"|\bvolume \d+.*\b(?:issue|pages)\b",
     re.I,
 )
 # Sentences that restate a question rather than answer it: a case report announcing its case ("we

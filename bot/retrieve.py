@@ -16,8 +16,10 @@ import numpy as np
 
 from .analysis import (
     DRUG_NAME,
+    NOT_ANALYTES,
     SHAPES,
     SPECIMENS,
+    TEST_EVIDENCE,
     Vocabulary,
     about,
     ages,
@@ -31,6 +33,9 @@ from .analysis import (
     shape_bit,
     stem,
     tokens,
+)
+from .analysis import (
+    words as text_words,
 )
 from .config import Settings
 from .embed import QueryEncoder
@@ -49,10 +54,10 @@ from .scoring import (
 )
 from .store import Snapshot
 
-# Whether what a question asks is a test: a passage gives it a laboratory value, its name at most this many
-# characters before the value ("serum ferritin was 114 ng/mL"; 25, 40, 60 and 100 measured the same on every
-# development set, 2026-11-26), among the first passages holding the test's words and a value (a bound on cost).
-TEST_NAME_REACH = 40
+# Whether what a question asks is a test: a passage gives it a laboratory value, its name among the this
+# many words before the value ("serum ferritin was 114 ng/mL"; a 25 to 100-character window measured the
+# same on every development set, 2026-11-26), among the first passages holding the test's words and a value.
+TEST_NAME_WORDS = 6
 TEST_EVIDENCE_PASSAGES = 16  # 16 and 50 gave the same figures; 16 keeps "What was the treatment of …?" near 1.5 ms
 
 # A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
@@ -268,25 +273,31 @@ class Retriever:
 
     def _test_asked(self, question: str, vocabulary: Vocabulary) -> set[str]:
         """Tokens of the test whose result the question asks (analysis.measured), or none when what it
-        asks is not a test. "What was her ferritin level?" and "What was the serum sodium of …?" say so;
-        "What was the ferritin of …?" is one because a passage of the index gives ferritin a laboratory
-        value ("ferritin 114 ng/mL"); "What was the outcome of …?" is not, as no passage does."""
+        asks is not a test. "What was her ferritin level?" says so; "What was the ferritin of …?" and
+        "What was the serum sodium of …?" ask a test because a passage of the index gives it a
+        laboratory value, its words just before the value ("ferritin 114 ng/mL"), or because it names a
+        specimen before an analyte ("serum sodium"); "What was the outcome of …?" and "What urinary
+        symptoms did she have?" do not."""
         asked = measured(question)
         if not asked:
             return set()
         named = set(tokens(asked, vocabulary))
-        if question_type(question) == "level" or named & SPECIMENS:
+        said = [stem(w.lower()) for w in text_words(asked)]
+        if question_type(question) == "level" or (
+            SPECIMENS.intersection(said[:-1]) and said[-1] not in NOT_ANALYTES
+        ):  # "serum sodium", "24-hour urinary copper"; not "urinary symptoms" or "blood cultures"
             return named
-        level, test = SHAPES["level"], named - SPECIMENS
-        rows = self.snap.rows_with(next(iter(test))) if test else np.zeros(0, np.int64)
-        for t in test:  # every word of the test is in the passage: rows holding all of them
-            rows = rows[np.isin(rows, self.snap.rows_with(t), assume_unique=True)]
-        rows = rows[(self.snap.value_shapes(rows) & shape_bit(level)) != 0][:TEST_EVIDENCE_PASSAGES]
+        test = named - SPECIMENS
+        found = [self.snap.rows_with(t) for t in test]
+        rows = found[0] if found else np.zeros(0, np.int64)
+        for other in found[1:]:  # every word of the test is in the passage
+            rows = rows[np.isin(rows, other, assume_unique=True)]
+        rows = rows[(self.snap.value_shapes(rows) & shape_bit(SHAPES["level"])) != 0][:TEST_EVIDENCE_PASSAGES]
         for row in self.snap.chunks.fetch(self.snap.chunk_ids(rows).tolist()).values():
             for s, e in row.sentences:
                 text = row.text[s:e]
-                for m in level.finditer(text):
-                    if test <= set(tokens(text[max(0, m.start() - TEST_NAME_REACH) : m.start()], vocabulary)):
+                for m in TEST_EVIDENCE.finditer(text):
+                    if test <= set(tokens(" ".join(text_words(text[: m.start()])[-TEST_NAME_WORDS:]), vocabulary)):
                         return named
         return set()
 

@@ -49,6 +49,8 @@ CASES = [
     ("What IL-6 levels were measured?", "level"),
     ("What finding pointed to lithium toxicity in the man whose level was normal?", "what"),
     ("What did the level show?", "what"),
+    ("At what level was the spinal cord compressed?", "what"),
+    ("What was the level of ceruloplasmin in the man?", "what"),  # read like "What was the X of …?"
     # time: only when the main clause asks "when"
     ("When did the lesions first appear?", "time"),
     ("In the toddler with calcinosis, when and where did the first lesions appear?", "time"),
@@ -114,6 +116,9 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     assert measured("What serum phosphate did the boy with calcinosis have?") == "serum phosphate"
     assert measured("What was the outcome of the surgery?") == "outcome"
     assert measured("What did the CT show?") is None
+    assert measured("What is the normal level of ceruloplasmin?") == "ceruloplasmin"
+    assert measured("What was the peak CK level?") == "CK"
+    assert measured("At what level was the spinal cord compressed?") is None
     level = expected_value("What was her ferritin level?")
     for stated in ("raised at 11.6 pmol/L", "3,100 per microlitre", "pH 7.42", "a titre of 1:4", "13 g/dL", "30%"):
         assert level.search(stated), stated
