@@ -229,6 +229,11 @@ _SPELLING = [
     (re.compile(r"^coel"), "cel"),  # coeliac
     (re.compile(r"rhoea"), "rhea"),  # diarrhoea, amenorrhoea
     (re.compile(r"naec"), "nec"),  # gynaecology
+    (re.compile(r"^ae(?=t)"), "e"),  # aetiology
+    (re.compile(r"aes(?=th)"), "es"),  # anaesthesia
+    (re.compile(r"oea$"), "ea"),  # dyspnoea, apnoea
+    (re.compile(r"^leuc"), "leuk"),  # leucocyte
+    (re.compile(r"sulph"), "sulf"),  # sulphate, sulphasalazine
     (re.compile(r"is(?=(?:e|ed|es|ing|ation)$)"), "iz"),
 ]
 DERIVED = {  # adjective and plural forms onto their noun (measured neutral on both dev halves; kept as the

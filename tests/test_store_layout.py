@@ -13,8 +13,8 @@ longer a duration, the sentence introducing the patient, the cosine bar for ques
 a finding, spelled-out counts ("seven sessions") stating a count, the paper of the patient a
 question names by age, "4.5 kg" as the amount asked by "how much weight", a novelty claim
 ("to the authors' knowledge …") as an announcement, a patient named by age quoted from her papers
-only, a test's level as a value kind, unreported test results abstained, drugs the paper never names
-(answers and rankings moved: see git log).
+only, a test's level as a value kind, unreported test results abstained, drugs the paper never names,
+British spellings joined to American ones (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
 """
