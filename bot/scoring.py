@@ -180,6 +180,8 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # "How quickly / how fast / how rapidly" read as duration questions: tune recall@1 0.746 -> 0.754 and
 # first-quote-hit 0.737 -> 0.746, follow-ups tune answer-hit 0.778 -> 0.741, validate unchanged: not kept.
 # "happened" and "to" left out of a question's focus ("What happened to the skin lesions?"): no change.
+# A causal-connective shape for "why" questions ("because", "due to", "so", "precipitated", with the
+# value shapes' bonus and penalty): tune first-quote-hit 0.737 -> 0.712, validate unchanged: not kept.
 # Tried with it and not kept: the words of a trailing clause that sets the scene ("… when the right
 # ovary was taken out?", "… the infant who swallowed dapsone?") counted as context for every sentence
 # of a passage that has them: tune first-quote-hit +1 question, validate -1 (answer-hit -1), conversation
