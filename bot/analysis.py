@@ -618,7 +618,7 @@ def question_type(question: str) -> str:
 
 
 # "What was the ferritin of the 66-year-old?", "What serum phosphate did the boy have?": the thing asked,
-# which may be a test (answer.Confidence decides with the papers: ferritin is one, the outcome is not).
+# which may be a test (Retriever._test_asked decides with the papers: ferritin is one, the outcome is not).
 _ASKED_THING = re.compile(
     _LEAD
     + r"what\s+(?:(?:was|were|is|are)\s+(?:the|her|his|their)\s+"

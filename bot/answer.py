@@ -11,7 +11,7 @@ import math
 import re
 from dataclasses import dataclass
 
-from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, about, methods_section
+from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, VALUE_KINDS, about, methods_section
 from .records import Answer, Citation, Hit
 from .retrieve import Query
 from .scoring import (
@@ -36,7 +36,7 @@ from .scoring import (
 # Questions that restate a finding and ask whether it holds or how large it is ("Does X reduce Y?",
 # "How much does X raise Y?"), unlike those asking for new content ("Which imaging is used?", "Why …?").
 # (not "level": "What is the normal ferritin level?" asks for content, as a "what" question does)
-CLAIM_KINDS = ("yes_no", "dose", "duration", "age", "size", "count", "time")
+CLAIM_KINDS = ("yes_no", *(kind for kind in VALUE_KINDS if kind != "level"))
 # Questions about a study's outcome (whether it worked, how often, what share): its results answer
 # them, while its methods state what was given (dose, duration) and to how many ("2,345 women").
 OUTCOME_KINDS = ("yes_no", "count")

@@ -11,6 +11,7 @@ from conftest import REPORT
 from bot.answer import NO_ANSWER
 from bot.cli import main
 from bot.conversation import Conversation
+from bot.embed import HASHING_MODEL
 from bot.present import plain as render
 
 pytestmark = pytest.mark.model  # these tests judge the real model's answers
@@ -134,9 +135,10 @@ ABSTRACTS = Path(__file__).resolve().parent.parent / "bench" / "data" / "abstrac
 CASES = ABSTRACTS.parent / "cases" / "docs"
 
 
-def cases_bot(bot_over, *patterns: str):
+def cases_bot(bot_over, *patterns: str, **overrides):
     """A bot over the development case reports whose file names match any of `patterns`."""
-    return bot_over({f.name: f.read_text(encoding="utf-8") for p in patterns for f in sorted(CASES.glob(p))})
+    papers = {f.name: f.read_text(encoding="utf-8") for p in patterns for f in sorted(CASES.glob(p))}
+    return bot_over(papers, **overrides)
 
 
 def test_a_yes_no_claim_about_a_study_that_is_not_indexed_abstains(bot_over):
@@ -264,3 +266,13 @@ def test_a_papers_bibliographic_lines_are_never_quoted():
     ):
         assert not quotable(line), line
     assert quotable("She responded to weekly alendronate within six months.")
+
+
+def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
+    """Ferritin and serum sodium are tests; "urinary symptoms" names a specimen but no analyte, and
+    the outcome is never given a laboratory value, so neither must be answered with one or refused."""
+    bot = cases_bot(bot_over, "03_*", "04_*", model=HASHING_MODEL)
+    assert bot.analyse("What was the ferritin of the 66-year-old woman?").measured == {"ferritin"}
+    assert bot.analyse("What was the serum sodium of the 66-year-old woman?").measured == {"serum", "sodium"}
+    assert bot.analyse("What urinary symptoms did the 66-year-old woman have?").measured == set()
+    assert bot.analyse("What was the outcome of the 56-year-old man?").measured == set()

@@ -133,9 +133,9 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
 
 
 def test_drug_names_are_told_from_other_words_by_their_stems():
-    for name in ("rituximab", "fluconazole", "amoxicillin", "cyclophosphamide", "prednisolone", "IVIG", "heparin"):
+    for name in ("rituximab", "fluconazole", "cyclophosphamide", "IVIG", "heparin", "ceftriaxone", "norepinephrine"):
         assert DRUG_NAME.search(f"She was given {name}."), name
-    for word in ("creatinine", "baseline", "medicine", "routine", "response", "examination", "disease"):
+    for word in ("creatinine", "baseline", "medicine", "routine", "magazine", "intercept", "thyroglobulin"):
         assert not DRUG_NAME.search(f"The {word} was noted."), word
 
 
