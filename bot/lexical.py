@@ -24,6 +24,14 @@ import numpy as np
 
 K1, B = 1.5, 0.75
 REMEMBERED_TERMS = 4096  # term lookups kept per segment (a bisection costs ~20 slices of the mapped blob)
+SLACK = 1e-4  # relative margin on MaxScore's bounds: partial sums are added in another order than final scores
+FLOOR_SAMPLE = 4096  # partial scores sampled from a column read whole to raise MaxScore's floor
+# A question whose terms have at most this many postings in all is scored by one pass over
+# them: below it, MaxScore's bookkeeping costs more than the postings it skips. Measured
+# on bench/scale.py's indexes and questions (median ms a question, one pass vs MaxScore):
+# 10k 0.24 vs 0.64 (17k postings), 100k 2.0 vs 3.6 (170k), 400k 8.7 vs 5.5 (680k),
+# 1M 39 vs 20 (1.7M); the two cross between 300k and 700k postings.
+FULL_PASS_POSTINGS = 300_000
 FILES = ("terms.npy", "term_offsets.npy", "postings_ptr.npy", "postings_rows.npy", "postings_tf.npy", "lengths.npy")
 
 
@@ -167,14 +175,30 @@ class Bm25:
     """BM25 over segments' postings; `dead[i]` marks segment i's removed passages (None: none removed).
 
     The statistics (passage count, average length, document frequencies) count live
-    passages only, so scores equal those of an index built from scratch.
+    passages only, so scores equal those of an index built from scratch. Rows are
+    numbered across the segments, in order (segment i's rows follow segment i - 1's).
+
+    `scores_at` scores given rows by binary search in each term's postings. `top` finds
+    the best rows by one pass over the question's postings or, when they are many, by
+    MaxScore pruning, so the common words of a question (in 80% of the passages of a
+    large index) cost a few lookups instead of a pass over their postings.
     """
 
-    def __init__(self, parts: Sequence[Postings], dead: Sequence[np.ndarray | None], total_length: float):
+    def __init__(
+        self,
+        parts: Sequence[Postings],
+        dead: Sequence[np.ndarray | None],
+        total_length: float,
+        full_pass: int = FULL_PASS_POSTINGS,
+    ):
         self.parts, self.dead = parts, dead
         self.n = sum(len(p.lengths) - (0 if d is None else int(d.sum())) for p, d in zip(parts, dead, strict=True))
         self.average_length = total_length / self.n if self.n else 1.0
+        self.offsets = np.zeros(len(parts) + 1, np.int64)
+        self.offsets[1:] = np.cumsum([len(p.lengths) for p in parts])
         self._norms: list[np.ndarray | None] = [None] * len(parts)
+        self._dead_rows = [None if d is None else np.flatnonzero(d) for d in dead]
+        self.full_pass = full_pass  # the most postings a question's terms may have to be scored in one pass
 
     def _norm(self, i: int) -> np.ndarray:
         """Segment i's length normalisation per row, k1 (1 - b + b len / avg), computed once per snapshot.
@@ -190,6 +214,7 @@ class Bm25:
         return norm
 
     def _live_column(self, i: int, term: str) -> tuple[np.ndarray, np.ndarray]:
+        """Segment i's live (rows, counts) for `term`: reads the whole column."""
         rows, tf = self.parts[i].column(term)
         dead = self.dead[i]
         if dead is not None and len(rows):
@@ -197,27 +222,141 @@ class Bm25:
             rows, tf = rows[alive], tf[alive]
         return rows, tf
 
+    def _df(self, term: str) -> int:
+        """Live passages holding `term`, from the columns' lengths and lookups of the removed rows only."""
+        df = 0
+        for i, part in enumerate(self.parts):
+            rows, _ = part.column(term)
+            dead, removed = self.dead[i], self._dead_rows[i]
+            if dead is not None and removed is not None and len(rows) and len(removed):
+                if len(removed) < len(rows):
+                    at = np.minimum(np.searchsorted(rows, removed), len(rows) - 1)
+                    df -= int(np.count_nonzero(rows[at] == removed))
+                else:
+                    df -= int(np.count_nonzero(dead[rows]))
+            df += len(rows)
+        return df
+
+    def _idf(self, df: int) -> np.float32:
+        return np.float32(np.log(1 + (self.n - df + 0.5) / (df + 0.5)))
+
     def idf(self, term: str) -> float | None:
         """Lucene IDF of `term`; None when no live passage contains it."""
-        df = sum(len(self._live_column(i, term)[0]) for i in range(len(self.parts)))
-        if not df:
-            return None
-        return float(np.float32(np.log(1 + (self.n - df + 0.5) / (df + 0.5))))
+        df = self._df(term)
+        return float(self._idf(df)) if df else None
 
-    def rows_with(self, term: str) -> list[np.ndarray]:
-        """Per segment, the live rows containing `term`, ascending."""
-        return [self._live_column(i, term)[0] for i in range(len(self.parts))]
+    def rows_with(self, term: str) -> np.ndarray:
+        """The live rows containing `term`, ascending."""
+        parts = [self._live_column(i, term)[0].astype(np.int64) + self.offsets[i] for i in range(len(self.parts))]
+        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
-    def scores(self, query: Sequence[str]) -> list[np.ndarray]:
-        """Per segment, the BM25 score of each row for the query terms (a term repeated counts again)."""
-        out = [np.zeros(len(p.lengths), np.float32) for p in self.parts]
+    def _lookup(self, term: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For ascending rows: which hold `term` (mask) and their counts, by binary search in its postings."""
+        found, counts = np.zeros(len(rows), bool), np.zeros(len(rows), np.float32)
+        for i, part in enumerate(self.parts):
+            lo, hi = np.searchsorted(rows, self.offsets[i : i + 2])
+            column, tf = part.column(term)
+            if lo == hi or not len(column):
+                continue
+            local = rows[lo:hi] - self.offsets[i]
+            at = np.minimum(np.searchsorted(column, local), len(column) - 1)
+            hit = column[at] == local
+            dead = self.dead[i]
+            if dead is not None:
+                hit &= ~dead[local]
+            found[lo:hi], counts[lo + np.flatnonzero(hit)] = hit, tf[at[hit]]
+        return found, counts
+
+    def contains(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Which of the (ascending) rows hold `term`."""
+        return self._lookup(term, rows)[0]
+
+    def scores_at(self, query: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """The BM25 score of each of the (ascending) rows for the query terms (a term repeated counts
+        again; removed passages score 0), added in query order as a full pass over the postings would."""
+        out = np.zeros(len(rows), np.float32)
+        norm = self._row_norms(rows)
         for term in query:
-            columns = [self._live_column(i, term) for i in range(len(self.parts))]
-            df = sum(len(rows) for rows, _ in columns)
+            df = self._df(term)
             if not df:
                 continue
-            idf = np.float32(np.log(1 + (self.n - df + 0.5) / (df + 0.5)))
-            for i, (rows, tf) in enumerate(columns):
-                if len(rows):
-                    out[i][rows] += idf * tf / (self._norm(i)[rows] + tf)
+            found, tf = self._lookup(term, rows)
+            out[found] += self._idf(df) * tf[found] / (norm[found] + tf[found])
         return out
+
+    def _row_norms(self, rows: np.ndarray) -> np.ndarray:
+        norm = np.zeros(len(rows), np.float32)
+        for i in range(len(self.parts)):
+            lo, hi = np.searchsorted(rows, self.offsets[i : i + 2])
+            norm[lo:hi] = self._norm(i)[rows[lo:hi] - self.offsets[i]]
+        return norm
+
+    def top(self, query: Sequence[str], n: int, seeds: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the (at most) n best positive scores, best first; equal scores: lower row first.
+
+        `seeds` are rows likely to score well (the dense search's): they make a long search
+        shorter, never different. Both ways give the result of a full pass exactly.
+        """
+        times = Counter(query)
+        idf = {t: self._idf(df) for t in times if (df := self._df(t))}
+        if sum(self._df(t) * times[t] for t in idf) <= self.full_pass:
+            every = np.zeros(int(self.offsets[-1]), np.float32)
+            for term in query:  # in query order, as scores_at adds
+                if term in idf:
+                    for i in range(len(self.parts)):
+                        local, tf = self._live_column(i, term)
+                        every[local.astype(np.int64) + self.offsets[i]] += idf[term] * tf / (self._norm(i)[local] + tf)
+            candidates = np.flatnonzero(every)
+            if len(candidates) > n:  # only those at or above the n-th best need sorting
+                scores = every[candidates]
+                candidates = candidates[scores >= np.partition(scores, len(scores) - n)[len(scores) - n]]
+            return candidates[np.lexsort((candidates, -every[candidates]))[:n]]
+        candidates = self._max_score(query, n, times, idf, np.zeros(0, np.int64) if seeds is None else seeds)
+        scores = self.scores_at(query, candidates)
+        positive = scores > 0
+        candidates, scores = candidates[positive], scores[positive]
+        return candidates[np.lexsort((candidates, -scores))[:n]]
+
+    def _max_score(
+        self, query: Sequence[str], n: int, times: Counter, idf: dict[str, np.float32], seeds: np.ndarray
+    ) -> np.ndarray:
+        """The rows (ascending) that may reach the top n, by MaxScore (Turtle and Flood, 1995).
+
+        A term adds less than its IDF to a passage's score (tf / (norm + tf) < 1). `floor`
+        is a score at least n passages reach: the n-th best exact score of the seeds, raised
+        by partial scores as terms are read. The terms are read rarest first, whole, only
+        until the terms left could add less than the floor: a passage none of the read ones
+        holds cannot reach the top n. The others are looked up for the remaining candidates
+        only, dropping each whose partial score plus what is left stays below the floor.
+        """
+        order = sorted(idf, key=lambda t: -idf[t] * times[t])
+        rest = (np.cumsum([float(idf[t] * times[t]) for t in reversed(order)])[::-1] * (1 + SLACK)).tolist() + [0.0]
+        floor = 0.0
+        seeds = np.unique(seeds)
+        if len(seeds) >= n:
+            floor = float(np.sort(self.scores_at(query, seeds))[-n]) * (1 - SLACK)
+        partial = np.zeros(int(self.offsets[-1]), np.float32)
+        j = 0
+        while j < len(order) and rest[j] >= floor:  # a passage holding none of the read terms could still make it
+            term = order[j]
+            for i in range(len(self.parts)):
+                local, tf = self._live_column(i, term)
+                rows = local.astype(np.int64) + self.offsets[i]
+                partial[rows] += times[term] * idf[term] * tf / (self._norm(i)[local] + tf)
+                sample = partial[rows[:: max(1, len(rows) // FLOOR_SAMPLE)]]
+                if len(sample) >= n:  # any n passages' partial scores bound the n-th best from below
+                    floor = max(floor, float(np.partition(sample, len(sample) - n)[len(sample) - n]) * (1 - SLACK))
+            j += 1
+        candidates = np.flatnonzero((partial > 0) & (partial + rest[j] >= floor))
+        for term in order[j:]:  # the common terms: looked up for the candidates only
+            if not len(candidates):
+                break
+            j += 1
+            found, tf = self._lookup(term, candidates)
+            norm = self._row_norms(candidates[found])
+            partial[candidates[found]] += times[term] * idf[term] * tf[found] / (norm + tf[found])
+            scores = partial[candidates]
+            if len(scores) >= n:
+                floor = max(floor, float(np.partition(scores, len(scores) - n)[len(scores) - n]) * (1 - SLACK))
+            candidates = candidates[scores + rest[j] >= floor]
+        return candidates

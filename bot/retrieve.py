@@ -139,29 +139,6 @@ def diversify(ranked: list[Candidate], k: int, per_doc_limit: int) -> list[Candi
     return chosen
 
 
-# top_positive_rows estimates a cut-off from every TOP_SAMPLE_STRIDE-th score, aiming to
-# keep TOP_OVERSHOOT x n rows, and sorts only those: a full partition of 1M BM25 scores
-# cost ~9 ms a question, the sample's and one comparison ~1 ms. When the estimate keeps
-# fewer than n rows, every positive score is sorted, so the result is always exact.
-TOP_SAMPLE_STRIDE = 64
-TOP_OVERSHOOT = 4
-
-
-def top_positive_rows(scores: np.ndarray, n: int) -> np.ndarray:
-    """Rows of the (at most) n highest positive scores, best first; equal scores: lower row first."""
-    sample = scores[::TOP_SAMPLE_STRIDE]
-    keep = TOP_OVERSHOOT * n // TOP_SAMPLE_STRIDE + 1  # sampled rows expected at or above the cut-off
-    rows = None
-    if len(sample) > keep:
-        cut = np.partition(sample, len(sample) - keep)[len(sample) - keep]
-        if cut > 0:
-            above = np.flatnonzero(scores >= cut)
-            rows = above if len(above) >= n else None
-    if rows is None:
-        rows = np.flatnonzero(scores > 0)
-    return rows[np.lexsort((rows, -scores[rows]))[:n]]
-
-
 def is_rare(term: str, word: str) -> bool:
     """Specialised vocabulary: a concept tag, an identifier (IL-6, HbA1c) or a word rare in English."""
     from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
@@ -316,10 +293,12 @@ class Retriever:
                 return whom
         return None
 
-    def _having(self, query: Query, term: str) -> np.ndarray:
-        """Rows holding key term `term` or one of its alternatives, ascending."""
-        found = [self.snap.rows_with(t) for t in {term} | query.alternatives.get(term, set())]
-        return found[0] if len(found) == 1 else np.unique(np.concatenate(found))  # each sorted and unique
+    def _holding(self, query: Query, term: str, rows: np.ndarray) -> np.ndarray:
+        """Which of the (ascending) rows hold key term `term` or one of its alternatives."""
+        held = np.zeros(len(rows), bool)
+        for t in {term} | query.alternatives.get(term, set()):
+            held |= self.snap.holding(t, rows)
+        return held
 
     def title_terms(self, doc_id: str) -> set[str]:
         """A paper's title tokens: context every one of its sentences carries (cached per paper)."""
@@ -339,7 +318,7 @@ class Retriever:
             if not (identifier or DRUG_NAME.fullmatch(query.words.get(t, ""))):
                 continue
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
-            if not np.isin(self._having(query, t), rows, assume_unique=True).any():
+            if not self._holding(query, t, rows).any():
                 out.append(t)
         return out
 
@@ -401,8 +380,7 @@ class Retriever:
         if n == 0:
             return None
         dense_rows = snap.dense_search(query.vector, n)
-        lexical = snap.lexical_scores(query.terms)
-        lexical_rows = top_positive_rows(lexical, n)
+        lexical_rows = snap.lexical_top(query.terms, n, seeds=dense_rows)
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
         fused = np.zeros(len(rows))
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
@@ -413,7 +391,7 @@ class Retriever:
         value = np.zeros(len(rows))
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
             value = ((snap.value_shapes(rows) & shape_bit(query.expects)) != 0).astype(float)
-        pool_lexical = lexical[rows]
+        pool_lexical = snap.lexical_scores(query.terms, rows)
         coverage = self._coverage(rows, query, {t: query.key_idf[t] for t in query.key})
         features = np.column_stack([best_sentence, dense, coverage, fused / fused.max(), value])
         bounds = list(sentence_starts) + [len(sentence_scores)]
@@ -437,9 +415,7 @@ class Retriever:
         coverage = np.zeros(len(rows))
         total = sum(weights.values()) or 1.0
         for term, weight in weights.items():
-            having = self._having(query, term)
-            if len(having):
-                coverage[np.isin(rows, having, assume_unique=True)] += weight / total
+            coverage[self._holding(query, term, rows)] += weight / total
         return coverage
 
     def hit(self, c: Candidate) -> Hit:

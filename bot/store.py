@@ -534,15 +534,22 @@ class Snapshot:
         order = np.lexsort((-rows, -scores))[:n]  # exact ties: the later passage first, as FAISS's flat search
         return rows[order]
 
-    def lexical_scores(self, terms: Sequence[str]) -> np.ndarray:
-        """BM25 score of every row (removed passages score 0)."""
-        parts = self.bm25.scores(terms)
-        return np.concatenate(parts) if parts else np.zeros(0, np.float32)
+    def lexical_top(self, terms: Sequence[str], n: int, seeds: np.ndarray | None = None) -> np.ndarray:
+        """Rows of the n best positive BM25 scores, best first (equal scores: lower row first);
+        `seeds` are rows likely to score well (they make the search faster, not different)."""
+        return self.bm25.top(terms, n, seeds)
+
+    def lexical_scores(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
+        """BM25 score of each of the (ascending) rows (removed passages score 0)."""
+        return self.bm25.scores_at(terms, rows)
 
     def rows_with(self, term: str) -> np.ndarray:
         """Live rows containing the index term `term`, ascending."""
-        parts = [rows.astype(np.int64) + self.offsets[i] for i, rows in enumerate(self.bm25.rows_with(term))]
-        return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+        return self.bm25.rows_with(term)
+
+    def holding(self, term: str, rows: np.ndarray) -> np.ndarray:
+        """Which of the (ascending) rows hold the index term `term`."""
+        return self.bm25.contains(term, rows)
 
     def idf(self, term: str) -> float | None:
         return self.bm25.idf(term)
@@ -551,10 +558,13 @@ class Snapshot:
         return self.bm25.idf(term) is not None
 
     def paper_rows(self, doc_id: str) -> np.ndarray:
+        """The rows of a paper's passages, ascending."""
         segment = self.segment_holding(doc_id)
         if segment is None:
             return np.zeros(0, np.int64)
-        return self.rows([r[0] for r in segment.query("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))])
+        return np.sort(
+            self.rows([r[0] for r in segment.query("SELECT chunk_id FROM chunks WHERE doc_id = ?", (doc_id,))])
+        )
 
     def file_records(self, doc_ids: Sequence[str]) -> dict[str, tuple[int, int, str]]:
         """(size, mtime_ns, content hash) of those of `doc_ids` that are indexed (batched lookups per segment)."""

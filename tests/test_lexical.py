@@ -2,8 +2,9 @@
 
 import bm25s
 import numpy as np
+import pytest
 
-from bot.lexical import Bm25, Postings
+from bot.lexical import FULL_PASS_POSTINGS, Bm25, Postings
 from tests.test_store_layout import is_mapped
 
 CORPUS = [
@@ -16,14 +17,19 @@ CORPUS = [
 QUERIES = (["calcinosi"], ["sts", "topic"], ["ivig", "400", "unknown"], ["ulcer", "rituximab", "calcinosi"])
 
 
-def bm25_of(*segments, dead=None):
+def bm25_of(*segments, dead=None, full_pass=FULL_PASS_POSTINGS):
     parts = [Postings.build(docs) for docs in segments]
     dead = dead or [None] * len(parts)
     total = sum(
         float(np.asarray(p.lengths)[~d].sum() if d is not None else np.asarray(p.lengths).sum())
         for p, d in zip(parts, dead, strict=True)
     )
-    return Bm25(parts, dead, total)
+    return Bm25(parts, dead, total, full_pass)
+
+
+def scores(index, query):
+    """Every row's score, as the exhaustive pass a reference implementation makes."""
+    return index.scores_at(query, np.arange(index.offsets[-1]))
 
 
 def reference(docs, query):
@@ -35,14 +41,14 @@ def reference(docs, query):
 def test_scores_equal_bm25s_lucene():
     ours = bm25_of(CORPUS)
     for query in QUERIES:
-        assert np.allclose(ours.scores(query)[0], reference(CORPUS, query), atol=1e-5), query
+        assert np.allclose(scores(ours, query), reference(CORPUS, query), atol=1e-5), query
 
 
 def test_segments_score_as_one_corpus():
     """Statistics are corpus-wide: three segments score exactly as one index of all the passages."""
     split = bm25_of(CORPUS[:2], CORPUS[2:3], CORPUS[3:])
     for query in QUERIES:
-        assert np.allclose(np.concatenate(split.scores(query)), reference(CORPUS, query), atol=1e-5), query
+        assert np.allclose(scores(split, query), reference(CORPUS, query), atol=1e-5), query
 
 
 def test_removed_passages_leave_the_statistics_and_the_results():
@@ -50,10 +56,11 @@ def test_removed_passages_leave_the_statistics_and_the_results():
     index = bm25_of(CORPUS[:3], CORPUS[3:], dead=dead)
     live = [CORPUS[0], CORPUS[1], CORPUS[3]]
     for query in QUERIES:
-        scores = np.concatenate(index.scores(query))
-        assert scores[2] == 0 and scores[4] == 0
-        assert np.allclose(scores[[0, 1, 3]], reference(live, query), atol=1e-5), query
-    assert [r.tolist() for r in index.rows_with("calcinosi")] == [[0], [0]]
+        got = scores(index, query)
+        assert got[2] == 0 and got[4] == 0
+        assert np.allclose(got[[0, 1, 3]], reference(live, query), atol=1e-5), query
+    assert index.rows_with("calcinosi").tolist() == [0, 3]
+    assert index.contains("calcinosi", np.arange(5)).tolist() == [True, False, False, True, False]
     assert index.idf("ulcer") is None  # only a removed passage had it
 
 
@@ -74,5 +81,34 @@ def test_save_and_open_memory_mapped_without_pickle(tmp_path):
     assert list(again.terms) == list(postings.terms)
     assert again.terms.get("sts") is not None and again.terms.get("absent") is None
     assert np.allclose(
-        Bm25([again], [None], 19.0).scores(["calcinosi", "sts"])[0], bm25_of(CORPUS).scores(["calcinosi", "sts"])[0]
+        scores(Bm25([again], [None], 19.0), ["calcinosi", "sts"]), scores(bm25_of(CORPUS), ["calcinosi", "sts"])
     )
+
+
+@pytest.mark.parametrize("full_pass", [FULL_PASS_POSTINGS, 0], ids=["one pass", "MaxScore"])
+@pytest.mark.parametrize("seed", range(8))
+def test_top_rows_equal_a_full_sort(seed, full_pass):
+    """Neither way of finding the best rows changes them: the n best positive scores of every
+    row, equal scores by row, over several segments with removed passages, repeated and common
+    query terms, with or without good seeds."""
+    rng = np.random.default_rng(seed)
+    words = [f"w{i}" for i in range(60)]
+    share = np.geomspace(0.9, 0.002, len(words))  # a few words in most passages, most in few
+    segments = [
+        [
+            [w for w, p in zip(words, share, strict=True) if rng.random() < p] * int(rng.integers(1, 3)) or ["w0"]
+            for _ in range(int(rng.integers(50, 400)))
+        ]
+        for _ in range(int(rng.integers(1, 4)))
+    ]
+    dead = [rng.random(len(docs)) < rng.choice([0.0, 0.05, 0.6]) for docs in segments]
+    index = bm25_of(*segments, dead=[d if d.any() else None for d in dead], full_pass=full_pass)
+    for _ in range(20):
+        query = list(rng.choice(words, int(rng.integers(1, 9)))) + ["absent"]
+        every = scores(index, query)
+        positive = np.flatnonzero(every > 0)
+        ranked = positive[np.lexsort((positive, -every[positive]))]
+        for n in (1, 5, 40, 1000):
+            np.testing.assert_array_equal(index.top(query, n), ranked[:n])
+            for seeds in (rng.choice(len(every), 2 * n), np.concatenate([ranked[:n], rng.choice(len(every), n)])):
+                np.testing.assert_array_equal(index.top(query, n, seeds), ranked[:n])  # poor, removed or best rows

@@ -1,6 +1,5 @@
 """Hybrid retrieval: fusion, paper names in questions, diversity, and the LangChain face."""
 
-import numpy as np
 import pytest
 from conftest import REPORT
 from langchain_core.documents import Document
@@ -92,21 +91,6 @@ def test_a_question_asking_for_a_dose_prefers_the_passage_that_states_one(bot_ov
     hit = bot.search("What minocycline dose was used for calcinosis in systemic sclerosis?", k=1)[0]
     assert "50 or 100 mg daily" in hit.text
     assert "50 or 100 mg daily" in bot.ask("What minocycline dose was used for calcinosis?").citations[0].quote
-
-
-@pytest.mark.parametrize("seed", range(6))
-def test_top_positive_rows_equals_a_full_sort(seed):
-    """The sampled cut-off never changes the result: the n best positive scores, ties by row."""
-    from bot.retrieve import top_positive_rows
-
-    rng = np.random.default_rng(seed)
-    size = int(rng.integers(1, 200_000))
-    scores = rng.integers(0, 50, size).astype(np.float32) / 7  # many ties, many zeros
-    scores[rng.random(size) < rng.random()] = 0
-    for n in (1, 10, 80, 500):
-        positive = np.flatnonzero(scores > 0)
-        want = positive[np.lexsort((positive, -scores[positive]))][:n]
-        np.testing.assert_array_equal(top_positive_rows(scores, n), want)
 
 
 # Each question's own words fit the other section better: only whom it asks about tells them apart.
