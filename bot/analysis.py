@@ -546,7 +546,14 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
         ),
     ),
     ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b", re.I)),
-    ("dose", re.compile(r"\b(?:doses?|dosage|dosing|strength|concentration|how much)\b", re.I)),
+    (
+        "dose",
+        re.compile(
+            r"\b(?:doses?|dosage|dosing|strength|concentration|how much|"
+            r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g))\b",  # not units: of red cells, they are a count
+            re.I,
+        ),
+    ),
     ("age", re.compile(_LEAD + r"(?:how old|what age|which age)\b|\bat what age\b", re.I)),
     (
         "duration",

@@ -88,6 +88,9 @@ class Confidence:
     - unmeasured: the question asks a test's result ("What was her ferritin level?", "What was
       the serum sodium of …?") and no retrieved sentence of the patient's paper states a level
       of that test: the paper did not report it, whatever else it says about ferritin.
+    - undosed: the question asks the dose of a drug it names ("What dose of rituximab did she
+      receive?") and no retrieved sentence of the patient's paper states a dose of it: "She
+      was started on rituximab" or another drug's dose is not the answer.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -102,10 +105,17 @@ class Confidence:
     missing: tuple[str, ...]
     claim: bool = False
     unmeasured: bool = False
+    undosed: bool = False
 
     def answers(self, abstain_below: float) -> bool:
         least = MIN_CLAIM_COSINE if self.claim else MIN_SENTENCE_COSINE
-        return self.coverage >= abstain_below and self.cosine >= least and not self.missing and not self.unmeasured
+        return (
+            self.coverage >= abstain_below
+            and self.cosine >= least
+            and not self.missing
+            and not self.unmeasured
+            and not self.undosed
+        )
 
 
 def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
@@ -114,7 +124,28 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         return Confidence(0.0, 0.0, (), claim)
     top = hits[0]
     unmeasured = query is not None and bool(query.measured) and not _states_level(query, hits)
-    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured)
+    undosed = query is not None and bool(drugs := dose_drugs(query)) and not _states_dose(query, drugs, hits)
+    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed)
+
+
+def dose_drugs(query: Query) -> list[str]:
+    """The drugs whose dose a dose question asks ("What infliximab dose …?"); a follow-up's drug from
+    its context may go unnamed ("And the dose?" is answered by "It was given at 5 mg/kg"; see _names)."""
+    if query.kind != "dose":
+        return []
+    return [t for t in query.key if DRUG_NAME.fullmatch(query.words.get(t, "")) and (not query.own or t in query.own)]
+
+
+def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
+    """Whether a retrieved sentence of the patient's paper (hers, else the top passage's; any paper for a
+    question about the condition) states a dose of one of `drugs`."""
+    papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
+    return any(
+        SHAPES["dose"].search(hit.text[s:e]) and _names(query, drugs, hit, i, hit.text[s:e])
+        for hit in hits
+        if hit.doc_id in papers
+        for i, (s, e) in enumerate(hit.sentences)
+    )
 
 
 def her_papers(query: Query, hits: list[Hit]) -> set[str]:
@@ -168,13 +199,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     earlier turn of the conversation already quoted goes down a little (it can still win
     when it answers).
     """
-    # "What infliximab dose …?": a dose of another drug is not the answer (a follow-up's drug from its
-    # context may go unnamed: "And the dose?" is answered by "It was given at 5 mg/kg"; see _names)
-    named = [
-        t
-        for t in query.key
-        if query.kind == "dose" and DRUG_NAME.fullmatch(query.words.get(t, "")) and (not query.own or t in query.own)
-    ]
+    named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     asked = set(query.key_idf)
     top = hits[0].score or 1.0

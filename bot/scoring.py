@@ -299,6 +299,14 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # quoted "IVIG at 2 g/kg, oral prednisolone at 2 mg/kg/day …" first (a test). No development question
 # moved; follow-ups keep their context's drug unnamed ("And the dose?": counting it cost follow-ups tune
 # answer-hit 0.778 -> 0.704).
+# The same test for abstaining (answer.Confidence.undosed, 2026-11-26): a dose question naming a drug
+# ("What tocilizumab dose did the 65-year-old receive?") abstains when no retrieved sentence of the
+# patient's paper states a dose of it ("She went on to tocilizumab" is not a dose); "How many mg/kg of
+# X …?" now reads as a dose question (analysis._QUESTION_TYPES), not a count. No constant. Found by
+# reading validate's unanswered questions (six of its nine confident answers to unanswerable questions
+# were such doses), so validate is not a blind check of it: validate unanswerable abstained 6/15 ->
+# 10/15 (k = 10) and 6/15 -> 11/15 (k = 5); tune (10/15), false abstention on both halves (3/118,
+# 2/108), follow-ups, shipped report, eval-dev and abstracts (76/100 unindexed, 4/100 false) unchanged.
 MIN_SENTENCE_COSINE = 0.20  # the top passage's best sentence must be at least this close to the question
 MIN_CLAIM_COSINE = 0.60  # ... and at least this close for a yes/no question stating a claim about the condition
 # ("Does X reduce Y in Z?", answer.Confidence.claim): its answer restates the claim. Issue 11's external

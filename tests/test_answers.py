@@ -255,6 +255,16 @@ def test_a_drug_the_paper_never_names_is_not_answered_with_another_drugs_dose(bo
     assert "5 mg/kg" in answer.citations[0].quote
 
 
+def test_a_dose_the_patients_paper_never_states_is_not_answered_with_the_drug_being_started(bot_over):
+    """Her paper says she went on to tocilizumab but gives no dose: "What tocilizumab dose …?" has
+    no answer there, and neither her prednisolone dose nor the sentence naming the drug is one."""
+    bot = cases_bot(bot_over, "2[78]_*.txt")
+    assert bot.ask("What tocilizumab dose did the 65-year-old woman with absent radial pulses receive?").abstained
+    answer = bot.ask("What methotrexate dose was the 65-year-old woman with absent radial pulses started on?")
+    assert "15 mg once a week" in answer.citations[0].quote
+    assert bot.ask("How many mg of methotrexate did the 65-year-old woman take a week?").citations
+
+
 def test_a_papers_bibliographic_lines_are_never_quoted():
     from bot.answer import quotable
 

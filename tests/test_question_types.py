@@ -29,6 +29,10 @@ CASES = [
     ("And the dose?", "dose"),
     ("How much prednisolone per kilo did the toddler get?", "dose"),
     ("At what strength was topical sodium thiosulfate applied?", "dose"),
+    ("How many mg/kg of azithromycin did the 12-year-old take?", "dose"),  # a count of a dose unit
+    ("How many grams of sodium thiosulfate were given per infusion?", "dose"),
+    ("How many patients had calcinosis?", "count"),
+    ("How many units of red cells did she receive?", "count"),
     ("How long was pamidronate given?", "duration"),
     ("For how long was it given?", "duration"),
     ("How many weeks did the course last?", "duration"),
