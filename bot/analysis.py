@@ -514,7 +514,7 @@ DRUG_NAME = re.compile(
     r"\b(?:[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|pril|sartan|statin|tinib|"
     r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
     r"semide|sone|solone|fungin|kinra|limus|trexate|quine|xaban|gatran|thiazide|phine|profen|fenac|formin|ericin|"
-    r"arin|irin|penem|phrine|racetam|setron|toin)|[a-z][a-z-]{3,}(?:azine|ercept|acept)|cef[a-z]{4,}|insulin"
+    r"arin|irin|penem|phrine|racetam|setron|toin|uracil)|[a-z][a-z-]{3,}(?:azine|ercept|acept)|cef[a-z]{4,}|insulin"
     r"|immunoglobulins?|IVIG|lithium)\b",
     re.I,
 )

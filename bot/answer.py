@@ -74,6 +74,9 @@ _ASKS_PRESENTATION = re.compile(
 )
 
 
+_LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list
+
+
 @dataclass
 class Confidence:
     """Why the bot answers or abstains, from signals that do not move with k or with the number of quotes.
@@ -129,11 +132,24 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
 
 
 def dose_drugs(query: Query) -> list[str]:
-    """The drugs whose dose a dose question asks ("What infliximab dose …?"); a follow-up's drug from
-    its context may go unnamed ("And the dose?" is answered by "It was given at 5 mg/kg"; see _names)."""
+    """The drugs whose dose a dose question asks: the first it names, with those listed along with it
+    ("What doses of IVIG and rituximab …?"), not those naming the patient ("What dose of olanzapine was
+    the man with lithium toxicity started on?"). A follow-up's drug from its context may go unnamed
+    ("And the dose?" is answered by "It was given at 5 mg/kg"; see _names)."""
     if query.kind != "dose":
         return []
-    return [t for t in query.key if DRUG_NAME.fullmatch(query.words.get(t, "")) and (not query.own or t in query.own)]
+    question = query.question.lower()
+    named = sorted(
+        (question.find(word.lower()), len(word), t)
+        for t in query.key
+        if DRUG_NAME.fullmatch(word := query.words.get(t, "")) and (not query.own or t in query.own)
+    )
+    asked = named[:1]
+    for at, length, t in named[1:]:
+        before, end = asked[-1][0], asked[-1][0] + asked[-1][1]
+        if before >= 0 and at >= end and _LISTED.fullmatch(question[end:at]):
+            asked.append((at, length, t))
+    return [t for _, _, t in asked]
 
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:

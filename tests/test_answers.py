@@ -265,6 +265,19 @@ def test_a_dose_the_patients_paper_never_states_is_not_answered_with_the_drug_be
     assert bot.ask("How many mg of methotrexate did the 65-year-old woman take a week?").citations
 
 
+def test_the_dose_asked_is_of_the_drug_the_question_asks_about_not_of_the_one_naming_the_patient(bot_over):
+    """ "the 62-year-old with lithium toxicity" names lithium to say who he is; his paper gives lithium
+    levels and no olanzapine dose, so the question has no answer there."""
+    from bot.answer import dose_drugs
+
+    bot = cases_bot(bot_over, "0[78]_*.txt")
+    question = "What dose of olanzapine was the 62-year-old with lithium toxicity started on?"
+    assert [bot.analyse(question).words[t] for t in dose_drugs(bot.analyse(question))] == ["olanzapine"]
+    assert bot.ask(question).abstained
+    listed = bot.analyse("What doses of lithium, olanzapine and quetiapine did he take before admission?")
+    assert [listed.words[t] for t in dose_drugs(listed)] == ["lithium", "olanzapine", "quetiapine"]
+
+
 def test_a_papers_bibliographic_lines_are_never_quoted():
     from bot.answer import quotable
 

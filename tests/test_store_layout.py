@@ -15,8 +15,8 @@ question names by age, "4.5 kg" as the amount asked by "how much weight", a nove
 ("to the authors' knowledge …") as an announcement, a patient named by age quoted from her papers
 only, a test's level as a value kind, unreported test results abstained, drugs the paper never names,
 British spellings joined to American ones, "how many grams of X" as a dose question and dose
-questions abstained when the patient's paper states no dose of the drug (answers and rankings
-moved: see git log).
+questions abstained when the patient's paper states no dose of the drug, the dose asked being
+that of the first drug the question names (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
 """
