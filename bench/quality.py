@@ -5,7 +5,10 @@
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
   levels.jsonl (40 questions for a test's result, half of them unreported) checks the rule for
-  such questions; it was written after the rule and is never tuned on.
+  such questions; it was written after the rule and is never tuned on. methods.jsonl (30
+  questions asking how a diagnosis or finding was made, 6 of them unreported) was written by a
+  writer who saw neither the other questions nor any answer, to check a rule for such questions
+  (not kept, see bot/scoring.py); it is never tuned on.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -121,6 +124,9 @@ def main() -> None:
                 report(f"cases {half}", bot, [r for r in rows if r.get("split") == half], (5, 10), args.misses)
             report(  # written after the level rule by a writer who saw no answers: a check, never tuned on
                 "cases levels (check)", bot, ev.load_questions(DATA / "cases" / "levels.jsonl"), (10,), args.misses
+            )
+            report(  # likewise, for "How was the diagnosis confirmed?" questions
+                "cases methods (check)", bot, ev.load_questions(DATA / "cases" / "methods.jsonl"), (10,), args.misses
             )
             report(
                 "cases conversations",
