@@ -311,6 +311,15 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # "What dose of olanzapine was the 62-year-old with lithium toxicity started on?" was answered by lithium
 # levels; and "-uracil" joined the name stems (propylthiouracil). Validate unanswerable abstained 10/15 ->
 # 11/15, tune 10/15 -> 11/15 (k = 10); nothing else moved on any set.
+# Not kept (2026-11-26): an acronym or letter-digit identifier as the thing a "What was the X of …?"
+# question asks ("BNP", "G6PD enzyme activity") counted as a test, so an unreported result abstains:
+# tune unanswerable unchanged and false abstention 3 -> 4 of 118; validate 11/15 -> 13/15 but false
+# abstention 2 -> 3 of 108 (one half only, and a cost on both).
+# Not kept (2026-11-26): for "How was X confirmed / diagnosed / proven / detected …?", the value shapes'
+# bonus and penalty for a sentence naming a test and what it showed ("established by skin biopsy",
+# "Slit-lamp examination revealed …"): tune first-quote-hit 0.737 -> 0.763 and answer-hit 0.856 -> 0.864
+# (k = 10); validate has one such question: unchanged; the check set written for it
+# (bench/data/cases/methods.jsonl) first-quote-hit 0.25 -> 0.29 but answer-hit 0.83 -> 0.75.
 MIN_SENTENCE_COSINE = 0.20  # the top passage's best sentence must be at least this close to the question
 MIN_CLAIM_COSINE = 0.60  # ... and at least this close for a yes/no question stating a claim about the condition
 # ("Does X reduce Y in Z?", answer.Confidence.claim): its answer restates the claim. Issue 11's external
