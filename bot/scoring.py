@@ -320,6 +320,10 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # "Slit-lamp examination revealed …"): tune first-quote-hit 0.737 -> 0.763 and answer-hit 0.856 -> 0.864
 # (k = 10); validate has one such question: unchanged; the check set written for it
 # (bench/data/cases/methods.jsonl) first-quote-hit 0.25 -> 0.29 but answer-hit 0.83 -> 0.75.
+# Not kept (2026-11-26): the verb or adverb after "which N" left out of the focus ("Which antipsychotic
+# replaced lithium?" took "replaced" for the kind of answer; validate's "which" questions are its weakest
+# kind, 3 of 15 first quotes right against 7 of 10 on tune): tune first-quote-hit +1 question, follow-ups
+# tune -1, eval-dev answer-hit +1, validate unchanged.
 MIN_SENTENCE_COSINE = 0.20  # the top passage's best sentence must be at least this close to the question
 MIN_CLAIM_COSINE = 0.60  # ... and at least this close for a yes/no question stating a claim about the condition
 # ("Does X reduce Y in Z?", answer.Confidence.claim): its answer restates the claim. Issue 11's external
