@@ -250,6 +250,12 @@ class Bm25:
         parts = [self._live_column(i, term)[0].astype(np.int64) + self.offsets[i] for i in range(len(self.parts))]
         return np.concatenate(parts) if parts else np.zeros(0, np.int64)
 
+    def _column_scores(self, term: str, weight: np.float32) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        """Per segment, the live rows holding `term` and weight x tf / (norm + tf) for each: the whole column."""
+        for i in range(len(self.parts)):
+            local, tf = self._live_column(i, term)
+            yield local.astype(np.int64) + self.offsets[i], weight * tf / (self._norm(i)[local] + tf)
+
     def _lookup(self, term: str, rows: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """For ascending rows: which hold `term` (mask) and their counts, by binary search in its postings."""
         found, counts = np.zeros(len(rows), bool), np.zeros(len(rows), np.float32)
@@ -298,14 +304,14 @@ class Bm25:
         shorter, never different. Both ways give the result of a full pass exactly.
         """
         times = Counter(query)
-        idf = {t: self._idf(df) for t in times if (df := self._df(t))}
-        if sum(self._df(t) * times[t] for t in idf) <= self.full_pass:
+        df = {t: d for t in times if (d := self._df(t))}
+        idf = {t: self._idf(d) for t, d in df.items()}
+        if sum(d * times[t] for t, d in df.items()) <= self.full_pass:
             every = np.zeros(int(self.offsets[-1]), np.float32)
             for term in query:  # in query order, as scores_at adds
                 if term in idf:
-                    for i in range(len(self.parts)):
-                        local, tf = self._live_column(i, term)
-                        every[local.astype(np.int64) + self.offsets[i]] += idf[term] * tf / (self._norm(i)[local] + tf)
+                    for rows, scores in self._column_scores(term, idf[term]):
+                        every[rows] += scores
             candidates = np.flatnonzero(every)
             if len(candidates) > n:  # only those at or above the n-th best need sorting
                 scores = every[candidates]
@@ -339,10 +345,8 @@ class Bm25:
         j = 0
         while j < len(order) and rest[j] >= floor:  # a passage holding none of the read terms could still make it
             term = order[j]
-            for i in range(len(self.parts)):
-                local, tf = self._live_column(i, term)
-                rows = local.astype(np.int64) + self.offsets[i]
-                partial[rows] += times[term] * idf[term] * tf / (self._norm(i)[local] + tf)
+            for rows, scores in self._column_scores(term, times[term] * idf[term]):
+                partial[rows] += scores
                 sample = partial[rows[:: max(1, len(rows) // FLOOR_SAMPLE)]]
                 if len(sample) >= n:  # any n passages' partial scores bound the n-th best from below
                     floor = max(floor, float(np.partition(sample, len(sample) - n)[len(sample) - n]) * (1 - SLACK))
