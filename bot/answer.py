@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, VALUE_KINDS, about, methods_section
@@ -157,10 +158,8 @@ def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
     question about the condition) states a dose of one of `drugs`."""
     papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
     return any(
-        SHAPES["dose"].search(hit.text[s:e]) and _names(query, drugs, hit, i, hit.text[s:e])
-        for hit in hits
-        if hit.doc_id in papers
-        for i, (s, e) in enumerate(hit.sentences)
+        SHAPES["dose"].search(sentence) and _names(query, drugs, hit, i, sentence)
+        for hit, i, sentence in _sentences_of(hits, papers)
     )
 
 
@@ -179,11 +178,17 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
     papers = her_papers(query, hits) or {hits[0].doc_id}
     test = query.measured - SPECIMENS or query.measured
     return any(
-        any(query.has(t, terms) for t in test) and SHAPES["level"].search(hit.text[s:e])
-        for hit in hits
-        if hit.doc_id in papers
-        for (s, e), terms in zip(hit.sentences, hit.sentence_terms, strict=True)
+        any(query.has(t, hit.sentence_terms[i]) for t in test) and SHAPES["level"].search(sentence)
+        for hit, i, sentence in _sentences_of(hits, papers)
     )
+
+
+def _sentences_of(hits: list[Hit], papers: set[str]) -> Iterator[tuple[Hit, int, str]]:
+    """(passage, sentence number, sentence) for every sentence of the retrieved passages of `papers`."""
+    for hit in hits:
+        if hit.doc_id in papers:
+            for i, (s, e) in enumerate(hit.sentences):
+                yield hit, i, hit.text[s:e]
 
 
 def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
