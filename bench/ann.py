@@ -1,6 +1,6 @@
 """Exact search vs the IVF index of bot/ann.py, by segment size: the figures behind EXACT_LIMIT.
 
-    python bench/ann.py [--sizes 10000,100000,1000000] [--codec sq8|flat|both] [--dir DIR]
+    python bench/ann.py [--sizes 10000,100000,1000000] [--codec sq4|sq8|flat|all] [--dir DIR]
 
 For each size it writes a clustered synthetic segment (384-dim unit vectors drawn around
 rows/50 random centres, 200..4000 of them) as passage_vectors.npy, maps it back, builds
@@ -8,7 +8,7 @@ the IVF index with build_ivf (nprobe calibrated on 300 probe questions), and mea
 200 other questions:
 
 * exact ms: one exact_search over the mmapped array (warm page cache), per question;
-* ivf ms: one IvfSearcher.search (including the SQ8 re-score), per question;
+* ivf ms: one IvfSearcher.search (including the exact re-score of quantised codes), per question;
 * recall@10 of the IVF results against exact search, and the calibrated nprobe;
 * open ms and RSS: IvfSearcher.open in a fresh process (warm page cache), its VmRSS after
   the open and the growth the open caused; "+1 q MB" the growth that one search of depth
@@ -179,15 +179,16 @@ def run(rows: int, codec: str, folder: Path) -> dict[str, float | int | str]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,100000,1000000", help="comma-separated segment sizes (rows)")
-    parser.add_argument("--codec", choices=[ann.CODEC_SQ8, ann.CODEC_FLAT, "both"], default=ann.CODEC_SQ8)
+    codecs = [ann.CODEC_SQ4, ann.CODEC_SQ8, ann.CODEC_FLAT]
+    parser.add_argument("--codec", choices=[*codecs, "all"], default=ann.DEFAULT_CODEC)
     parser.add_argument(
-        "--flat-up-to", type=int, default=100_000, help="with --codec both: build flat only up to this size"
+        "--flat-up-to", type=int, default=100_000, help="with --codec all: build flat only up to this size"
     )
     parser.add_argument("--dir", type=Path, help="where segments are written (default: a temporary folder, removed)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     logging.getLogger("faiss.loader").setLevel(logging.WARNING)
-    codecs = [ann.CODEC_SQ8, ann.CODEC_FLAT] if args.codec == "both" else [args.codec]
+    codecs = codecs if args.codec == "all" else [args.codec]
     sizes = [int(s) for s in args.sizes.split(",") if s.strip()]
 
     header = (

@@ -15,12 +15,14 @@ segments and far too slow for large ones. Large segments get an inverted-file in
 * is deterministic: the training sample is drawn with a fixed seed, k-means uses a
   fixed seed, and rows are added with ids = local row numbers.
 
-The lists hold 8-bit scalar-quantised codes (IndexIVFScalarQuantizer, QT_8bit, on
-residuals), a quarter of the size of IndexIVFFlat's float copies (which would double
-the segment's disk use next to ``passage_vectors.npy``). The SQ8 scores only rank
+The lists hold 4-bit scalar-quantised codes (IndexIVFScalarQuantizer, QT_4bit, on
+residuals), an eighth of the size of IndexIVFFlat's float copies (which would double
+the segment's disk use next to ``passage_vectors.npy``). The quantised scores only rank
 candidates: the best ``rerank_depth(n)`` candidates are re-scored exactly from the
 mmapped ``passage_vectors.npy``, so scores returned are exact inner products and the
-quantisation costs no measurable recall. bench/ann.py measures both variants.
+quantisation costs no measurable recall. The pages of the lists a question probes are
+most of what a cold question reads at 1M rows, so the code size is its memory.
+bench/ann.py measures the variants (8-bit codes remain available, CODEC_SQ8).
 
 Nothing here is pickled: the index is faiss's own file format, the manifest record a
 plain dict of numbers and strings (JSON-ready).
@@ -80,19 +82,29 @@ KMEANS_NITER = 10  # faiss's default for IVF coarse training (not tuned: nprobe 
 # Rows per add() block while building: bounded memory when the source is an mmapped array.
 ADD_CHUNK_ROWS = 65_536
 
-# "sq8": IVF lists hold 8-bit codes, results re-scored exactly from the vectors (default).
-# "flat": IVF lists hold float32 copies; exact scores without the vectors, 4x the disk.
+# "sq4": IVF lists hold 4-bit codes, results re-scored exactly from the vectors (default).
+# "sq8": 8-bit codes, re-scored the same way; twice the lists' size for no recall (below).
+# "flat": IVF lists hold float32 copies; exact scores without the vectors, 8x the disk.
+# Why 4 bits (2026-11-26, the 1M-passage index of bench/scale.py, 200 of its questions,
+# nprobe 456 and 600 of 2564 lists): with the re-score below, recall@10 was the same for
+# both codes at depth 320 (0.9895 / 0.9945) and within 0.001 at depth 160, while a question
+# touched 36 instead of 71 MB of lists at nprobe 456 (10.3 vs 10.5 ms a search): the cold
+# ask's peak RSS at 1M is mostly those pages.
+CODEC_SQ4 = "sq4"
 CODEC_SQ8 = "sq8"
 CODEC_FLAT = "flat"
-DEFAULT_CODEC = CODEC_SQ8
+DEFAULT_CODEC = CODEC_SQ4
+_QUANTISERS = {CODEC_SQ4: faiss.ScalarQuantizer.QT_4bit, CODEC_SQ8: faiss.ScalarQuantizer.QT_8bit}
 
-# Candidates re-scored exactly per query for the SQ8 codec: RERANK_FACTOR x n, at least
-# RERANK_MIN. With nprobe = nlist (no IVF loss; bench data, 100k rows, 200 questions)
-# recall@10 was 0.9905 at depth 10 (SQ8 order alone) and 1.000 at depths 20 and 40;
-# 4 x n leaves headroom for data whose neighbours are closer together. The re-score
-# reads 40 rows (60 kB) of the mmapped vectors per question.
+# Candidates re-scored exactly per query for the quantised codecs: RERANK_FACTOR x n, at
+# least RERANK_MIN. SQ8, nprobe = nlist (no IVF loss; bench data, 100k rows, 200 questions):
+# recall@10 0.9905 at depth 10 (SQ8 order alone) and 1.000 at depths 20 and 40. 4-bit codes
+# order candidates more coarsely: at 1M rows (above) the top 10 at depth 40 had recall
+# 0.966 against SQ8's 0.9895, at depth 80 0.9825, at 160 0.9885. Hence 160 (a question's
+# candidates, n = 80, get 320). The re-score reads 160-320 rows (0.25-0.5 MB) of the
+# mmapped vectors per question, ~0.2 ms.
 RERANK_FACTOR = 4
-RERANK_MIN = 40
+RERANK_MIN = 160
 
 # nprobe calibration: the smallest nprobe at which the lower confidence bound of the
 # probes' recall@10, mean - CALIBRATION_Z x standard error (over queries), reaches
@@ -176,7 +188,7 @@ def nlist_for(rows: int) -> int:
 
 
 def rerank_depth(n: int) -> int:
-    """How many IVF candidates are re-scored exactly for a top-n query (SQ8 codec)."""
+    """How many IVF candidates are re-scored exactly for a top-n query (quantised codecs)."""
     return max(RERANK_MIN, RERANK_FACTOR * n)
 
 
@@ -192,14 +204,12 @@ def _training_sample(vectors: np.ndarray) -> np.ndarray:
 def _new_index(dim: int, nlist: int, codec: str) -> Any:
     quantizer: Any = faiss.IndexFlatIP(dim)
     index: Any
-    if codec == CODEC_SQ8:
-        index = faiss.IndexIVFScalarQuantizer(
-            quantizer, dim, nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-        )
+    if codec in _QUANTISERS:
+        index = faiss.IndexIVFScalarQuantizer(quantizer, dim, nlist, _QUANTISERS[codec], faiss.METRIC_INNER_PRODUCT)
     elif codec == CODEC_FLAT:
         index = faiss.IndexIVFFlat(quantizer, dim, nlist, faiss.METRIC_INNER_PRODUCT)
     else:
-        raise ValueError(f"unknown codec {codec!r} (expected {CODEC_SQ8!r} or {CODEC_FLAT!r})")
+        raise ValueError(f"unknown codec {codec!r} (expected one of {', '.join([*_QUANTISERS, CODEC_FLAT])})")
     index.own_fields = True
     quantizer.this.disown()  # the index owns (and frees) its quantizer
     index.cp.niter = KMEANS_NITER
@@ -251,7 +261,7 @@ def build_ivf(vectors: np.ndarray, path: Path, probes: np.ndarray, *, codec: str
     """Train an IVF index on `vectors`, add all rows (ids = local rows), write it to `path`, calibrate nprobe.
 
     nprobe is the smallest value at which recall@10 against exact search (tie-aware, see
-    tie_aware_recall) on the `probes` query vectors (searched as IvfSearcher searches: re-scored from `vectors` for SQ8)
+    tie_aware_recall) on the `probes` query vectors (searched as IvfSearcher searches: re-scored from `vectors` when quantised)
     reaches RECALL_TARGET with a margin, times NPROBE_SAFETY (see CALIBRATION_Z);
     "recall_at_10" in the record is the probes' mean recall at the nprobe chosen. The file is written to a temporary
     name and renamed, so a crash never leaves a half-written index at `path`.
@@ -282,7 +292,7 @@ def build_ivf(vectors: np.ndarray, path: Path, probes: np.ndarray, *, codec: str
     os.replace(tmp, path)
 
     del index  # calibrate on the file as searchers will open it (mmapped lists)
-    searcher = IvfSearcher.open(path, nprobe=1, vectors=vectors if codec == CODEC_SQ8 else None)
+    searcher = IvfSearcher.open(path, nprobe=1, vectors=vectors if codec in _QUANTISERS else None)
     nprobe, recall = _calibrate_nprobe(searcher, vectors, probe_q, nlist)
     calibrated = time.perf_counter()
     log.info(
@@ -366,7 +376,7 @@ class IvfSearcher:
         self.rows = int(index.ntotal)
         self._quantised = isinstance(index, faiss.IndexIVFScalarQuantizer)
         if self._quantised and vectors is None:
-            raise ValueError("an SQ8 IVF index needs the segment's vectors to re-score its candidates")
+            raise ValueError("a quantised IVF index needs the segment's vectors to re-score its candidates")
         if vectors is not None and tuple(vectors.shape) != (self.rows, self.dimension):
             raise ValueError(f"vectors have shape {tuple(vectors.shape)}, the index {(self.rows, self.dimension)}")
         self._vectors = vectors if self._quantised else None
@@ -387,7 +397,7 @@ class IvfSearcher:
         IO_FLAG_MMAP maps the lists of the file (faiss OnDiskInvertedLists over the file
         itself) and reads only the header and the coarse centroids, so opening costs the
         same at 10k and 1M rows. `vectors` (the segment's mmapped passage_vectors.npy)
-        is required for the SQ8 codec, whose candidates are re-scored from it.
+        is required for the quantised codecs, whose candidates are re-scored from it.
         """
         index: Any = faiss.read_index(str(path), faiss.IO_FLAG_MMAP | faiss.IO_FLAG_READ_ONLY)
         lists = faiss.downcast_InvertedLists(index.invlists)

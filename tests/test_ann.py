@@ -109,7 +109,7 @@ def test_exact_search_empty_cases(small: np.ndarray) -> None:
 
 @pytest.fixture(scope="module")
 def segment(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
-    """A 20k-row clustered segment with its vectors mmapped and an SQ8 IVF built over them."""
+    """A 20k-row clustered segment with its vectors mmapped and a 4-bit IVF (the default) built over them."""
     folder = tmp_path_factory.mktemp("segment")
     np.save(folder / "passage_vectors.npy", clustered(FIXTURE_ROWS, FIXTURE_CENTRES, seed=1))
     vectors = np.load(folder / "passage_vectors.npy", mmap_mode="r")
@@ -128,7 +128,9 @@ def test_manifest_record_holds_the_calibrated_nprobe(segment: dict[str, Any]) ->
     assert record["recall_at_10"] >= ann.RECALL_TARGET
     # An index that must scan most lists to keep recall would be no faster than exact search.
     assert 1 <= record["nprobe"] <= record["nlist"] // 4
-    assert (segment["folder"] / "ivf.faiss").stat().st_size < segment["vectors"].nbytes / 3  # SQ8: ~1/4 of float32
+    assert (segment["folder"] / "ivf.faiss").stat().st_size < segment[
+        "vectors"
+    ].nbytes / 6  # 4-bit codes + ids: ~1/7 of float32
     import json
 
     assert json.loads(json.dumps(record)) == record  # JSON-ready, no numpy scalars
@@ -183,7 +185,7 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
     assert not list(tmp_path.glob("*.tmp"))  # written under a temporary name, then renamed
 
 
-def test_sq8_searcher_needs_the_vectors(segment: dict[str, Any]) -> None:
+def test_quantised_searcher_needs_the_vectors(segment: dict[str, Any]) -> None:
     with pytest.raises(ValueError, match="re-score"):
         ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", 8)
     with pytest.raises(ValueError, match="shape"):
@@ -210,6 +212,22 @@ def test_flat_codec_needs_no_vectors(tmp_path: Path) -> None:
     _, truth = ann.exact_search(vectors, held_out, 10)
     _, found = ann.IvfSearcher.open(tmp_path / "flat.faiss", record["nprobe"]).search(held_out, 10)
     assert ann.recall_at_k(found, truth) >= ann.RECALL_TARGET
+
+
+def test_8bit_codes_keep_recall_at_twice_the_size(tmp_path: Path) -> None:
+    vectors = clustered(5000, 100, seed=6)
+    probes, held_out = questions(vectors, 200, seed=7), questions(vectors, 200, seed=8)
+    sizes = {}
+    for codec in (ann.CODEC_SQ8, ann.CODEC_SQ4):
+        record = ann.build_ivf(vectors, tmp_path / f"{codec}.faiss", probes, codec=codec)
+        assert record["codec"] == codec
+        _, truth = ann.exact_search(vectors, held_out, 10)
+        _, found = ann.IvfSearcher.open(tmp_path / f"{codec}.faiss", record["nprobe"], vectors).search(held_out, 10)
+        assert ann.recall_at_k(found, truth) >= ann.RECALL_TARGET
+        sizes[codec] = (tmp_path / f"{codec}.faiss").stat().st_size
+    assert sizes[ann.CODEC_SQ4] < 0.6 * sizes[ann.CODEC_SQ8]
+    with pytest.raises(ValueError, match="unknown codec"):
+        ann.build_ivf(vectors, tmp_path / "x.faiss", probes, codec="pq")
 
 
 def test_recall_at_k_counts_overlap() -> None:
