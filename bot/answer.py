@@ -75,6 +75,8 @@ _ASKS_PRESENTATION = re.compile(
 )
 
 
+_DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
+_OF = re.compile(r"\s+of\s+")  # "dose of olanzapine", "mg of methotrexate"
 _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list
 
 
@@ -133,24 +135,37 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
 
 
 def dose_drugs(query: Query) -> list[str]:
-    """The drugs whose dose a dose question asks: the first it names, with those listed along with it
-    ("What doses of IVIG and rituximab …?"), not those naming the patient ("What dose of olanzapine was
-    the man with lithium toxicity started on?"). A follow-up's drug from its context may go unnamed
-    ("And the dose?" is answered by "It was given at 5 mg/kg"; see _names)."""
+    """The drugs whose dose a dose question asks: the one next to its dose word ("infliximab dose",
+    "dose of olanzapine"), else the first it names, with those listed along with it ("What doses of
+    IVIG and rituximab …?"); not those naming the patient ("In the IVIG-refractory 2-year-old, what
+    infliximab dose …?", "What dose of olanzapine was the man with lithium toxicity started on?").
+    A follow-up naming no drug ("What dose?") asks about every drug of its context, and that drug
+    may go unnamed in the answer ("It was given at 5 mg/kg"; see _names)."""
     if query.kind != "dose":
         return []
     question = query.question.lower()
-    named = sorted(
-        (question.find(word.lower()), len(word), t)
-        for t in query.key
-        if DRUG_NAME.fullmatch(word := query.words.get(t, "")) and (not query.own or t in query.own)
-    )
-    asked = named[:1]
-    for at, length, t in named[1:]:
-        before, end = asked[-1][0], asked[-1][0] + asked[-1][1]
-        if before >= 0 and at >= end and _LISTED.fullmatch(question[end:at]):
+    drugs = [t for t in query.key if DRUG_NAME.fullmatch(query.words.get(t, "")) and (not query.own or t in query.own)]
+    named = sorted((at, len(query.words[t]), t) for t in drugs if (at := _word_at(question, query.words[t])) >= 0)
+    if not named:
+        return drugs
+    doses = list(_DOSE_WORD.finditer(question))
+    attached = [
+        x
+        for x in named
+        if any(not question[x[0] + x[1] : d.start()].strip() or _OF.fullmatch(question[d.end() : x[0]]) for d in doses)
+    ]
+    asked = (attached or named)[:1]
+    for at, length, t in named:
+        end = asked[-1][0] + asked[-1][1]
+        if at >= end and _LISTED.fullmatch(question[end:at]):
             asked.append((at, length, t))
     return [t for _, _, t in asked]
+
+
+def _word_at(text: str, word: str) -> int:
+    """Where `word` starts in `text` as a whole word (not inside "methylprednisolone"), or -1."""
+    found = re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text)
+    return found.start() if found else -1
 
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:

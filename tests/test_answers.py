@@ -4,6 +4,7 @@ import json
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 from click.testing import CliRunner
 from conftest import REPORT
@@ -13,6 +14,7 @@ from bot.cli import main
 from bot.conversation import Conversation
 from bot.embed import HASHING_MODEL
 from bot.present import plain as render
+from bot.retrieve import Query
 
 pytestmark = pytest.mark.model  # these tests judge the real model's answers
 
@@ -276,6 +278,53 @@ def test_the_dose_asked_is_of_the_drug_the_question_asks_about_not_of_the_one_na
     assert bot.ask(question).abstained
     listed = bot.analyse("What doses of lithium, olanzapine and quetiapine did he take before admission?")
     assert [listed.words[t] for t in dose_drugs(listed)] == ["lithium", "olanzapine", "quetiapine"]
+
+
+@pytest.mark.parametrize(
+    "question, words, asked",
+    [
+        # the drug next to the dose word, not the one that says who the patient is
+        ("In the IVIG-refractory 2-year-old, what infliximab dose was given?", ["IVIG", "infliximab"], ["infliximab"]),
+        (
+            "For the 62-year-old on lithium, what dose of olanzapine was started?",
+            ["lithium", "olanzapine"],
+            ["olanzapine"],
+        ),
+        ("How many mg/kg of olanzapine did the man on lithium get?", ["lithium", "olanzapine"], ["olanzapine"]),
+        # whole words: "prednisolone" inside "methylprednisolone" is not where prednisolone is named
+        (
+            "What doses of methylprednisolone and prednisolone did he receive?",
+            ["methylprednisolone", "prednisolone"],
+            ["methylprednisolone", "prednisolone"],
+        ),
+        (
+            "What doses of lithium, olanzapine and quetiapine did he take?",
+            ["lithium", "olanzapine", "quetiapine"],
+            ["lithium", "olanzapine", "quetiapine"],
+        ),
+    ],
+)
+def test_the_drug_whose_dose_is_asked(question, words, asked):
+    from bot.answer import dose_drugs
+
+    query = Query(question, question, np.zeros(3), [], words, kind="dose", words={w: w for w in words})
+    assert dose_drugs(query) == asked
+
+
+def test_a_follow_up_naming_no_drug_asks_the_dose_of_every_drug_of_its_context():
+    from bot.answer import dose_drugs
+
+    context = {"methotrexate": "methotrexate", "tocilizumab": "tocilizumab", "prednisolone": "prednisolone"}
+    query = Query(
+        "What dose?", "What dose?", np.zeros(3), [], list(context), kind="dose", words=context, own=set(context)
+    )
+    assert dose_drugs(query) == list(context)
+
+
+def test_a_dose_question_that_names_the_patient_by_another_drug_quotes_the_drug_asked(bot_over):
+    bot = cases_bot(bot_over, "0[1-3]_*.txt")
+    answer = bot.ask("In the IVIG-refractory 2-year-old with Kawasaki disease, what infliximab dose was given?")
+    assert "5 mg/kg" in answer.citations[0].quote
 
 
 def test_a_papers_bibliographic_lines_are_never_quoted():
