@@ -140,11 +140,9 @@ def _as_queries(query: np.ndarray) -> tuple[np.ndarray, bool]:
 
 
 def _top_n(scores: np.ndarray, rows: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
-    """The n best (score, row) pairs of one query, best first; ties go to the lower row."""
-    if len(scores) > n:
-        keep = np.argpartition(-scores, n - 1)[:n]
-        scores, rows = scores[keep], rows[keep]
-    order = np.lexsort((rows, -scores))
+    """The n best (score, row) pairs of one query, best first; ties go to the lower row (also at
+    the cut: a full sort, as there are at most a few hundred re-scored candidates)."""
+    order = np.lexsort((rows, -scores))[:n]
     return scores[order], rows[order]
 
 

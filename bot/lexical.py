@@ -303,6 +303,8 @@ class Bm25:
         `seeds` are rows likely to score well (the dense search's): they make a long search
         shorter, never different. Both ways give the result of a full pass exactly.
         """
+        if n <= 0:
+            return np.zeros(0, np.int64)
         times = Counter(query)
         df = {t: d for t in times if (d := self._df(t))}
         idf = {t: self._idf(d) for t, d in df.items()}

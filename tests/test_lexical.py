@@ -108,7 +108,7 @@ def test_top_rows_equal_a_full_sort(seed, full_pass):
         every = scores(index, query)
         positive = np.flatnonzero(every > 0)
         ranked = positive[np.lexsort((positive, -every[positive]))]
-        for n in (1, 5, 40, 1000):
+        for n in (0, 1, 5, 40, 1000):
             np.testing.assert_array_equal(index.top(query, n), ranked[:n])
             for seeds in (rng.choice(len(every), 2 * n), np.concatenate([ranked[:n], rng.choice(len(every), n)])):
                 np.testing.assert_array_equal(index.top(query, n, seeds), ranked[:n])  # poor, removed or best rows
