@@ -319,6 +319,17 @@ def ages(text: str) -> list[str]:
     return [f"#{int(n)}{unit[0].lower()}" for n, unit in _AGED.findall(text)]
 
 
+# A condition named after a person or a place ("Lyme disease", "Crohn's disease", "Sweet syndrome"):
+# a paper that never writes the name is not about it, whatever else it shares with the question
+# (retrieve.Retriever.missing). Not the question's first word ("Which disease …?").
+_EPONYM = re.compile(r"(?<=\s)([A-Z][\w-]+?)(?:'s|’s|'|’)?\s+(?:disease|syndrome)\b")
+
+
+def eponyms(question: str) -> set[str]:
+    """The lower-cased names in the question's eponymous conditions: 'Lyme disease' -> {'lyme'}."""
+    return {name.lower() for name in _EPONYM.findall(question)}
+
+
 @dataclass
 class PassageTerms:
     """A passage's lexical analysis, done once at index time and stored with it."""

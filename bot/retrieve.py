@@ -23,6 +23,7 @@ from .analysis import (
     Vocabulary,
     about,
     ages,
+    eponyms,
     expected_value,
     focus_terms,
     key_terms,
@@ -308,14 +309,17 @@ class Retriever:
         return self._titles[doc_id]
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
-        """The question's identifiers, concept tags and drugs (IL-6, @crp, tocilizumab) that a paper
-        never mentions, and what a request asks for that no paper mentions: a paper that never names
-        tocilizumab cannot give its dose, however close its prednisolone dose sentence scores."""
+        """The question's identifiers, concept tags, drugs and eponymous conditions (IL-6, @crp,
+        tocilizumab, Lyme disease) that a paper never mentions, and what a request asks for that no
+        paper mentions: a paper that never names tocilizumab cannot give its dose, however close its
+        prednisolone dose sentence scores."""
         rows = None
         out = [query.unknown_request] if query.unknown_request else []
+        named = eponyms(query.question)
         for t in query.key:
             identifier = t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
-            if not (identifier or DRUG_NAME.fullmatch(query.words.get(t, ""))):
+            word = query.words.get(t, "")
+            if not (identifier or word in named or DRUG_NAME.fullmatch(word)):
                 continue
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
             if not self._holding(query, t, rows).any():

@@ -332,3 +332,21 @@ def test_what_a_request_asks_for(question, wanted):
 )
 def test_a_study_methods_section_is_known_by_its_heading(heading, methods):
     assert methods_section(heading) is methods
+
+
+@pytest.mark.parametrize(
+    "question, names",
+    [
+        ("What is the first-line antibiotic for Lyme disease?", {"lyme"}),
+        ("Did the man with Crohn's disease get infliximab?", {"crohn"}),
+        ("What is Graves’ disease?", {"graves"}),
+        ("How was Sweet syndrome diagnosed in the woman with AML?", {"sweet"}),
+        ("Which disease causes calcinosis?", set()),  # the question word is no name
+        ("Was the Japanese boy given IVIG for his heart disease?", set()),  # a nationality is not a condition
+        ("What did the 14-year-old's skin disease look like?", set()),
+    ],
+)
+def test_eponymous_conditions_a_paper_must_name(question, names):
+    from bot.analysis import eponyms
+
+    assert eponyms(question) == names
