@@ -6,6 +6,7 @@ exit 1. Anything else is a bug: it keeps its traceback, after a line asking to r
 
 from __future__ import annotations
 
+import filecmp
 import functools
 import json
 import logging
@@ -389,6 +390,8 @@ def add(settings, paths, as_json):
         report = indexer.add(names, lock=lock, folders_before=before)
     report.rejected[:0] = refused
     _print_report(report, as_json)
+    if report.rejected and not (report.added or report.changed or report.unchanged or report.duplicates):
+        raise SystemExit(1)  # nothing of what was asked got in: a script must not take it for success
 
 
 def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path, Path]], list[dict]]:
@@ -419,20 +422,38 @@ def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path,
                 wanted.append((f, path, docs / top.name / f.relative_to(path), False))
         else:
             wanted.append((path, path.parent, docs / path.name, True))
-    copies, refused = [], []
+    copies: list[tuple[Path, Path]] = []
+    refused = []
     for src, root, dest, follow in wanted:
         inside(dest, docs, "target")
+        pair = [(src, dest)]
+        if sidecar_path(src).is_file():
+            pair.append((sidecar_path(src), inside(sidecar_path(dest), docs, "target")))
         try:
             if not follow and not is_inside(src, root):
                 raise IngestError(f"a link to {src.resolve()}, outside {root}; add the file itself")
+            for source, target in pair:
+                _refuse_overwrite(source, target, {d for _, d in copies}, docs)
             indexer.read(src, root, follow_symlinks=follow)
         except IngestError as exc:
             refused.append({"source": str(src), "reason": f"not copied into {docs}: {exc}"})
             continue
-        copies.append((src, dest))
-        if sidecar_path(src).is_file():
-            copies.append((sidecar_path(src), inside(sidecar_path(dest), docs, "target")))
+        copies += pair
     return copies, refused
+
+
+def _refuse_overwrite(src: Path, dest: Path, planned: set[Path], docs: Path) -> None:
+    """IngestError when copying `src` to `dest` would replace another paper (or another file of
+    this command): `index add` adds papers, it never loses one. The same bytes again are no loss."""
+    from .files import is_link
+
+    if dest in planned:
+        raise IngestError(f"another file of this command is copied to {dest.relative_to(docs)} too; add them apart")
+    if is_link(dest) or (dest.exists() and not (dest.is_file() and filecmp.cmp(src, dest, shallow=False))):
+        raise IngestError(
+            f"{dest.relative_to(docs)} exists already with other content; to replace it, remove it first "
+            f"(`casebot index remove {dest.relative_to(docs).as_posix()}`), or rename the new file"
+        )
 
 
 @index.command()

@@ -272,6 +272,27 @@ def test_add_copies_only_files_that_would_be_accepted(make_settings, embedder, c
     assert Indexer(settings).update().rejected == []
 
 
+def test_add_never_replaces_another_paper_of_the_same_name(make_settings, embedder, cli, tmp_path):
+    """`index add` adds papers: a new file named like an indexed one is refused, not copied over it."""
+    settings = make_settings()
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / GOOD).write_text(GOOD_TEXT, encoding="utf-8")
+    assert cli(settings, "index", "add", incoming / GOOD).exit_code == 0
+
+    (incoming / GOOD).write_text(OTHER_TEXT, encoding="utf-8")  # another paper, the same file name
+    result = cli(settings, "index", "add", incoming / GOOD, "--json")
+    assert result.exit_code == 1  # nothing was added
+    (reason,) = [r["reason"] for r in json.loads(result.stdout)["rejected"]]
+    assert f"{GOOD} exists already with other content" in reason and "casebot index remove" in reason
+    assert (settings.docs_dir / GOOD).read_text(encoding="utf-8") == GOOD_TEXT
+    assert list(CaseBot(settings).retriever().snap.documents) == [GOOD]
+
+    (incoming / GOOD).write_text(GOOD_TEXT, encoding="utf-8")  # the same bytes again lose nothing
+    again = cli(settings, "index", "add", incoming / GOOD, "--json")
+    assert again.exit_code == 0 and json.loads(again.stdout)["unchanged"] == [GOOD]
+
+
 def test_remove_moves_papers_to_the_trash_and_restore_brings_them_back(docs, cli):
     settings = docs()
     (settings.docs_dir / OTHER).write_text(OTHER_TEXT, encoding="utf-8")
