@@ -22,7 +22,7 @@ from .chunking import Chunker, passage_prefix
 from .config import Settings
 from .embed import TextEncoder, get_embedder
 from .errors import InputError, StoreError
-from .ingest import IngestError, check_location, content_hash, is_candidate, load_document
+from .ingest import IngestError, check_location, content_hash, is_candidate, load_document, sidecar_path
 from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
@@ -159,6 +159,16 @@ def _stat(path: Path) -> tuple[int, int]:
         return -1, -1
 
 
+def _paper_stat(path: Path) -> tuple[int, int]:
+    """A paper's (size, mtime) with its sidecar's: editing the sidecar alone changes the paper
+    (its content hash covers both), so the cheap check must see it too."""
+    size, mtime = _stat(path)
+    extra_size, extra_mtime = _stat(sidecar_path(path))
+    if size < 0 or extra_size < 0:
+        return size, mtime
+    return size + extra_size, max(mtime, extra_mtime)
+
+
 def pending_changes(snapshot: store.Catalog | store.Snapshot, docs_dir: Path) -> dict[str, list[str]]:
     """What `index update` would pick up: cheap (size, mtime) check, hashing only files that moved."""
     files = scan(docs_dir)
@@ -174,7 +184,7 @@ def pending_changes(snapshot: store.Catalog | store.Snapshot, docs_dir: Path) ->
         record = (skipped["size"], skipped["mtime_ns"], skipped["content_hash"]) if skipped else indexed.get(rel)
         if record is None:
             out["new"].append(rel)
-        elif _stat(path) != record[:2] and _safe_hash(path) != record[2]:
+        elif _paper_stat(path) != record[:2] and _safe_hash(path) != record[2]:
             out["changed"].append(rel)
     return out
 
@@ -188,7 +198,7 @@ def bad_replacements(catalog: store.Catalog, docs_dir: Path) -> dict[str, str]:
     for rel, record in catalog.skipped.items():
         if record["kind"] == "rejected" and rel in catalog.documents:
             path = docs_dir / rel
-            if _stat(path) == (record["size"], record["mtime_ns"]) or _safe_hash(path) == record["content_hash"]:
+            if _paper_stat(path) == (record["size"], record["mtime_ns"]) or _safe_hash(path) == record["content_hash"]:
                 out[rel] = record["reason"]
     return out
 
@@ -271,7 +281,7 @@ class Indexer:
                 if self.progress:
                     self.progress(done, len(names))
                 path = s.docs_dir / rel
-                size, mtime = _stat(path)
+                size, mtime = _paper_stat(path)
                 known = snap.documents.get(rel)
                 skipped.pop(rel, None)
                 try:
@@ -394,7 +404,7 @@ class Indexer:
         to_read: list[tuple[str, Path, int, int, str | None]] = []
         skipped: list[tuple] = []
         for rel, path in files.items():
-            size, mtime = _stat(path)
+            size, mtime = _paper_stat(path)
             known = indexed.get(rel)
             try:
                 if path.is_symlink():  # scan() does not enter linked folders: only a link itself can lead out

@@ -180,6 +180,23 @@ def test_same_doi_in_sidecars_is_a_duplicate(make_settings, embedder):
     assert set(store.load(s.index_dir).documents) == {"preprint.txt"}
 
 
+def test_editing_only_a_sidecar_reindexes_its_paper(make_settings, embedder):
+    """The paper's own size and mtime did not move; its sidecar's did, and so did its title."""
+    s = make_settings()
+    paper, sidecar = s.docs_dir / "gout.txt", s.docs_dir / "gout.meta.toml"
+    paper.write_text(PAPERS["gout.txt"], encoding="utf-8")
+    sidecar.write_text('title = "Tophaceous gout"\n', encoding="utf-8")
+    Indexer(s).update()
+    before = paper.stat().st_mtime_ns
+
+    sidecar.write_text('title = "Gout in a 67-year-old"\n', encoding="utf-8")
+    assert pending_changes(store.load(s.index_dir), s.docs_dir)["changed"] == ["gout.txt"]  # what `ask` notes
+    report = Indexer(s).update()
+    assert paper.stat().st_mtime_ns == before and report.changed == ["gout.txt"]
+    assert store.load(s.index_dir).documents["gout.txt"].title == "Gout in a 67-year-old"
+    assert Indexer(s).update().unchanged == ["gout.txt"]  # and then it is up to date
+
+
 # --- 3. JATS end to end ------------------------------------------------------------------------
 
 JATS = """<?xml version="1.0" encoding="UTF-8"?>
