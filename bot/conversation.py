@@ -122,6 +122,22 @@ class CitedPassage:
     quotes: list[str] = field(default_factory=list)  # the sentences quoted from it
 
 
+def _wrongly_typed(turn: Turn) -> str | None:
+    """The first field of a loaded turn whose value has the wrong type (JSON can hold anything)."""
+    expected: list[tuple[str, Any, type]] = [
+        (f"turn.{name}", getattr(turn, name), str) for name in ("question", "query", "answer")
+    ]
+    expected += [(f"turn.{name}", getattr(turn, name), bool) for name in ("abstained", "follow_up")]
+    for c in turn.cited:
+        expected += [(f"cited.{name}", getattr(c, name), str) for name in ("doc_id", "section", "title")]
+        expected += [("cited.chunk_id", c.chunk_id, int), ("cited.quotes", c.quotes, list)]
+        expected += [("cited.quotes", q, str) for q in c.quotes if isinstance(c.quotes, list)]
+    for name, value, kind in expected:
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            return f"{name} should be {kind.__name__}, not {type(value).__name__}"
+    return None
+
+
 @dataclass
 class Turn:
     """One exchange: what was asked, what was searched, what was answered and from where."""
@@ -303,13 +319,19 @@ class Conversation:
                 f"not a saved casebot conversation (expected format {FORMAT!r})",
                 "give a file written by /save or `casebot ask --continue`",
             )
-        try:
-            turns = [Turn(**{**t, "cited": [CitedPassage(**c) for c in t.get("cited", [])]}) for t in data["turns"]]
-        except (TypeError, AttributeError) as exc:
-            raise InputError(
-                f"a saved conversation turn is malformed ({exc})",
-                "give a file written by /save or `casebot ask --continue`",
-            ) from None
+        turns = []
+        for n, t in enumerate(data["turns"], 1):
+            try:
+                turn = Turn(**{**t, "cited": [CitedPassage(**c) for c in t.get("cited", [])]})
+                problem = _wrongly_typed(turn)
+            except (TypeError, AttributeError) as exc:
+                problem = re.sub(r"^\w+\.__init__\(\) ", "", str(exc))
+            if problem:
+                raise InputError(
+                    f"turn {n} of the saved conversation is malformed ({problem})",
+                    "give a file written by /save or `casebot ask --continue`",
+                )
+            turns.append(turn)
         conversation = cls(max_turns or int(data.get("max_turns") or cls.max_turns))
         conversation.turns = turns[-conversation.max_turns :]
         return conversation

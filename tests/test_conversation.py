@@ -298,6 +298,30 @@ def test_a_file_that_is_not_a_saved_conversation_is_one_clear_error(tmp_path):
         Conversation.load(bad)
 
 
+@pytest.mark.parametrize(
+    "turn, problem",
+    [
+        ({"question": 1}, "turn.question should be str, not int"),
+        ({"question": "why?", "abstained": "no"}, "turn.abstained should be bool, not str"),
+        (
+            {"question": "why?", "cited": [{"doc_id": "a.txt", "section": "", "chunk_id": "7"}]},
+            "chunk_id should be int",
+        ),
+        ({"question": "why?", "cited": [{"doc_id": "a.txt", "section": "", "chunk_id": 7, "quotes": [3]}]}, "quotes"),
+        ({"answer": "x"}, "missing 1 required positional argument: 'question'"),
+        ({"question": "why?", "mood": "happy"}, "unexpected keyword argument 'mood'"),
+        ("why?", "malformed"),
+    ],
+)
+def test_a_saved_turn_of_the_wrong_shape_is_one_clear_error_naming_it(turn, problem, tmp_path):
+    """A hand-edited file must not end a chat with a traceback at its next question."""
+    bad = tmp_path / "bad.json"
+    bad.write_text(json.dumps({"format": "casebot-conversation/1", "turns": [{"question": "Hi?"}, turn]}))
+    with pytest.raises(InputError, match="turn 2 of the saved conversation is malformed") as info:
+        Conversation.load(bad)
+    assert problem in str(info.value) and "__init__" not in str(info.value)
+
+
 def test_a_follow_up_naming_another_patients_age_is_quoted_from_her_paper_not_the_earlier_one():
     """The conversation's paper (a.txt) is preferred, but "the 56-year-old" is the man of b.txt:
     a.txt's better-scoring sentence is about someone else."""
