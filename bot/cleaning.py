@@ -32,6 +32,9 @@ _TRANSLATE = str.maketrans(
         "\u2011": "-",
         "\r": "\n",
         "\x0c": "\n",
+        # other control characters (escape sequences a paper could smuggle into a terminal, NULs):
+        # never text; a space keeps the words apart
+        **{chr(c): " " for c in [*range(9), 11, *range(14, 32), *range(127, 160)]},
     }
 )
 

@@ -326,10 +326,12 @@ def index():
 
 
 def _print_report(report, as_json: bool, err: bool = False):
+    from .present import visible
+
     for warning in report.warnings:
         click.echo(f"casebot: warning: {warning}", err=True)
     for r in report.rejected:
-        click.echo(f"casebot: rejected {r['source']}: {r['reason']}", err=True)
+        click.echo(visible(f"casebot: rejected {r['source']}: {r['reason']}"), err=True)
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
         return
@@ -344,7 +346,7 @@ def _print_report(report, as_json: bool, err: bool = False):
             for i in items
         ]
         shown = names if label != "unchanged" or len(names) <= 5 else names[:5] + [f"... {len(names) - 5} more"]
-        click.echo(f"  {label:<10} {len(items):>4}  " + "; ".join(shown), err=err)
+        click.echo(f"  {label:<10} {len(items):>4}  " + visible("; ".join(shown)), err=err)
 
 
 @index.command()

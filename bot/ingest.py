@@ -116,6 +116,14 @@ def _read_sidecar(path: Path) -> Metadata:
     unknown = set(data) - allowed
     if unknown:
         raise IngestError(f"sidecar {side.name} has unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
+    data = {
+        k: normalise(v)
+        if isinstance(v, str)
+        else [normalise(x) if isinstance(x, str) else x for x in v]
+        if isinstance(v, list)
+        else v
+        for k, v in data.items()
+    }  # a title is text like the paper's
     try:
         return Sidecar(**data).metadata()
     except ValidationError as exc:

@@ -79,10 +79,19 @@ def quote_lines(answer: Answer) -> list[str]:
     return [f"“{c.quote}” [{shown[c.n]}]" for c in answer.citations]
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def visible(name: str) -> str:
+    """A file name as it can be typed back: control characters (a terminal would act on an escape
+    sequence in it) shown as \\xNN instead."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", name)
+
+
 def where(hit: Hit, with_source: bool = True) -> str:
     """title — section — source, p. N: enough to find the passage in the paper."""
     page = f"p. {hit.page}" if hit.page else ""
-    source = ", ".join(filter(None, [hit.doc_id if with_source else "", page]))
+    source = ", ".join(filter(None, [visible(hit.doc_id) if with_source else "", page]))
     return " — ".join(p for p in (hit.title, hit.section, source) if p)
 
 

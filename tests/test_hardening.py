@@ -293,6 +293,21 @@ def test_add_never_replaces_another_paper_of_the_same_name(make_settings, embedd
     assert again.exit_code == 0 and json.loads(again.stdout)["unchanged"] == [GOOD]
 
 
+def test_escape_sequences_in_a_paper_or_its_name_never_reach_the_terminal(make_settings, embedder, cli):
+    """A paper could set the window title (OSC) or clear the screen (CSI) of whoever reads its quotes;
+    a file name with an escape in it is shown as it can be typed back."""
+    settings = make_settings()
+    (settings.docs_dir / GOOD).write_text(
+        GOOD_TEXT.replace("calcinosis", "calcinosis\x1b]0;PWNED\x07", 1), encoding="utf-8"
+    )
+    (settings.docs_dir / "odd\x1b[31mname.txt").write_bytes(b"")
+    report = cli(settings, "index", "update")
+    assert "odd\\x1b[31mname.txt: empty file" in report.stderr
+    answer = cli(settings, "ask", "What did the radiographs of the woman with calcinosis show?")
+    assert "\x1b" not in report.output + answer.output and "\x07" not in answer.output
+    assert "calcinosis" in answer.output  # the text itself is still there
+
+
 def test_remove_moves_papers_to_the_trash_and_restore_brings_them_back(docs, cli):
     settings = docs()
     (settings.docs_dir / OTHER).write_text(OTHER_TEXT, encoding="utf-8")
