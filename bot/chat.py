@@ -212,6 +212,7 @@ def _history(console: Console) -> History:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.touch()
+        path.chmod(0o600)  # the questions asked about patients: the user's alone
     except OSError as exc:
         console.print(
             f"note: cannot keep a history in {path} ({exc.strerror}); it lasts this session only",

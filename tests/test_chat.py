@@ -100,8 +100,9 @@ def test_chat_in_a_terminal(env, tmp_path):
     finally:
         chat.close()
     assert chat.exitstatus == 0
-    history = (tmp_path / "data" / "casebot" / "chat_history").read_text(encoding="utf-8")
-    assert TREATED in history and "half a question" not in history
+    history = tmp_path / "data" / "casebot" / "chat_history"
+    assert TREATED in history.read_text(encoding="utf-8") and "half a question" not in history.read_text()
+    assert history.stat().st_mode & 0o777 == 0o600  # questions about patients: readable by the user alone
 
 
 def test_chat_over_a_pipe_answers_line_by_line_in_plain_text(env, tmp_path):
