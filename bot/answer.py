@@ -260,12 +260,16 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     }
     total = sum(weights.values()) or 1.0
     scored = []
+    others: set[tuple[int, int]] = set()
     for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
-            stated = shape.search(sentence) and (not named or _names(query, named, hit, i, sentence))
+            shaped = bool(shape.search(sentence))
+            stated = shaped and (not named or _names(query, named, hit, i, sentence))
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
+            if shaped and not stated:
+                others.add((n, s))  # another drug's dose: never quoted beside the answer
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
@@ -300,7 +304,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             break
         if any(p[4] == sentence or (p[1] == n and p[2] < e and s < p[3]) for p in picked):
             continue  # overlapping passages repeat sentences
-        if not (present - covered):
+        if not (present - covered) or (n, s) in others:
             continue  # a further quote must add a part of the answer, not repeat the best one's terms
         picked.append((score, n, s, e, sentence, present))
         covered |= present

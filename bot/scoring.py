@@ -326,6 +326,9 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # replaced lithium?" took "replaced" for the kind of answer; validate's "which" questions are its weakest
 # kind, 3 of 15 first quotes right against 7 of 10 on tune): tune first-quote-hit +1 question, follow-ups
 # tune -1, eval-dev answer-hit +1, validate unchanged.
+# A dose question's further quotes never state another drug's dose (answer.select_sentences; no
+# constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
+# the diltiazem dose of another paper. No figure of any set moved.
 # An eponymous condition the top paper never names ("Lyme disease", analysis.eponyms) makes the
 # question unanswerable there, like a missing drug or identifier (2026-11-26, no constant). Found by a
 # user review: the README's own off-topic example, "What is the first-line antibiotic for Lyme

@@ -336,6 +336,26 @@ def test_a_dose_question_that_names_the_patient_by_another_drug_quotes_the_drug_
     assert "5 mg/kg" in answer.citations[0].quote
 
 
+def test_a_dose_answer_never_adds_another_drugs_dose_as_a_further_quote(bot_over):
+    """The cohort's diltiazem and pamidronate doses share "calcinosis", "dose" and "mg" with the
+    question; they are not minocycline's dose, whatever the depth of the search."""
+    bot = bot_over(
+        {
+            "minocycline.txt": "Minocycline for calcinosis in limited systemic sclerosis: a small case series\n\n"
+            "Methods: Nine patients with limited cutaneous systemic sclerosis and painful calcinosis took "
+            "minocycline 50 or 100 mg daily for a median of three and a half years.\n\n"
+            "Results: Eight patients improved; their ulcers healed and the deposits shrank.\n",
+            "cohort.txt": "Calcinosis in systemic sclerosis: a cohort from one centre\n\n"
+            "In most patients calcinosis was treated with diltiazem at a mean dose of 180 mg/day, combined "
+            "with pamidronate at a mean dose of 60 mg a month. Minocycline was tried in two patients.\n",
+        }
+    )
+    for k in (5, 10):
+        answer = bot.ask("What dose of minocycline was used for calcinosis?", k=k)
+        assert "50 or 100 mg daily" in answer.citations[0].quote
+        assert not any("diltiazem" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
+
+
 def test_a_papers_bibliographic_lines_are_never_quoted():
     from bot.answer import quotable
 
