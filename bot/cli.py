@@ -293,7 +293,12 @@ def config_(as_json, config_file):
 @main.command("eval")
 @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
 @click.option("--k", type=click.IntRange(1, 50), help="Passages per answer [setting k].")
-@click.option("--json", "as_json", is_flag=True, help="One line per question: {id, ...ask object}.")
+@click.option(
+    "--json",
+    "as_json",
+    is_flag=True,
+    help="One line per question: {id, ...ask object, rank, answer_hit, first_quote_hit, problem}; summary on stderr.",
+)
 @click.option("--misses", is_flag=True, help="Also print a table of the questions that went wrong.")
 @common
 def evaluate(settings, file, k, as_json, misses):
@@ -301,13 +306,22 @@ def evaluate(settings, file, k, as_json, misses):
     from . import evaluate as ev
 
     rows = ev.load_questions(file)
-    outcomes = ev.run(_bot(settings), rows, k)
+    bot = _bot(settings)
+    outcomes = ev.run(bot, rows, k)
+    indexed = {Path(d).stem for d in bot.retriever().snap.documents}
+    unknown = sorted({str(r["doc"]) for r in rows if r.get("doc") and str(r["doc"]) not in indexed})
+    if unknown:  # counted as "evidence not retrieved": most likely a typo in the file
+        click.echo(f"casebot: warning: {file} names papers that are not indexed: {', '.join(unknown)}", err=True)
+    summary = ev.summarise(outcomes)
+    shown = " ".join(f"{key}={value}" for key, value in summary.items() if value is not None)
     if as_json:
         for o in outcomes:
-            click.echo(json.dumps({"id": o.row["id"], **o.answer.to_dict()}, ensure_ascii=False))
+            scored = {"rank": o.rank, "answer_hit": o.answer_hit, "first_quote_hit": o.first_quote_hit}
+            line = {"id": o.row["id"], **o.answer.to_dict(), **scored, "problem": ev.problem(o)}
+            click.echo(json.dumps(line, ensure_ascii=False))
+        click.echo(shown, err=True)
         return
-    summary = ev.summarise(outcomes)
-    click.echo(" ".join(f"{key}={value}" for key, value in summary.items() if value is not None))
+    click.echo(shown)
     splits = sorted({str(o.row["split"]) for o in outcomes if "split" in o.row})
     for split in splits if len(splits) > 1 else []:
         part = ev.summarise([o for o in outcomes if str(o.row.get("split")) == split])

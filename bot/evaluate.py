@@ -71,7 +71,9 @@ def load_questions(path: Path) -> list[dict]:
             raise EvalFileError(f"{path}:{n}: not valid JSON ({exc.msg})") from None
         if not isinstance(row, dict) or not isinstance(row.get("question"), str) or "id" not in row:
             raise EvalFileError(f'{path}:{n}: each line needs at least {{"id", "question"}}')
-        context = row.get("context", [])
+        if not row["question"].strip():
+            raise EvalFileError(f"{path}:{n}: the question is empty")
+        context = row.get("context") or []
         if not isinstance(context, list) or not all(isinstance(q, str) and q.strip() for q in context):
             raise EvalFileError(f'{path}:{n}: "context" must be a list of earlier questions, oldest first')
         rows.append(row)
@@ -186,25 +188,29 @@ def _figures(outcomes: list[Outcome]) -> dict:
     return out
 
 
+def problem(o: Outcome) -> str | None:
+    """What went wrong with one question, the first thing of: abstained, evidence not retrieved or
+    below rank 1, answer or first quote missing the evidence, an unanswerable question answered."""
+    if not o.answerable:
+        return None if o.answer.abstained else "answered an unanswerable question"
+    return (
+        ("abstained" if o.answer.abstained else None)
+        or ("evidence not retrieved" if o.rank is None else "evidence below rank 1" if o.rank > 1 else None)
+        or ("answer misses evidence" if not o.answer_hit else None)
+        or ("first quote misses evidence" if not o.first_quote_hit else None)
+    )
+
+
 def misses(outcomes: list[Outcome]) -> list[dict]:
     """Questions that went wrong, with the signals a maintainer needs to see why."""
     rows = []
     for o in outcomes:
-        if o.answerable:
-            problem = (
-                ("abstained" if o.answer.abstained else None)
-                or ("evidence not retrieved" if o.rank is None else "evidence below rank 1" if o.rank > 1 else None)
-                or ("answer misses evidence" if not o.answer_hit else None)
-                or ("first quote misses evidence" if not o.first_quote_hit else None)
-            )
-        else:
-            problem = None if o.answer.abstained else "answered an unanswerable question"
-        if problem:
+        if wrong := problem(o):
             question = " → ".join([*o.row.get("context", []), o.row["question"]])
             rows.append(
                 {
                     "id": o.row["id"],
-                    "problem": problem,
+                    "problem": wrong,
                     "rank": o.rank,
                     **o.signals,
                     "question": question,

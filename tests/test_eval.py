@@ -49,6 +49,22 @@ def test_eval_command_prints_metrics_and_json_lines(shipped_bot, tmp_path):
     lines = [json.loads(line) for line in result.stdout.splitlines()]
     assert [line["id"] for line in lines] == ["r01", "r02", "r03"]
     assert {"question", "answer", "abstained", "citations", "passages"} <= set(lines[0])
+    # what a script needs to score each question, and the figures on stderr
+    assert {"rank", "answer_hit", "first_quote_hit", "problem"} <= set(lines[0])
+    assert lines[0]["rank"] == 1 and lines[0]["answer_hit"] is True and lines[0]["problem"] is None
+    assert "recall@1=" in result.stderr
+
+
+def test_a_question_naming_a_paper_that_is_not_indexed_is_warned_about(shipped_bot, tmp_path):
+    s = shipped_bot.settings
+    questions = tmp_path / "q.jsonl"
+    row = json.loads(DEV.read_text().splitlines()[0])
+    questions.write_text(json.dumps({**row, "doc": "hard-as-stone-typo"}) + "\n")
+    result = CliRunner().invoke(
+        main, ["eval", str(questions), "--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)]
+    )
+    assert result.exit_code == 0
+    assert "names papers that are not indexed: hard-as-stone-typo" in result.stderr
 
 
 def test_a_malformed_question_file_is_one_clear_error(tmp_path):
@@ -58,3 +74,6 @@ def test_a_malformed_question_file_is_one_clear_error(tmp_path):
     assert result.exit_code == 1
     assert result.stderr.strip().startswith("casebot: error:") and ":2:" in result.stderr
     assert "Traceback" not in result.output
+    bad.write_text('{"id": 1, "question": "ok"}\n{"id": 2, "question": " "}\n')
+    result = CliRunner().invoke(main, ["eval", str(bad)])
+    assert result.exit_code == 1 and ":2: the question is empty" in result.stderr
