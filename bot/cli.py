@@ -122,6 +122,12 @@ def _notes(bot) -> None:
     """
     settings = bot.settings
     pending = bot.freshness()
+    if not int(bot.retriever().snap.manifest["documents"]) and not any(pending.values()):
+        click.echo(
+            f"note: the index holds no papers: put PDFs, text or PubMed Central XML files in {settings.docs_dir}, "
+            "then run `casebot index update`",
+            err=True,
+        )
     if folders := pending.pop("folders", None):
         shown = ", ".join(str(settings.docs_dir if f == "." else settings.docs_dir / f) for f in folders[:3])
         click.echo(

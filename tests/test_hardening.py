@@ -308,6 +308,14 @@ def test_escape_sequences_in_a_paper_or_its_name_never_reach_the_terminal(make_s
     assert "calcinosis" in answer.output  # the text itself is still there
 
 
+def test_asking_an_index_without_papers_says_how_to_add_some(make_settings, embedder, cli):
+    settings = make_settings()
+    assert cli(settings, "index", "update").exit_code == 0  # an empty docs folder: an empty index
+    result = cli(settings, "ask", "What dose of IVIG was given?")
+    assert "No passage in the indexed case reports answers this." in result.stdout
+    assert "the index holds no papers" in result.stderr and "casebot index update" in result.stderr
+
+
 def test_remove_moves_papers_to_the_trash_and_restore_brings_them_back(docs, cli):
     settings = docs()
     (settings.docs_dir / OTHER).write_text(OTHER_TEXT, encoding="utf-8")
