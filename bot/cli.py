@@ -56,6 +56,8 @@ def common(fn):
         logging.basicConfig(
             level=logging.DEBUG if debug else logging.WARNING, format="%(levelname)s %(name)s: %(message)s"
         )
+        if not debug:  # a damaged PDF is reported once, as a rejected file; pypdf's own complaints are noise
+            logging.getLogger("pypdf").setLevel(logging.ERROR)
         settings = load_settings(config_file, docs_dir=docs_dir, index_dir=index_dir)
         return fn(settings, **kwargs)
 

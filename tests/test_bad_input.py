@@ -258,6 +258,7 @@ def test_cli_update_json_reports_rejections(tmp_path):
     (docs / "sub").mkdir(parents=True)
     (docs / GOOD).write_text(GOOD_TEXT, encoding="utf-8")
     (docs / "sub" / "empty.txt").write_bytes(b"")
+    (docs / "junk.pdf").write_bytes(b"garbage before the header %PDF-1.4")
     env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")}
     proc = subprocess.run(
         [str(CASEBOT), "index", "update", "--json", "--docs-dir", str(docs), "--index-dir", str(index)],
@@ -283,7 +284,9 @@ def test_cli_update_json_reports_rejections(tmp_path):
     }
     assert out["added"] == [GOOD]
     assert out["changed"] == out["removed"] == out["unchanged"] == out["duplicates"] == []
-    assert out["rejected"] == [{"source": "sub/empty.txt", "reason": "empty file"}]
+    assert [r["source"] for r in out["rejected"]] == ["junk.pdf", "sub/empty.txt"]
+    assert out["rejected"][1] == {"source": "sub/empty.txt", "reason": "empty file"}
     assert out["chunks_embedded"] >= 1
     assert out["generation"] == store.current_generation(index)
     assert "casebot: rejected sub/empty.txt: empty file" in proc.stderr
+    assert "pypdf" not in proc.stderr  # one line per bad file, not the PDF reader's own warnings too
