@@ -551,6 +551,7 @@ def restore(settings, name, as_json):
 def list_(settings, as_json):
     """Indexed papers with title, source, passages and date added."""
     from . import store
+    from .present import visible
 
     snap = store.load_catalog(settings.index_dir)
     docs = [
@@ -567,7 +568,8 @@ def list_(settings, as_json):
         click.echo(json.dumps(docs, ensure_ascii=False))
         return
     for d in sorted(docs, key=lambda d: d["source"]):
-        click.echo(f"{d['source']}  [{d['chunks']} passages, added {d['added'][:10]}]\n    {d['title']}")
+        passages = f"{d['chunks']} passage{'' if d['chunks'] == 1 else 's'}"
+        click.echo(visible(f"{d['source']}  [{passages}, added {d['added'][:10]}]\n    {d['title']}"))
     click.echo(f"{len(docs)} paper(s), {sum(d['chunks'] for d in docs)} passage(s) in {snap.generation}")
 
 
