@@ -52,6 +52,10 @@ class EncoderUnavailable(Exception):
     """Why the ONNX encoder cannot stand in for the model (the caller falls back or reports it)."""
 
 
+class EncoderMissing(EncoderUnavailable):
+    """The index's ONNX encoder is not in this user's cache (another user built the index, or the cache was cleared)."""
+
+
 class OnnxEncoder:
     """The model's vectors for questions, from onnxruntime: no torch, one thread per session."""
 
@@ -232,7 +236,7 @@ def verified_encoder(cache_dir: Path, manifest: dict) -> OnnxEncoder:
         raise EncoderUnavailable("the index records no ONNX query encoder")
     directory = cache_dir / ENCODERS_DIR / record["key"]
     if not (directory / CONFIG_FILE).is_file() or not (directory / MODEL_FILE).is_file():
-        raise EncoderUnavailable(f"the ONNX query encoder {directory} is missing")
+        raise EncoderMissing(f"the ONNX query encoder {directory} is missing")
     try:
         encoder = _load(directory)
     except ImportError as exc:
@@ -267,9 +271,29 @@ def query_encoder(settings: Settings, manifest: dict) -> QueryEncoder:
                     f"query_encoder is onnx, but {exc}",
                     "run `casebot index update` (it exports the encoder), or set query_encoder to auto",
                 ) from None
+            if isinstance(exc, EncoderMissing) and (again := _export_again(settings, manifest)):
+                return again
             log.warning(
                 "answering with sentence-transformers instead of the lean ONNX encoder: %s "
                 "(`casebot index update` exports it)",
                 exc,
             )
     return get_embedder(m.model, m.offline, m.batch_size)
+
+
+def _export_again(settings: Settings, manifest: dict) -> OnnxEncoder | None:
+    """The index's encoder exported again into this user's cache, from the model the fallback would
+    load anyway: one slow question instead of every question slow. None when that cannot be done."""
+    from .embed import get_embedder
+
+    m = settings.model
+    try:
+        key = export(get_embedder(m.model, m.offline, m.batch_size), settings.cache_dir)
+        if key != manifest["query_encoder"]["key"]:
+            return None  # the model installed here is not the index's: the caller says so
+        encoder = verified_encoder(settings.cache_dir, manifest)
+    except (OSError, EncoderUnavailable) as exc:
+        log.debug("cannot export the query encoder again: %s", exc)
+        return None
+    log.warning("exported the lean ONNX query encoder to %s; later questions use it", encoder.directory)
+    return encoder

@@ -138,14 +138,31 @@ def the_export(cache) -> os.PathLike:
     return folder
 
 
-def test_a_missing_onnx_encoder_falls_back_to_the_model_and_says_why(bot_over, own_cache, caplog):
+def test_a_missing_onnx_encoder_is_exported_again_by_the_first_question(bot_over, own_cache, caplog):
+    """Another user's index, or a cleared cache: the model that must answer this question anyway
+    exports the encoder, and the questions after it are lean."""
     bot = bot_over(PAPERS, cache_dir=own_cache)
     shutil.rmtree(the_export(own_cache))
+    with caplog.at_level(logging.WARNING):
+        first = CaseBot(bot.settings)
+        answer = first.ask("Which dose of colchicine prevented flares?")
+    assert "0.5 mg twice daily" in answer.text
+    assert isinstance(first.encoder, OnnxEncoder) and "exported the lean ONNX query encoder" in caplog.text
+    assert isinstance(CaseBot(bot.settings).encoder, OnnxEncoder)
+
+
+def test_a_missing_onnx_encoder_that_cannot_be_exported_falls_back_to_the_model_and_says_why(
+    bot_over, own_cache, caplog
+):
+    bot = bot_over(PAPERS, cache_dir=own_cache)
+    shutil.rmtree(own_cache / ENCODERS_DIR)
+    (own_cache / ENCODERS_DIR).write_text("not a folder")  # a cache nothing can be written into
     with caplog.at_level(logging.WARNING):
         answer = CaseBot(bot.settings).ask("Which dose of colchicine prevented flares?")
     assert "0.5 mg twice daily" in answer.text
     assert "sentence-transformers instead of the lean ONNX encoder" in caplog.text and "is missing" in caplog.text
-    # the next update exports it again, and answers are lean once more
+    # once the cache can be written, the next update exports it again, and answers are lean once more
+    (own_cache / ENCODERS_DIR).unlink()
     bot.update_index()
     assert isinstance(CaseBot(bot.settings).encoder, OnnxEncoder)
 
