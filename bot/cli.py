@@ -403,7 +403,7 @@ def add(settings, paths, as_json):
     from .ingest import is_candidate
 
     indexer = Indexer(settings, _progress())
-    copies, refused = _plan_copies(settings, paths, indexer)
+    copies, refused, duplicates = _plan_copies(settings, paths, indexer)  # Indexer.add checks duplicates again
     with store.writer_lock(settings.index_dir) as lock:
         before = folder_mtimes(settings.docs_dir, [dest for _, dest in copies])
         for src, dest in copies:
@@ -413,18 +413,27 @@ def add(settings, paths, as_json):
         ]
         report = indexer.add(names, lock=lock, folders_before=before)
     report.rejected[:0] = refused
+    report.duplicates[:0] = duplicates
     _print_report(report, as_json)
     if report.rejected and not (report.added or report.changed or report.unchanged or report.duplicates):
         raise SystemExit(1)  # nothing of what was asked got in: a script must not take it for success
 
 
-def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path, Path]], list[dict]]:
-    """(source, destination) of every accepted paper and sidecar; a report row for every file not copied.
+def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path, Path]], list[dict], list[dict]]:
+    """(source, destination) of every accepted paper and sidecar; a report row for every file
+    refused, and one for every duplicate of an indexed paper (neither is copied).
 
     Destinations are checked to lie inside the docs dir before anything is written.
     """
+    from . import store
     from .files import inside, is_inside
+    from .indexer import duplicate_of, expected_manifest
     from .ingest import is_candidate, sidecar_path
+
+    try:
+        snap = store.load(settings.index_dir, expected_manifest(settings))
+    except (store.NoIndex, store.IndexMismatch, CaseBotError):
+        snap = None  # no usable index: the update that follows finds duplicates among the new files
 
     docs = settings.docs_dir
     docs.mkdir(parents=True, exist_ok=True)
@@ -447,7 +456,7 @@ def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path,
         else:
             wanted.append((path, path.parent, docs / path.name, True))
     copies: list[tuple[Path, Path]] = []
-    refused = []
+    refused, duplicates = [], []
     for src, root, dest, follow in wanted:
         inside(dest, docs, "target")
         pair = [(src, dest)]
@@ -458,12 +467,16 @@ def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path,
                 raise IngestError(f"a link to {src.resolve()}, outside {root}; add the file itself")
             for source, target in pair:
                 _refuse_overwrite(source, target, {d for _, d in copies}, docs)
-            indexer.read(src, root, follow_symlinks=follow)
+            doc = indexer.read(src, root, follow_symlinks=follow)[0]
         except IngestError as exc:
             refused.append({"source": str(src), "reason": f"not copied into {docs}: {exc}"})
             continue
+        same = snap and duplicate_of(snap, doc, dest.relative_to(docs).as_posix())
+        if same:  # the docs folder holds the paper already: a second copy would only be reported again
+            duplicates.append({"source": str(src), **same, "reason": f"{same['reason']}; not copied"})
+            continue
         copies += pair
-    return copies, refused
+    return copies, refused, duplicates
 
 
 def _refuse_overwrite(src: Path, dest: Path, planned: set[Path], docs: Path) -> None:

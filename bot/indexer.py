@@ -334,9 +334,8 @@ class Indexer:
     @staticmethod
     def _owner(snap: store.Snapshot, batch: _Batch, ids: dict, rel: str) -> tuple[str, str] | None:
         """Another paper, indexed or just read, with the same text, DOI or PMID as `rel`."""
-        values = {key: value for key, value in ids}
-        found = snap.owner(values["text"], values.get("doi", ""), values.get("pmid", ""))
-        if found and found[1] != rel:
+        found = indexed_owner(snap, ids, rel)
+        if found:
             return found
         for doc in [p[0] for p in batch.pending] + batch.done:
             theirs = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
@@ -582,6 +581,21 @@ class _Batch:
 
 def _skipped_record(content_hash: str, size: int, mtime_ns: int, kind: str, reason: str) -> dict:
     return {"content_hash": content_hash, "size": size, "mtime_ns": mtime_ns, "kind": kind, "reason": reason}
+
+
+def indexed_owner(snap: store.Snapshot, ids: dict, rel: str) -> tuple[str, str] | None:
+    """(identity, doc id) of an indexed paper other than `rel` with one of the identities `ids`."""
+    values = {key: value for key, value in ids}
+    found = snap.owner(values["text"], values.get("doi", ""), values.get("pmid", ""))
+    return found if found and found[1] != rel else None
+
+
+def duplicate_of(snap: store.Snapshot, doc: Document, rel: str) -> dict | None:
+    """{"duplicate_of", "reason"} when the index holds another paper with `doc`'s text, DOI or PMID."""
+    found = indexed_owner(snap, _identities(doc.text_hash, doc.metadata.__dict__, rel), rel)
+    if not found:
+        return None
+    return {"duplicate_of": found[1], "reason": {"text": "same text"}.get(found[0], f"same {found[0].upper()}")}
 
 
 def _identities(text_hash: str, metadata: dict, doc_id: str) -> dict[tuple[str, str], str]:

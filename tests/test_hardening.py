@@ -292,6 +292,13 @@ def test_add_never_replaces_another_paper_of_the_same_name(make_settings, embedd
     again = cli(settings, "index", "add", incoming / GOOD, "--json")
     assert again.exit_code == 0 and json.loads(again.stdout)["unchanged"] == [GOOD]
 
+    (incoming / "copy-of-it.txt").write_text(GOOD_TEXT, encoding="utf-8")  # an indexed paper under another name
+    copy = cli(settings, "index", "add", incoming / "copy-of-it.txt", "--json")
+    assert copy.exit_code == 0
+    (dup,) = json.loads(copy.stdout)["duplicates"]
+    assert dup["duplicate_of"] == GOOD and dup["reason"] == "same text; not copied"
+    assert sorted(p.name for p in settings.docs_dir.iterdir()) == [GOOD]  # no second copy to report forever
+
 
 def test_escape_sequences_in_a_paper_or_its_name_never_reach_the_terminal(make_settings, embedder, cli):
     """A paper could set the window title (OSC) or clear the screen (CSI) of whoever reads its quotes;
