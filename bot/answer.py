@@ -63,7 +63,8 @@ _ANNOUNCES = re.compile(
 )
 _AIMS = re.compile(
     r"\b(?:(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
-    r"investigate|examine|compare|describe) (?:whether|if|the))\b",
+    r"investigate|examine|compare|describe|find out|establish|explore) (?:whether|if|the))\b"
+    r"|^\s*(?:aims?|objectives?|purpose)\s*:",  # a structured abstract's label ("Objectives: To find out …")
     re.I,
 )
 

@@ -200,6 +200,21 @@ def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the
     assert not any(section in ("OBJECTIVE", "METHODS") for section, _ in quoted), quoted
 
 
+def test_an_inline_objectives_label_marks_the_aim_not_the_finding(bot_over):
+    """One paragraph with the labels inline: "Objectives: To find out whether …" restates the question."""
+    bot = bot_over(
+        {
+            "minocycline.txt": "Minocycline for calcinosis in limited systemic sclerosis\n\n"
+            "Objectives: To find out whether minocycline helps calcinosis in limited systemic sclerosis. "
+            "Methods: Nine patients with painful calcinosis took minocycline 50 or 100 mg daily. "
+            "Results: Eight of the nine patients improved, and their ulcers healed within months. "
+            "Conclusions: Low-dose minocycline can control calcinosis and is well tolerated.\n"
+        }
+    )
+    answer = bot.ask("Does minocycline help calcinosis in limited systemic sclerosis?")
+    assert answer.citations and not answer.citations[0].quote.startswith("Objectives"), answer.text
+
+
 def test_a_novelty_claim_is_not_the_answer_about_the_patient(bot_over):
     """'To the authors' knowledge, calciphylaxis had not been reported in a patient … nor taking warfarin'
     names warfarin and a patient, but says what the literature lacks, not what she took."""
