@@ -147,7 +147,7 @@ def _notes(bot) -> None:
 
 
 @main.command()
-@click.argument("question")
+@click.argument("question", nargs=-1, required=True)
 @click.option("--k", type=click.IntRange(1, 50), help="Passages to retrieve [setting k].")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object (schema in README).")
 @click.option(
@@ -165,9 +165,11 @@ def _notes(bot) -> None:
 )
 @common
 def ask(settings, question, k, as_json, continue_file, wait):
-    """Answer QUESTION from the indexed case reports."""
+    """Answer QUESTION from the indexed case reports (quotes around it are optional)."""
     from .conversation import Conversation
     from .present import SEARCHED_LIMIT, fit, plain
+
+    question = " ".join(question)  # `casebot ask What dose was given?` is one question, not five arguments
 
     bot = _bot(settings)
     built = _ensure_index(bot, wait)

@@ -313,6 +313,8 @@ def test_escape_sequences_in_a_paper_or_its_name_never_reach_the_terminal(make_s
     answer = cli(settings, "ask", "What did the radiographs of the woman with calcinosis show?")
     assert "\x1b" not in report.output + answer.output and "\x07" not in answer.output
     assert "calcinosis" in answer.output  # the text itself is still there
+    unquoted = cli(settings, "ask", *"What did the radiographs of the woman with calcinosis show?".split())
+    assert unquoted.exit_code == 0 and unquoted.output == answer.output  # quotes around a question are optional
     listed = cli(settings, "index", "list").output
     assert "\x1b" not in listed and f"{GOOD}  [1 passage, added" in listed
 
