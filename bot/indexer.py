@@ -245,8 +245,8 @@ class Indexer:
                     raise
                 log.warning("%s; re-indexing every paper", exc.message)
             except StoreError as exc:
-                report.warnings.append(f"{exc.message}; rebuilt it from {s.docs_dir}")
-                log.warning("%s; rebuilding it from %s", exc.message, s.docs_dir)
+                report.warnings.append(f"{exc.message}; rebuilt it from {s.docs_dir}")  # every front end shows it
+                log.info("%s; rebuilding it from %s", exc.message, s.docs_dir)
         self._apply(base, report)
         trash.collect(s.index_dir, report.generation)
         return report

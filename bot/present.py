@@ -285,6 +285,7 @@ def papers_embed(documents: list, page: int, per_page: int = PAPERS_PER_PAGE):
 def report_text(report) -> str:
     """An index update's summary as one Discord message: counts, names, and every rejection's reason."""
     lines = [f"Index {report.generation}: embedded {report.chunks_embedded} passage(s)."]
+    lines += [f"**warning**: {_md(w)}" for w in report.warnings]
     for label in ("added", "changed", "removed", "duplicates", "rejected"):
         items = getattr(report, label)
         if not items:

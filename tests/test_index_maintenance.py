@@ -456,6 +456,22 @@ def test_rebuild_repairs_damaged_index(corpus, cli):
     assert "is consistent" in result.stdout
 
 
+def test_an_update_over_a_damaged_index_says_so_once_and_rebuilds(corpus):
+    s = corpus
+    Indexer(s).update()
+    gen = s.index_dir / store.current_generation(s.index_dir)
+    (gen / store.MANIFEST).write_text("{not json", encoding="utf-8")
+    env = {**clean_env(), "CASEBOT_MODEL": HASHING_MODEL}
+    where = ["--docs-dir", str(s.docs_dir), "--index-dir", str(s.index_dir)]
+    proc = subprocess.run(
+        [str(CASEBOT), "index", "update", *where], capture_output=True, text=True, env=env, timeout=300
+    )
+    assert proc.returncode == 0, proc.stderr
+    damage = [line for line in proc.stderr.splitlines() if "damaged" in line or "unreadable" in line]
+    assert len(damage) == 1 and damage[0].startswith("casebot: warning:"), proc.stderr
+    assert sorted(store.load(s.index_dir).documents) == sorted(PAPERS)
+
+
 def test_rebuild_after_updates_leaves_a_loadable_index(corpus):
     """Regression: a rebuild after several updates published gen-000001, which garbage collection then deleted."""
     s = corpus

@@ -69,3 +69,18 @@ def test_plain_answer_with_huge_passages_stays_in_its_budget():
     citations = [Citation(n, LONG[:70], 0, 70) for n in (1, 2, 3)]
     answer = Answer("q?", "", False, citations, passages)
     assert len(plain(answer, limit=2000)) <= 2000
+
+
+def test_the_discord_report_of_an_update_shows_its_warnings_and_rejections():
+    from bot.indexer import UpdateReport
+    from bot.present import report_text
+
+    report = UpdateReport(
+        added=["a.txt"],
+        rejected=[{"source": "b.pdf", "reason": "corrupt PDF"}],
+        generation="gen-000002",
+        warnings=["index generation gen-000001 is damaged; rebuilt it from docs"],
+    )
+    text = report_text(report)
+    assert "**warning**: index generation gen-000001 is damaged" in text
+    assert "b.pdf: corrupt PDF" in text and "unchanged: 0" in text
