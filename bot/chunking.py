@@ -32,7 +32,11 @@ _NO_BREAK = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|Fig|Figs|Dr|Mr|Mrs|Ms|Prof|No|approx|ca|cf|Ref|resp|St)\.|(?:^|\s)[A-Z]\."
     r"|^(?:Figure|Fig\.|Table)\s*\d+[A-Za-z]?\.)$"
 )
-_BOUNDARY = re.compile(r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])")
+_BOUNDARY = re.compile(
+    r"[.!?][\"”’)\]]*\s+(?=[\"“(\[]?[A-Z0-9])"
+    # a citation mark glued to the full stop of a word ("… are affected.2,3 Typical …"); not a decimal ("1.5 L")
+    r"|(?<=[a-z])[.!?]\d{1,3}(?:[,–-]\d{1,3})*\s+(?=[\"“(\[]?[A-Z])"
+)
 
 
 def split_sentences(text: str) -> list[tuple[int, int]]:

@@ -78,6 +78,18 @@ def test_sentence_splitting_respects_abbreviations_and_decimals():
     ]
 
 
+def test_a_citation_mark_after_a_full_stop_still_ends_the_sentence():
+    """PDF text keeps superscript references as plain digits: "affected.2 Typical …" is two sentences,
+    so a quote of the first does not run into the next. A decimal before a unit is not a citation."""
+    text = "About 25% are affected.2 Typical sites are the hands.3,4 A 1.5 L Bolus was given. It rose.1-3"
+    assert [text[s:e] for s, e in split_sentences(text)] == [
+        "About 25% are affected.2",
+        "Typical sites are the hands.3,4",
+        "A 1.5 L Bolus was given.",
+        "It rose.1-3",
+    ]
+
+
 def words(text: str) -> int:
     """A word-count tokenizer ([CLS]/[SEP] included, as Chunker expects): fast, and its arithmetic visible."""
     return len(text.split()) + 2
