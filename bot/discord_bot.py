@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import collections
+import itertools
 import logging
 import os
 import re
+import secrets
 import signal
 import time
 from collections.abc import Awaitable, Callable, Mapping
@@ -34,7 +36,7 @@ from . import present, store
 from .config import DiscordSettings
 from .conversation import Conversation
 from .core import CaseBot
-from .errors import CaseBotError, LockBusy
+from .errors import CaseBotError, InputError, LockBusy
 from .records import Answer
 
 log = logging.getLogger(__name__)
@@ -161,6 +163,9 @@ class RedactToken(logging.Filter):
 
 
 def polite(exc: CaseBotError) -> str:
+    """The reply for an expected error; one the maintainers must fix (the index, the model) is logged too."""
+    if not isinstance(exc, InputError):
+        log.warning("%s", exc.one_line())
     return present.discord_text(f"Sorry, that did not work: {exc.one_line()}")
 
 
@@ -241,8 +246,12 @@ class CaseBotClient(discord.Client):
         self.tree.interaction_check = self._allowed_interaction  # type: ignore[method-assign]
         self.limiter = RateLimiter(settings.rate_limit_questions, settings.rate_limit_seconds)
         self.conversations: Recent[int, tuple[Conversation, asyncio.Lock]] = Recent(THREADS_KEPT)
+        # threads someone else opened (a forum post, a user's thread): only mentions are answered, in context
+        self.mentioned_threads: Recent[int, tuple[Conversation, asyncio.Lock]] = Recent(THREADS_KEPT)
         self.answers: Recent[int, Answer] = Recent(ANSWERS_KEPT)
-        self._answer_keys = iter(range(1, 2**62))
+        # A button outlives the process: keys start at a random point, so after a restart an old
+        # button finds nothing ("no longer kept") instead of a new answer that took its number.
+        self._answer_keys = itertools.count(secrets.randbits(40) << 20)
         self.inflight: set[asyncio.Task] = set()
         self.closing = False
         self._commands()
@@ -341,6 +350,8 @@ class CaseBotClient(discord.Client):
     async def on_message(self, message: discord.Message) -> None:
         if message.author.bot or message.guild is None or self.closing or self.user is None:
             return
+        if message.type not in (discord.MessageType.default, discord.MessageType.reply):
+            return  # a pin, "added X to the thread", a thread's starter: nobody asked anything
         mentioned = self.user.id in message.raw_mentions
         channel = message.channel
         ours = channel.id in self.conversations or (
@@ -359,9 +370,11 @@ class CaseBotClient(discord.Client):
         assert self.user is not None
         question = re.sub(rf"<@!?{self.user.id}>", " ", message.content).strip()
         if not question:
-            await message.reply(
-                "Ask me a question after the mention, e.g. `@casebot which treatment helped?`", allowed_mentions=NONE
-            )
+            if not in_our_thread:  # in its thread, an image or an empty message is not addressed to casebot
+                await message.reply(
+                    "Ask me a question after the mention, e.g. `@casebot which treatment helped?`",
+                    allowed_mentions=NONE,
+                )
             return
         refusal = self.question_refusal(message.author.id, question)
         if refusal:
@@ -373,11 +386,12 @@ class CaseBotClient(discord.Client):
             try:
                 channel = await message.create_thread(name=present.thread_name(question))
                 threaded = True
-            except discord.Forbidden:
-                log.warning("no Create Public Threads permission in channel %s: answering in the channel", channel.id)
-        conversation, lock = None, asyncio.Lock()  # someone else's thread, or no thread: the mention alone
-        if threaded:
-            conversation, lock = self.conversations.use(channel.id) or self.conversations.keep(
+            except discord.HTTPException as exc:  # no permission, a voice channel's chat, a message with a thread
+                log.warning("could not open a thread in channel %s (%s): answering in the channel", channel.id, exc)
+        conversation, lock = None, asyncio.Lock()  # no thread: the mention alone
+        if threaded or isinstance(channel, discord.Thread):
+            kept = self.conversations if threaded else self.mentioned_threads
+            conversation, lock = kept.use(channel.id) or kept.keep(
                 channel.id, (Conversation(self.casebot.settings.conversation.max_turns), asyncio.Lock())
             )
         async with lock:  # one turn at a time per thread: each follow-up sees the turn before it
@@ -391,9 +405,17 @@ class CaseBotClient(discord.Client):
                     log.exception("answering %r failed", question)
                     await channel.send(SORRY, allowed_mentions=NONE)
                     return
-            await channel.send(
-                embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE
-            )
+            try:
+                await channel.send(
+                    embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE
+                )
+            except discord.Forbidden as exc:
+                if channel is message.channel:
+                    raise
+                log.warning("cannot post in thread %s (%s): answering in the channel", channel.id, exc)
+                await message.reply(
+                    embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE
+                )
 
     # -- shared ---------------------------------------------------------------------------------
 
@@ -411,6 +433,11 @@ class CaseBotClient(discord.Client):
         limit = self.settings.max_question_chars
         if len(question) > limit:
             return f"Your question has {len(question)} characters; the limit is {limit}. Please shorten it."
+        words, most = len(question.split()), self.casebot.settings.answer.max_question_words
+        if not words:
+            return "Your question is empty; type a question, e.g. which treatment helped the calcinosis?"
+        if words > most:
+            return f"Your question has {words} words; the limit is {most}. Please shorten it."
         wait = self.limiter.wait(user_id)
         if wait:
             s = self.settings

@@ -69,9 +69,11 @@ class FakeDiscord:
         intents_enabled: int = PRIVILEGED_INTENTS,
         silent_gateway: bool = False,
         threads_allowed: bool = True,
+        thread_refusal: tuple[int, int, str] = (403, 50013, "Missing Permissions"),
     ):
         self.token, self.intents_enabled, self.silent_gateway = token, intents_enabled, silent_gateway
-        self.threads_allowed = threads_allowed  # False: the bot lacks Create Public Threads
+        self.threads_allowed = threads_allowed  # False: opening a thread fails with thread_refusal
+        self.thread_refusal = thread_refusal  # (HTTP status, Discord error code, message)
         self.calls: list[Call] = []
         self.heartbeats: list[float] = []
         self.identified = asyncio.Event()
@@ -217,6 +219,32 @@ class FakeDiscord:
         interaction = self._interaction(3, data, user_id, [], int(message["channel_id"]), message)
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
+
+    async def user_thread(self, owner: int = 900, parent: int = CHANNEL_ID) -> int:
+        """A member opens a thread of their own (as a forum post is): its id."""
+        thread_id = self.snowflake()
+        thread = {
+            "id": str(thread_id),
+            "guild_id": str(GUILD_ID),
+            "parent_id": str(parent),
+            "owner_id": str(owner),
+            "name": "a case I am puzzling over",
+            "type": 11,
+            "last_message_id": None,
+            "rate_limit_per_user": 0,
+            "message_count": 0,
+            "member_count": 1,
+            "flags": 0,
+            "thread_metadata": {
+                "archived": False,
+                "auto_archive_duration": 1440,
+                "archive_timestamp": "2024-01-01T00:00:00+00:00",
+                "locked": False,
+            },
+        }
+        self.threads[thread_id] = thread
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return thread_id
 
     async def say(
         self, content: str, user_id: int = 900, channel_id: int = CHANNEL_ID, mentions_bot: bool = False
@@ -419,7 +447,8 @@ class FakeDiscord:
         if route == ("POST", "channels", "#", "typing"):
             return {}, 200
         if route == ("POST", "channels", "#", "messages", "#", "threads") and not self.threads_allowed:
-            return {"message": "Missing Permissions", "code": 50013}, 403
+            status, code, text = self.thread_refusal
+            return {"message": text, "code": code}, status
         if route == ("POST", "channels", "#", "messages", "#", "threads"):
             thread = {
                 "id": str(self.snowflake()),

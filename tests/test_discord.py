@@ -228,10 +228,62 @@ def test_a_mention_opens_a_thread_and_follow_ups_there_use_its_earlier_turns(bot
 
             before = len(fake.calls)
             await fake.say("an unrelated remark in the channel")  # no mention, not a thread: ignored
+            await fake.say("", channel_id=thread_id)  # an image alone in casebot's thread: nothing to answer
             await asyncio.sleep(0.3)
             assert len(fake.calls) == before
 
     run(scenario())
+
+
+def test_mentions_in_a_thread_someone_else_opened_are_answered_in_its_context(bot_over):
+    """A forum post or a member's own thread: casebot answers only when mentioned, and each mention
+    is read with the thread's earlier ones."""
+    casebot = bot_over(FOLLOW_UP_PAPERS)
+
+    async def scenario():
+        async with connected(casebot) as (fake, client):
+            mention = f"<@{client.user.id}>"
+            thread_id = await fake.user_thread(owner=900)
+            await asyncio.sleep(0.2)
+            await fake.say(f"{mention} {FIRST}", channel_id=thread_id, mentions_bot=True)
+            await fake.wait_calls("POST", f"/channels/{thread_id}/messages", count=1)
+            await fake.say(f"{mention} {FOLLOW_UP}", channel_id=thread_id, mentions_bot=True)
+            answers = await fake.wait_calls("POST", f"/channels/{thread_id}/messages", count=2)
+            first_quote = answers[1].body["embeds"][0]["description"].splitlines()[0]
+            assert "12.5 g" in first_quote  # the thiosulfate of the turn before, not another paper's dose
+            before = len(fake.calls)
+            await fake.say(FOLLOW_UP, channel_id=thread_id)  # not mentioned in a member's thread: not for casebot
+            await asyncio.sleep(0.3)
+            assert len(fake.calls) == before and len(fake.threads) == 1  # and no thread of casebot's own
+
+    run(scenario())
+
+
+def test_a_thread_that_cannot_be_opened_for_any_reason_leaves_the_answer_in_the_channel(shipped_bot):
+    refusal = (400, 50024, "Cannot execute action on this channel type")  # e.g. a voice channel's text chat
+
+    async def scenario():
+        async with connected(shipped_bot, fake=FakeDiscord(threads_allowed=False, thread_refusal=refusal)) as (
+            fake,
+            client,
+        ):
+            await fake.say(f"<@{client.user.id}> What treatment was given for the calcinosis?", mentions_bot=True)
+            answer = await fake.wait_for(lambda c: c.path == f"/channels/{CHANNEL_ID}/messages")
+            assert "[1]" in answer.body["embeds"][0]["description"] and not fake.threads
+
+    run(scenario())
+
+
+def test_show_passages_keys_do_not_repeat_after_a_restart(shipped_bot):
+    """An old "Show passages" button must find nothing, never a newer answer that took its number."""
+    answer = shipped_bot.ask("Which treatment helped?")
+
+    def first_key() -> str:
+        client = CaseBotClient(shipped_bot, DiscordSettings(**FAST))  # a new process's client
+        (button,) = client.passages_view(answer).children
+        return str(button.custom_id)
+
+    assert first_key() != first_key()
 
 
 def test_without_permission_to_open_threads_a_mention_is_answered_in_the_channel(shipped_bot):
@@ -456,6 +508,20 @@ def test_questions_over_the_rate_limit_or_length_get_a_private_reply_and_no_answ
             assert refusal["data"]["flags"] & EPHEMERAL and "the limit is 80" in refusal["data"]["content"]
             await asyncio.sleep(0.2)
             assert len(followups(fake)) == 3
+
+    run(scenario())
+
+
+def test_a_question_over_the_word_limit_or_empty_is_refused_privately_before_thinking(shipped_bot):
+    async def scenario():
+        async with connected(shipped_bot) as (fake, client):
+            for question, why in (("a " * 301, "301 words; the limit is 300"), ("   ", "Your question is empty")):
+                asked = await fake.slash("ask", {"question": question}, user_id=505)
+                (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{asked['id']}/")]
+                assert refusal["type"] == MESSAGE and refusal["data"]["flags"] & EPHEMERAL
+                assert why in refusal["data"]["content"]
+            await asyncio.sleep(0.2)
+            assert followups(fake) == []  # no public "thinking", no public refusal
 
     run(scenario())
 
