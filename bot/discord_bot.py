@@ -326,12 +326,14 @@ class CaseBotClient(discord.Client):
         try:
             report = await asyncio.to_thread(self.casebot.update_index)
         except LockBusy as exc:
-            text = f"An index update is already running; try again when it has finished ({exc.one_line()})."
+            texts = [f"An index update is already running; try again when it has finished ({exc.one_line()})."]
         except CaseBotError as exc:
-            text = f"The index update failed: {exc.one_line()}"
+            log.warning("index update from Discord failed: %s", exc.one_line())
+            texts = [f"The index update failed: {exc.one_line()}"]
         else:
-            text = present.report_text(report)
-        await interaction.followup.send(present.discord_text(text), ephemeral=True, allowed_mentions=NONE)
+            texts = present.report_messages(report)
+        for text in texts:  # a long list of rejected files takes several messages
+            await interaction.followup.send(present.discord_text(text), ephemeral=True, allowed_mentions=NONE)
 
     async def papers_page(self, page: int) -> tuple[discord.Embed, discord.ui.View]:
         """The embed and page buttons of /papers page `page` (0-based), from the current index."""

@@ -282,18 +282,24 @@ def papers_embed(documents: list, page: int, per_page: int = PAPERS_PER_PAGE):
     return embed.set_footer(text=f"Page {page + 1} of {pages}")
 
 
-def report_text(report) -> str:
-    """An index update's summary as one Discord message: counts, names, and every rejection's reason."""
+def report_messages(report) -> list[str]:
+    """An index update's summary as Discord messages: counts, warnings, and every file with its
+    reason, one a line, in as many messages of at most 2,000 characters as it takes."""
     lines = [f"Index {report.generation}: embedded {report.chunks_embedded} passage(s)."]
     lines += [f"**warning**: {_md(w)}" for w in report.warnings]
     for label in ("added", "changed", "removed", "duplicates", "rejected"):
         items = getattr(report, label)
         if not items:
             continue
-        names = [i if isinstance(i, str) else f"{i['source']}: {i['reason']}" for i in items]
-        lines.append(f"**{label}** ({len(items)}): " + "; ".join(_md(n) for n in names))
+        lines.append(f"**{label}** ({len(items)}):")
+        lines += [discord_text("- " + _md(i if isinstance(i, str) else f"{i['source']}: {i['reason']}")) for i in items]
     lines.append(f"unchanged: {len(report.unchanged)}")
-    return discord_text("\n".join(lines))
+    messages = [""]
+    for line in lines:
+        if messages[-1] and len(messages[-1]) + 1 + len(line) > MESSAGE_LIMIT:
+            messages.append("")
+        messages[-1] += ("\n" if messages[-1] else "") + line
+    return messages
 
 
 # --- terminal (rich) -----------------------------------------------------------------

@@ -565,14 +565,14 @@ def test_only_maintainers_can_reindex_and_they_get_the_summary_with_reasons(bot_
             by_role = await fake.slash("reindex", user_id=900, roles=[MAINTAINER_ROLE])
             summary = (await fake.wait_for(lambda c: c.path.startswith("/webhooks/"))).body
             assert callbacks(fake, by_role)[0].body == {"type": DEFERRED, "data": {"flags": EPHEMERAL}}
-            assert "**added** (1): warfarin.txt" in summary["content"]
-            assert "**rejected** (1): scan.txt: binary data, not text" in summary["content"]
+            assert "**added** (1):\n- warfarin.txt" in summary["content"]
+            assert "**rejected** (1):\n- scan.txt: binary data, not text" in summary["content"]
             assert summary["flags"] & EPHEMERAL
 
             (docs / "calcinosis.txt").unlink()
             await fake.slash("reindex", user_id=777)  # a maintainer by user id
             (_, summary) = [c.body for c in await fake.wait_calls("POST", "/webhooks/", count=2)]
-            assert "**removed** (1): calcinosis.txt" in summary["content"]
+            assert "**removed** (1):\n- calcinosis.txt" in summary["content"]
 
             await fake.slash("ask", {"question": "How was the warfarin skin necrosis treated?"})
             (_, _, answer) = await fake.wait_calls("POST", "/webhooks/", count=3)

@@ -71,16 +71,20 @@ def test_plain_answer_with_huge_passages_stays_in_its_budget():
     assert len(plain(answer, limit=2000)) <= 2000
 
 
-def test_the_discord_report_of_an_update_shows_its_warnings_and_rejections():
+def test_the_discord_report_of_an_update_shows_its_warnings_and_every_rejection():
     from bot.indexer import UpdateReport
-    from bot.present import report_text
+    from bot.present import MESSAGE_LIMIT, report_messages
 
     report = UpdateReport(
         added=["a.txt"],
-        rejected=[{"source": "b.pdf", "reason": "corrupt PDF"}],
+        rejected=[
+            {"source": f"scan-{i:02}.pdf", "reason": "corrupt PDF (PdfStreamError); re-export it"} for i in range(60)
+        ],
         generation="gen-000002",
         warnings=["index generation gen-000001 is damaged; rebuilt it from docs"],
     )
-    text = report_text(report)
+    messages = report_messages(report)
+    assert len(messages) > 1 and all(len(m) <= MESSAGE_LIMIT for m in messages)
+    text = "\n".join(messages)
     assert "**warning**: index generation gen-000001 is damaged" in text
-    assert "b.pdf: corrupt PDF" in text and "unchanged: 0" in text
+    assert all(f"scan-{i:02}.pdf: corrupt PDF" in text for i in range(60)) and text.endswith("unchanged: 0")
