@@ -18,6 +18,7 @@ import asyncio
 import collections
 import itertools
 import logging
+import math
 import os
 import re
 import secrets
@@ -187,6 +188,8 @@ class PassagesButton(discord.ui.DynamicItem[discord.ui.Button], template=PASSAGE
     async def callback(self, interaction: discord.Interaction) -> None:
         client = interaction.client
         assert isinstance(client, CaseBotClient)
+        if not await client._allowed_interaction(interaction):  # buttons bypass the command tree's check
+            return
         answer = client.answers.use(self.key)
         if answer is None:
             await interaction.response.send_message(
@@ -219,6 +222,8 @@ class PapersButton(discord.ui.DynamicItem[discord.ui.Button], template=PAPERS_ID
     async def callback(self, interaction: discord.Interaction) -> None:
         client = interaction.client
         assert isinstance(client, CaseBotClient)
+        if not await client._allowed_interaction(interaction):
+            return
         try:
             embed, view = await client.papers_page(self.page)
         except CaseBotError as exc:
@@ -445,7 +450,7 @@ class CaseBotClient(discord.Client):
             s = self.settings
             return (
                 f"You have asked {s.rate_limit_questions} questions in the last {s.rate_limit_seconds:g} seconds; "
-                f"please wait {wait:.0f} s before the next one."
+                f"please wait {math.ceil(wait)} s before the next one."
             )
         return None
 

@@ -213,10 +213,10 @@ class FakeDiscord:
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 
-    async def click(self, message: dict, custom_id: str, user_id: int = 900) -> dict:
-        """A member clicks the button `custom_id` on `message` (a message the bot sent)."""
+    async def click(self, message: dict, custom_id: str, user_id: int = 900, roles: list[int] | None = None) -> dict:
+        """A member (with `roles`) clicks the button `custom_id` on `message` (a message the bot sent)."""
         data = {"custom_id": custom_id, "component_type": 2}
-        interaction = self._interaction(3, data, user_id, [], int(message["channel_id"]), message)
+        interaction = self._interaction(3, data, user_id, roles or [], int(message["channel_id"]), message)
         await self.dispatch("INTERACTION_CREATE", interaction)
         return interaction
 

@@ -545,6 +545,14 @@ def test_allow_lists_keep_casebot_to_its_channels_and_roles(shipped_bot):
             await fake.wait_calls("POST", "/webhooks/", count=1)
             assert "roles" in callbacks(fake, outsider)[0].body["data"]["content"]
             assert callbacks(fake, member)[0].body == {"type": DEFERRED}
+            answer_message = fake.messages[max(fake.messages)]
+            (button,) = button_ids(answer_message)
+            peek = await fake.click(answer_message, button, user_id=902)  # a button is no way around the roles
+            (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{peek['id']}/")]
+            assert "roles" in refusal["data"]["content"] and "embeds" not in refusal["data"]
+            look = await fake.click(answer_message, button, user_id=903, roles=[MEMBER_ROLE])
+            (shown,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{look['id']}/")]
+            assert shown["data"]["embeds"]
 
     run(scenario())
 
