@@ -222,13 +222,18 @@ class FakeDiscord:
 
     async def user_thread(self, owner: int = 900, parent: int = CHANNEL_ID) -> int:
         """A member opens a thread of their own (as a forum post is): its id."""
-        thread_id = self.snowflake()
+        thread = self._thread(parent, owner, "a case I am puzzling over")
+        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+        return int(thread["id"])
+
+    def _thread(self, parent: int, owner: int, name: str, archive_after: int = 1440) -> dict:
+        """A new public thread in channel `parent`, as Discord describes it (and remembered)."""
         thread = {
-            "id": str(thread_id),
+            "id": str(self.snowflake()),
             "guild_id": str(GUILD_ID),
             "parent_id": str(parent),
             "owner_id": str(owner),
-            "name": "a case I am puzzling over",
+            "name": name,
             "type": 11,
             "last_message_id": None,
             "rate_limit_per_user": 0,
@@ -237,14 +242,13 @@ class FakeDiscord:
             "flags": 0,
             "thread_metadata": {
                 "archived": False,
-                "auto_archive_duration": 1440,
+                "auto_archive_duration": archive_after,
                 "archive_timestamp": "2024-01-01T00:00:00+00:00",
                 "locked": False,
             },
         }
-        self.threads[thread_id] = thread
-        await self.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
-        return thread_id
+        self.threads[int(thread["id"])] = thread
+        return thread
 
     async def say(
         self, content: str, user_id: int = 900, channel_id: int = CHANNEL_ID, mentions_bot: bool = False
@@ -450,26 +454,7 @@ class FakeDiscord:
             status, code, text = self.thread_refusal
             return {"message": text, "code": code}, status
         if route == ("POST", "channels", "#", "messages", "#", "threads"):
-            thread = {
-                "id": str(self.snowflake()),
-                "guild_id": str(GUILD_ID),
-                "parent_id": parts[1],
-                "owner_id": str(BOT_ID),
-                "name": body["name"],
-                "type": 11,
-                "last_message_id": None,
-                "rate_limit_per_user": 0,
-                "message_count": 0,
-                "member_count": 1,
-                "flags": 0,
-                "thread_metadata": {
-                    "archived": False,
-                    "auto_archive_duration": body.get("auto_archive_duration", 1440),
-                    "archive_timestamp": "2024-01-01T00:00:00+00:00",
-                    "locked": False,
-                },
-            }
-            self.threads[int(thread["id"])] = thread
+            thread = self._thread(int(parts[1]), BOT_ID, body["name"], body.get("auto_archive_duration", 1440))
             asyncio.get_running_loop().create_task(self.dispatch("THREAD_CREATE", {**thread, "newly_created": True}))
             return thread, 201
         return {"message": "404: Not Found (the fake does not know this route)", "code": 0}, 404
