@@ -28,6 +28,13 @@ def test_share_of_dm_patients_with_calcinosis_is_quoted_and_cited(shipped_bot):
     assert re.search(r"8% of DM patients.*\[\d\]", answer.text)
 
 
+def test_the_demo_question_is_answered_by_the_share_not_by_a_figure_reference(shipped_bot):
+    """`make demo` asks this: "(Figure 1)" in a sentence about her ulcers does not state a share."""
+    answer = shipped_bot.ask("What share of dermatomyositis patients develop calcinosis cutis?")
+    assert "approximately 8% of DM patients" in answer.citations[0].quote
+    assert "ulcers" not in answer.text
+
+
 def test_every_sentence_of_an_answer_is_a_verbatim_quote_with_its_citation(shipped_bot):
     answer = shipped_bot.ask("Which dose of IVIg did the patient receive?")
     assert "400mg/kg/day" in answer.text

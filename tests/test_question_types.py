@@ -350,3 +350,20 @@ def test_eponymous_conditions_a_paper_must_name(question, names):
     from bot.analysis import eponyms
 
     assert eponyms(question) == names
+
+
+@pytest.mark.parametrize(
+    "sentence, states",
+    [
+        ("The lesions recurred in 12 patients.", True),
+        ("It affects approximately 8% of patients.", True),
+        ("She had infusions twice weekly.", True),
+        ("The ulcers often became infected (Figure 1).", False),  # a reference to a figure is not a count
+        ("Radiographs (Fig. 2) and the biopsy (Table 3) agreed.", False),
+        ("See Figures 12, below.", False),
+    ],
+)
+def test_a_figure_or_table_number_is_not_a_count(sentence, states):
+    from bot.analysis import SHAPES
+
+    assert bool(SHAPES["count"].search(sentence)) is states
