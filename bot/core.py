@@ -55,12 +55,9 @@ class CaseBot:
                 self._retriever = Retriever(snapshot, encoder, self.settings)
             return self._retriever
 
-    def resolve(
-        self, question: str, conversation: Conversation | None = None, retriever: Retriever | None = None
-    ) -> Resolution:
-        """The question checked, cleaned and read against the conversation so far (bot.conversation's rules).
-
-        `retriever`: the one the caller will search with (else the current one)."""
+    def checked(self, question: str) -> str:
+        """The question with control characters and runs of spaces cleaned; InputError when it is
+        empty or longer than max_question_words (front ends may ask before they start answering)."""
         question = " ".join(question.translate(CONTROL_CHARACTERS).split())
         if not question:
             raise InputError("the question is empty", "type a question")
@@ -70,6 +67,15 @@ class CaseBot:
                 f"the question has {words} words, over the limit of {limit} (setting max_question_words)",
                 "ask a shorter question",
             )
+        return question
+
+    def resolve(
+        self, question: str, conversation: Conversation | None = None, retriever: Retriever | None = None
+    ) -> Resolution:
+        """The question checked, cleaned and read against the conversation so far (bot.conversation's rules).
+
+        `retriever`: the one the caller will search with (else the current one)."""
+        question = self.checked(question)
         retriever = retriever or self.retriever()
         conversation = conversation or Conversation()
         said = [question] + [text for t in conversation.turns for text in (t.question, t.answer)]

@@ -412,17 +412,14 @@ class CaseBotClient(discord.Client):
                     log.exception("answering %r failed", question)
                     await channel.send(SORRY, allowed_mentions=NONE)
                     return
+            embed, view = present.answer_embed(answer), self.passages_view(answer)
             try:
-                await channel.send(
-                    embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE
-                )
+                await channel.send(embed=embed, view=view, allowed_mentions=NONE)
             except discord.Forbidden as exc:
                 if channel is message.channel:
                     raise
                 log.warning("cannot post in thread %s (%s): answering in the channel", channel.id, exc)
-                await message.reply(
-                    embed=present.answer_embed(answer), view=self.passages_view(answer), allowed_mentions=NONE
-                )
+                await message.reply(embed=embed, view=view, allowed_mentions=NONE)
 
     # -- shared ---------------------------------------------------------------------------------
 
@@ -440,11 +437,10 @@ class CaseBotClient(discord.Client):
         limit = self.settings.max_question_chars
         if len(question) > limit:
             return f"Your question has {len(question)} characters; the limit is {limit}. Please shorten it."
-        words, most = len(question.split()), self.casebot.settings.answer.max_question_words
-        if not words:
-            return "Your question is empty; type a question, e.g. which treatment helped the calcinosis?"
-        if words > most:
-            return f"Your question has {words} words; the limit is {most}. Please shorten it."
+        try:
+            self.casebot.checked(question)  # empty or too many words: CaseBot's own rule, said before "thinking"
+        except InputError as exc:
+            return present.discord_text(exc.one_line())
         wait = self.limiter.wait(user_id)
         if wait:
             s = self.settings

@@ -515,7 +515,7 @@ def test_questions_over_the_rate_limit_or_length_get_a_private_reply_and_no_answ
 def test_a_question_over_the_word_limit_or_empty_is_refused_privately_before_thinking(shipped_bot):
     async def scenario():
         async with connected(shipped_bot) as (fake, client):
-            for question, why in (("a " * 301, "301 words; the limit is 300"), ("   ", "Your question is empty")):
+            for question, why in (("a " * 301, "301 words, over the limit of 300"), ("   ", "the question is empty")):
                 asked = await fake.slash("ask", {"question": question}, user_id=505)
                 (refusal,) = [c.body for c in await fake.wait_calls("POST", f"/interactions/{asked['id']}/")]
                 assert refusal["type"] == MESSAGE and refusal["data"]["flags"] & EPHEMERAL
