@@ -300,7 +300,7 @@ class Indexer:
                 clash = self._owner(snap, batch, ids, rel)
                 if clash:
                     key, owner = clash
-                    reason = {"text": "same text"}.get(key, f"same {key.upper()}")
+                    reason = _same(key)
                     report.duplicates.append({"source": rel, "duplicate_of": owner, "reason": reason})
                     skipped[rel] = _skipped_record(doc.content_hash, size, mtime, "duplicate", f"{reason} as {owner}")
                     continue
@@ -446,7 +446,7 @@ class Indexer:
                     ids = _identities(doc.text_hash, doc.metadata.__dict__, doc.doc_id)
                     clash = next((key for key in ids if key in owners), None)
                     if clash:
-                        reason = {"text": "same text"}.get(clash[0], f"same {clash[0].upper()}")
+                        reason = _same(clash[0])
                         report.duplicates.append(
                             {"source": doc.doc_id, "duplicate_of": owners[clash], "reason": reason}
                         )
@@ -595,7 +595,12 @@ def duplicate_of(snap: store.Snapshot, doc: Document, rel: str) -> dict | None:
     found = indexed_owner(snap, _identities(doc.text_hash, doc.metadata.__dict__, rel), rel)
     if not found:
         return None
-    return {"duplicate_of": found[1], "reason": {"text": "same text"}.get(found[0], f"same {found[0].upper()}")}
+    return {"duplicate_of": found[1], "reason": _same(found[0])}
+
+
+def _same(identity: str) -> str:
+    """Why a paper is a duplicate, by the identity it shares: "same text", "same DOI", "same PMID"."""
+    return "same text" if identity == "text" else f"same {identity.upper()}"
 
 
 def _identities(text_hash: str, metadata: dict, doc_id: str) -> dict[tuple[str, str], str]:
