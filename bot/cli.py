@@ -434,7 +434,7 @@ def _plan_copies(settings, paths: list[Path], indexer) -> tuple[list[tuple[Path,
 
     try:
         snap = store.load(settings.index_dir, expected_manifest(settings))
-    except (store.NoIndex, store.IndexMismatch, CaseBotError):
+    except CaseBotError:
         snap = None  # no usable index: the update that follows finds duplicates among the new files
 
     docs = settings.docs_dir

@@ -16,7 +16,7 @@ import os
 import re
 import tomllib
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -102,6 +102,15 @@ class Sidecar(BaseModel):
         )
 
 
+def _normalised(value: Any) -> Any:
+    """A sidecar value with its text (a string, or the strings of a list) cleaned as the paper's is."""
+    if isinstance(value, str):
+        return normalise(value)
+    if isinstance(value, list):
+        return [_normalised(x) for x in value]
+    return value
+
+
 def _read_sidecar(path: Path) -> Metadata:
     side = sidecar_path(path)
     if not side.exists():
@@ -116,14 +125,7 @@ def _read_sidecar(path: Path) -> Metadata:
     unknown = set(data) - allowed
     if unknown:
         raise IngestError(f"sidecar {side.name} has unknown keys {sorted(unknown)}; allowed: {sorted(allowed)}")
-    data = {
-        k: normalise(v)
-        if isinstance(v, str)
-        else [normalise(x) if isinstance(x, str) else x for x in v]
-        if isinstance(v, list)
-        else v
-        for k, v in data.items()
-    }  # a title is text like the paper's
+    data = {key: _normalised(value) for key, value in data.items()}  # a title is text like the paper's
     try:
         return Sidecar(**data).metadata()
     except ValidationError as exc:
