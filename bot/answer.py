@@ -90,8 +90,8 @@ class Confidence:
       against any DM passage, but its distinctive terms appear in none of them.
     - cosine: the best sentence of the top passage against the question. Off-topic questions
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
-    - missing: identifiers and concepts of the question (IL-6, HbA1c, CRP) that the top paper
-      never mentions: it cannot state their value.
+    - missing: identifiers, concepts and asked-for abbreviations of the question (IL-6, HbA1c, CRP,
+      "What was the BNP?") that the top paper never mentions: it cannot state their value.
     - unmeasured: the question asks a test's result ("What was her ferritin level?", "What was
       the serum sodium of …?") and no retrieved sentence of the patient's paper states a level
       of that test: the paper did not report it, whatever else it says about ferritin.

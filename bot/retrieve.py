@@ -22,6 +22,7 @@ from .analysis import (
     TEST_EVIDENCE,
     Vocabulary,
     about,
+    acronyms,
     ages,
     eponyms,
     expected_value,
@@ -32,6 +33,7 @@ from .analysis import (
     requested,
     section_about,
     shape_bit,
+    spells_out,
     stem,
     tokens,
 )
@@ -309,22 +311,30 @@ class Retriever:
         return self._titles[doc_id]
 
     def missing(self, query: Query, doc_id: str) -> list[str]:
-        """The question's identifiers, concept tags, drugs and eponymous conditions (IL-6, @crp,
-        tocilizumab, Lyme disease) that a paper never mentions, and what a request asks for that no
-        paper mentions: a paper that never names tocilizumab cannot give its dose, however close its
-        prednisolone dose sentence scores."""
+        """The question's identifiers, concept tags, drugs, eponymous conditions and the abbreviations it asks
+        for (IL-6, @crp, tocilizumab, Lyme disease, "What was the BNP?", unless the paper spells it out) that
+        a paper never mentions, and what a request asks for that no paper mentions: a paper that never names
+        tocilizumab cannot give its dose, however close its prednisolone dose sentence scores."""
         rows = None
         out = [query.unknown_request] if query.unknown_request else []
-        named = eponyms(query.question)
+        named, shortened = eponyms(query.question), acronyms(query.question)
         for t in query.key:
             identifier = t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
             word = query.words.get(t, "")
-            if not (identifier or word in named or DRUG_NAME.fullmatch(word)):
+            if not (identifier or word in named or word in shortened or DRUG_NAME.fullmatch(word)):
                 continue
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
-            if not self._holding(query, t, rows).any():
-                out.append(t)
+            if self._holding(query, t, rows).any():
+                continue
+            if word in shortened and self._spelled_out(word, rows):
+                continue  # "BNP" for a paper that writes "brain natriuretic peptide"
+            out.append(t)
         return out
+
+    def _spelled_out(self, acronym: str, rows: np.ndarray) -> bool:
+        """Whether a passage of `rows` writes out the phrase `acronym` abbreviates (analysis.spells_out)."""
+        chunks = self.snap.chunks.fetch(self.snap.chunk_ids(rows).tolist())
+        return any(spells_out(acronym, row.text) for row in chunks.values())
 
     def _idf(self, term: str, word: str, vocabulary: Vocabulary) -> float:
         """Corpus IDF; a word the corpus never uses weighs most when it is also rare in English.
@@ -450,6 +460,7 @@ class Retriever:
         chosen = diversify(self.candidates(query), k, self.settings.retrieval.per_doc_limit)
         self.snap.chunks.fetch([c.chunk_id for c in chosen])  # the shown passages' text, in one query
         hits = [self.hit(c) for c in chosen]
+        self._spell_out(query, hits)
         if hits:
             # a follow-up's context terms came from its papers: only its own can be missing
             hits[0].missing = [t for t in self.missing(query, hits[0].doc_id) if not query.own or t in query.own]
@@ -459,6 +470,17 @@ class Retriever:
                 mixed = SENTENCE_OWN_SHARE * own + (1 - SENTENCE_OWN_SHARE) * np.asarray(h.sentence_scores)
                 h.sentence_scores = [float(x) for x in mixed]
         return hits
+
+    @staticmethod
+    def _spell_out(query: Query, hits: list[Hit]) -> None:
+        """Count an abbreviation the question asks for ("What was the BNP?") as present in the sentences that
+        write out its phrase ("Her brain natriuretic peptide was 850 pg/mL"), so answer selection finds them."""
+        shortened = acronyms(query.question)
+        spelled = {t: word for t, word in query.words.items() if word in shortened}
+        for hit in hits if spelled else []:
+            for i, (s, e) in enumerate(hit.sentences):
+                terms = hit.sentence_terms[i]
+                terms.update(t for t, word in spelled.items() if t not in terms and spells_out(word, hit.text[s:e]))
 
     def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:
         return self.retrieve(self.analyse(question, prefer=prefer), k or self.settings.retrieval.k)

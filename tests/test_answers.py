@@ -195,6 +195,16 @@ def test_the_sentence_introducing_the_patient_is_not_taken_for_the_answer(bot_ov
     assert answer.citations[0].quote.startswith("A 55-year-old woman with hypertension")
 
 
+def test_an_abbreviation_asked_for_is_answered_only_by_a_paper_that_writes_it_or_spells_it_out(bot_over):
+    """The report never measured BNP: its close neighbours ("stress cardiomyopathy", "the 55-year-old
+    woman") are no evidence. Spelled out, brain natriuretic peptide is the answer."""
+    question = "What was the BNP of the 55-year-old woman with stress cardiomyopathy?"
+    assert bot_over({"takotsubo.txt": TAKOTSUBO}).ask(question).abstained
+    measured = TAKOTSUBO.replace("at the apex.", "at the apex. Her brain natriuretic peptide was 850 pg/mL.")
+    answer = bot_over({"takotsubo.txt": measured}, index_dir=None).ask(question)
+    assert answer.citations[0].quote == "Her brain natriuretic peptide was 850 pg/mL."
+
+
 def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the_aim_or_design(bot_over):
     """In a structured abstract the OBJECTIVE restates the question and METHODS describe the trial;
     neither says whether compression sleeves worked."""

@@ -119,6 +119,7 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     assert measured("What was the ferritin of the 66-year-old woman?") == "ferritin"
     assert measured("What serum phosphate did the boy with calcinosis have?") == "serum phosphate"
     assert measured("What was the outcome of the surgery?") == "outcome"
+    assert measured("What was her BNP?") == "BNP"  # what is asked may end the question
     assert measured("What did the CT show?") is None
     assert measured("What is the normal level of ceruloplasmin?") == "ceruloplasmin"
     assert measured("What was the peak CK level?") == "CK"
@@ -341,6 +342,8 @@ def test_a_study_methods_section_is_known_by_its_heading(heading, methods):
         ("Did the man with Crohn's disease get infliximab?", {"crohn"}),
         ("What is Graves’ disease?", {"graves"}),
         ("How was Sweet syndrome diagnosed in the woman with AML?", {"sweet"}),
+        ("How was the Brugada pattern unmasked in the man with syncope?", {"brugada"}),  # signs and tests too
+        ("Was the Nikolsky sign positive?", {"nikolsky"}),
         ("Which disease causes calcinosis?", set()),  # the question word is no name
         ("Was the Japanese boy given IVIG for his heart disease?", set()),  # a nationality is not a condition
         ("What did the 14-year-old's skin disease look like?", set()),
@@ -367,3 +370,37 @@ def test_a_figure_or_table_number_is_not_a_count(sentence, states):
     from bot.analysis import SHAPES
 
     assert bool(SHAPES["count"].search(sentence)) is states
+
+
+@pytest.mark.parametrize(
+    "question, shortened",
+    [
+        ("What was the BNP of the 55-year-old woman?", {"bnp"}),
+        ("What was the CSF VDRL result in the man?", {"csf", "vdrl"}),
+        ("What was her BNP?", {"bnp"}),
+        ("How long was the azithromycin course suggested by the ENT surgeon?", set()),  # not what is asked
+        ("Did the woman with AML receive topical steroids?", set()),
+        ("What was the factor VIII level?", set()),  # a Roman numeral
+    ],
+)
+def test_abbreviations_a_question_asks_for(question, shortened):
+    """A paper that never writes these, nor the phrase they abbreviate, cannot give their result."""
+    from bot.analysis import acronyms
+
+    assert acronyms(question) == shortened
+
+
+@pytest.mark.parametrize(
+    "acronym, text, spelled",
+    [
+        ("bnp", "Her brain natriuretic peptide was 850 pg/mL.", True),
+        ("vdrl", "The Venereal Disease Research Laboratory test was reactive.", True),
+        ("esr", "The erythrocyte sedimentation rate was normal.", True),
+        ("bnp", "Her troponin was 0.8 ng/mL.", False),
+        ("bnp", "Blood, nitrite, protein: all negative.", False),  # not across a list's commas
+    ],
+)
+def test_a_paper_may_spell_out_an_abbreviation(acronym, text, spelled):
+    from bot.analysis import spells_out
+
+    assert spells_out(acronym, text) is spelled
