@@ -498,10 +498,11 @@ _TIME = r"(?:minutes?|min|hours?|h|days?|weeks?|wk|months?|mo|years?|yr)s?"
 _MONTHS = r"(?:January|February|March|April|May|June|July|August|September|October|November|December)"
 # per body weight, area, time or dose: a dose or a rate given ("5 mg/kg", "60 mg/day", "2 L/min"), not a level
 _NOT_A_DOSE = r"(?!(?:kg|day|d|h|hr|hour|min|m2|m²|wk|week|dose|cycle)\b)"
-# a concentration or a count ("11.6 pmol/L", "13 g/dL", "3,100 per microlitre", "45 x 10^9/L", "30 mmHg")
+# a concentration or a count ("11.6 pmol/L", "13 g/dL", "3,100 per microlitre", "45 x 10^9/L", "30 mmHg";
+# "5.7 mM", millimolar, only upper-case: "5 mm" is a size)
 _LAB_VALUE = (
     rf"{_NUM}\s*(?:(?:[mµμunpfk]?(?:g|mol|eq|l|U|IU)|mEq|units?|cells|copies)\s*/\s*{_NOT_A_DOSE}[\wµμ.]+"
-    r"|mmHg\b|fL\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high))"
+    r"|mmHg\b|fL\b|(?-i:[mµμnp]M)\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high))"
 )
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
 SHAPES: dict[str, re.Pattern] = {

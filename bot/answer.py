@@ -12,9 +12,9 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, VALUE_KINDS, about, methods_section
+from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, VALUE_KINDS, about, methods_section, stem, words
 from .records import Answer, Citation, Hit
-from .retrieve import Query
+from .retrieve import TEST_NAME_WORDS, Query
 from .scoring import (
     ABOUT_PENALTY,
     AIM_PENALTY,
@@ -190,13 +190,23 @@ def her_papers(query: Query, hits: list[Hit]) -> set[str]:
 
 def _states_level(query: Query, hits: list[Hit]) -> bool:
     """Whether a retrieved sentence of the patient's paper (hers, else the top passage's) names the
-    measured test (not just its specimen) next to a laboratory value."""
+    measured test (not just its specimen) just before a laboratory value: "eosinophilia … with a
+    mortality of 10-20%" gives no eosinophil count. (Added 2026-11-26 with TEST_NAME_WORDS, the window the
+    index uses to tell a test: cases tune unanswerable 13 -> 14 of 15; no answerable question of any set moved
+    once millimolar counted as a laboratory unit.)"""
     papers = her_papers(query, hits) or {hits[0].doc_id}
     test = query.measured - SPECIMENS or query.measured
-    return any(
-        any(query.has(t, hit.sentence_terms[i]) for t in test) and SHAPES["level"].search(sentence)
-        for hit, i, sentence in _sentences_of(hits, papers)
-    )
+    for hit, i, sentence in _sentences_of(hits, papers):
+        named = [t for t in test if query.has(t, hit.sentence_terms[i])]
+        if not named:
+            continue
+        written = {stem(w) for w in words(sentence)}
+        for value in SHAPES["level"].finditer(sentence):
+            before = {stem(w) for w in words(sentence[: value.start()])[-TEST_NAME_WORDS:]}
+            # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
+            if any(query.has(t, before) or not query.has(t, written) for t in named):
+                return True
+    return False
 
 
 def _sentences_of(hits: list[Hit], papers: set[str]) -> Iterator[tuple[Hit, int, str]]:

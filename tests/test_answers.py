@@ -205,6 +205,22 @@ def test_an_abbreviation_asked_for_is_answered_only_by_a_paper_that_writes_it_or
     assert answer.citations[0].quote == "Her brain natriuretic peptide was 850 pg/mL."
 
 
+DRESS = (
+    "Allopurinol DRESS with pericardial effusion\n\nIntroduction\n\nDrug rash with eosinophilia and systemic symptoms "
+    "(DRESS) is a severe adverse drug reaction, with a mortality of 10-20%.\n\nCase presentation\n\nA 39-year-old "
+    "woman developed fever and a widespread rash six weeks after starting allopurinol for gout. She had enlarged "
+    "lymph nodes and toxic hepatitis. Arterial blood gas analysis gave a pH of 7.43 and lactate 5.7 mM.\n"
+)
+
+
+def test_a_test_result_is_stated_only_by_a_value_right_after_the_test(bot_over):
+    """ "eosinophilia … with a mortality of 10-20%" names eosinophils and a share: no eosinophil count."""
+    bot = bot_over({"dress.txt": DRESS})
+    assert bot.ask("What was the eosinophil count of the 39-year-old woman with allopurinol DRESS?").abstained
+    answer = bot.ask("What was the lactate on her arterial gas?")  # millimolar is a laboratory unit
+    assert answer.citations[0].quote.endswith("lactate 5.7 mM.")
+
+
 def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the_aim_or_design(bot_over):
     """In a structured abstract the OBJECTIVE restates the question and METHODS describe the trial;
     neither says whether compression sleeves worked."""
