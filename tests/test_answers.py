@@ -324,6 +324,15 @@ def test_a_dose_the_patients_paper_never_states_is_not_answered_with_the_drug_be
     assert bot.ask("How many mg of methotrexate did the 65-year-old woman take a week?").citations
 
 
+def test_a_dose_of_a_drug_named_by_a_concept_is_not_answered_by_how_often_it_was_given(bot_over):
+    """Her paper says sodium thiosulfate was given twice a week for two months, never how many grams."""
+    bot = cases_bot(bot_over, "1*.txt")
+    question = "How many grams of sodium thiosulfate were given per infusion to the 72-year-old with calciphylaxis?"
+    assert bot.ask(question).abstained
+    answer = bot.ask("How often was sodium thiosulfate given to the 72-year-old with calciphylaxis?")
+    assert "twice a week" in answer.citations[0].quote
+
+
 def test_the_dose_asked_is_of_the_drug_the_question_asks_about_not_of_the_one_naming_the_patient(bot_over):
     """ "the 62-year-old with lithium toxicity" names lithium to say who he is; his paper gives lithium
     levels and no olanzapine dose, so the question has no answer there."""
@@ -365,6 +374,26 @@ def test_the_drug_whose_dose_is_asked(question, words, asked):
     from bot.answer import dose_drugs
 
     query = Query(question, question, np.zeros(3), [], words, kind="dose", words={w: w for w in words})
+    assert dose_drugs(query) == asked
+
+
+@pytest.mark.parametrize(
+    "question, words, asked",
+    [
+        (
+            "How many grams of sodium thiosulfate were given per infusion to the 72-year-old with calciphylaxis?",
+            {"@sts": "sodium thiosulfate", "@cua": "calciphylaxis"},
+            ["@sts"],
+        ),
+        ("What ciclosporin dose controlled her pyoderma?", {"@csa": "ciclosporin", "@pg": "pyoderma"}, ["@csa"]),
+        # a concept after the dose word, not attached to it, is the patient's condition, not a drug
+        ("What steroid dose was used for the woman with allopurinol-induced DRESS?", {"@dress": "DRESS"}, []),
+    ],
+)
+def test_a_drug_named_by_a_concept_is_asked_about_only_next_to_the_dose_word(question, words, asked):
+    from bot.answer import dose_drugs
+
+    query = Query(question, question, np.zeros(3), [], list(words), kind="dose", words=words)
     assert dose_drugs(query) == asked
 
 
