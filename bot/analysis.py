@@ -763,7 +763,7 @@ def _long_form(short: str, window: list[str]) -> str | None:
 _PATIENT = re.compile(
     r"\b(?:she|he|her|his|him|hers|this patient|the patient|our patient|this (?:woman|man|boy|girl|child|case)|"
     r"the \d+[- ](?:year|month|week)[- ]old|the (?:woman|man|boy|girl|toddler|infant|child|teenager|student|"
-    r"baby|newborn|neonate|adolescent|patient's))\b",
+    r"baby|newborn|neonate|adolescent|patient's)|the (?!best |worst )(?:[\w-]+ ){1,3}case(?! of| reports?\b| series))\b",  # "the Vietnamese case"
     re.I,
 )
 _PAST = re.compile(r"\b(?:was|were|did|had)\b", re.I)

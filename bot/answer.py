@@ -25,6 +25,7 @@ from .scoring import (
     METHODS_PENALTY,
     MIN_CLAIM_COSINE,
     MIN_SENTENCE_COSINE,
+    MIN_TOPIC_COSINE,
     QUANTITY_BONUS,
     QUANTITY_PENALTY,
     REPEAT_PENALTY,
@@ -104,6 +105,8 @@ class Confidence:
       as 'general'). The sentence that answers it restates that finding, so it must be much
       closer to the question (scoring.MIN_CLAIM_COSINE) than the sentence answering a
       question about new content ("What was her ferritin?", "Which imaging is used?").
+    - topic: any other question that names no patient ("Which causes more memory loss, ECT or
+      ketamine?") must be closer (scoring.MIN_TOPIC_COSINE) than one about a case's detail.
     Thresholds: scoring (chosen on the tune halves, see there).
     """
 
@@ -113,9 +116,10 @@ class Confidence:
     claim: bool = False
     unmeasured: bool = False
     undosed: bool = False
+    topic: bool = False
 
     def answers(self, abstain_below: float) -> bool:
-        least = MIN_CLAIM_COSINE if self.claim else MIN_SENTENCE_COSINE
+        least = MIN_CLAIM_COSINE if self.claim else MIN_TOPIC_COSINE if self.topic else MIN_SENTENCE_COSINE
         return (
             self.coverage >= abstain_below
             and self.cosine >= least
@@ -132,7 +136,8 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     top = hits[0]
     unmeasured = query is not None and bool(query.measured) and not _states_level(query, hits)
     undosed = query is not None and bool(drugs := dose_drugs(query)) and not _states_dose(query, drugs, hits)
-    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed)
+    topic = query is not None and query.whom != "patient" and not claim
+    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic)
 
 
 def dose_drugs(query: Query) -> list[str]:

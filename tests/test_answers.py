@@ -178,6 +178,18 @@ def test_a_yes_no_claim_about_a_study_that_is_not_indexed_abstains(bot_over):
         assert bot.ask(held_out).abstained, held_out
 
 
+def test_a_question_about_a_topic_no_abstract_covers_abstains_however_close_its_neighbour(bot_over):
+    """The esketamine trial shares "ketamine" and depression with the question; it compares nothing
+    with ECT. A question about a topic (not a patient) is answered by a sentence that speaks of it."""
+    docs = ABSTRACTS / "docs"
+    bot = bot_over(
+        {f.name: f.read_text(encoding="utf-8") for n in ("a0129", "a0191", "a0226") for f in docs.glob(n + "*")}
+    )
+    assert bot.ask("Which causes more memory loss, ECT or ketamine?").abstained
+    answer = bot.ask("Which side effects were common with esketamine nasal spray?")
+    assert answer.citations[0].quote.startswith("Dissociation and transient blood pressure rises")
+
+
 TAKOTSUBO = (
     "Recurrent stress cardiomyopathy\n\nCase presentation\n\nA 55-year-old woman with hypertension and a previous "
     "episode of stress cardiomyopathy came to the emergency department with chest pain. Her symptoms began after an "
