@@ -16,7 +16,9 @@ question names by age, "4.5 kg" as the amount asked by "how much weight", a nove
 only, a test's level as a value kind, unreported test results abstained, drugs the paper never names,
 British spellings joined to American ones, "how many grams of X" as a dose question and dose
 questions abstained when the patient's paper states no dose of the drug, the dose asked being
-that of the first drug the question names (answers and rankings moved: see git log).
+that of the first drug the question names, abbreviations asked for and eponymous signs the paper never
+writes, a test's value only right after its name, a drug named by a concept in dose questions, a closer
+bar for questions about a topic (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
 """
