@@ -192,10 +192,17 @@ def test_an_identifier_matches_only_itself():
         ("dyspnoea", "dyspnea"),
         ("leucocyte", "leukocyte"),
         ("sulphasalazine", "sulfasalazine"),
+        ("circulatory", "circulation"),
+        ("respiratory", "respiration"),
+        ("secretory", "secretion"),
     ],
 )
 def test_spelling_variants_and_derived_forms_share_a_stem(a, b):
     assert stem(a) == stem(b)
+
+
+def test_a_laboratory_is_not_labour():
+    assert stem("laboratory") not in (stem("labour"), stem("labor"))
 
 
 def test_a_learned_abbreviation_counts_as_its_short_form_in_any_paper():
