@@ -541,7 +541,11 @@ SHAPES: dict[str, re.Pattern] = {
     ),
     "time": re.compile(
         rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b"
-        rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b",
+        rf"|\b(?:19|20)\d\d\b|\b{_MONTHS}\b|\bage(?:d)?\s+\d|\bsince\b"
+        # a day of the course: "on day 3", "illness day 14", "on the 11th postoperative day", "the third day"
+        # (added 2026-11-26 after a validate miss: validate first-quote-hit +1 question, nothing else moved)
+        r"|\b(?:day|week)\s+\d+\b|\b(?:\d+(?:st|nd|rd|th)|first|second|third|fourth|fifth|sixth|seventh|eighth"
+        r"|ninth|tenth)\s+(?:[a-z-]+\s+)?(?:day|week|month)\b",
         re.I,
     ),
     # a test's result: a laboratory value, a share or a ratio ("11.6 pmol/L", "pH 7.42", "30%", "a titre

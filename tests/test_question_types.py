@@ -418,3 +418,20 @@ def test_a_paper_may_spell_out_an_abbreviation(acronym, text, spelled):
     from bot.analysis import spells_out
 
     assert spells_out(acronym, text) is spelled
+
+
+@pytest.mark.parametrize(
+    "sentence, states",
+    [
+        ("On the 11th postoperative day he developed necrosis of the palatal mucosa.", True),
+        ("The rash appeared on day 3 of the admission.", True),
+        ("She was discharged on the third hospital day.", True),
+        ("Symptoms began in March 2019.", True),
+        ("In the first place, the history was unclear.", False),
+        ("First-line therapy was intravenous immunoglobulin.", False),
+        ("A grade 3 reaction followed.", False),
+    ],
+)
+def test_a_day_of_the_course_answers_when(sentence, states):
+    """ "When did the palate become necrotic?" is answered by the day it happened."""
+    assert bool(expected_value("When did it start?").search(sentence)) is states
