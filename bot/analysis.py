@@ -783,7 +783,11 @@ _PAST = re.compile(r"\b(?:was|were|did|had)\b", re.I)
 # abstained 37 -> 38 of 50; nothing else moved on any set.
 _GENERIC_QUESTION = re.compile(r"\b(?:is|are|does|do|can|should|may|must)\b", re.I)
 _GENERIC_SENTENCE = re.compile(
-    r"\b(?:is|are|can|may|might|should|include|includes|typically|usually|often|commonly|generally|remains?)\b",
+    r"\b(?:is|are|can|may|might|should|include|includes|typically|usually|often|commonly|generally|remains?"
+    # the second line added 2026-11-26 ("Typical patients pass through a prodrome …" is no answer to "What
+    # was the 19-year-old's first symptom?"): first-quote-hit tune and validate +1 question each, nothing
+    # else moved on any set
+    r"|typical|ranges?|tends?|occurs?|affects?|develops?|involves?|requires?|depends?)\b",
     re.I,
 )
 _CASE_SECTION = re.compile(r"\bcase", re.I)  # "Case presentation", "CASE REPORT", "Case description"

@@ -258,6 +258,9 @@ def test_whom_a_question_is_about(question, whom):
         ("Diagnosis is suspected based on physical findings and imaging, namely X-ray.", "general"),
         ("Therapeutic options include topical or intralesional sodium thiosulfate.", "general"),
         ("In more extensive cases, systemic therapy with bisphosphonates may be used.", "general"),
+        ("Typical patients pass through a prodrome of fever or headache.", "general"),
+        ("Clinical features range from an asymptomatic state to liver failure.", "general"),
+        ("The rash develops two to eight weeks after the drug is started.", "general"),
         # past tense naming no one: the case's events or a study's finding, either way
         ("X-ray showed multiple subcutaneous calcifications around the hip.", None),
         ("Statin use was associated with a 24% reduction in cardiovascular events.", None),
