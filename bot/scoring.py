@@ -122,6 +122,9 @@ FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is li
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).
 CONTEXT_TERM_SHARE = 0.2
+# (Not kept, 2026-11-26: terms only in a trailing clause the question takes as given, "… when biopsies were
+# inconclusive?", at half weight. Tune first-quote-hit -1 question ("… tapered once ciclosporin worked?":
+# such a clause also says which event is meant), validate first-quote-hit +1 and answer-hit -1.)
 EXTRA_SENTENCE_MARGIN = 0.15  # further sentences must score within this of the best one (and add a key term)
 # (A further quote about the other side than the best one, patient vs condition, left out: quotes per answer
 # tune 1.75 -> 1.74, nothing else moved on either half; not kept.)
