@@ -329,6 +329,10 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # replaced lithium?" took "replaced" for the kind of answer; validate's "which" questions are its weakest
 # kind, 3 of 15 first quotes right against 7 of 10 on tune): tune first-quote-hit +1 question, follow-ups
 # tune -1, eval-dev answer-hit +1, validate unchanged.
+# Not kept (2026-11-26, sixth round): a place or name the question calls its patient by ("the Juiz de Fora
+# case": a capitalised word in at most 8 passages) naming her papers like an age does. Validate +1 question
+# (recall@1, answer-hit, first quote), tune unchanged, eval-dev answer-hit 0.81 -> 0.76 and one false
+# abstention (a capitalised word that is no patient's name restricted the answer to the wrong papers).
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
