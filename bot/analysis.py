@@ -786,7 +786,8 @@ _GENERIC_SENTENCE = re.compile(
     r"\b(?:is|are|can|may|might|should|include|includes|typically|usually|often|commonly|generally|remains?"
     # the second line added 2026-11-26 ("Typical patients pass through a prodrome …" is no answer to "What
     # was the 19-year-old's first symptom?"): first-quote-hit tune and validate +1 question each, nothing
-    # else moved on any set
+    # else moved on any set. Also "consists", "relies", "does", "presents", "in general": tune and follow-ups
+    # tune first-quote-hit +1 question each, validate unchanged: not kept (tune only)
     r"|typical|ranges?|tends?|occurs?|affects?|develops?|involves?|requires?|depends?)\b",
     re.I,
 )
