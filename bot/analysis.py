@@ -674,6 +674,22 @@ def main_clause(question: str) -> str:
     return question
 
 
+# "What did the biopsy show?", "What did surgeons find …?": asked for a finding, answered by the sentence
+# that reports one ("Histology showed …", "… confirmed a mature cystic teratoma"), not by the one saying the
+# test was done ("Nasal swabs were sent for fungal culture").
+_ASKS_FINDING = re.compile(r"\bwhat\s+did\b.*\b(?:show|reveal|find|demonstrate|disclose|detect)\b", re.I)
+FINDING = re.compile(
+    r"\b(?:show(?:ed|s|n)?|reveal(?:ed|s)?|demonstrat(?:ed|es)|disclos(?:ed|es)|confirm(?:ed|s)|found|identified"
+    r"|detected)\b",
+    re.I,
+)
+
+
+def asks_finding(question: str) -> bool:
+    """Whether the question asks what an examination or test found."""
+    return bool(_ASKS_FINDING.search(main_clause(question)))
+
+
 def question_type(question: str) -> str:
     """The kind of answer a question asks for: dose, age, duration, time, size, count, why, yes_no,
     level, which, who, where, how, what or list ("other" when none applies), read from main_clause."""

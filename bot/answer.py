@@ -12,7 +12,19 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from .analysis import DRUG_CLASSES, DRUG_NAME, SHAPES, SPECIMENS, VALUE_KINDS, about, methods_section, stem, words
+from .analysis import (
+    DRUG_CLASSES,
+    DRUG_NAME,
+    FINDING,
+    SHAPES,
+    SPECIMENS,
+    VALUE_KINDS,
+    about,
+    asks_finding,
+    methods_section,
+    stem,
+    words,
+)
 from .records import Answer, Citation, Hit
 from .retrieve import TEST_NAME_WORDS, Query
 from .scoring import (
@@ -20,6 +32,7 @@ from .scoring import (
     AIM_PENALTY,
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
+    FINDING_BONUS,
     FOCUS_WEIGHT,
     INTRO_PENALTY,
     METHODS_PENALTY,
@@ -261,6 +274,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     """
     named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
+    finding = asks_finding(query.question)
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
     sentences = []
@@ -294,6 +308,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
             if shaped and not stated:
                 others.add((n, s))  # another drug's dose: never quoted beside the answer
+        if finding and (FINDING.search(sentence) or SHAPES["level"].search(sentence)):
+            score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):

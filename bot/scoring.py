@@ -104,6 +104,12 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # k = 5 0.778 -> 0.769 and 0.657 -> 0.639, follow-ups tune first-quote-hit 0.593 -> 0.519: not kept
 # (it helps at one k and hurts at the other). (0.35, 0.35, 0.30, 2) cost follow-ups first-quote-hit
 # on both halves.
+# "What did the biopsy show?" (analysis.asks_finding): the sentence reporting a finding ("… showed",
+# "… confirmed", or a laboratory value) over the one saying the test was done. Chosen 2026-11-26 on cases
+# tune: 0.04, 0.08 and 0.12 all gave first-quote-hit +1 question (the middle kept); validate +1 question,
+# shipped report +1, follow-ups, abstracts and eval-dev unchanged. Verbs alone cost a validate follow-up
+# ("What did the repeat spinal fluid test show then?" is answered by "titre was 1:4"): a value counts too.
+FINDING_BONUS = 0.08
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

@@ -233,6 +233,20 @@ def test_a_test_result_is_stated_only_by_a_value_right_after_the_test(bot_over):
     assert answer.citations[0].quote.endswith("lactate 5.7 mM.")
 
 
+def test_what_a_test_showed_is_answered_by_the_sentence_reporting_the_finding(bot_over):
+    bot = bot_over(
+        {
+            "mucor.txt": (
+                "Rhinocerebral mucormycosis in diabetic ketoacidosis\n\nCase presentation\n\nA 55-year-old man with "
+                "diabetes presented with facial swelling. Nasal tissue was examined and swabs were sent for fungal "
+                "culture. Tissue sent for histopathology showed broad aseptate hyphae. He was started on amphotericin B.\n"
+            )
+        }
+    )
+    answer = bot.ask("What did histology show when the nasal tissue was examined in the 55-year-old?")
+    assert answer.citations[0].quote == "Tissue sent for histopathology showed broad aseptate hyphae."
+
+
 def test_a_question_whether_a_treatment_works_is_answered_by_the_finding_not_the_aim_or_design(bot_over):
     """In a structured abstract the OBJECTIVE restates the question and METHODS describe the trial;
     neither says whether compression sleeves worked."""

@@ -438,3 +438,19 @@ def test_a_paper_may_spell_out_an_abbreviation(acronym, text, spelled):
 def test_a_day_of_the_course_answers_when(sentence, states):
     """ "When did the palate become necrotic?" is answered by the day it happened."""
     assert bool(expected_value("When did it start?").search(sentence)) is states
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("What did the skin biopsy of the woman with lip erosions show?", True),
+        ("What did surgeons find inside both maxillary sinuses?", True),
+        ("When the CT was repeated, what did it show?", True),
+        ("What did she receive after the biopsy?", False),
+        ("What was shown to reduce calcinosis?", False),
+    ],
+)
+def test_a_question_asking_what_a_test_found(question, asks):
+    from bot.analysis import asks_finding
+
+    assert asks_finding(question) is asks
