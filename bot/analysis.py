@@ -721,6 +721,16 @@ NOT_ANALYTES = frozenset(
 )
 
 
+# The words that name what a value measures: this many before it ("serum ferritin was 114 ng/mL"; a 25 to
+# 100-character window measured the same on every development set, 2026-11-26).
+TEST_NAME_WORDS = 6
+
+
+def words_before(text: str, at: int) -> list[str]:
+    """The words (analysis.words) just before position `at`, where a value's test is named."""
+    return words(text[:at])[-TEST_NAME_WORDS:]
+
+
 # A laboratory value that shows its test is one: a concentration or a count, not a share ("30% of
 # patients") or a ratio, which other things have too.
 TEST_EVIDENCE = re.compile(_LAB_VALUE, re.I)

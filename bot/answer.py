@@ -24,9 +24,10 @@ from .analysis import (
     methods_section,
     stem,
     words,
+    words_before,
 )
 from .records import Answer, Citation, Hit
-from .retrieve import TEST_NAME_WORDS, Query
+from .retrieve import Query
 from .scoring import (
     ABOUT_PENALTY,
     AIM_PENALTY,
@@ -176,7 +177,9 @@ def dose_drugs(query: Query) -> list[str]:
 
     # a concept ("sodium thiosulfate", "ciclosporin") is the drug asked about only next to the dose word (added
     # 2026-11-26: cases validate unanswerable 12 -> 13 of 15; no answerable question of any set moved)
-    places = ((_word_at(question, query.words[t]), len(query.words[t]), t) for t in own if t in drugs or t[0] == "@")
+    places = (
+        (_word_at(question, query.words[t]), len(query.words[t]), t) for t in own if t in drugs or t.startswith("@")
+    )
     named = sorted((at, n, t) for at, n, t in places if at >= 0 and (t in drugs or next_to_dose(at, n)))
     if not named:
         return drugs
@@ -217,8 +220,8 @@ def her_papers(query: Query, hits: list[Hit]) -> set[str]:
 def _states_level(query: Query, hits: list[Hit]) -> bool:
     """Whether a retrieved sentence of the patient's paper (hers, else the top passage's) names the
     measured test (not just its specimen) just before a laboratory value: "eosinophilia … with a
-    mortality of 10-20%" gives no eosinophil count. (Added 2026-11-26 with TEST_NAME_WORDS, the window the
-    index uses to tell a test: cases tune unanswerable 13 -> 14 of 15; no answerable question of any set moved
+    mortality of 10-20%" gives no eosinophil count. (Added 2026-11-26 with analysis.words_before, the window
+    the index uses to tell a test: cases tune unanswerable 13 -> 14 of 15; no answerable question of any set moved
     once millimolar counted as a laboratory unit.)"""
     papers = her_papers(query, hits) or {hits[0].doc_id}
     test = query.measured - SPECIMENS or query.measured
@@ -228,7 +231,7 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
             continue
         written = {stem(w) for w in words(sentence)}
         for value in SHAPES["level"].finditer(sentence):
-            before = {stem(w) for w in words(sentence[: value.start()])[-TEST_NAME_WORDS:]}
+            before = {stem(w) for w in words_before(sentence, value.start())}
             # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
             if any(query.has(t, before) or not query.has(t, written) for t in named):
                 return True

@@ -36,6 +36,7 @@ from .analysis import (
     spells_out,
     stem,
     tokens,
+    words_before,
 )
 from .analysis import (
     words as text_words,
@@ -57,10 +58,8 @@ from .scoring import (
 )
 from .store import Snapshot
 
-# Whether what a question asks is a test: a passage gives it a laboratory value, its name among the this
-# many words before the value ("serum ferritin was 114 ng/mL"; a 25 to 100-character window measured the
-# same on every development set, 2026-11-26), among the first passages holding the test's words and a value.
-TEST_NAME_WORDS = 6
+# Whether what a question asks is a test: a passage gives it a laboratory value with its name just before
+# (analysis.words_before), among the first passages holding the test's words and a value.
 TEST_EVIDENCE_PASSAGES = 16  # 16 and 50 gave the same figures; 16 keeps "What was the treatment of …?" near 1.5 ms
 
 # A preferred paper's passages go up by this times its weight, its preferred sections by W_PREFER_SECTION more:
@@ -93,6 +92,7 @@ class Query:
     unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
     measured: set[str] = field(default_factory=set)  # tokens of the test whose result is asked ("ferritin")
     described: set[str] = field(default_factory=set)  # papers with the age the question names its patient by
+    abbreviations: set[str] = field(default_factory=set)  # key terms of the abbreviations it asks for ("bnp")
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -231,6 +231,7 @@ class Retriever:
             self._unknown_request(question),
             test,
             described,
+            {t for t, word in words.items() if word in acronyms(question)},
         )
 
     def _described(self, question: str) -> set[str]:
@@ -277,7 +278,7 @@ class Retriever:
             for s, e in row.sentences:
                 text = row.text[s:e]
                 for m in TEST_EVIDENCE.finditer(text):
-                    if test <= set(tokens(" ".join(text_words(text[: m.start()])[-TEST_NAME_WORDS:]), vocabulary)):
+                    if test <= set(tokens(" ".join(words_before(text, m.start())), vocabulary)):
                         return named
         return set()
 
@@ -317,16 +318,16 @@ class Retriever:
         tocilizumab cannot give its dose, however close its prednisolone dose sentence scores."""
         rows = None
         out = [query.unknown_request] if query.unknown_request else []
-        named, shortened = eponyms(query.question), acronyms(query.question)
+        named = eponyms(query.question)
         for t in query.key:
             identifier = t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
             word = query.words.get(t, "")
-            if not (identifier or word in named or word in shortened or DRUG_NAME.fullmatch(word)):
+            if not (identifier or word in named or t in query.abbreviations or DRUG_NAME.fullmatch(word)):
                 continue
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
             if self._holding(query, t, rows).any():
                 continue
-            if word in shortened and self._spelled_out(word, rows):
+            if t in query.abbreviations and self._spelled_out(word, rows):
                 continue  # "BNP" for a paper that writes "brain natriuretic peptide"
             out.append(t)
         return out
@@ -475,12 +476,12 @@ class Retriever:
     def _spell_out(query: Query, hits: list[Hit]) -> None:
         """Count an abbreviation the question asks for ("What was the BNP?") as present in the sentences that
         write out its phrase ("Her brain natriuretic peptide was 850 pg/mL"), so answer selection finds them."""
-        shortened = acronyms(query.question)
-        spelled = {t: word for t, word in query.words.items() if word in shortened}
-        for hit in hits if spelled else []:
+        for hit in hits if query.abbreviations else []:
             for i, (s, e) in enumerate(hit.sentences):
                 terms = hit.sentence_terms[i]
-                terms.update(t for t, word in spelled.items() if t not in terms and spells_out(word, hit.text[s:e]))
+                terms.update(
+                    t for t in query.abbreviations if t not in terms and spells_out(query.words[t], hit.text[s:e])
+                )
 
     def search(self, question: str, k: int | None = None, prefer: Preference | None = None) -> list[Hit]:
         return self.retrieve(self.analyse(question, prefer=prefer), k or self.settings.retrieval.k)
