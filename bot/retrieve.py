@@ -368,19 +368,22 @@ class Retriever:
         if query.prefer:
             score += self._preference(places, query.prefer)
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
+        columns = features[:, [f["fused"], f["passage"], f["sentence"], f["coverage"]]].tolist()  # floats at once
         out = [
             Candidate(
-                int(chunk_id),
-                float(features[i, f["fused"]]),
-                float(features[i, f["passage"]]),
-                float(lexical[i]),
-                float(features[i, f["sentence"]]),
-                float(features[i, f["coverage"]]),
-                float(score[i]),
+                chunk_id,
+                fused,
+                dense,
+                lexical_score,
+                sentence,
+                coverage,
+                total,
                 sentence_scores[bounds[i] : bounds[i + 1]],
                 *places[i],
             )
-            for i, chunk_id in enumerate(chunk_ids)
+            for i, (chunk_id, (fused, dense, sentence, coverage), lexical_score, total) in enumerate(
+                zip(chunk_ids.tolist(), columns, lexical.tolist(), score.tolist(), strict=True)
+            )
         ]
         return sorted(out, key=lambda c: -c.score)
 
