@@ -677,10 +677,19 @@ def main_clause(question: str) -> str:
 # "What did the biopsy show?", "What did surgeons find …?": asked for a finding, answered by the sentence
 # that reports one ("Histology showed …", "… confirmed a mature cystic teratoma"), not by the one saying the
 # test was done ("Nasal swabs were sent for fungal culture").
-_ASKS_FINDING = re.compile(r"\bwhat\s+did\b.*\b(?:show|reveal|find|demonstrate|disclose|detect)\b", re.I)
+# "How was sarcoidosis proven?", "How were the rings detected?" ask the same of a case: the test and what it showed
+# ("A transbronchial biopsy showed granulomas", "established by skin biopsy"), not that the diagnosis was made.
+_ASKS_FINDING = re.compile(
+    r"\bwhat\s+did\b.*\b(?:show|reveal|find|demonstrate|disclose|detect)\b"
+    # the participle is the main verb: "How was the infection treated once it was confirmed?" asks the treatment;
+    # in the past tense, a case's: "How is calcinosis diagnosed?" asks the approach, answered by more than one test
+    r"|\bhow\s+(?:was|were)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?"
+    r"(?:diagnosed|confirmed|proven|proved|established|detected|identified|verified)\b",
+    re.I,
+)
 FINDING = re.compile(
     r"\b(?:show(?:ed|s|n)?|reveal(?:ed|s)?|demonstrat(?:ed|es)|disclos(?:ed|es)|confirm(?:ed|s)|found|identified"
-    r"|detected)\b",
+    r"|detected|(?:established|diagnosed|proven|proved|made|verified) (?:by|with|on|through|using))\b",
     re.I,
 )
 

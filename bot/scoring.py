@@ -109,6 +109,12 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # tune: 0.04, 0.08 and 0.12 all gave first-quote-hit +1 question (the middle kept); validate +1 question,
 # shipped report +1, follow-ups, abstracts and eval-dev unchanged. Verbs alone cost a validate follow-up
 # ("What did the repeat spinal fluid test show then?" is answered by "titre was 1:4"): a value counts too.
+# The same bonus for "How was sarcoidosis proven?" / "How were the rings detected?" (analysis.asks_finding), with
+# "established by", "diagnosed by" … counting as a finding; added 2026-11-26 after reading cases tune misses (5 of
+# its 27 answer misses asked how a diagnosis was made). Cases tune k = 10 first-quote-hit 0.763 -> 0.788, answer-hit
+# 0.864 -> 0.873 (k = 5: 0.771 -> 0.797, 0.856 -> 0.864); the methods check set answer-hit 0.833 -> 0.875,
+# first-quote-hit 0.250 -> 0.333; validate (which asks no question of that form), follow-ups, abstracts, the
+# shipped report and eval-dev unchanged.
 FINDING_BONUS = 0.08
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):

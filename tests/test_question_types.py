@@ -448,9 +448,30 @@ def test_a_day_of_the_course_answers_when(sentence, states):
         ("When the CT was repeated, what did it show?", True),
         ("What did she receive after the biopsy?", False),
         ("What was shown to reduce calcinosis?", False),
+        ("How was sarcoidosis proven in the woman with hypercalcaemia?", True),
+        ("How were the corneal copper rings detected in this man?", True),
+        ("How was the tumour diagnosed in the man in cardiogenic shock?", True),
+        ("How was the infection treated once it was confirmed?", False),
+        ("How is calcinosis cutis diagnosed in general?", False),
     ],
 )
 def test_a_question_asking_what_a_test_found(question, asks):
     from bot.analysis import asks_finding
 
     assert asks_finding(question) is asks
+
+
+@pytest.mark.parametrize(
+    "sentence, reports",
+    [
+        ("The diagnosis of calciphylaxis was established by skin biopsy.", True),
+        ("The pheochromocytoma was diagnosed by CT scan and urine metanephrines.", True),
+        ("Slit-lamp examination revealed Kayser-Fleischer rings.", True),
+        ("A diagnosis of Wilson disease was made, and penicillamine was started.", False),
+        ("Nasal swabs were sent for fungal culture.", False),
+    ],
+)
+def test_a_sentence_reporting_a_finding_or_how_the_diagnosis_was_made(sentence, reports):
+    from bot.analysis import FINDING
+
+    assert bool(FINDING.search(sentence)) is reports
