@@ -849,6 +849,25 @@ def methods_section(section: str) -> bool:
     return bool(_METHODS_SECTION.search(section))
 
 
+# A side of the body ("right ovary", "left-sided weakness"); not the verb ("she left the ward", "left
+# untreated") nor "right away".
+_SIDE = re.compile(
+    r"\b(left|right)(?:-sided|\s+side)?\s+(?!(?:the|a|an|her|his|their|it|untreated|unchanged|in|into|to|on|at|for"
+    r"|with|without|away|and|or|after|before|hospital|home|school|work)\b)[a-z]",
+    re.I,
+)
+
+_BOTH_SIDES = re.compile(r"\b(?:left\s+(?:and|or)\s+right|right\s+(?:and|or)\s+left|both\s+sides|bilateral\w*)\b", re.I)
+
+
+def sides(text: str) -> frozenset[str]:
+    """The sides of the body a text names: "the right tube and ovary" -> {"right"}; "both sides" and
+    "left and right" name both."""
+    if _BOTH_SIDES.search(text):
+        return frozenset({"left", "right"})
+    return frozenset(m.group(1).lower() for m in _SIDE.finditer(text))
+
+
 @lru_cache(maxsize=1 << 14)  # the same passages' sentences come back question after question
 def about(text: str, question: bool) -> str | None:
     """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.

@@ -22,6 +22,7 @@ from .analysis import (
     about,
     asks_finding,
     methods_section,
+    sides,
     stem,
     words,
     words_before,
@@ -40,6 +41,7 @@ from .scoring import (
     MIN_CLAIM_COSINE,
     MIN_SENTENCE_COSINE,
     MIN_TOPIC_COSINE,
+    OTHER_SIDE_PENALTY,
     QUANTITY_BONUS,
     QUANTITY_PENALTY,
     REPEAT_PENALTY,
@@ -278,6 +280,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     finding = asks_finding(query.question)
+    side = sides(query.question)
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
     sentences = []
@@ -321,6 +324,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
         if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
+        if side and (named_sides := sides(sentence)) and not named_sides & side:
+            score -= OTHER_SIDE_PENALTY  # "the right ovary" is not answered by what the left one showed
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present))

@@ -177,6 +177,11 @@ INTRO_PENALTY = 0.1  # the sentence introducing the patient ("A 55-year-old woma
 # 0.750 -> 0.759; conversations: tune unchanged, validate recall@1 0.565 -> 0.522 (recall@5, answer-hit
 # and first-quote-hit unchanged; 0.2 cost it 0.478). (A penalty for
 # "options include …" sentences on yes/no questions changed nothing on either half: dropped.)
+OTHER_SIDE_PENALTY = 0.2  # a sentence naming only the other side of the body than the question (analysis.sides)
+# Added 2026-11-26 after a cases tune miss ("What did pathology show when the right tube and ovary were taken out?"
+# was answered by the left salpingo-oophorectomy). Not tuned: ABOUT_PENALTY's value, the same kind of mismatch
+# (0.1-0.3 give the same figures). Cases tune first-quote-hit +1 question at k = 5 and 10; nothing else moved on
+# any set (validate, follow-ups, abstracts, shipped report, eval-dev).
 ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the condition in general, or vice versa
 # (analysis.about). Issue 11's "How is calcinosis cutis diagnosed?" was answered with when the
 # patient's dermatomyositis was diagnosed. Grid {0, 0.05, 0.1, 0.15, 0.2, 0.3} on tune (k = 10):

@@ -5,6 +5,7 @@ phrasing a clinician or student used, including the ones that fooled earlier rul
 ("when" inside a clause, "why" questions, yes/no questions about one patient).
 """
 
+import numpy as np
 import pytest
 
 from bot.analysis import (
@@ -22,6 +23,9 @@ from bot.analysis import (
     tokens,
     words,
 )
+from bot.answer import select_sentences
+from bot.records import Hit
+from bot.retrieve import Query
 
 CASES = [
     # value questions: the kind of value asked for
@@ -477,3 +481,35 @@ def test_a_sentence_reporting_a_finding_or_how_the_diagnosis_was_made(sentence, 
     from bot.analysis import FINDING
 
     assert bool(FINDING.search(sentence)) is reports
+
+
+@pytest.mark.parametrize(
+    "text, named",
+    [
+        ("What did pathology show when the right tube and ovary were taken out?", {"right"}),
+        ("A left salpingo-oophorectomy was carried out.", {"left"}),
+        ("She had left-sided weakness.", {"left"}),
+        ("A mass on the right side of the neck.", {"right"}),
+        ("Both left and right kidneys were small.", {"left", "right"}),
+        ("Bilateral hilar lymphadenopathy.", {"left", "right"}),
+        ("She left the hospital on day 5.", set()),  # the verb
+        ("The ulcer was left untreated.", set()),
+        ("Dialysis was started right away.", set()),
+    ],
+)
+def test_the_side_of_the_body_a_text_names(text, named):
+    from bot.analysis import sides
+
+    assert sides(text) == named
+
+
+def test_a_sentence_about_the_other_side_is_not_the_answer():
+    left = "A left salpingo-oophorectomy was carried out as she deteriorated."
+    right = "A right oophorectomy was done after the torsion."
+    text = f"{left} {right}"
+    hit = Hit(1, "a.txt", "A paper", "CASE REPORT", text, 0, len(text), None, 1.0,
+              [(0, len(left)), (len(left) + 1, len(text))], sentence_terms=[set(), set()],
+              sentence_scores=[0.55, 0.5])  # fmt: skip
+    question = "Which operation was done on the right ovary?"
+    query = Query(question, question, np.zeros(4), [], [], {})
+    assert select_sentences(query, [hit], 1)[0].quote == right
