@@ -341,7 +341,8 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # (k = 10); validate has one such question: unchanged; the check set written for it
 # (bench/data/cases/methods.jsonl) first-quote-hit 0.25 -> 0.29 but answer-hit 0.83 -> 0.75. The bonus
 # alone, no penalty: tune the same gain, validate unchanged, check set answer-hit 0.83 -> 0.88 but
-# first-quote-hit 0.25 -> 0.21.
+# first-quote-hit 0.25 -> 0.21. (Kept later the same day in another form: FINDING_BONUS for such questions,
+# with "established by …" counting as a finding; the check set then gained on both, see FINDING_BONUS.)
 # Not kept (2026-11-26): the verb or adverb after "which N" left out of the focus ("Which antipsychotic
 # replaced lithium?" took "replaced" for the kind of answer; validate's "which" questions are its weakest
 # kind, 3 of 15 first quotes right against 7 of 10 on tune): tune first-quote-hit +1 question, follow-ups
