@@ -613,10 +613,9 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
     ),
     ("age", re.compile(_LEAD + r"(?:how old|what age|which age)\b|\bat what age\b", re.I)),
     (
-        "duration",  # "how quickly …" too (2026-11-26: cases tune recall@1 and first-quote-hit +1 question each;
-        # follow-ups tune recall@1 +1, answer-hit -1: a later follow-up's third quote, through its changed context)
+        "duration",
         re.compile(
-            _LEAD + r"(?:how long|how (?:soon|quickly|fast|rapidly)|how many (?:days|weeks|months|years|hours)|"
+            _LEAD + r"(?:how long|how soon|how many (?:days|weeks|months|years|hours)|"
             r"what (?:duration|period))\b|\bfor how long\b|\bduration\b",
             re.I,
         ),

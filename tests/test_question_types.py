@@ -41,8 +41,6 @@ CASES = [
     ("For how long was it given?", "duration"),
     ("How many weeks did the course last?", "duration"),
     ("How soon did the lesions regress?", "duration"),
-    ("How quickly did her eosinophil count improve on steroids?", "duration"),
-    ("How fast was the prednisolone tapered?", "duration"),
     ("How old was the girl?", "age"),
     ("At what age did the nodules first appear?", "age"),
     ("What size were the nodules?", "size"),
