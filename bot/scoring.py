@@ -343,6 +343,14 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # alone, no penalty: tune the same gain, validate unchanged, check set answer-hit 0.83 -> 0.88 but
 # first-quote-hit 0.25 -> 0.21. (Kept later the same day in another form: FINDING_BONUS for such questions,
 # with "established by …" counting as a finding; the check set then gained on both, see FINDING_BONUS.)
+# Not kept (2026-11-26, seventh round): "how quickly / how fast / how rapidly" read as a duration question like
+# "how soon": cases tune recall@1 and first-quote-hit +1 question each, but follow-ups tune answer-hit -1 (a
+# later turn lost its third quote through the changed context); validate has no such question.
+# Not kept (same day): "What happened to the skin lesions?" taking "skin lesions" for its focus instead of
+# "happened to": tune first-quote-hit -1 at k = 10 ("What happened to the PTH-related protein …?" then quoted
+# a sentence on its mechanism). Nor the head of "What dose of aspirin …" as "dose" instead of "of" (the
+# preposition left out of the focus): tune unchanged, validate answer-hit -1 at k = 5, follow-ups and
+# abstracts first-quote-hit -1 each.
 # Not kept (2026-11-26): the verb or adverb after "which N" left out of the focus ("Which antipsychotic
 # replaced lithium?" took "replaced" for the kind of answer; validate's "which" questions are its weakest
 # kind, 3 of 15 first quotes right against 7 of 10 on tune): tune first-quote-hit +1 question, follow-ups
