@@ -346,6 +346,12 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # Not kept (2026-11-26, seventh round): "how quickly / how fast / how rapidly" read as a duration question like
 # "how soon": cases tune recall@1 and first-quote-hit +1 question each, but follow-ups tune answer-hit -1 (a
 # later turn lost its third quote through the changed context); validate has no such question.
+# Not kept (same day): a bonus for sentences saying how the patient fared ("resolved", "improved", "died",
+# "discharged" …) when the question asks it ("Did she get better?", "Did the lesions heal?", "What happened
+# to …?"). Grid {0.04, 0.08, 0.12} on tune, k = 10 first-quote-hit 0.797 -> 0.805 / 0.814 / 0.805; at 0.08 tune
+# +2 questions and follow-ups tune +2, eval-dev +2, but validate -1 ("discharged a white, chalky material"),
+# follow-ups validate -1 ("She was discharged on the fourth day" for "What happened to her after she went
+# home?") and abstracts validate -1: it fails on the independent halves.
 # Not kept (same day): "What happened to the skin lesions?" taking "skin lesions" for its focus instead of
 # "happened to": tune first-quote-hit -1 at k = 10 ("What happened to the PTH-related protein …?" then quoted
 # a sentence on its mechanism). Nor the head of "What dose of aspirin …" as "dose" instead of "of" (the
