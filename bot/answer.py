@@ -279,6 +279,9 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     """
     named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
+    # "Which antifungal followed …?" is answered by "… a course of fluconazole": a drug's name stands for its
+    # class (added 2026-11-26: cases tune first-quote-hit +1 question, validate +2 and answer-hit +1; see scoring)
+    classes = query.focus & DRUG_CLASSES & set(query.key_idf)
     finding = asks_finding(query.question)
     side = sides(query.question)
     asked = set(query.key_idf)
@@ -291,6 +294,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             if not quotable(sentence):
                 continue
             present = {t for t in asked if query.has(t, hit.sentence_terms[i])}
+            if classes and DRUG_NAME.search(sentence):
+                present |= classes
             sentences.append((n, i, s, e, hit, sentence, present, present | (context & asked)))
     if not sentences:
         return []

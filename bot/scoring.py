@@ -130,6 +130,14 @@ QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks 
 # The class words (analysis.DRUG_CLASSES) later took common classes too (bisphosphonate, corticosteroid,
 # statin, diuretic, vasopressor …) after eval-dev's "Which oral bisphosphonate …?" quoted a sentence naming
 # none: eval-dev first-quote-hit 0.476 -> 0.524; no cases, follow-up or abstracts question moved.
+# A class word the question asks for ("Which antifungal …?", "Which biological drugs …?") counts as present in a
+# sentence naming a drug (answer.select_sentences), so "This was followed by a course of fluconazole" is not
+# outscored by "… prolonged antifungal therapy", which repeats the class. A rule, no constant. Seventh round
+# (2026-11-26), k = 10: cases tune first-quote-hit 0.797 -> 0.805 (k = 5 0.805 -> 0.814); validate
+# first-quote-hit 0.694 -> 0.713 and answer-hit 0.769 -> 0.778 (k = 5 0.685 -> 0.704, 0.778 -> 0.787).
+# Follow-ups tune: one turn's answer better ("Did the lesions heal?"), one worse and one ranked lower, through
+# the changed quotes of earlier turns (answer-hit 0.84 -> 0.86, recall@1 0.48 -> 0.46); follow-ups validate,
+# levels, methods, abstracts, the shipped report and eval-dev unchanged.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

@@ -511,3 +511,18 @@ def test_a_sentence_about_the_other_side_is_not_the_answer():
     question = "Which operation was done on the right ovary?"
     query = Query(question, question, np.zeros(4), [], [], {})
     assert select_sentences(query, [hit], 1)[0].quote == right
+
+
+def test_a_drug_named_answers_a_question_asking_for_its_class():
+    # "Which antifungal followed …?" is answered by the sentence naming the drug, not the one repeating the class
+    repeats = "The infection was treated with surgery and prolonged antifungal therapy."
+    names = "This was followed by a course of fluconazole."
+    text = f"{repeats} {names}"
+    hit = Hit(1, "a.txt", "A paper", "CASE REPORT", text, 0, len(text), None, 1.0,
+              [(0, len(repeats)), (len(repeats) + 1, len(text))],
+              sentence_terms=[{"antifung", "therapi", "surgeri"}, {"follow", "cours", "fluconazol"}],
+              sentence_scores=[0.5, 0.52])  # fmt: skip
+    question = "Which antifungal followed the amphotericin?"
+    query = Query(question, question, np.zeros(4), [], ["antifung", "amphotericin"],
+                  {"antifung": 5.0, "amphotericin": 3.0}, focus={"antifung", "follow"}, kind="which")  # fmt: skip
+    assert select_sentences(query, [hit], 1)[0].quote == names
