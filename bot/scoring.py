@@ -360,6 +360,9 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # +2 questions and follow-ups tune +2, eval-dev +2, but validate -1 ("discharged a white, chalky material"),
 # follow-ups validate -1 ("She was discharged on the fourth day" for "What happened to her after she went
 # home?") and abstracts validate -1: it fails on the independent halves.
+# Not kept (same day): when the best sentence holds only words of a trailing "when / after …" clause ("What came
+# out when the mass was incised and drained?" / "The mass was incised and drained."), the next sentence quoted
+# too: nothing moved; quoted first: tune +1 and -1, validate -2 (the clause often names what is asked).
 # Not kept (same day): "What happened to the skin lesions?" taking "skin lesions" for its focus instead of
 # "happened to": tune first-quote-hit -1 at k = 10 ("What happened to the PTH-related protein …?" then quoted
 # a sentence on its mechanism). Nor the head of "What dose of aspirin …" as "dose" instead of "of" (the
