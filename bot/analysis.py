@@ -694,6 +694,28 @@ FINDING = re.compile(
 )
 
 
+_INVESTIGATION_SECTION = re.compile(r"investig|diagnos|laborator|imaging|work-?up|findings", re.I)
+_TREATMENT_SECTION = re.compile(r"treat|manag|therap|intervention", re.I)
+_OUTCOME_SECTION = re.compile(r"outcome|follow|course", re.I)
+_ASKS_TREATMENT = re.compile(
+    r"\b(?:treated|treatment|given|receive[ds]?|started|prescribed|managed|tapered|administered|dose|therap\w*)\b", re.I
+)
+_ASKS_LATER = re.compile(r"\b(?:outcome|follow-?up|afterwards|later|discharged|improve\w*|resolv\w*|heal\w*)\b", re.I)
+
+
+def asked_section(question: str, kind: str) -> re.Pattern | None:
+    """The kind of section a case report answers the question in: its investigations for what a test
+    showed or measured, its treatment for what was given, its outcome for what came after."""
+    clause = main_clause(question)
+    if asks_finding(question) or kind == "level":
+        return _INVESTIGATION_SECTION
+    if _ASKS_TREATMENT.search(clause):  # not every "how much" question: "How much weight had she lost?"
+        return _TREATMENT_SECTION
+    if _ASKS_LATER.search(clause):
+        return _OUTCOME_SECTION
+    return None
+
+
 def asks_finding(question: str) -> bool:
     """Whether the question asks what an examination or test found."""
     return bool(_ASKS_FINDING.search(main_clause(question)))

@@ -24,6 +24,7 @@ from .analysis import (
     about,
     acronyms,
     ages,
+    asked_section,
     eponyms,
     expected_value,
     focus_terms,
@@ -53,6 +54,7 @@ from .scoring import (
     RARE_ZIPF,
     RELEVANT_FRACTION,
     SECTION_MISMATCH_PENALTY,
+    SECTION_PRIOR,
     SENTENCE_OWN_SHARE,
     W_DESCRIBED_DOC,
 )
@@ -367,6 +369,10 @@ class Retriever:
             )
         if query.prefer:
             score += self._preference(places, query.prefer)
+        if (
+            wanted := asked_section(query.question, query.kind)
+        ) is not None:  # "What did the MRI show?": investigations
+            score += SECTION_PRIOR * np.array([bool(wanted.search(section)) for _, section in places])
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         columns = features[:, [f["fused"], f["passage"], f["sentence"], f["coverage"]]].tolist()  # floats at once
         out = [

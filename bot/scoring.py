@@ -60,6 +60,18 @@ SECTION_MISMATCH_PENALTY = 0.15  # a passage of the discussion/introduction for 
 # outcome sections, which a penalty for the other side leaves alone. Lowering passages whose section
 # says neither (treatment, outcome …) when most of their sentences are about the other side
 # (analysis.about), {0.05, 0.15}: tune unchanged, validate recall@1 0.667 -> 0.657: not kept.
+SECTION_PRIOR = 0.06  # a passage of the section a case report answers the question in (analysis.asked_section):
+# its investigations for what a test showed or measured ("How was it confirmed?", "What was her ferritin?"), its
+# treatment for what was given (dose questions, "treated", "started", "tapered" …), its outcome for what came after.
+# The issue's "section priors". Seventh round (2026-11-26), grid {0.03, 0.06, 0.1} on tune (k = 10): recall@1
+# 0.754 -> 0.797 / 0.814 / 0.797, recall@5 0.966 -> 0.975 / 0.983 / 0.983, answer-hit 0.873 -> 0.873 / 0.881 /
+# 0.864; 0.06 is best on tune. Validate at 0.06: recall@1 0.713 -> 0.731, answer-hit 0.778 -> 0.787 (k = 5 0.787
+# -> 0.796, first-quote-hit 0.704 -> 0.722), paper@1 0.880 -> 0.870 ("What did brain MRI show when he
+# deteriorated again?" names no patient: another paper's investigations came first); follow-ups recall@1 0.46 ->
+# 0.56; the methods check first-quote-hit 0.333 -> 0.375; the abstracts, the shipped report and eval-dev unchanged
+# (their headings name none of these sections). The development papers follow the BMJ Case Reports headings
+# (case presentation, investigations, treatment, outcome and follow-up), as many published case reports do; a
+# paper with other headings is ranked as before.
 
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
 RARE_ZIPF = 4.0  # a word under this wordfreq Zipf frequency (< 1 per 10^5 words) is specialised vocabulary

@@ -526,3 +526,27 @@ def test_a_drug_named_answers_a_question_asking_for_its_class():
     query = Query(question, question, np.zeros(4), [], ["antifung", "amphotericin"],
                   {"antifung": 5.0, "amphotericin": 3.0}, focus={"antifung", "follow"}, kind="which")  # fmt: skip
     assert select_sentences(query, [hit], 1)[0].quote == names
+
+
+@pytest.mark.parametrize(
+    "question, section",
+    [
+        ("How was sarcoidosis proven in the woman with hypercalcaemia?", "Investigations"),
+        ("What did the brain MRI show?", "Investigations"),
+        ("What was her ferritin level?", "Laboratory findings"),
+        ("What dose of rituximab did she receive?", "Treatment"),
+        ("How was the steroid tapered in the woman with vasculitis?", "Management"),
+        ("Which drugs was the 31-year-old started on?", "Treatment and course"),
+        ("What was the outcome at follow-up?", "Outcome and follow-up"),
+        ("How old was the girl?", None),
+        ("What is calciphylaxis?", None),
+    ],
+)
+def test_the_section_a_case_report_answers_a_question_in(question, section):
+    from bot.analysis import asked_section, question_type
+
+    wanted = asked_section(question, question_type(question))
+    assert (wanted is None) is (section is None)
+    if section is not None:
+        assert wanted.search(section)
+        assert not wanted.search("Discussion") and not wanted.search("Case presentation")
