@@ -71,7 +71,9 @@ SECTION_PRIOR = 0.06  # a passage of the section a case report answers the quest
 # 0.56; the methods check first-quote-hit 0.333 -> 0.375; the abstracts, the shipped report and eval-dev unchanged
 # (their headings name none of these sections). The development papers follow the BMJ Case Reports headings
 # (case presentation, investigations, treatment, outcome and follow-up), as many published case reports do; a
-# paper with other headings is ranked as before.
+# paper with other headings is ranked as before. Not kept: the case presentation (or history) for questions on how
+# the patient presented ("symptoms", "admitted", "how old"): tune unchanged, validate recall@5 -1 question,
+# follow-ups recall@1 and answer-hit -1 each.
 
 COMMON_UNKNOWN_IDF = 1.0  # weight of an everyday word the corpus happens not to use
 RARE_ZIPF = 4.0  # a word under this wordfreq Zipf frequency (< 1 per 10^5 words) is specialised vocabulary
