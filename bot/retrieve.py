@@ -369,9 +369,8 @@ class Retriever:
             )
         if query.prefer:
             score += self._preference(places, query.prefer)
-        if (
-            wanted := asked_section(query.question, query.kind)
-        ) is not None:  # "What did the MRI show?": investigations
+        wanted = asked_section(query.question, query.kind, query.whom)  # "What did the MRI show?": investigations
+        if wanted is not None:
             score += SECTION_PRIOR * np.array([bool(wanted.search(section)) for _, section in places])
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         columns = features[:, [f["fused"], f["passage"], f["sentence"], f["coverage"]]].tolist()  # floats at once

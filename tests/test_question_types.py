@@ -550,3 +550,11 @@ def test_the_section_a_case_report_answers_a_question_in(question, section):
     if section is not None:
         assert wanted.search(section)
         assert not wanted.search("Discussion") and not wanted.search("Case presentation")
+
+
+def test_a_question_about_a_studys_finding_is_answered_in_its_results():
+    from bot.analysis import asked_section
+
+    wanted = asked_section("Is statin use linked to fewer cardiovascular events in the elderly?", "yes_no", "general")
+    assert wanted is not None and wanted.search("RESULTS") and not wanted.search("BACKGROUND")
+    assert asked_section("Did she have a fever?", "yes_no", "patient") is None  # her case, not a study's results
