@@ -16,10 +16,12 @@ from .analysis import (
     DRUG_CLASSES,
     DRUG_NAME,
     FINDING,
+    RESULTS_SECTION,
     SHAPES,
     SPECIMENS,
     VALUE_KINDS,
     about,
+    asked_section,
     asks_finding,
     methods_section,
     sides,
@@ -46,6 +48,7 @@ from .scoring import (
     QUANTITY_PENALTY,
     REPEAT_PENALTY,
     RESTATE_PENALTY,
+    RESULTS_BONUS,
     W_COVERAGE,
     W_SEMANTIC,
     W_STANDING,
@@ -284,6 +287,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     classes = query.focus & DRUG_CLASSES & set(query.key_idf)
     finding = asks_finding(query.question)
     side = sides(query.question)
+    results = asked_section(query.question, query.kind, query.whom) is RESULTS_SECTION
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
     sentences = []
@@ -329,6 +333,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
         if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
+        if results and RESULTS_SECTION.search(hit.section):
+            score += RESULTS_BONUS  # "Is X linked to fewer Y?": the study's results state whether it was
         if side and (named_sides := sides(sentence)) and not named_sides & side:
             score -= OTHER_SIDE_PENALTY  # "the right ovary" is not answered by what the left one showed
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet

@@ -136,6 +136,15 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # first-quote-hit 0.250 -> 0.333; validate (which asks no question of that form), follow-ups, abstracts, the
 # shipped report and eval-dev unchanged.
 FINDING_BONUS = 0.08
+# A sentence of a study's results section, for the questions whose passages get the results prior (analysis.
+# asked_section: yes/no or how-often questions not about a patient). The passage prior alone ranks the results
+# first but the quote still came from the conclusions or the background. Seventh round (2026-11-26), grid {0.03,
+# 0.06, 0.1, 0.15, 0.2} on the abstracts' tune half (odd), first-quote-hit 14 -> 19 / 25 / 27 / 29 / 29 of 50,
+# answer-hit 20 -> 25 / 32 / 35 / 37 / 38. 0.15 kept, the smallest at the first-quote plateau: the set's evidence
+# lies in the results by construction, so a larger bonus partly measures how the set was written. Even half at
+# 0.15: first-quote-hit 15 -> 25, answer-hit 21 -> 32 of 50; abstention unchanged; no question of the cases,
+# follow-ups, shipped report or eval-dev moved.
+RESULTS_BONUS = 0.15
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

@@ -558,3 +558,28 @@ def test_a_question_about_a_studys_finding_is_answered_in_its_results():
     wanted = asked_section("Is statin use linked to fewer cardiovascular events in the elderly?", "yes_no", "general")
     assert wanted is not None and wanted.search("RESULTS") and not wanted.search("BACKGROUND")
     assert asked_section("Did she have a fever?", "yes_no", "patient") is None  # her case, not a study's results
+
+
+def test_a_studys_finding_is_quoted_from_its_results():
+    results = "Statin users had 24% fewer cardiovascular events than non-users."
+    conclusions = "Statins may be considered for primary prevention in older adults."
+    hits = [
+        Hit(
+            n,
+            "a.txt",
+            "Statins after 75",
+            section,
+            text,
+            0,
+            len(text),
+            None,
+            1.0,
+            [(0, len(text))],
+            sentence_terms=[set()],
+            sentence_scores=[cosine],
+        )  # fmt: skip
+        for n, section, text, cosine in ((1, "CONCLUSIONS", conclusions, 0.6), (2, "RESULTS", results, 0.55))
+    ]
+    question = "Is statin use linked to fewer cardiovascular events after 75?"
+    query = Query(question, question, np.zeros(4), [], [], {}, kind="yes_no", whom="general")
+    assert select_sentences(query, hits, 1)[0].quote == results  # though the conclusion scores closer
