@@ -166,7 +166,8 @@ QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks 
 # first-quote-hit 0.694 -> 0.713 and answer-hit 0.769 -> 0.778 (k = 5 0.685 -> 0.704, 0.778 -> 0.787).
 # The same credit for imaging ("Which scan …?" answered by "CT showed …") and procedures ("Which operations …?" by
 # "… underwent antrostomy"): tune unchanged, validate answer-hit +1 and follow-ups validate first-quote-hit +1.
-# Not kept: it helps one half only (tune has no question it touches).
+# Not kept: it helps one half only (tune has no question it touches). Nor the credit for any class word of the
+# question, not only the one it asks for ("How was the steroid tapered?"): tune answer-hit +1, validate -1.
 # Follow-ups tune: one turn's answer better ("Did the lesions heal?"), one worse and one ranked lower, through
 # the changed quotes of earlier turns (answer-hit 0.84 -> 0.86, recall@1 0.48 -> 0.46); follow-ups validate,
 # levels, methods, abstracts, the shipped report and eval-dev unchanged.
