@@ -143,7 +143,9 @@ FINDING_BONUS = 0.08
 # answer-hit 20 -> 25 / 32 / 35 / 37 / 38. 0.15 kept, the smallest at the first-quote plateau: the set's evidence
 # lies in the results by construction, so a larger bonus partly measures how the set was written. Even half at
 # 0.15: first-quote-hit 15 -> 25, answer-hit 21 -> 32 of 50; abstention unchanged; no question of the cases,
-# follow-ups, shipped report or eval-dev moved.
+# follow-ups, shipped report or eval-dev moved. The same bonus for a case report's sections (investigations,
+# treatment, outcome) at SECTION_PRIOR: cases tune first-quote-hit +2 and answer-hit +1, validate +2 and -2,
+# follow-ups validate first-quote-hit -2: not kept.
 RESULTS_BONUS = 0.15
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
