@@ -96,6 +96,14 @@ _ASKS_PRESENTATION = re.compile(
 )
 
 
+_ASKS_ROUTE = re.compile(
+    r"\b(?:by )?what route\b|\broute\b|\bhow (?:was|were|is|are)\b.*\b(?:given|administered|delivered)\b", re.I
+)
+_ROUTE = re.compile(
+    r"\b(?:orally|oral|by mouth|per os|intravenous(?:ly)?|iv|subcutaneous(?:ly)?|intramuscular(?:ly)?|topical(?:ly)?"
+    r"|intralesional(?:ly)?|inhaled|nebuli[sz]ed|intrathecal(?:ly)?|infusion|bolus|injections?|per rectum|rectal(?:ly)?)\b",
+    re.I,
+)
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
 _OF = re.compile(r"\s+of\s+")  # "dose of olanzapine", "mg of methotrexate"
 _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list
@@ -282,6 +290,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     """
     named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
+    if shape is None and _ASKS_ROUTE.search(query.question):
+        shape = _ROUTE  # "By what route was she given vitamin C?": "given by mouth" (see scoring.QUANTITY_BONUS)
     # "Which antifungal followed …?" is answered by "… a course of fluconazole": a drug's name stands for its
     # class (added 2026-11-26: cases tune first-quote-hit +1 question, validate +2 and answer-hit +1; see scoring)
     classes = query.focus & DRUG_CLASSES & set(query.key_idf)

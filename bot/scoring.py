@@ -173,6 +173,10 @@ QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks 
 # Follow-ups tune: one turn's answer better ("Did the lesions heal?"), one worse and one ranked lower, through
 # the changed quotes of earlier turns (answer-hit 0.84 -> 0.86, recall@1 0.48 -> 0.46); follow-ups validate,
 # levels, methods, abstracts, the shipped report and eval-dev unchanged.
+# The same bonus and penalty for a question asking the route ("By what route …?", "How was methylene blue
+# given?"): a sentence naming one ("by mouth", "an intravenous bolus") states that shape (answer._ROUTE). Seventh
+# round (2026-11-26): cases tune answer-hit +1 and first-quote-hit +1 question; no question of any other set
+# moved (none asks a route): unverified, but costless.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

@@ -583,3 +583,15 @@ def test_a_studys_finding_is_quoted_from_its_results():
     question = "Is statin use linked to fewer cardiovascular events after 75?"
     query = Query(question, question, np.zeros(4), [], [], {}, kind="yes_no", whom="general")
     assert select_sentences(query, hits, 1)[0].quote == results  # though the conclusion scores closer
+
+
+def test_a_question_asking_the_route_is_answered_by_the_sentence_naming_one():
+    general = "Treatment of scurvy consists of ascorbic acid, with other routes reserved for malabsorption."
+    hers = "She was treated with vitamin C given by mouth."
+    text = f"{general} {hers}"
+    hit = Hit(1, "a.txt", "A paper", "Treatment", text, 0, len(text), None, 1.0,
+              [(0, len(general)), (len(general) + 1, len(text))], sentence_terms=[set(), set()],
+              sentence_scores=[0.6, 0.55])  # fmt: skip
+    question = "By what route was the 66-year-old given her vitamin C?"
+    query = Query(question, question, np.zeros(4), [], [], {}, kind="what")
+    assert select_sentences(query, [hit], 1)[0].quote == hers

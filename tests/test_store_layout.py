@@ -20,7 +20,8 @@ that of the first drug the question names, abbreviations asked for and eponymous
 writes, a test's value only right after its name, a drug named by a concept in dose questions, a closer
 bar for questions about a topic, "-atory" adjectives joined to their "-ation" nouns, "on day 3" as a time,
 a finding for "what did the biopsy show?" and for "how was it confirmed?", a drug's name answering
-"which antifungal", the section a case report answers a question in (investigations, treatment, outcome)
+"which antifungal", the section a case report answers a question in (investigations, treatment, outcome),
+a route for "by what route"
 (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
