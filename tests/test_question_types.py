@@ -501,13 +501,20 @@ def test_the_side_of_the_body_a_text_names(text, named):
     assert sides(text) == named
 
 
+def two_sentences(
+    first: str, second: str, cosines: tuple[float, float], section: str = "CASE REPORT", terms=None
+) -> Hit:
+    """A passage of two sentences with the given cosines to the question (and stems, when a test needs them)."""
+    text = f"{first} {second}"
+    return Hit(1, "a.txt", "A paper", section, text, 0, len(text), None, 1.0,
+               [(0, len(first)), (len(first) + 1, len(text))], sentence_terms=terms or [set(), set()],
+               sentence_scores=list(cosines))  # fmt: skip
+
+
 def test_a_sentence_about_the_other_side_is_not_the_answer():
     left = "A left salpingo-oophorectomy was carried out as she deteriorated."
     right = "A right oophorectomy was done after the torsion."
-    text = f"{left} {right}"
-    hit = Hit(1, "a.txt", "A paper", "CASE REPORT", text, 0, len(text), None, 1.0,
-              [(0, len(left)), (len(left) + 1, len(text))], sentence_terms=[set(), set()],
-              sentence_scores=[0.55, 0.5])  # fmt: skip
+    hit = two_sentences(left, right, (0.55, 0.5))
     question = "Which operation was done on the right ovary?"
     query = Query(question, question, np.zeros(4), [], [], {})
     assert select_sentences(query, [hit], 1)[0].quote == right
@@ -517,11 +524,8 @@ def test_a_drug_named_answers_a_question_asking_for_its_class():
     # "Which antifungal followed …?" is answered by the sentence naming the drug, not the one repeating the class
     repeats = "The infection was treated with surgery and prolonged antifungal therapy."
     names = "This was followed by a course of fluconazole."
-    text = f"{repeats} {names}"
-    hit = Hit(1, "a.txt", "A paper", "CASE REPORT", text, 0, len(text), None, 1.0,
-              [(0, len(repeats)), (len(repeats) + 1, len(text))],
-              sentence_terms=[{"antifung", "therapi", "surgeri"}, {"follow", "cours", "fluconazol"}],
-              sentence_scores=[0.5, 0.52])  # fmt: skip
+    terms = [{"antifung", "therapi", "surgeri"}, {"follow", "cours", "fluconazol"}]
+    hit = two_sentences(repeats, names, (0.5, 0.52), terms=terms)
     question = "Which antifungal followed the amphotericin?"
     query = Query(question, question, np.zeros(4), [], ["antifung", "amphotericin"],
                   {"antifung": 5.0, "amphotericin": 3.0}, focus={"antifung", "follow"}, kind="which")  # fmt: skip
@@ -588,10 +592,7 @@ def test_a_studys_finding_is_quoted_from_its_results():
 def test_a_question_asking_the_route_is_answered_by_the_sentence_naming_one():
     general = "Treatment of scurvy consists of ascorbic acid, with other routes reserved for malabsorption."
     hers = "She was treated with vitamin C given by mouth."
-    text = f"{general} {hers}"
-    hit = Hit(1, "a.txt", "A paper", "Treatment", text, 0, len(text), None, 1.0,
-              [(0, len(general)), (len(general) + 1, len(text))], sentence_terms=[set(), set()],
-              sentence_scores=[0.6, 0.55])  # fmt: skip
+    hit = two_sentences(general, hers, (0.6, 0.55), section="Treatment")
     question = "By what route was the 66-year-old given her vitamin C?"
     query = Query(question, question, np.zeros(4), [], [], {}, kind="what")
     assert select_sentences(query, [hit], 1)[0].quote == hers
