@@ -21,7 +21,6 @@ from .analysis import (
     SPECIMENS,
     VALUE_KINDS,
     about,
-    asked_section,
     asks_finding,
     methods_section,
     sides,
@@ -297,7 +296,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     classes = query.focus & DRUG_CLASSES & set(query.key_idf)
     finding = asks_finding(query.question)
     side = sides(query.question)
-    results = asked_section(query.question, query.kind, query.whom) is RESULTS_SECTION
+    results = query.section is RESULTS_SECTION
     asked = set(query.key_idf)
     top = hits[0].score or 1.0
     sentences = []

@@ -95,6 +95,7 @@ class Query:
     measured: set[str] = field(default_factory=set)  # tokens of the test whose result is asked ("ferritin")
     described: set[str] = field(default_factory=set)  # papers with the age the question names its patient by
     abbreviations: set[str] = field(default_factory=set)  # key terms of the abbreviations it asks for ("bnp")
+    section: re.Pattern | None = None  # analysis.asked_section: the kind of section that answers it ("Treatment")
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -208,6 +209,7 @@ class Retriever:
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
         test, described = self._test_asked(question, vocabulary), self._described(question)
+        kind, whom = question_type(question), self._whom(question, context)
         vectors = self.encoder.encode([text, question] if context else [text])
         if context and OWN_VECTOR_SHARE:
             mixed = OWN_VECTOR_SHARE * vectors[1] + (1 - OWN_VECTOR_SHARE) * vectors[0]
@@ -224,16 +226,17 @@ class Retriever:
             set(own) if context else set(),
             vectors[1] if context else None,
             self._prefer_described(described, prefer or Preference()),
-            question_type(question),
+            kind,
             words,
             vocabulary.alternatives(words),
             focus_terms(question, vocabulary, head_only=True),
             set(said),
-            self._whom(question, context),
+            whom,
             self._unknown_request(question),
             test,
             described,
             {t for t, word in words.items() if word in acronyms(question)},
+            asked_section(question, kind, whom),
         )
 
     def _described(self, question: str) -> set[str]:
@@ -369,9 +372,8 @@ class Retriever:
             )
         if query.prefer:
             score += self._preference(places, query.prefer)
-        wanted = asked_section(query.question, query.kind, query.whom)  # "What did the MRI show?": investigations
-        if wanted is not None:
-            score += SECTION_PRIOR * np.array([bool(wanted.search(section)) for _, section in places])
+        if query.section is not None:  # "What did the MRI show?": its investigations
+            score += SECTION_PRIOR * np.array([bool(query.section.search(section)) for _, section in places])
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         columns = features[:, [f["fused"], f["passage"], f["sentence"], f["coverage"]]].tolist()  # floats at once
         out = [

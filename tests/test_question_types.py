@@ -10,6 +10,7 @@ import pytest
 
 from bot.analysis import (
     DRUG_NAME,
+    RESULTS_SECTION,
     Vocabulary,
     about,
     expected_value,
@@ -585,7 +586,7 @@ def test_a_studys_finding_is_quoted_from_its_results():
         for n, section, text, cosine in ((1, "CONCLUSIONS", conclusions, 0.6), (2, "RESULTS", results, 0.55))
     ]
     question = "Is statin use linked to fewer cardiovascular events after 75?"
-    query = Query(question, question, np.zeros(4), [], [], {}, kind="yes_no", whom="general")
+    query = Query(question, question, np.zeros(4), [], [], {}, kind="yes_no", whom="general", section=RESULTS_SECTION)
     assert select_sentences(query, hits, 1)[0].quote == results  # though the conclusion scores closer
 
 
