@@ -93,6 +93,11 @@ COMPACT_DEAD_SHARE = 0.25  # a segment this much of which was removed is rewritt
 # ann.EXACT_LIMIT, so that segments merged soon after are not given an IVF index first.
 FLUSH_ROWS = 40_000
 CACHED_ROWS = 4096  # passages and papers kept in Python after a question fetched them
+# (doc id, section) of passages a question's candidates touched: two strings a passage, shared with its
+# paper's other passages, so many more are kept than whole rows. Questions on one corpus keep drawing
+# candidates from the same passages (bench/latency.py: the ranking's SQLite lookup of places was a
+# tenth of a warm ask at 10k passages).
+CACHED_PLACES = 65_536
 FAULT_ENV = "CASEBOT_FAULT"
 # Where a writer can die, in the order it reaches them (indexer steps, then the publication here).
 FAULT_STEPS = (
@@ -409,6 +414,8 @@ class Snapshot:
         self.chunks = ChunkTable(self)
         self._holding: dict[str, int] = {}
         self._forms: dict[tuple, dict[str, set[str]]] = {}  # abbreviations found for a text's words
+        self._places: dict[int, tuple[str, str]] = {}  # chunk id -> (doc id, section), see CACHED_PLACES
+        self._places_lock = threading.Lock()
 
     def __len__(self) -> int:
         return int(self.offsets[-1])
@@ -475,18 +482,24 @@ class Snapshot:
     def places(self, rows: np.ndarray) -> list[tuple[str, str]]:
         """(doc id, section) of each row: what ranking needs of a candidate, without its text.
 
-        One query per segment; the text, sentences and terms are read (ChunkTable.fetch)
-        only for the few passages an answer shows.
+        One query per segment for the rows not looked up recently; the text, sentences and
+        terms are read (ChunkTable.fetch) only for the few passages an answer shows.
         """
-        ids = self.chunk_ids(rows)
-        found: dict[int, tuple[str, str]] = {}
-        for i, at, _ in self.per_segment(rows):
-            for cid, doc_id, section in self.segments[i].query_in(
-                "SELECT chunk_id, doc_id, section FROM chunks WHERE chunk_id IN ({})", ids[at].tolist()
-            ):
-                found[cid] = (doc_id, section)
+        ids = self.chunk_ids(rows).tolist()
+        with self._places_lock:
+            found = {c: self._places[c] for c in ids if c in self._places}
+            missing = np.asarray([i for i, c in enumerate(ids) if c not in found], np.int64)
+            for i, at, _ in self.per_segment(np.asarray(rows, np.int64)[missing]) if len(missing) else []:
+                for cid, doc_id, section in self.segments[i].query_in(
+                    "SELECT chunk_id, doc_id, section FROM chunks WHERE chunk_id IN ({})",
+                    [ids[j] for j in missing[at].tolist()],
+                ):
+                    found[cid] = (doc_id, section)
+                    if len(self._places) >= CACHED_PLACES:
+                        self._places.pop(next(iter(self._places)))  # oldest first: dicts keep insertion order
+                    self._places[cid] = found[cid]
         try:
-            return [found[int(c)] for c in ids]
+            return [found[c] for c in ids]
         except KeyError as exc:
             raise _damaged(self.path, ValueError(f"passage {exc.args[0]} has vectors but no row in SQLite")) from None
 

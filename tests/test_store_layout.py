@@ -268,3 +268,17 @@ def test_index_add_reads_only_the_papers_added(make_settings, tmp_path, monkeypa
     snap = store.load(bot.settings.index_dir)
     assert set(snap.documents) == set(names[:7]) and snap.manifest["documents"] == 7
     assert snap.skipped["copy-of-first.txt"]["kind"] == "duplicate"
+
+
+def test_places_remembered_from_earlier_questions_are_those_sqlite_holds(make_settings, tmp_path, monkeypatch):
+    """Ranking reads each candidate's paper and section; rows it looked up before come from memory,
+    the oldest forgotten first, and every answer is the one SQLite gives."""
+    monkeypatch.setattr(store, "CACHED_PLACES", 16)
+    bot = _cases_bot(make_settings, tmp_path, sorted(p.name for p in (CASES / "docs").iterdir())[:3])
+    remembering, fresh = store.load(bot.settings.index_dir), store.load(bot.settings.index_dir)
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        rows = rng.choice(len(remembering), size=12, replace=False)
+        assert remembering.places(rows) == fresh.places(rows)
+        fresh = store.load(bot.settings.index_dir)  # nothing remembered
+    assert len(remembering._places) == 16
