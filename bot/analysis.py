@@ -19,6 +19,11 @@ from pathlib import Path
 import Stemmer
 
 VOCABULARY_FILE = Path(__file__).with_name("data") / "vocabulary.toml"
+# Pure functions of a question or of a sentence are remembered: a question is read by several stages
+# (its kind, main clause and test asked, each read up to seven times per ask), and the same passages'
+# sentences and headings come back question after question in a running bot.
+QUESTIONS_REMEMBERED = 1024
+SENTENCES_REMEMBERED = 1 << 14
 
 STOPWORDS = frozenset(
     """
@@ -192,7 +197,6 @@ def _slug(form: str) -> str:
     return re.sub(r"\W+", "_", form.lower()).strip("_")
 
 
-@lru_cache(maxsize=4096)
 @lru_cache(maxsize=8192)  # a question builds a Vocabulary of its own; the patterns are shared
 def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
@@ -657,6 +661,7 @@ _SUBORDINATE = re.compile(
 _WH_WORD = re.compile(r"\b(?:what|which|who|whom|whose|where|how|why)\b", re.I)
 
 
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def main_clause(question: str) -> str:
     """The question without a leading phrase that sets the scene ("In the toddler with
     calcinosis, when did …") or a leading subordinate clause ("When those failed, what was
@@ -720,11 +725,13 @@ def asked_section(question: str, kind: str, whom: str | None = None) -> re.Patte
     return None
 
 
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def asks_finding(question: str) -> bool:
     """Whether the question asks what an examination or test found."""
     return bool(_ASKS_FINDING.search(main_clause(question)))
 
 
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def question_type(question: str) -> str:
     """The kind of answer a question asks for: dose, age, duration, time, size, count, why, yes_no,
     level, which, who, where, how, what or list ("other" when none applies), read from main_clause."""
@@ -771,6 +778,7 @@ def words_before(text: str, at: int) -> list[str]:
 TEST_EVIDENCE = re.compile(_LAB_VALUE, re.I)
 
 
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def measured(question: str) -> str | None:
     """What a question asks the result of: the test before a level word ("PTH-related protein" in
     "What was her PTH-related protein level?"), or the thing a "What was the X of …?" / "What was the
@@ -856,7 +864,7 @@ _CASE_SECTION = re.compile(r"\bcase", re.I)  # "Case presentation", "CASE REPORT
 _GENERAL_SECTION = re.compile(r"\b(?:discussion|background|introduction|review)", re.I)
 
 
-@lru_cache(maxsize=1024)
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def section_about(section: str) -> str | None:
     """Whom a section of a paper speaks of, by its heading: 'patient' (the case), 'general'
     (introduction, background, discussion, review), or None (treatment, results, …: either)."""
@@ -869,6 +877,7 @@ def section_about(section: str) -> str | None:
 _METHODS_SECTION = re.compile(r"\b(?:methods?|design|setting|participants)\b", re.I)
 
 
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def methods_section(section: str) -> bool:
     """Whether a heading names a study's methods ("METHODS", "Patients and methods", "Design")."""
     return bool(_METHODS_SECTION.search(section))
@@ -885,6 +894,7 @@ _SIDE = re.compile(
 _BOTH_SIDES = re.compile(r"\b(?:left\s+(?:and|or)\s+right|right\s+(?:and|or)\s+left|both\s+sides|bilateral\w*)\b", re.I)
 
 
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def sides(text: str) -> frozenset[str]:
     """The sides of the body a text names: "the right tube and ovary" -> {"right"}; "both sides" and
     "left and right" name both."""
@@ -893,7 +903,7 @@ def sides(text: str) -> frozenset[str]:
     return frozenset(m.group(1).lower() for m in _SIDE.finditer(text))
 
 
-@lru_cache(maxsize=1 << 14)  # the same passages' sentences come back question after question
+@lru_cache(maxsize=SENTENCES_REMEMBERED)  # the same passages' sentences come back question after question
 def about(text: str, question: bool) -> str | None:
     """Whom `text` speaks of: 'patient' (the case's patient), 'general' (the condition), or None.
 

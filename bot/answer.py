@@ -11,12 +11,14 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .analysis import (
     DRUG_CLASSES,
     DRUG_NAME,
     FINDING,
     RESULTS_SECTION,
+    SENTENCES_REMEMBERED,
     SHAPES,
     SPECIMENS,
     VALUE_KINDS,
@@ -387,6 +389,7 @@ def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> b
     return not DRUG_NAME.search(sentence) and any(query.has(t, hit.title_terms) for t in drugs)
 
 
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
 def quotable(sentence: str) -> bool:
     """Keyword lists, source lines and fragments are not answers."""
     return len(sentence.split()) >= 4 and not _UNQUOTABLE.search(sentence)

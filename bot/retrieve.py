@@ -373,7 +373,8 @@ class Retriever:
         if query.prefer:
             score += self._preference(places, query.prefer)
         if query.section is not None:  # "What did the MRI show?": its investigations
-            score += SECTION_PRIOR * np.array([bool(query.section.search(section)) for _, section in places])
+            asked = {section: bool(query.section.search(section)) for section in {section for _, section in places}}
+            score += SECTION_PRIOR * np.array([asked[section] for _, section in places])
         f = {name: i for i, name in enumerate(PASSAGE_FEATURES)}
         columns = features[:, [f["fused"], f["passage"], f["sentence"], f["coverage"]]].tolist()  # floats at once
         out = [
