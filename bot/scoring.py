@@ -124,6 +124,12 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # k = 5 0.778 -> 0.769 and 0.657 -> 0.639, follow-ups tune first-quote-hit 0.593 -> 0.519: not kept
 # (it helps at one k and hurts at the other). (0.35, 0.35, 0.30, 2) cost follow-ups first-quote-hit
 # on both halves.
+# A conditional logit over the fourteen sentence features (the three above plus every bonus and penalty
+# below), fit on the cases and follow-up tune questions (eighth round, 2026-11-26, L2 0.1): cases tune
+# first-quote-hit 0.814 -> 0.831 (answer-hit 0.890 -> 0.881), validate first-quote-hit 0.713 -> 0.731 and
+# answer-hit 0.787 -> 0.796, but follow-ups validate answer-hit 0.913 -> 0.870 and first-quote-hit 0.783 ->
+# 0.696 (L2 1: lower on every set). Refitting only these three weights, the rest fixed, lowered tune
+# first-quote-hit to 0.763-0.771: not kept. The hand-set weights are near what these features can give.
 # "What did the biopsy show?" (analysis.asks_finding): the sentence reporting a finding ("… showed",
 # "… confirmed", or a laboratory value) over the one saying the test was done. Chosen 2026-11-26 on cases
 # tune: 0.04, 0.08 and 0.12 all gave first-quote-hit +1 question (the middle kept); validate +1 question,
