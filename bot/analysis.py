@@ -92,6 +92,7 @@ class Vocabulary:
                     else:
                         self._always.add(i)
         self._learned: dict[str, tuple[str, ...]] | None = None
+        self._containing: dict[str, set[str]] | None = None
         broader = {c.name: c.broader for c in concepts}
         self._implied = {c.name: _closure(c.name, broader) for c in concepts}
 
@@ -104,6 +105,17 @@ class Vocabulary:
             if short not in known:
                 concepts.append(Concept(_slug(short), (short,), tuple(sorted(longs)), learned=True))
         return cls(concepts)
+
+    def containing(self, term: str) -> set[str]:
+        """Tags of the curated concepts one of whose phrases has the word stemmed `term`: "immunoglobulin"
+        is part of "intravenous immunoglobulin" (a passage writing "IVIG" names it)."""
+        if self._containing is None:
+            self._containing = {}
+            for c in self.concepts:
+                for form in c.terms if not c.learned else ():
+                    for w in words(form):
+                        self._containing.setdefault(stem(w.lower()), set()).add("@" + c.name)
+        return self._containing.get(term, set())
 
     def learned_tags(self) -> dict[str, tuple[str, ...]]:
         """Tag -> short forms, for the abbreviations learned from papers."""

@@ -350,10 +350,18 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score -= OTHER_SIDE_PENALTY  # "the right ovary" is not answered by what the left one showed
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
-        scored.append((score, n, s, e, sentence, present))
+        scored.append((score, n, s, e, sentence, present, i))
     hers = her_papers(query, hits)
     if hers:  # "the 12-year-old" is not the 60-year-old man of another paper
         scored = [x for x in scored if hits[x[1] - 1].doc_id in hers]
+        if not scored:
+            return []
+    if query.given:  # "Was sodium thiosulfate given to this patient?"
+        general = [about(x[4], question=False) == "general" for x in scored]
+        naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]
+        if any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
+            return []  # only the condition's treatment options name it: the papers do not say she had it
+        scored = [x for x, g in zip(scored, general, strict=True) if not g]
         if not scored:
             return []
     scored.sort(key=lambda x: -x[0])
@@ -369,16 +377,16 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if following:
             picked.append(min(following, key=lambda x: x[2]))
     covered = set().union(*(p[5] for p in picked))
-    for score, n, s, e, sentence, present in scored[1:]:
+    for score, n, s, e, sentence, present, i in scored[1:]:
         if len(picked) >= limit or score < best - EXTRA_SENTENCE_MARGIN:
             break
         if any(p[4] == sentence or (p[1] == n and p[2] < e and s < p[3]) for p in picked):
             continue  # overlapping passages repeat sentences
         if not (present - covered) or (n, s) in others:
             continue  # a further quote must add a part of the answer, not repeat the best one's terms
-        picked.append((score, n, s, e, sentence, present))
+        picked.append((score, n, s, e, sentence, present, i))
         covered |= present
-    return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, _ in picked]
+    return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, *_ in picked]
 
 
 def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> bool:

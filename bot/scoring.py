@@ -277,6 +277,15 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # unchanged or worse (first-quote-hit 0.630 -> 0.620 / 0.630 / 0.602); follow-ups validate answer-hit
 # 0.913 -> 0.870: not kept.
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
+# A yes/no question whether the patient had a treatment ("Was sodium thiosulfate given to this patient?", "Did
+# she respond to rituximab?": retrieve.Retriever._given) is not answered by a sentence on the condition in general,
+# and abstains when only such sentences name the treatment (the shipped report lists both drugs among the
+# "therapeutic options" and never says she had either; issue 11 quoted that list as the answer). Eighth round,
+# 2026-11-26: no question of any development set moved, answerable or not. Without the verbs of receiving, "Did the
+# Whipple patient on anti-TNF have neurological symptoms?" abstained (tune false abstention 3 -> 4 of 118); without
+# the concepts whose phrases hold a drug's word ("immunoglobulin" in "intravenous immunoglobulin", named "IVIG"
+# by the paper), "Did the 2-year-old get a second round of immunoglobulin?" did. The earlier attempts above
+# abstained whenever no sentence about her named the term.
 # Requiring the added term to weigh at least the mean term weight cut quotes to 1.42 / 1.37 but
 # answer-hit fell 9 and 7 points (tune / validate, k = 10): not kept.
 

@@ -87,6 +87,19 @@ def test_a_question_about_the_patient_is_answered_by_what_happened_to_her(shippe
     assert answer.citations[0].quote.startswith("Five years after the diagnosis, she developed")
 
 
+@pytest.mark.parametrize("question", ["Was sodium thiosulfate given to this patient?", "Did she respond to rituximab?"])
+def test_whether_she_had_a_treatment_is_not_answered_by_the_treatment_options(shipped_bot, question):
+    """Issue 11: "Therapeutic options include … sodium thiosulfate" was quoted as if she had received it.
+    The report names both drugs only among the options; it never says she had either."""
+    answer = shipped_bot.ask(question)
+    assert answer.abstained, answer.text
+
+
+def test_whether_she_had_a_treatment_is_answered_by_the_sentence_saying_she_had_it(shipped_bot):
+    answer = shipped_bot.ask("Did she receive pamidronate?")
+    assert answer.citations[0].quote.startswith("She was treated with intravenous immunoglobulin (IVIg)")
+
+
 def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
     answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
     shown = render(answer)

@@ -26,7 +26,7 @@ from bot.analysis import (
 )
 from bot.answer import select_sentences
 from bot.records import Hit
-from bot.retrieve import Query
+from bot.retrieve import Query, Retriever
 
 CASES = [
     # value questions: the kind of value asked for
@@ -597,3 +597,25 @@ def test_a_question_asking_the_route_is_answered_by_the_sentence_naming_one():
     question = "By what route was the 66-year-old given her vitamin C?"
     query = Query(question, question, np.zeros(4), [], [], {}, kind="what")
     assert select_sentences(query, [hit], 1)[0].quote == hers
+
+
+@pytest.mark.parametrize(
+    "question, given",
+    [
+        # whether she had a treatment: the drug it names, with the concepts a paper may name it by
+        ("Was sodium thiosulfate given to this patient?", {"@sts"}),
+        ("Did she respond to rituximab?", {"@rtx"}),
+        ("Did the 2-year-old get a second round of immunoglobulin?", {stem("immunoglobulin"), "@ivig"}),
+        ("Did she receive IVIg?", {"@ivig"}),
+        # not whether she had a treatment, or not about her
+        ("Did the Whipple patient on anti-TNF have neurological symptoms?", set()),
+        ("Does rituximab help calcinosis?", set()),
+        ("What dose of rituximab was given?", set()),
+    ],
+)
+def test_what_a_yes_no_question_asks_the_patient_received(question, given):
+    """A sentence on the condition's treatment options is not evidence that she had one (Retriever._given)."""
+    v = Vocabulary.load()
+    words = key_terms(question, v)
+    found = Retriever._given(question, question_type(question), about(question, question=True), list(words), words, v)
+    assert given <= found and bool(found) == bool(given), found
