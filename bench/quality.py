@@ -8,7 +8,8 @@
   such questions; it was written after the rule and is never tuned on. methods.jsonl (30
   questions asking how a diagnosis or finding was made, 6 of them unreported) was written by a
   writer who saw neither the other questions nor any answer, to check a rule for such questions
-  (not kept, see bot/scoring.py); it is never tuned on.
+  (not kept, see bot/scoring.py); it is never tuned on. classes.jsonl (42 questions for the members
+  of a class, "Which organs …?", over the tune documents only, 6 of them unreported) is tuning data.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -124,6 +125,9 @@ def main() -> None:
                 report(f"cases {half}", bot, [r for r in rows if r.get("split") == half], (5, 10), args.misses)
             report(  # written after the level rule by a writer who saw no answers: a check, never tuned on
                 "cases levels (check)", bot, ev.load_questions(DATA / "cases" / "levels.jsonl"), (10,), args.misses
+            )
+            report(  # tune documents only: questions for the members of a class ("Which organs …?"), tuned on
+                "cases classes (tune)", bot, ev.load_questions(DATA / "cases" / "classes.jsonl"), (5, 10), args.misses
             )
             report(  # likewise, for "How was the diagnosis confirmed?" questions
                 "cases methods (check)", bot, ev.load_questions(DATA / "cases" / "methods.jsonl"), (10,), args.misses

@@ -21,6 +21,24 @@ def test_evidence_match_folds_case_whitespace_and_line_end_hyphens():
     assert not ev.holds(passage, "a completely different sentence about thiosulfate and ulcers")
 
 
+@pytest.mark.parametrize("name", ["questions", "conversations", "levels", "methods", "classes"])
+def test_every_development_question_has_verbatim_evidence_in_its_document(name):
+    """bench/data/cases: evidence is copied from the document it names, and a row's split is its document's."""
+    root = Path(__file__).resolve().parent.parent
+    cases = root / "bench" / "data" / "cases"
+    splits = {}
+    for row in ev.load_questions(cases / "questions.jsonl"):
+        if row.get("doc"):
+            splits[row["doc"]] = row["split"]
+    for row in ev.load_questions(cases / f"{name}.jsonl"):
+        if row.get("doc"):
+            doc = next(
+                p for p in (cases / "docs" / f"{row['doc']}.txt", root / "docs_src" / f"{row['doc']}.txt") if p.exists()
+            )
+            assert row["evidence"] in doc.read_text(encoding="utf-8"), row["id"]
+            assert row["split"] in ("check", splits.get(row["doc"])), row["id"]
+
+
 def test_half_of_the_span_must_be_one_contiguous_run():
     passage = "alpha beta gamma delta"
     assert ev.holds(passage, "alpha beta gamma xxxxxxxxxxxx")  # 16 of 29 characters contiguous
