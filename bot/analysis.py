@@ -592,6 +592,48 @@ DRUG_NAME = re.compile(
     re.I,
 )
 
+# Other classes a question may ask the members of, with how a sentence names a member ("Which scans …?": "CT
+# showed …"; "Which operation …?": "… underwent antrostomy"; "Which organs were involved?": "the liver and
+# kidneys"; "Which organism grew?": "Fusobacterium necrophorum"; "Which antibodies …?": "anti-NMDAR").
+MEMBER_CLASSES: tuple[tuple[frozenset[str], re.Pattern], ...] = (
+    (DRUG_CLASSES, DRUG_NAME),
+    (
+        frozenset(stem(w) for w in "scan imaging image modality".split()),
+        re.compile(
+            r"\b(?:CT|MRI|MR|PET|SPECT|x-?rays?|radiograph\w*|ultraso\w+|sonograph\w*|echocardiogra\w*|tomograph\w*"
+            r"|angiogra\w*|scintigra\w*|magnetic resonance|doppler)\b",
+            re.I,
+        ),
+    ),
+    (
+        frozenset(stem(w) for w in "procedure operation surgery intervention".split()),
+        re.compile(
+            r"\b(?:\w+(?:ectomy|otomy|ostomy|plasty|scopy|centesis|pexy)|surgery|resect\w*|excis\w+|debride\w*"
+            r"|drain\w*|amputat\w+|transplant\w*|graft\w*|stent\w*|dialysis|haemodialysis|hemodialysis"
+            r"|plasmapheresis|plasma exchange)\b",
+            re.I,
+        ),
+    ),
+    (
+        frozenset(stem(w) for w in "organ system".split()),
+        re.compile(
+            r"\b(?:liver|hepat\w+|kidneys?|renal|lungs?|pulmonary|heart|cardiac|myocard\w*|spleen|splenic|brain"
+            r"|cerebr\w+|pancrea\w+|bowel|intestin\w+|colon|stomach|skin|bone marrow|lymph nodes?|thyroid|adrenal"
+            r"|pericardi\w+|pleura\w*|spinal cord)\b",
+            re.I,
+        ),
+    ),
+    (
+        frozenset(stem(w) for w in "organism bacterium bacteria pathogen microbe fungus".split()),
+        re.compile(
+            r"\b\w*(?:coccus|cocci|bacter|bacterium|bacillus|ella|monas|myces|mucor|rhizopus|aspergillus|candida"
+            r"|treponema|tropheryma)\b",
+            re.I,
+        ),
+    ),
+    (frozenset(stem(w) for w in "antibody autoantibody".split()), re.compile(r"\banti-[A-Za-z0-9]+")),
+)
+
 # Question types, read from the question's main clause: its first words after an optional
 # conjunction or preposition ("And at what dose…", "For how long…"). A wh-word inside a
 # subordinate clause ("What did the X-ray show when it was diagnosed?") does not count.

@@ -17,6 +17,7 @@ from .analysis import (
     DRUG_CLASSES,
     DRUG_NAME,
     FINDING,
+    MEMBER_CLASSES,
     RESULTS_SECTION,
     SENTENCES_REMEMBERED,
     SHAPES,
@@ -295,7 +296,10 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         shape = _ROUTE  # "By what route was she given vitamin C?": "given by mouth" (see scoring.QUANTITY_BONUS)
     # "Which antifungal followed …?" is answered by "… a course of fluconazole": a drug's name stands for its
     # class (added 2026-11-26: cases tune first-quote-hit +1 question, validate +2 and answer-hit +1; see scoring)
-    classes = query.focus & DRUG_CLASSES & set(query.key_idf)
+    # (2026-11-26; other classes than drugs, with their members, since the eighth round: see scoring)
+    members = [
+        (asked, member) for classes, member in MEMBER_CLASSES if (asked := query.focus & classes & set(query.key_idf))
+    ]
     finding = asks_finding(query.question)
     side = sides(query.question)
     results = query.section is RESULTS_SECTION
@@ -309,8 +313,9 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             if not quotable(sentence):
                 continue
             present = {t for t in asked if query.has(t, hit.sentence_terms[i])}
-            if classes and DRUG_NAME.search(sentence):
-                present |= classes
+            for asked_class, member in members:
+                if member.search(sentence):
+                    present |= asked_class
             sentences.append((n, i, s, e, hit, sentence, present, present | (context & asked)))
     if not sentences:
         return []

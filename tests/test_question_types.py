@@ -534,6 +534,44 @@ def test_a_drug_named_answers_a_question_asking_for_its_class():
 
 
 @pytest.mark.parametrize(
+    "question, asked, repeats, names",
+    [
+        (
+            "Which organs were involved in her reaction?",
+            "organ",
+            "Organ involvement is typical of this reaction and varies between patients.",
+            "Her liver and kidneys were affected, with raised transaminases and creatinine.",
+        ),
+        (
+            "Which sinus operations were performed on day 3?",
+            "oper",
+            "Operations on the sinuses are often needed in this infection.",
+            "On day 3 he underwent maxillary antrostomy and ethmoidectomy.",
+        ),
+        (
+            "Which scans were done first?",
+            "scan",
+            "Scans are central to the assessment of this disease.",
+            "A CT of the chest and an abdominal ultrasound were arranged.",
+        ),
+        (
+            "Which organism grew from the blood cultures?",
+            "organism",
+            "The organism responsible is usually found late.",
+            "Blood cultures grew Fusobacterium necrophorum.",
+        ),
+    ],
+)
+def test_a_sentence_naming_members_answers_a_question_asking_for_their_class(question, asked, repeats, names):
+    """As for drugs: "Which organs …?" is answered by the sentence naming the liver, not the one repeating "organ"
+    (the two are otherwise alike: the naming one is a little closer to the question)."""
+    terms = [{stem(w.lower()) for w in words(repeats)}, {stem(w.lower()) for w in words(names)}]
+    hit = two_sentences(repeats, names, (0.5, 0.52), terms=terms)
+    query = Query(question, question, np.zeros(4), [], [asked], {asked: 5.0}, focus={asked}, kind="which")
+    assert select_sentences(query, [hit], 1)[0].quote == names
+
+
+@pytest.mark.parametrize(
     "question, section",
     [
         ("How was sarcoidosis proven in the woman with hypercalcaemia?", "Investigations"),

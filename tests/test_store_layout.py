@@ -21,7 +21,8 @@ writes, a test's value only right after its name, a drug named by a concept in d
 bar for questions about a topic, "-atory" adjectives joined to their "-ation" nouns, "on day 3" as a time,
 a finding for "what did the biopsy show?" and for "how was it confirmed?", a drug's name answering
 "which antifungal", the section a case report answers a question in (investigations, treatment, outcome),
-a route for "by what route"
+a route for "by what route", organs, operations, scans, organisms and antibodies named for "which …" questions
+asking their class
 (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
