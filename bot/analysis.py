@@ -112,7 +112,9 @@ class Vocabulary:
         if self._containing is None:
             self._containing = {}
             for c in self.concepts:
-                for form in c.terms if not c.learned else ():
+                if c.learned:  # a paper's own abbreviation: its long form is not a curated name
+                    continue
+                for form in c.terms:
                     for w in words(form):
                         self._containing.setdefault(stem(w.lower()), set()).add("@" + c.name)
         return self._containing.get(term, set())

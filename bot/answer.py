@@ -294,9 +294,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     if shape is None and _ASKS_ROUTE.search(query.question):
         shape = _ROUTE  # "By what route was she given vitamin C?": "given by mouth" (see scoring.QUANTITY_BONUS)
-    # "Which antifungal followed …?" is answered by "… a course of fluconazole": a drug's name stands for its
-    # class (added 2026-11-26: cases tune first-quote-hit +1 question, validate +2 and answer-hit +1; see scoring)
-    # (2026-11-26; other classes than drugs, with their members, since the eighth round: see scoring)
+    # "Which antifungal followed …?" is answered by "… a course of fluconazole", "Which organs were involved?" by
+    # "her liver and kidneys": a member's name stands for its class (analysis.MEMBER_CLASSES; see scoring)
     members = [
         (asked, member) for classes, member in MEMBER_CLASSES if (asked := query.focus & classes & set(query.key_idf))
     ]

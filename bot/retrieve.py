@@ -96,9 +96,8 @@ class Query:
     described: set[str] = field(default_factory=set)  # papers with the age the question names its patient by
     abbreviations: set[str] = field(default_factory=set)  # key terms of the abbreviations it asks for ("bnp")
     section: re.Pattern | None = None  # analysis.asked_section: the kind of section that answers it ("Treatment")
-    given: set[str] = field(
-        default_factory=set
-    )  # tokens naming what a yes/no question asks she received (Retriever._given)
+    # tokens naming the treatment a yes/no question asks whether she received (Retriever._given)
+    given: set[str] = field(default_factory=set)
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
