@@ -288,8 +288,8 @@ def load_catalog(index_dir: Path, expected: dict | None = None, checksums: bool 
         raise _damaged(gen, exc) from None
 
 
-def _remember(cache: dict, key: object, value: object) -> None:
-    if len(cache) >= CACHED_ROWS:
+def _remember(cache: dict, key: object, value: object, limit: int = CACHED_ROWS) -> None:
+    if len(cache) >= limit:
         cache.pop(next(iter(cache)))  # oldest first: dicts keep insertion order
     cache[key] = value
 
@@ -489,15 +489,13 @@ class Snapshot:
         with self._places_lock:
             found = {c: self._places[c] for c in ids if c in self._places}
             missing = np.asarray([i for i, c in enumerate(ids) if c not in found], np.int64)
-            for i, at, _ in self.per_segment(np.asarray(rows, np.int64)[missing]) if len(missing) else []:
+            for i, at, _ in self.per_segment(np.asarray(rows, np.int64)[missing]):
                 for cid, doc_id, section in self.segments[i].query_in(
                     "SELECT chunk_id, doc_id, section FROM chunks WHERE chunk_id IN ({})",
                     [ids[j] for j in missing[at].tolist()],
                 ):
                     found[cid] = (doc_id, section)
-                    if len(self._places) >= CACHED_PLACES:
-                        self._places.pop(next(iter(self._places)))  # oldest first: dicts keep insertion order
-                    self._places[cid] = found[cid]
+                    _remember(self._places, cid, found[cid], CACHED_PLACES)
         try:
             return [found[c] for c in ids]
         except KeyError as exc:
