@@ -781,6 +781,30 @@ def asked_section(question: str, kind: str, whom: str | None = None) -> re.Patte
     return None
 
 
+# "Was X given to …", "Did she receive / respond to / get / take X?": whether the patient had a treatment. Wider
+# than _ASKS_TREATMENT's verbs (a response or a drug taken says she had it), without its nouns ("dose", "therapy").
+_RECEIVED = re.compile(
+    r"\b(?:given|receiv\w*|treated|respond\w*|get|got|take|took|taking|taken|started|prescribed|administered|tried"
+    r"|used)\b",
+    re.I,
+)
+
+
+def received(
+    question: str, kind: str, whom: str | None, own: list[str], words: dict[str, str], vocabulary: Vocabulary
+) -> set[str]:
+    """Tokens naming the treatment a yes/no question asks whether the patient received ("Was sodium thiosulfate
+    given to this patient?", "Did she respond to rituximab?"): the drugs among its own key terms `own` (term ->
+    word in `words`), else its concepts, with the tokens that name them too ("immunoglobulin": "IVIG"). Only her
+    sentences can say she had it; a sentence on the condition's treatment options names it without saying so
+    (answer.select_sentences)."""
+    if kind != "yes_no" or whom != "patient" or not _RECEIVED.search(question):
+        return set()
+    drugs = [t for t in own if DRUG_NAME.fullmatch(words[t])] or [t for t in own if t.startswith("@")]
+    named = set(drugs).union(*vocabulary.alternatives(drugs).values())
+    return named | {tag for t in drugs if not t.startswith("@") for tag in vocabulary.containing(t)}
+
+
 @lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def asks_finding(question: str) -> bool:
     """Whether the question asks what an examination or test found."""

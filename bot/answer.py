@@ -97,7 +97,8 @@ _ASKS_PRESENTATION = re.compile(
     r"\b(?:how old|age|aged|present(?:ed|ing|ation)?|complain\w*|came|admitted|history|who)\b", re.I
 )
 
-
+# A question asking how a drug was given ("By what route …?", "How was methylene blue given?") and the
+# sentences that state a route: the value shapes' bonus and penalty apply (scoring.QUANTITY_BONUS).
 _ASKS_ROUTE = re.compile(
     r"\b(?:by )?what route\b|\broute\b|\bhow (?:was|were|is|are)\b.*\b(?:given|administered|delivered)\b", re.I
 )

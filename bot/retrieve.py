@@ -31,6 +31,7 @@ from .analysis import (
     key_terms,
     measured,
     question_type,
+    received,
     requested,
     section_about,
     shape_bit,
@@ -96,7 +97,7 @@ class Query:
     described: set[str] = field(default_factory=set)  # papers with the age the question names its patient by
     abbreviations: set[str] = field(default_factory=set)  # key terms of the abbreviations it asks for ("bnp")
     section: re.Pattern | None = None  # analysis.asked_section: the kind of section that answers it ("Treatment")
-    # tokens naming the treatment a yes/no question asks whether she received (Retriever._given)
+    # tokens naming the treatment a yes/no question asks whether she received (analysis.received)
     given: set[str] = field(default_factory=set)
 
     def has(self, term: str, present: set[str]) -> bool:
@@ -157,14 +158,6 @@ def is_rare(term: str, word: str) -> bool:
         and any(c.isalpha() for c in term)
         or (zipf_frequency(word, "en") < RARE_ZIPF)
     )
-
-
-# "Was X given to …", "Did she receive / respond to / get / take X?": a question whether the patient had a treatment
-_RECEIVED = re.compile(
-    r"\b(?:given|receiv\w*|treated|respond\w*|get|got|take|took|taking|taken|started|prescribed|administered|tried"
-    r"|used)\b",
-    re.I,
-)
 
 
 class Retriever:
@@ -247,22 +240,8 @@ class Retriever:
             described,
             {t for t, word in words.items() if word in acronyms(question)},
             asked_section(question, kind, whom),
-            self._given(question, kind, whom, [t for t in own if t in words], words, vocabulary),
+            received(question, kind, whom, [t for t in own if t in words], words, vocabulary),
         )
-
-    @staticmethod
-    def _given(
-        question: str, kind: str, whom: str | None, own: list[str], words: dict[str, str], vocabulary: Vocabulary
-    ) -> set[str]:
-        """What a yes/no question about the patient asks whether she received ("Was sodium thiosulfate given to
-        this patient?", "Did she respond to rituximab?"): the drugs it names, else its concepts, with the tokens
-        that name them too ("immunoglobulin": "IVIG"). Only her sentences can say she had it; a sentence on the
-        condition's treatment options names it without saying so (answer.select_sentences)."""
-        if kind != "yes_no" or whom != "patient" or not _RECEIVED.search(question):
-            return set()
-        drugs = [t for t in own if DRUG_NAME.fullmatch(words[t])] or [t for t in own if t.startswith("@")]
-        named = set(drugs) | {a for t in drugs for a in vocabulary.alternatives([t]).get(t, set())}
-        return named | {tag for t in drugs if not t.startswith("@") for tag in vocabulary.containing(t)}
 
     def _described(self, question: str) -> set[str]:
         """The papers that mention the age by which the question names its patient ("the 72-year-old")."""

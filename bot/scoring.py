@@ -295,7 +295,7 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # 0.913 -> 0.870: not kept.
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
 # A yes/no question whether the patient had a treatment ("Was sodium thiosulfate given to this patient?", "Did
-# she respond to rituximab?": retrieve.Retriever._given) is not answered by a sentence on the condition in general,
+# she respond to rituximab?": analysis.received) is not answered by a sentence on the condition in general,
 # and abstains when only such sentences name the treatment (the shipped report lists both drugs among the
 # "therapeutic options" and never says she had either; issue 11 quoted that list as the answer). Eighth round,
 # 2026-11-26: no question of any development set moved, answerable or not. Without the verbs of receiving, "Did the

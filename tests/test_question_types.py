@@ -18,6 +18,7 @@ from bot.analysis import (
     measured,
     methods_section,
     question_type,
+    received,
     requested,
     section_about,
     stem,
@@ -26,7 +27,7 @@ from bot.analysis import (
 )
 from bot.answer import select_sentences
 from bot.records import Hit
-from bot.retrieve import Query, Retriever
+from bot.retrieve import Query
 
 CASES = [
     # value questions: the kind of value asked for
@@ -652,8 +653,8 @@ def test_a_question_asking_the_route_is_answered_by_the_sentence_naming_one():
     ],
 )
 def test_what_a_yes_no_question_asks_the_patient_received(question, given):
-    """A sentence on the condition's treatment options is not evidence that she had one (Retriever._given)."""
+    """A sentence on the condition's treatment options is not evidence that she had one (analysis.received)."""
     v = Vocabulary.load()
     words = key_terms(question, v)
-    found = Retriever._given(question, question_type(question), about(question, question=True), list(words), words, v)
+    found = received(question, question_type(question), about(question, question=True), list(words), words, v)
     assert given <= found and bool(found) == bool(given), found
