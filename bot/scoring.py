@@ -191,7 +191,11 @@ QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks 
 # that the focus is "dialysis techniques": no question of any set moved. Not kept.
 # Quoting, after the best sentence, the next one when it goes on with the list ("Several rescue strategies are
 # available … ." "They include a second IVIG dose, …"): the classes set answer-hit 28 -> 29 of 42 (the question
-# it was written from), nothing else moved on any set: not kept, since nothing but its source supports it. Nor the credit for any class word of the
+# it was written from), nothing else moved on any set: not kept, since nothing but its source supports it.
+# Ninth round (2026-11-26): a bonus for a sentence that enumerates ("A, B and C") when the question asks for a plural
+# class ("Which treatments have been reported …?", "What thyroid hormones were raised?"), {0.05, 0.1}: cases tune
+# unchanged, the classes set first-quote-hit 18 -> 16 and 15 of 36, validate answer-hit 0.796 -> 0.787, the methods
+# check answer-hit 0.875 -> 0.833: not kept. Nor the credit for any class word of the
 # question, not only the one it asks for ("How was the steroid tapered?"): tune answer-hit +1, validate -1.
 # Follow-ups tune: one turn's answer better ("Did the lesions heal?"), one worse and one ranked lower, through
 # the changed quotes of earlier turns (answer-hit 0.84 -> 0.86, recall@1 0.48 -> 0.46); follow-ups validate,

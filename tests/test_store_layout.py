@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import CaseBot, ann, rowfile, store
+from bot import CaseBot, ann, retrieve, rowfile, store
 from bot.embed import HASHING_MODEL
 from bot.errors import StoreError
 
@@ -69,10 +69,18 @@ def cases_questions() -> list[str]:
     return [r["question"] for r in rows]
 
 
-@pytest.mark.parametrize("pread_above", [rowfile.PREAD_ABOVE_BYTES, 0], ids=["mapped-rows", "pread-rows"])
-def test_answers_match_the_format_2_index(make_settings, tmp_path, cases_questions, monkeypatch, pread_above):
-    """Also with every scattered row read by pread, as a large segment's are (bot.rowfile)."""
+@pytest.mark.parametrize(
+    ("pread_above", "parallel_from"),
+    [(rowfile.PREAD_ABOVE_BYTES, retrieve.PARALLEL_STAGE1_PASSAGES), (0, retrieve.PARALLEL_STAGE1_PASSAGES), (0, 0)],
+    ids=["mapped-rows", "pread-rows", "pread-rows-bm25-on-a-second-thread"],
+)
+def test_answers_match_the_format_2_index(
+    make_settings, tmp_path, cases_questions, monkeypatch, pread_above, parallel_from
+):
+    """Also with every scattered row read by pread, as a large segment's are (bot.rowfile), and with the
+    BM25 search run beside the dense one on a second thread, as a large index's is (no dense seeds)."""
     monkeypatch.setattr(rowfile, "PREAD_ABOVE_BYTES", pread_above)
+    monkeypatch.setattr(retrieve, "PARALLEL_STAGE1_PASSAGES", parallel_from)
     docs = tmp_path / "docs"
     shutil.copytree(CASES / "docs", docs)
     bot = CaseBot(make_settings(docs_dir=docs, model=HASHING_MODEL))
