@@ -17,7 +17,7 @@ the columns of its own terms.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
@@ -303,8 +303,15 @@ class Bm25:
         `seeds` are rows likely to score well (the dense search's): they make a long search
         shorter, never different. Both ways give the result of a full pass exactly.
         """
+        return self.search(query, n, seeds)[0]
+
+    def search(
+        self, query: Sequence[str], n: int, seeds: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        """`top`'s rows, and what `scores_at` gives for any (ascending) rows: read from the full pass
+        when there was one (the second stage asks it for its whole pool), else looked up."""
         if n <= 0:
-            return np.zeros(0, np.int64)
+            return np.zeros(0, np.int64), lambda rows: self.scores_at(query, rows)
         times = Counter(query)
         df = {t: d for t in times if (d := self._df(t))}
         idf = {t: self._idf(d) for t, d in df.items()}
@@ -318,12 +325,12 @@ class Bm25:
             if len(candidates) > n:  # only those at or above the n-th best need sorting
                 scores = every[candidates]
                 candidates = candidates[scores >= np.partition(scores, len(scores) - n)[len(scores) - n]]
-            return candidates[np.lexsort((candidates, -every[candidates]))[:n]]
+            return candidates[np.lexsort((candidates, -every[candidates]))[:n]], lambda rows: every[rows]
         candidates = self._max_score(query, n, times, idf, np.zeros(0, np.int64) if seeds is None else seeds)
         scores = self.scores_at(query, candidates)
         positive = scores > 0
         candidates, scores = candidates[positive], scores[positive]
-        return candidates[np.lexsort((candidates, -scores))[:n]]
+        return candidates[np.lexsort((candidates, -scores))[:n]], lambda rows: self.scores_at(query, rows)
 
     def _max_score(
         self, query: Sequence[str], n: int, times: Counter, idf: dict[str, np.float32], seeds: np.ndarray

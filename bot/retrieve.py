@@ -421,10 +421,10 @@ class Retriever:
         if len(snap.chunks) >= PARALLEL_STAGE1_PASSAGES:
             lexical_search = _STAGE1.submit(snap.lexical_top, query.terms, n)
             dense_rows = snap.dense_search(query.vector, n)
-            lexical_rows = lexical_search.result()
+            lexical_rows, lexical_scores = lexical_search.result()
         else:
             dense_rows = snap.dense_search(query.vector, n)
-            lexical_rows = snap.lexical_top(query.terms, n, seeds=dense_rows)
+            lexical_rows, lexical_scores = snap.lexical_top(query.terms, n, seeds=dense_rows)
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
         fused = np.zeros(len(rows))
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
@@ -435,7 +435,7 @@ class Retriever:
         value = np.zeros(len(rows))
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
             value = ((snap.value_shapes(rows) & shape_bit(query.expects)) != 0).astype(float)
-        pool_lexical = snap.lexical_scores(query.terms, rows)
+        pool_lexical = lexical_scores(rows)  # BM25 of the whole pool: mostly read from the search itself
         coverage = self._coverage(rows, query, {t: query.key_idf[t] for t in query.key})
         features = np.column_stack([best_sentence, dense, coverage, fused / fused.max(), value])
         bounds = list(sentence_starts) + [len(sentence_scores)]

