@@ -289,13 +289,24 @@ def words(text: str) -> list[str]:
     """Lower-cased word, number, unit and identifier tokens: '400mg/kg/day' -> ['400', 'mg/kg/day'], 'IL-6' -> ['il6']."""
     out: list[str] = []
     for piece in text.lower().split():
-        parts = [piece] if "/" in piece else _HYPHEN_BEFORE_LETTER.split(piece)
-        for part in parts:
-            bare = part.strip(_PUNCT).removesuffix("'s").removesuffix("’s")
-            if _IDENTIFIER.fullmatch(bare) and bare.split("-")[0].rstrip("0123456789") not in _NOT_IDENTIFIER:
-                out.append(bare.replace("-", ""))
-            else:
-                out.extend(_plain_words(part))
+        core = piece.strip(_PUNCT)
+        if core.isalpha():  # most pieces: a plain word, maybe in punctuation; piece_words gives [core] (tested)
+            out.append(core)
+        else:
+            out.extend(piece_words(piece))
+    return out
+
+
+def piece_words(piece: str) -> list[str]:
+    """The tokens of one lower-cased, space-free piece of text (see `words`)."""
+    out: list[str] = []
+    parts = [piece] if "/" in piece else _HYPHEN_BEFORE_LETTER.split(piece)
+    for part in parts:
+        bare = part.strip(_PUNCT).removesuffix("'s").removesuffix("’s")
+        if _IDENTIFIER.fullmatch(bare) and bare.split("-")[0].rstrip("0123456789") not in _NOT_IDENTIFIER:
+            out.append(bare.replace("-", ""))
+        else:
+            out.extend(_plain_words(part))
     return out
 
 

@@ -1,12 +1,17 @@
 """Lexical analysis: the same tokens at index and query time, synonyms, learned abbreviations."""
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from bot.analysis import (
+    _PUNCT,
     Vocabulary,
     analyse_passage,
     expected_value,
     focus_terms,
     key_terms,
     learn_abbreviations,
+    piece_words,
     shape_bit,
     tokens,
     words,
@@ -18,6 +23,19 @@ def test_numbers_and_units_are_kept_and_separated():
     assert words("IVIg 400mg/kg/day for 5 days") == ["ivig", "400", "mg/kg/day", "for", "5", "days"]
     assert words("CK 952 U/L, aldolase 10.7 U/L") == ["ck", "952", "u/l", "aldolase", "10.7", "u/l"]
     assert "8" in words("approximately 8% of patients") and "%" in words("8%")
+
+
+@settings(max_examples=400, deadline=None, derandomize=True)
+@given(
+    st.text(st.sampled_from(_PUNCT + "-/%'’"), max_size=3),
+    st.text(st.characters(categories=["Ll", "Lu", "Lo"]), min_size=1, max_size=12),
+    st.text(st.sampled_from(_PUNCT + "-/%'’0123456789"), max_size=3),
+)
+def test_a_plain_word_in_punctuation_takes_the_short_way_to_the_same_tokens(before, word, after):
+    """`words` takes a piece whose letters are wrapped only in punctuation as that one word, as the
+    general reading (identifiers, units, digits, possessives) does."""
+    piece = (before + word + after).lower()
+    assert words(piece) == piece_words(piece)
 
 
 def test_case_folding_and_stemming_make_inflections_meet():
