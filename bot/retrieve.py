@@ -114,7 +114,7 @@ class Query:
         return term in present or bool(self.alternatives.get(term, set()) & present)
 
 
-@dataclass
+@dataclass(slots=True)
 class Candidate:
     chunk_id: int
     fused: float = 0.0
@@ -438,7 +438,7 @@ class Retriever:
         pool_lexical = lexical_scores(rows)  # BM25 of the whole pool: mostly read from the search itself
         coverage = self._coverage(rows, query, {t: query.key_idf[t] for t in query.key})
         features = np.column_stack([best_sentence, dense, coverage, fused / fused.max(), value])
-        bounds = list(sentence_starts) + [len(sentence_scores)]
+        bounds = sentence_starts.tolist() + [len(sentence_scores)]  # ints: ~70 slices an ask
         return rows, features, pool_lexical, sentence_scores, bounds
 
     def _preference(self, places: list[tuple[str, str]], prefer: Preference) -> np.ndarray:
@@ -464,7 +464,7 @@ class Retriever:
 
     def hit(self, c: Candidate) -> Hit:
         row = self.snap.chunks[c.chunk_id]
-        scores = [] if c.sentence_scores is None else [float(x) for x in c.sentence_scores]
+        scores = [] if c.sentence_scores is None else c.sentence_scores.tolist()
         return Hit(
             chunk_id=row.chunk_id,
             doc_id=row.doc_id,
