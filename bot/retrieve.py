@@ -419,12 +419,12 @@ class Retriever:
         if n == 0:
             return None
         if len(snap.chunks) >= PARALLEL_STAGE1_PASSAGES:
-            lexical_search = _STAGE1.submit(snap.lexical_top, query.terms, n)
+            lexical = _STAGE1.submit(snap.lexical_search, query.terms, n)
             dense_rows = snap.dense_search(query.vector, n)
-            lexical_rows, lexical_scores = lexical_search.result()
+            lexical_rows, lexical_scores = lexical.result()
         else:
             dense_rows = snap.dense_search(query.vector, n)
-            lexical_rows, lexical_scores = snap.lexical_top(query.terms, n, seeds=dense_rows)
+            lexical_rows, lexical_scores = snap.lexical_search(query.terms, n, seeds=dense_rows)
         rows = np.unique(np.concatenate([dense_rows, lexical_rows]))
         fused = np.zeros(len(rows))
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):

@@ -546,7 +546,7 @@ class Snapshot:
         order = np.lexsort((-rows, -scores))[:n]  # exact ties: the later passage first, as FAISS's flat search
         return rows[order]
 
-    def lexical_top(
+    def lexical_search(
         self, terms: Sequence[str], n: int, seeds: np.ndarray | None = None
     ) -> tuple[np.ndarray, Callable[[np.ndarray], np.ndarray]]:
         """Rows of the n best positive BM25 scores, best first (equal scores: lower row first), and
