@@ -33,7 +33,9 @@ from __future__ import annotations
 import logging
 import math
 import os
+import queue
 import time
+from concurrent.futures import Executor
 from pathlib import Path
 from typing import Any
 
@@ -124,6 +126,16 @@ NPROBE_SAFETY = 2
 # made a single query 10x slower (bench, 100k rows, nprobe 38: 3.2 ms vs 0.21 ms), so
 # lists are read synchronously.
 PREFETCH_THREADS = 0
+
+# A single query's scan can be shared with a helper thread the caller owns (retrieve's second thread,
+# which runs the BM25 search first): the probed lists, nearest first, are cut into this many parts,
+# and the asking thread and the helper each take the next part until none is left, so a helper busy
+# with other work simply takes fewer. faiss releases the GIL while it scans. Each part returns its own
+# best rerank_depth candidates and the union's best are the same as one scan's (ties at the cut aside).
+# 16 parts of the 1M index's 734 probed lists are ~2.5 ms of scanning each, fine enough that the
+# threads finish within one part of each other; a part costs one more faiss call (tens of us).
+# 1M passages (bench/scale.py's index), 40 queries: scan 40-58 ms on one thread, 27-28 ms shared by two.
+SHARED_SCAN_PARTS = 16
 
 MANIFEST_KIND = "ivf"
 
@@ -403,12 +415,14 @@ class IvfSearcher:
             lists.prefetch_nthread = PREFETCH_THREADS
         return cls(index, nprobe, vectors)
 
-    def search(self, query: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def search(self, query: np.ndarray, n: int, helper: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, local rows) of the n best rows by inner product, best first.
 
         `query` is (dim,) for 1-D results or (nq, dim) for 2-D ones; a query that finds
         fewer than n rows in its probed lists gets fewer results (2-D: padded with score
-        -inf and row -1). Scores are exact inner products for both codecs.
+        -inf and row -1). Scores are exact inner products for both codecs. A single
+        query's lists are scanned by this thread and `helper` together when one is given
+        (see SHARED_SCAN_PARTS).
         """
         q, single = _as_queries(query)
         if q.shape[1] != self.dimension:
@@ -418,7 +432,10 @@ class IvfSearcher:
             empty_s, empty_r = np.empty((len(q), 0), np.float32), np.empty((len(q), 0), np.int64)
             return (empty_s[0], empty_r[0]) if single else (empty_s, empty_r)
         depth = min(self.rows, rerank_depth(k)) if self._quantised else k
-        approx_scores, labels = self._index.search(q, depth)
+        if helper is not None and len(q) == 1 and self.nprobe > 1:
+            approx_scores, labels = self._shared_scan(q, depth, helper)
+        else:
+            approx_scores, labels = self._index.search(q, depth)
         out_scores = np.full((len(q), k), -np.inf, dtype=np.float32)
         out_rows = np.full((len(q), k), -1, dtype=np.int64)
         counts = []
@@ -437,3 +454,31 @@ class IvfSearcher:
         if single:
             return out_scores[0, : counts[0]], out_rows[0, : counts[0]]
         return out_scores, out_rows
+
+    def _shared_scan(self, q: np.ndarray, depth: int, helper: Executor) -> tuple[np.ndarray, np.ndarray]:
+        """faiss's (scores, labels) of one query's best `depth`, the probed lists scanned part by part
+        by this thread and `helper` (SHARED_SCAN_PARTS)."""
+        index, nprobe = self._index, self.nprobe
+        centroid_scores, lists = index.quantizer.search(q, nprobe)
+        parts: queue.SimpleQueue[range] = queue.SimpleQueue()
+        size = -(-nprobe // SHARED_SCAN_PARTS)
+        for start in range(0, nprobe, size):
+            parts.put(range(start, min(start + size, nprobe)))
+
+        def scan_parts() -> list[tuple[np.ndarray, np.ndarray]]:
+            found: list[tuple[np.ndarray, np.ndarray]] = []
+            while True:
+                try:
+                    part = parts.get_nowait()
+                except queue.Empty:
+                    return found
+                assign = np.full_like(lists, -1)  # faiss skips list -1: this call scans only the part
+                assign[0, part.start : part.stop] = lists[0, part.start : part.stop]
+                found.append(index.search_preassigned(q, depth, assign, centroid_scores))
+
+        theirs = helper.submit(scan_parts)
+        found = scan_parts() + theirs.result()
+        scores = np.concatenate([d[0] for d, _ in found])
+        labels = np.concatenate([i[0] for _, i in found])
+        order = np.lexsort((labels, -scores))[:depth]  # unfound slots (label -1, score -inf) sort last
+        return scores[order][None, :], labels[order][None, :]

@@ -420,7 +420,7 @@ class Retriever:
             return None
         if len(snap.chunks) >= PARALLEL_STAGE1_PASSAGES:
             lexical = _STAGE1.submit(snap.lexical_search, query.terms, n)
-            dense_rows = snap.dense_search(query.vector, n)
+            dense_rows = snap.dense_search(query.vector, n, helper=_STAGE1)  # it takes its share when BM25 is done
             lexical_rows, lexical_scores = lexical.result()
         else:
             dense_rows = snap.dense_search(query.vector, n)

@@ -20,6 +20,7 @@ import os
 import sqlite3
 import threading
 from collections.abc import Sequence
+from concurrent.futures import Executor
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -280,13 +281,14 @@ class Segment:
                         return key, doc_id
         return None
 
-    def dense_search(self, vector: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
+    def dense_search(self, vector: np.ndarray, n: int, helper: Executor | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(scores, rows) of the n rows nearest `vector` by inner product, best first.
 
         Exact below ann.EXACT_LIMIT rows: FAISS's exhaustive search reads the mapped array
         in place (no copy) and ranks exactly as the flat FAISS index of format 2 did, ties
         included. Larger segments are searched by their IVF index (recall@10 >= 0.99 of
-        exact search, calibrated when the segment was written), scores exact.
+        exact search, calibrated when the segment was written), scores exact, with `helper`
+        (a thread) scanning part of the lists when one is given.
         """
         if not len(self) or n <= 0:
             return np.zeros(0, np.float32), np.zeros(0, np.int64)
@@ -294,7 +296,7 @@ class Segment:
         faiss.omp_set_num_threads(1)  # one query: threads only wait on each other (35x slower on a busy 2-core host)
         searcher = self._searcher()
         if searcher is not None:
-            return searcher.search(query[0], n)
+            return searcher.search(query[0], n, helper)
         scores, rows = faiss.knn(query, self.passage_vectors, min(n, len(self)), metric=faiss.METRIC_INNER_PRODUCT)
         return scores[0], rows[0].astype(np.int64)
 

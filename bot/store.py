@@ -47,6 +47,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from concurrent.futures import Executor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -528,13 +529,14 @@ class Snapshot:
             scores[target] = widened(segment.sentence_rows.take(source, axis=0)) @ vector
         return scores, starts
 
-    def dense_search(self, vector: np.ndarray, n: int) -> np.ndarray:
-        """Rows of the n live passages nearest `vector`, best first."""
+    def dense_search(self, vector: np.ndarray, n: int, helper: Executor | None = None) -> np.ndarray:
+        """Rows of the n live passages nearest `vector`, best first; `helper` (a thread) may share
+        the scan of large segments (ann.SHARED_SCAN_PARTS)."""
         found_scores, found_rows = [], []
         for i, segment in enumerate(self.segments):
             dead = self.dead[i]
             extra = 0 if dead is None else int(dead.sum())
-            scores, local = segment.dense_search(vector, min(n + extra, len(segment)))
+            scores, local = segment.dense_search(vector, min(n + extra, len(segment)), helper)
             if dead is not None:
                 alive = ~dead[local]
                 scores, local = scores[alive], local[alive]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -175,6 +176,36 @@ def test_written_index_reopens_with_identical_results(segment: dict[str, Any]) -
     for i in (0, 17, 49):  # single queries give the rows of the batch
         s, r = second.search(queries[i], 10)
         np.testing.assert_array_equal(r, r1[i])
+
+
+class Inline(Executor):
+    """A "helper" that does the work the moment it is handed over: it takes every part of the scan."""
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Future:
+        self.calls += 1
+        future: Future = Future()
+        future.set_result(fn(*args, **kwargs))
+        return future
+
+
+def test_a_scan_shared_with_a_helper_thread_finds_what_one_thread_finds(segment: dict[str, Any]) -> None:
+    vectors, record = segment["vectors"], segment["record"]
+    queries = questions(vectors, 40, seed=12)
+    searcher = ann.IvfSearcher.open(segment["folder"] / "ivf.faiss", record["nprobe"], vectors)
+    inline = Inline()
+    for nprobe in (record["nprobe"], 5 * ann.SHARED_SCAN_PARTS + 3):  # fewer lists than parts; uneven parts
+        searcher.nprobe = nprobe
+        alone_scores, alone_rows = searcher.search(queries, 40)
+        with ThreadPoolExecutor(max_workers=1) as thread:
+            for helper in (inline, thread):
+                for i, q in enumerate(queries):
+                    scores, rows = searcher.search(q, 40, helper)
+                    np.testing.assert_array_equal(rows, alone_rows[i])
+                    np.testing.assert_array_equal(scores, alone_scores[i])
+    assert inline.calls == 2 * len(queries)
 
 
 def test_build_is_deterministic(tmp_path: Path) -> None:
