@@ -16,7 +16,7 @@ the columns of its own terms.
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
@@ -40,7 +40,8 @@ class TermTable:
 
     def __init__(self, blob: np.ndarray, offsets: np.ndarray):
         self._blob, self._offsets = blob, offsets
-        self._found: dict[str, int | None] = {}  # recent lookups: a question asks for a term several times
+        # recent lookups: a question asks for a term several times
+        self._found: OrderedDict[str, int | None] = OrderedDict()
 
     @classmethod
     def of(cls, sorted_terms: Sequence[bytes]) -> TermTable:
@@ -59,7 +60,7 @@ class TermTable:
             return self._found[term]
         col = self._search(term)
         if len(self._found) >= REMEMBERED_TERMS:
-            self._found.pop(next(iter(self._found)))
+            self._found.popitem(last=False)  # OrderedDict: see store._remember
         self._found[term] = col
         return col
 

@@ -9,6 +9,7 @@ vocabulary it contains, then spreads the top k across papers.
 from __future__ import annotations
 
 import re
+from collections import OrderedDict
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -175,7 +176,7 @@ class Retriever:
         n = snapshot.bm25.n
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
-        self._vocabularies: dict[frozenset, Vocabulary] = {}
+        self._vocabularies: OrderedDict[frozenset, Vocabulary] = OrderedDict()
 
     def vocabulary_for(self, text: str) -> Vocabulary:
         """The curated concepts plus the papers' abbreviations that may occur in `text` (all of them find no more)."""
@@ -183,7 +184,7 @@ class Retriever:
         key = frozenset((short, frozenset(longs)) for short, longs in learned.items())
         if key not in self._vocabularies:
             if len(self._vocabularies) >= VOCABULARIES_CACHED:
-                self._vocabularies.pop(next(iter(self._vocabularies)))
+                self._vocabularies.popitem(last=False)  # OrderedDict: see store._remember
             self._vocabularies[key] = Vocabulary.load(learned)
         return self._vocabularies[key]
 

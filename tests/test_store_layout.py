@@ -34,6 +34,7 @@ import json
 import mmap
 import os
 import shutil
+from collections import OrderedDict
 from pathlib import Path
 
 import numpy as np
@@ -287,6 +288,13 @@ def test_index_add_reads_only_the_papers_added(make_settings, tmp_path, monkeypa
     snap = store.load(bot.settings.index_dir)
     assert set(snap.documents) == set(names[:7]) and snap.manifest["documents"] == 7
     assert snap.skipped["copy-of-first.txt"]["kind"] == "duplicate"
+
+
+def test_a_full_cache_forgets_its_oldest_entry_first():
+    cache: OrderedDict[int, str] = OrderedDict()
+    for i in range(10):
+        store._remember(cache, i, str(i), limit=4)
+    assert list(cache.items()) == [(6, "6"), (7, "7"), (8, "8"), (9, "9")]
 
 
 def test_places_remembered_from_earlier_questions_are_those_sqlite_holds(make_settings, tmp_path, monkeypatch):
