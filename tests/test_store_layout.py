@@ -71,17 +71,18 @@ def cases_questions() -> list[str]:
 
 
 @pytest.mark.parametrize(
-    ("pread_above", "parallel_from"),
-    [(rowfile.PREAD_ABOVE_BYTES, retrieve.PARALLEL_STAGE1_PASSAGES), (0, retrieve.PARALLEL_STAGE1_PASSAGES), (0, 0)],
-    ids=["mapped-rows", "pread-rows", "pread-rows-bm25-on-a-second-thread"],
+    ("pread_above", "large"),
+    [(rowfile.PREAD_ABOVE_BYTES, False), (0, False), (0, True)],
+    ids=["mapped-rows", "pread-rows", "pread-rows-as-a-large-index"],
 )
-def test_answers_match_the_format_2_index(
-    make_settings, tmp_path, cases_questions, monkeypatch, pread_above, parallel_from
-):
-    """Also with every scattered row read by pread, as a large segment's are (bot.rowfile), and with the
-    BM25 search run beside the dense one on a second thread, as a large index's is (no dense seeds)."""
+def test_answers_match_the_format_2_index(make_settings, tmp_path, cases_questions, monkeypatch, pread_above, large):
+    """Also with every scattered row read by pread, as a large segment's are (bot.rowfile), and as on a
+    large index: the BM25 search run beside the dense one on a second thread (no dense seeds), and the
+    papers of a patient named by age asked paper by paper instead of listed (retrieve.PapersHolding)."""
     monkeypatch.setattr(rowfile, "PREAD_ABOVE_BYTES", pread_above)
-    monkeypatch.setattr(retrieve, "PARALLEL_STAGE1_PASSAGES", parallel_from)
+    if large:
+        monkeypatch.setattr(retrieve, "PARALLEL_STAGE1_PASSAGES", 0)
+        monkeypatch.setattr(retrieve, "DESCRIBED_LISTED_ROWS", 1)
     docs = tmp_path / "docs"
     shutil.copytree(CASES / "docs", docs)
     bot = CaseBot(make_settings(docs_dir=docs, model=HASHING_MODEL))
