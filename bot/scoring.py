@@ -451,6 +451,11 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # case": a capitalised word in at most 8 passages) naming her papers like an age does. Validate +1 question
 # (recall@1, answer-hit, first quote), tune unchanged, eval-dev answer-hit 0.81 -> 0.76 and one false
 # abstention (a capitalised word that is no patient's name restricted the answer to the wrong papers).
+# Not kept (2026-11-27, tenth round): "N% of …" read as a share, not a strength (the dose shape's "%" not
+# followed by "of"). Found on eval-dev ("What strength of topical STS …?" quoted first a sentence on
+# "roughly 25% of patients"): eval-dev first-quote-hit 0.524 -> 0.571 (k = 10); no question of cases tune,
+# validate, classes, conversations, levels or methods moved; abstracts answer-hit 0.69 -> 0.68 (k = 5,
+# "how much does aspirin cut …" is a share) and the shipped report's quotes per answer 1.52 -> 1.56.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
