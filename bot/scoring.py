@@ -456,6 +456,10 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # "roughly 25% of patients"): eval-dev first-quote-hit 0.524 -> 0.571 (k = 10); no question of cases tune,
 # validate, classes, conversations, levels or methods moved; abstracts answer-hit 0.69 -> 0.68 (k = 5,
 # "how much does aspirin cut …" is a share) and the shipped report's quotes per answer 1.52 -> 1.56.
+# Not kept (same round): "regimen" as a dose word in analysis.question_type (found on eval-dev, "What topical
+# regimen cleared …?" quoted a classification sentence first): cases tune unchanged (follow-ups tune: one
+# answer 3 -> 1 quotes); validate answer-hit 0.796 -> 0.806 at k = 10 but 0.806 -> 0.796 at k = 5 with one
+# more false abstention (0.019 -> 0.028); eval-dev first-quote-hit +1. Mixed on the blind half.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
