@@ -211,13 +211,14 @@ TAKOTSUBO = (
 )
 
 
-def test_the_sentence_introducing_the_patient_is_not_taken_for_the_answer(bot_over):
-    bot = bot_over({"takotsubo.txt": TAKOTSUBO})
+@pytest.mark.parametrize("introduced", ["A 55-year-old woman", "A woman aged 55,"])
+def test_the_sentence_introducing_the_patient_is_not_taken_for_the_answer(bot_over, introduced):
+    bot = bot_over({"takotsubo.txt": TAKOTSUBO.replace("A 55-year-old woman", introduced)})
     answer = bot.ask("What triggered the 55-year-old woman's stress cardiomyopathy episode?")
     assert answer.citations[0].quote == "Her symptoms began after an argument with a family member."
     # ... but it is the answer when the question asks how she presented
     answer = bot.ask("How did the 55-year-old woman with stress cardiomyopathy present?")
-    assert answer.citations[0].quote.startswith("A 55-year-old woman with hypertension")
+    assert answer.citations[0].quote.startswith(f"{introduced} with hypertension")
 
 
 def test_an_abbreviation_asked_for_is_answered_only_by_a_paper_that_writes_it_or_spells_it_out(bot_over):
