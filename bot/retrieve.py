@@ -25,6 +25,7 @@ from .analysis import (
     Vocabulary,
     about,
     acronyms,
+    age_group_ages,
     ages,
     asked_section,
     eponyms,
@@ -283,7 +284,7 @@ class Retriever:
 
     def _described(self, question: str) -> Container[str]:
         """The papers that mention the age by which the question names its patient ("the 72-year-old")."""
-        rows = [self.snap.rows_with(t) for t in ages(question)]
+        rows = [self.snap.rows_with(t) for t in ages(question) + age_group_ages(question)]
         found = np.unique(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
         if len(found) >= DESCRIBED_LISTED_ROWS:
             return PapersHolding(self.snap, found)

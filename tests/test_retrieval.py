@@ -128,3 +128,24 @@ def test_a_question_naming_the_patient_by_age_finds_her_paper(bot_over):
     )
     hit = bot.search("How much sodium thiosulfate did the 72-year-old get?", k=1)[0]
     assert hit.doc_id == "older.txt" and "25 g" in hit.text
+
+
+@pytest.mark.parametrize(
+    ("group", "paper"), [("toddler", "toddler.txt"), ("infant", "infant.txt"), ("teenager", "teenager.txt")]
+)
+def test_a_question_naming_the_patient_by_age_group_finds_her_paper(bot_over, group, paper):
+    """A patient called "the toddler" is aged 1 to 3 years, as "the 2-year-old" is aged 2."""
+    bot = bot_over(
+        {
+            name: f"Kawasaki disease in a {age}\n\nCASE REPORT\n\nA {age} boy had fever for five days, a rash, red "
+            "eyes and swollen hands. Echocardiography showed dilated coronary arteries.\n\nTREATMENT\n\n"
+            f"He received intravenous immunoglobulin {dose} and high-dose aspirin.\n"
+            for name, age, dose in (
+                ("infant.txt", "7-month-old", "1 g/kg"),
+                ("toddler.txt", "2-year-old", "2 g/kg"),
+                ("teenager.txt", "15-year-old", "70 g"),
+            )
+        }
+    )
+    hit = bot.search(f"How much immunoglobulin did the {group} with Kawasaki disease receive?", k=1)[0]
+    assert hit.doc_id == paper

@@ -22,7 +22,7 @@ bar for questions about a topic, "-atory" adjectives joined to their "-ation" no
 a finding for "what did the biopsy show?" and for "how was it confirmed?", a drug's name answering
 "which antifungal", the section a case report answers a question in (investigations, treatment, outcome),
 a route for "by what route", organs, operations, scans, organisms and antibodies named for "which …" questions
-asking their class
+asking their class, a patient named by her age group ("the toddler")
 (answers and rankings moved: see git log).
 Regenerate the record only for a deliberate change of answers:
 `CASEBOT_REGENERATE_GOLDEN=1 pytest tests/test_store_layout.py`.
