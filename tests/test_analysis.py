@@ -123,6 +123,16 @@ def test_a_passage_is_analysed_once_for_bm25_and_for_each_sentence():
     assert not analysed.shapes & shape_bit(expected_value("How old was she?"))
 
 
+def test_an_age_group_stands_for_the_ages_a_paper_writes_for_it():
+    from bot.analysis import age_group_ages
+
+    toddler = age_group_ages("What did the toddler with Kawasaki disease receive?")
+    assert {"#1y", "#2y", "#3y", "#18m"} <= set(toddler) and "#4y" not in toddler and "#6m" not in toddler
+    assert "#6m" in age_group_ages("the infant who swallowed dapsone") and "#2y" not in age_group_ages("an infant")
+    assert "#15y" in age_group_ages("the teenager") and "#11y" in age_group_ages("an adolescent")
+    assert age_group_ages("What dose of baby aspirin?") == age_group_ages("ill since her teens") == []
+
+
 def test_a_patients_age_is_one_token_of_the_passage():
     from bot.analysis import ages
 
