@@ -460,6 +460,10 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # regimen cleared …?" quoted a classification sentence first): cases tune unchanged (follow-ups tune: one
 # answer 3 -> 1 quotes); validate answer-hit 0.796 -> 0.806 at k = 10 but 0.806 -> 0.796 at k = 5 with one
 # more false abstention (0.019 -> 0.028); eval-dev first-quote-hit +1. Mixed on the blind half.
+# Not kept (same round): a sentence naming only the other sex than the question's patient ("the woman" vs
+# "he", "the boy") penalised like the other side of the body (OTHER_SIDE_PENALTY): cases tune unchanged on
+# every figure; validate two answers one quote shorter (quotes per answer 1.66 -> 1.64), nothing else moved.
+# Nor decade ages ("the man in his 40s") as age groups: only tune-side sets have such questions.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
