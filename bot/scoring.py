@@ -464,6 +464,9 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # "he", "the boy") penalised like the other side of the body (OTHER_SIDE_PENALTY): cases tune unchanged on
 # every figure; validate two answers one quote shorter (quotes per answer 1.66 -> 1.64), nothing else moved.
 # Nor decade ages ("the man in his 40s") as age groups: only tune-side sets have such questions.
+# Not kept (same round): symptoms and signs ("fever", "rash", "shortness of breath", ~50 words) as the members
+# of "which symptoms / features / findings / complaints" (analysis.MEMBER_CLASSES): classes first-quote-hit
+# 0.500 -> 0.472, validate 0.713 -> 0.704; answer-hit unchanged on both.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
