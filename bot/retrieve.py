@@ -112,7 +112,7 @@ class Query:
     whom: str | None = None  # analysis.about: the case's patient ("patient"), the condition ("general"), or None
     unknown_request: str | None = None  # what a request asks for when no passage mentions it ("a joke")
     measured: set[str] = field(default_factory=set)  # tokens of the test whose result is asked ("ferritin")
-    described: Container[str] = field(default_factory=set)  # papers with the age the question names its patient by
+    described: Container[str] = field(default_factory=set)  # papers with the age (group) naming its patient
     abbreviations: set[str] = field(default_factory=set)  # key terms of the abbreviations it asks for ("bnp")
     section: re.Pattern | None = None  # analysis.asked_section: the kind of section that answers it ("Treatment")
     # tokens naming the treatment a yes/no question asks whether she received (analysis.received)
@@ -283,7 +283,8 @@ class Retriever:
         )
 
     def _described(self, question: str) -> Container[str]:
-        """The papers that mention the age by which the question names its patient ("the 72-year-old")."""
+        """The papers that mention the age by which the question names its patient ("the 72-year-old",
+        or any age of a group: "the toddler")."""
         rows = [self.snap.rows_with(t) for t in ages(question) + age_group_ages(question)]
         found = np.unique(np.concatenate(rows)) if rows else np.zeros(0, np.int64)
         if len(found) >= DESCRIBED_LISTED_ROWS:

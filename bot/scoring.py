@@ -31,8 +31,8 @@ PASSAGE_FEATURES = (
 # 0.864, 0.958 -> 0.949): not kept.
 PASSAGE_WEIGHTS = np.array([0.20, 0.25, 0.15, 0.30, 0.10])
 W_DESCRIBED_DOC = 0.2  # passages of a paper whose patient has the age the question names ("the 72-year-old
-# woman": analysis.ages; Retriever._described finds them and _prefer_described makes them preferred papers,
-# as a follow-up's are).
+# woman": analysis.ages, or "the toddler": analysis.age_group_ages; Retriever._described finds them and
+# Retriever._preference boosts them as it does a follow-up's preferred papers).
 # 40% of the cases questions name their patient by age; the
 # number alone matched any "72". Grid {0, 0.05, 0.1, 0.15, 0.2, 0.3} on tune (k = 10): recall@1 0.712 ->
 # 0.720 / 0.737 / 0.737 / 0.737 / 0.737, recall@5 0.949 -> 0.958 / 0.958 / 0.966 / 0.966 / 0.966,

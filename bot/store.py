@@ -420,9 +420,8 @@ class Snapshot:
         self.chunks = ChunkTable(self)
         self._holding: OrderedDict[str, int] = OrderedDict()
         self._forms: OrderedDict[tuple, dict[str, set[str]]] = OrderedDict()  # abbreviations found for a text's words
-        self._places: OrderedDict[int, tuple[str, str]] = (
-            OrderedDict()
-        )  # chunk id -> (doc id, section), see CACHED_PLACES
+        # chunk id -> (doc id, section), see CACHED_PLACES
+        self._places: OrderedDict[int, tuple[str, str]] = OrderedDict()
         self._places_lock = threading.Lock()
 
     def __len__(self) -> int:
