@@ -22,6 +22,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .rowfile import mapped
+
 K1, B = 1.5, 0.75
 REMEMBERED_TERMS = 4096  # term lookups kept per segment (a bisection costs ~20 slices of the mapped blob)
 SLACK = 1e-4  # relative margin on MaxScore's bounds: partial sums are added in another order than final scores
@@ -164,9 +166,7 @@ class Postings:
     @classmethod
     def open(cls, directory: Path) -> Postings:
         """Memory-mapped: nothing is read until a query asks for its terms."""
-        blob, offsets, ptr, rows, tf, lengths = (
-            np.asarray(np.load(directory / name, mmap_mode="r", allow_pickle=False)) for name in FILES
-        )
+        blob, offsets, ptr, rows, tf, lengths = (mapped(directory / name) for name in FILES)
         if not (len(offsets) == len(ptr) and len(rows) == len(tf) == (ptr[-1] if len(ptr) else 0)):
             raise ValueError("the BM25 arrays do not fit together")
         return cls(TermTable(blob, offsets), ptr, rows, tf, lengths)

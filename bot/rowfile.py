@@ -12,10 +12,11 @@ small files (see PREAD_ABOVE_BYTES).
 
 from __future__ import annotations
 
+import mmap
 import os
 import weakref
 from pathlib import Path
-from typing import Protocol
+from typing import BinaryIO, Protocol
 
 import numpy as np
 
@@ -30,7 +31,35 @@ PREAD_ABOVE_BYTES = 64 * 2**20
 
 def rows_of(path: Path, mapped: np.ndarray) -> Rows:
     """How to read scattered rows of the .npy at `path` (`mapped`: its memory map)."""
-    return RowFile(path) if path.stat().st_size > PREAD_ABOVE_BYTES else mapped
+    return RowFile(path) if mapped.nbytes > PREAD_ABOVE_BYTES else mapped
+
+
+def mapped(path: Path) -> np.ndarray:
+    """A .npy file memory-mapped read-only, as a plain ndarray (never pickle).
+
+    What np.load(mmap_mode="r") gives, at a third of its cost (0.13 against 0.36 ms a file;
+    a segment maps 11 files, so this is most of what opening an index costs per segment):
+    np.memmap resolves the path and builds a subclass whose every slice pays its overhead.
+    """
+    with open(path, "rb") as fh:
+        shape, dtype, start = _header(fh, path)
+        size = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+        if os.fstat(fh.fileno()).st_size < start + size:
+            raise ValueError(f"{path.name} is shorter than the array its header describes")
+        buffer = mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ)
+    return np.ndarray(shape, dtype, buffer=buffer, offset=start)
+
+
+def _header(fh: BinaryIO, path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
+    """(shape, dtype, where the data starts) of the .npy open in `fh`; only C-ordered plain numbers."""
+    version = np.lib.format.read_magic(fh)
+    if version == (1, 0):
+        shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
+    else:
+        shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
+    if fortran or dtype.hasobject:
+        raise ValueError(f"{path.name} is not a C-ordered array of plain numbers")
+    return tuple(shape), dtype, fh.tell()
 
 
 class Rows(Protocol):
@@ -52,16 +81,12 @@ class RowFile:
         fd = open_nofollow(path, os.O_RDONLY)
         self._closer = weakref.finalize(self, os.close, fd)
         self._fd = fd
-        with os.fdopen(os.dup(fd), "rb") as fh:  # the header, from the file just opened: shape, dtype, data start
-            version = np.lib.format.read_magic(fh)
-            if version == (1, 0):
-                shape, fortran, dtype = np.lib.format.read_array_header_1_0(fh)
-            else:
-                shape, fortran, dtype = np.lib.format.read_array_header_2_0(fh)
-            self._start = fh.tell()
-        if fortran or dtype.hasobject:
+        try:
+            with os.fdopen(os.dup(fd), "rb") as fh:  # the header, from the file just opened
+                shape, dtype, self._start = _header(fh, path)
+        except ValueError:
             self.close()
-            raise ValueError(f"{path.name} is not a C-ordered array of plain numbers")
+            raise
         self.shape: tuple[int, ...] = tuple(shape)
         self.dtype: np.dtype = dtype
         self._row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize

@@ -34,7 +34,7 @@ from .errors import StoreError
 from .lexical import FILES as LEXICAL_FILES
 from .lexical import Postings
 from .records import Chunk, Document
-from .rowfile import RowFile, rows_of
+from .rowfile import RowFile, mapped, rows_of
 
 SQLITE = "segment.sqlite"
 CHUNK_IDS, PASSAGE_VECTORS, SENTENCE_VECTORS, SENTENCE_OFFSETS, VALUE_SHAPES = (
@@ -152,11 +152,6 @@ def identifier(metadata: dict, key: str) -> str:
 
 def doc_info(row: Sequence) -> DocInfo:
     return DocInfo(row[0], row[1], json.loads(row[2]), *row[3:])
-
-
-def mapped(path: Path) -> np.ndarray:
-    """A .npy file memory-mapped read-only, as a plain ndarray view (np.memmap's per-slice overhead is per call)."""
-    return np.asarray(np.load(path, mmap_mode="r", allow_pickle=False))
 
 
 def connect(path: Path, readonly: bool) -> sqlite3.Connection:

@@ -1,4 +1,4 @@
-"""bot.rowfile: scattered rows of a .npy file read with pread give what indexing the array gives."""
+"""bot.rowfile: scattered rows of a .npy file read with pread, and whole files mapped, give what np.load gives."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.rowfile import RowFile
+from bot.rowfile import RowFile, mapped
 
 
 @pytest.mark.parametrize(
@@ -46,7 +46,36 @@ def test_a_truncated_file_is_an_error_not_garbage(tmp_path: Path) -> None:
         rows.take(np.array([99]))
 
 
-def test_object_arrays_are_refused(tmp_path: Path) -> None:
+@pytest.mark.parametrize("opener", [RowFile, mapped], ids=["rows", "mapped"])
+def test_object_and_fortran_arrays_are_refused(tmp_path: Path, opener) -> None:
     np.save(tmp_path / "o.npy", np.array([{"a": 1}], dtype=object), allow_pickle=True)
-    with pytest.raises(ValueError, match="plain numbers"):
-        RowFile(tmp_path / "o.npy")
+    np.save(tmp_path / "f.npy", np.asfortranarray(np.ones((3, 4), np.float32)))
+    for name in ("o.npy", "f.npy"):
+        with pytest.raises(ValueError, match="plain numbers"):
+            opener(tmp_path / name)
+
+
+@pytest.mark.parametrize(
+    "array",
+    [
+        np.arange(1000 * 8, dtype=np.float32).reshape(1000, 8),
+        np.arange(500 * 6, dtype=np.float16).reshape(500, 6),
+        np.frombuffer(b"postings", np.uint8),
+        np.zeros((0, 384), np.float16),  # a segment whose passages have no sentences
+    ],
+    ids=["float32", "float16", "bytes", "empty"],
+)
+def test_a_mapped_file_is_what_np_load_reads_and_stays_read_only(tmp_path: Path, array: np.ndarray) -> None:
+    np.save(tmp_path / "a.npy", array)
+    got = mapped(tmp_path / "a.npy")
+    assert type(got) is np.ndarray and got.dtype == array.dtype and got.shape == array.shape
+    np.testing.assert_array_equal(got, np.load(tmp_path / "a.npy"))
+    assert not got.flags.writeable
+
+
+def test_a_truncated_mapped_file_is_refused_at_open(tmp_path: Path) -> None:
+    np.save(tmp_path / "a.npy", np.ones((100, 4), np.float32))
+    data = (tmp_path / "a.npy").read_bytes()
+    (tmp_path / "a.npy").write_bytes(data[:-4])
+    with pytest.raises(ValueError, match="shorter than the array its header describes"):
+        mapped(tmp_path / "a.npy")
