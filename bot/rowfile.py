@@ -27,11 +27,21 @@ from .files import open_nofollow
 # pread calls than as memory accesses (warm ask at 9,833 passages: 10.9 -> 12.2 ms).
 # Above it, reading rows with pread keeps the resident set to the bytes read.
 PREAD_ABOVE_BYTES = 64 * 2**20
+# Arrays of one number per passage (chunk ids, sentence offsets, value shapes; 8 bytes a row) are
+# read by pread from a smaller size. A scattered read through the map makes the 64 KB around it
+# resident (the kernel's fault-around) whatever the row's width, so a question's few hundred reads
+# of 8-byte rows made most of each 7.6 MB file of the 1M-passage index resident (15 MB of the cold
+# ask's 223 MB, bench/scale.py). 1 MB is 131,072 passages: smaller indexes, including every one of
+# the 10k benchmark's, keep the map.
+NARROW_ROW_BYTES = 8
+NARROW_PREAD_ABOVE_BYTES = 2**20
 
 
 def rows_of(path: Path, mapped: np.ndarray) -> Rows:
     """How to read scattered rows of the .npy at `path` (`mapped`: its memory map)."""
-    return RowFile(path) if mapped.nbytes > PREAD_ABOVE_BYTES else mapped
+    row_bytes = mapped.nbytes // max(len(mapped), 1)
+    limit = NARROW_PREAD_ABOVE_BYTES if row_bytes <= NARROW_ROW_BYTES else PREAD_ABOVE_BYTES
+    return RowFile(path) if mapped.nbytes > limit else mapped
 
 
 def mapped(path: Path) -> np.ndarray:

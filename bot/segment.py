@@ -202,9 +202,10 @@ class Segment:
             mapped(path / name) for name in ARRAYS
         )
         # What a question reads of these: a few hundred scattered rows (see bot.rowfile).
-        self.vector_rows, self.sentence_rows, self.offset_rows, self.shape_rows = (
+        self.id_rows, self.vector_rows, self.sentence_rows, self.offset_rows, self.shape_rows = (
             rows_of(path / name, array)
             for name, array in (
+                (CHUNK_IDS, self.chunk_ids),
                 (PASSAGE_VECTORS, self.passage_vectors),
                 (SENTENCE_VECTORS, self.sentence_vectors),
                 (SENTENCE_OFFSETS, self.sentence_offsets),
@@ -245,7 +246,7 @@ class Segment:
 
     def close(self) -> None:
         self._con.close()
-        for rows in (self.vector_rows, self.sentence_rows, self.offset_rows, self.shape_rows):
+        for rows in (self.id_rows, self.vector_rows, self.sentence_rows, self.offset_rows, self.shape_rows):
             if isinstance(rows, RowFile):
                 rows.close()
 

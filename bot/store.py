@@ -484,7 +484,7 @@ class Snapshot:
         return out
 
     def chunk_ids(self, rows: np.ndarray) -> np.ndarray:
-        return self._gather("chunk_ids", rows)
+        return self._gather("id_rows", rows)
 
     def places(self, rows: np.ndarray) -> list[tuple[str, str]]:
         """(doc id, section) of each row: what ranking needs of a candidate, without its text.

@@ -76,10 +76,12 @@ def cases_questions() -> list[str]:
     ids=["mapped-rows", "pread-rows", "pread-rows-as-a-large-index"],
 )
 def test_answers_match_the_format_2_index(make_settings, tmp_path, cases_questions, monkeypatch, pread_above, large):
-    """Also with every scattered row read by pread, as a large segment's are (bot.rowfile), and as on a
+    """Also with every scattered row read by pread (vectors, chunk ids, sentence offsets, value shapes),
+    as a large segment's are (bot.rowfile), and as on a
     large index: the BM25 search run beside the dense one on a second thread (no dense seeds), and the
     papers of a patient named by age asked paper by paper instead of listed (retrieve.PapersHolding)."""
     monkeypatch.setattr(rowfile, "PREAD_ABOVE_BYTES", pread_above)
+    monkeypatch.setattr(rowfile, "NARROW_PREAD_ABOVE_BYTES", min(pread_above, rowfile.NARROW_PREAD_ABOVE_BYTES))
     if large:
         monkeypatch.setattr(retrieve, "PARALLEL_STAGE1_PASSAGES", 0)
         monkeypatch.setattr(retrieve, "DESCRIBED_LISTED_ROWS", 1)
