@@ -9,8 +9,9 @@ take hours at these sizes). Each figure comes from new processes, so nothing is 
 that a user's first question would not find warm (the files are in the page cache: each
 index is read once before its figures are taken, see warm_page_cache):
 
-  open       CPU time of `store.load` in a fresh process, and the peak RSS it adds over
-             a process that only imported casebot;
+  open       CPU time of `store.load` in a fresh process (median of --repeat processes: one
+             load is a few milliseconds, and single samples varied 1.6x), and the peak RSS it
+             adds over a process that only imported casebot;
   cold ask   peak RSS of `casebot ask` as a new process, and how its RSS at exit splits into
              private pages (RssAnon) and pages of mapped files (RssFile: libraries and the
              index pages the question touched, shared with the page cache);
@@ -34,6 +35,7 @@ import argparse
 import io
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tarfile
@@ -251,7 +253,8 @@ def main() -> None:
         searches = ",".join(sorted({seg.get("dense", {}).get("kind", "exact") for seg in manifest["segments"]}))
         print(f"read {warm_page_cache(index):.1f} GB of index files into the page cache", flush=True)
         baseline_rss = child("import bot.store\nprint('{}')")[1]
-        opened, open_rss = child(OPEN, str(index))
+        opens = [child(OPEN, str(index)) for _ in range(args.repeat)]
+        opened, open_rss = {"cpu": statistics.median(o["cpu"] for o, _ in opens)}, max(rss for _, rss in opens)
         warm, _ = child(WARM, str(docs), str(index), HASHING, json.dumps(qs), json.dumps(recall_qs))
         added, _ = child(ADD, str(docs), str(index), HASHING, str(papers), str(ROOT / "bench"), str(args.repeat))
         row = {
