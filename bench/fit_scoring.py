@@ -1,12 +1,18 @@
 """Fit the stage-2 passage weights (bot/scoring.py PASSAGE_WEIGHTS) on the TUNE half of bench/data/cases.
 
-    python bench/fit_scoring.py [--cache DIR]
+    python bench/fit_scoring.py [--cache DIR] [--listwise]
 
 Indexes bench/data/cases/docs plus docs_src once (cached in DIR), takes every candidate
 passage of every answerable TUNE question with its stage-2 features and a label (does it
 hold the evidence?), and fits a logistic regression. It prints the weights and recall@1/@5
 with the current and the fitted weights on both halves: the validate half never takes part
 in the fit. Copy the weights into bot/scoring.py only if they help both halves.
+
+--listwise fits them as a ranker instead, on the tune questions and the classes set (also
+tune): per question, the softmax likelihood of the passages holding the evidence among the
+pool, each passage scored with the weights plus what the rules add to it (section priors and
+penalties, the described patient's papers: Retriever.candidates), weights summing to 1 like
+today's. It prints the pool's recall@1/@5 on both halves.
 """
 
 from __future__ import annotations
@@ -68,10 +74,53 @@ def recall(bot: CaseBot, rows: list[dict], weights: np.ndarray, k: int) -> float
     return hits / len(answerable)
 
 
+def listwise_data(bot: CaseBot, rows: list[dict]) -> list[tuple[np.ndarray, np.ndarray, np.ndarray]]:
+    """Per answerable question with evidence in its pool: (features, what the rules add, labels)."""
+    retriever = bot.retriever()
+    out = []
+    for row in (r for r in rows if r.get("doc")):
+        query = bot.analyse(row["question"])
+        pool = retriever.pool(query)
+        if pool is None:
+            continue
+        ids = retriever.snap.chunk_ids(pool[0]).tolist()
+        total = {c.chunk_id: c.score for c in retriever.candidates(query)}
+        added = np.array([total[c] for c in ids]) - pool[1] @ retrieve.PASSAGE_WEIGHTS
+        chunks = [retriever.snap.chunks[c] for c in ids]
+        gold = np.array([Path(c.doc_id).stem == row["doc"] and ev.holds(c.text, row["evidence"]) for c in chunks])
+        if gold.any():
+            out.append((pool[1], added, gold))
+    return out
+
+
+def fit_listwise(data: list[tuple[np.ndarray, np.ndarray, np.ndarray]]) -> np.ndarray:
+    from scipy.optimize import minimize
+
+    def loss(p: np.ndarray) -> float:
+        w, sharpness = np.abs(p[:-1]) / np.abs(p[:-1]).sum(), np.exp(p[-1])
+        total = 0.0
+        for features, added, gold in data:
+            s = sharpness * (features @ w + added)
+            s -= s.max()
+            total -= np.log(np.exp(s[gold]).sum() / np.exp(s).sum())
+        return total / len(data)
+
+    start = np.concatenate([scoring.PASSAGE_WEIGHTS, [np.log(20.0)]])
+    best = minimize(loss, start, method="L-BFGS-B", bounds=[(0, 2)] * len(scoring.PASSAGE_WEIGHTS) + [(0, 6)]).x
+    return np.abs(best[:-1]) / np.abs(best[:-1]).sum()
+
+
+def pool_recall(data: list[tuple[np.ndarray, np.ndarray, np.ndarray]], weights: np.ndarray, k: int) -> float:
+    return float(
+        np.mean([gold[np.argsort(-(f @ weights + added), kind="stable")[:k]].any() for f, added, gold in data])
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--cache", type=Path, default=Path("/tmp/casebot-fit"))
     parser.add_argument("--c", type=float, default=1.0, help="inverse regularisation strength")
+    parser.add_argument("--listwise", action="store_true", help="fit as a ranker over each question's pool")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
     from sklearn.linear_model import LogisticRegression
@@ -80,6 +129,20 @@ def main() -> None:
     rows = ev.load_questions(CASES / "questions.jsonl")
     tune = [r for r in rows if r.get("split") == "tune"]
     validate = [r for r in rows if r.get("split") == "validate"]
+    if args.listwise:
+        halves = {"tune": listwise_data(bot, tune + ev.load_questions(CASES / "classes.jsonl")), "validate": []}
+        halves["validate"] = listwise_data(bot, validate)
+        fitted = fit_listwise(halves["tune"])
+        print("features:", ", ".join(scoring.PASSAGE_FEATURES))
+        print("fitted  :", np.array2string(fitted, precision=3, separator=", "))
+        for name, weights in (("current", scoring.PASSAGE_WEIGHTS), ("fitted", fitted)):
+            print(
+                f"{name:<8}",
+                "  ".join(
+                    f"{h} pool r@{k}={pool_recall(d, weights, k):.3f}" for h, d in halves.items() for k in (1, 5)
+                ),
+            )
+        return
     x, y, _ = dataset(bot, tune)
     model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000).fit(x, y)
     fitted = model.coef_[0] / np.abs(model.coef_[0]).sum()  # scale is irrelevant to ranking
