@@ -122,6 +122,12 @@ W_SEMANTIC, W_COVERAGE, W_STANDING = 0.45, 0.35, 0.20  # cosine to the question,
 # A bonus for sentences reporting a finding ("showed", "revealed", "found") when the question asks what
 # a test showed or found, {0.05, 0.1, 0.15}: tune first-quote-hit +1 question but answer-hit -1, validate
 # first-quote-hit +1, follow-ups validate first-quote-hit -1: not kept.
+# Eleventh round (2026-11-27): how rare a question's term is among the candidate sentences (the coverage
+# weights of answer.select_sentences) counted only over passages scoring at least {0.5, 0.7, 0.8} of the
+# top one, since a change in the k-th passage of another paper flipped "What triggered the 55-year-old
+# woman's stress cardiomyopathy episode?" to another first quote: tune answer-hit 0.890 -> 0.881 / 0.881 /
+# 0.890, first-quote-hit 0.831 -> 0.822 / 0.822 / 0.839, classes first-quote-hit 0.500 at 0.5 and 0.7,
+# 0.472 at 0.8: no floor helps both, not kept.
 # Ordering the chosen quotes by their passage's rank instead of their score: tune first-quote-hit 0.695
 # -> 0.712, validate unchanged, follow-ups validate 0.739 -> 0.565: not kept.
 # Re-fit after the level, drug and her-papers rules (2026-11-26): grid W_SEMANTIC {0.35, 0.45, 0.55} x
