@@ -70,6 +70,7 @@ _PLAIN_HEADER = re.compile(
     rb"\{'descr': '([<>|][biuf][1248])', 'fortran_order': (False|True), 'shape': \(((?:\d+, ?)*\d*)\), \} *\n"
 )
 _MAGIC = b"\x93NUMPY"
+_MAX_HEADER = 10_000  # bytes: numpy's own limit (max_header_size); numpy reads a longer one before refusing it
 
 
 def _header(fh: BinaryIO, path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
@@ -78,6 +79,8 @@ def _header(fh: BinaryIO, path: Path) -> tuple[tuple[int, ...], np.dtype, int]:
     if prefix[:6] == _MAGIC and prefix[6:8] in (b"\x01\x00", b"\x02\x00", b"\x03\x00"):
         width = 2 if prefix[6] == 1 else 4
         start = 8 + width + int.from_bytes(prefix[8 : 8 + width], "little")
+        if start > _MAX_HEADER:
+            raise ValueError(f"{path.name} has a damaged header (it claims {start:,} bytes)")
         fh.seek(0)
         plain = _PLAIN_HEADER.fullmatch(fh.read(start), 8 + width)
         if plain is not None:

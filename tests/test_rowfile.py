@@ -97,3 +97,13 @@ def test_headers_of_other_writers_and_versions_are_read(tmp_path: Path, opener) 
         opened = opener(tmp_path / name)
         assert opened.shape == (6,) and opened.dtype == data.dtype
         np.testing.assert_array_equal(opened.take(np.arange(6), axis=0), data)
+
+
+def test_a_header_claiming_gigabytes_is_refused_without_reading_them(tmp_path: Path) -> None:
+    """A damaged length field (version 2: four bytes) must not make opening read the whole file."""
+    np.save(tmp_path / "a.npy", np.ones(4, np.float32))
+    data = bytearray((tmp_path / "a.npy").read_bytes())
+    (tmp_path / "bad.npy").write_bytes(b"\x93NUMPY\x02\x00" + (2**31).to_bytes(4, "little") + bytes(data[10:]))
+    for opener in (mapped, RowFile):
+        with pytest.raises(ValueError, match="damaged header"):
+            opener(tmp_path / "bad.npy")
