@@ -21,6 +21,7 @@ import argparse
 import logging
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -123,39 +124,40 @@ def main() -> None:
     parser.add_argument("--listwise", action="store_true", help="fit as a ranker over each question's pool")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
-    from sklearn.linear_model import LogisticRegression
 
     bot = build(args.cache)
     rows = ev.load_questions(CASES / "questions.jsonl")
     tune = [r for r in rows if r.get("split") == "tune"]
     validate = [r for r in rows if r.get("split") == "validate"]
+    figures: Callable[[np.ndarray], list[str]]
     if args.listwise:
-        halves = {"tune": listwise_data(bot, tune + ev.load_questions(CASES / "classes.jsonl")), "validate": []}
-        halves["validate"] = listwise_data(bot, validate)
-        fitted = fit_listwise(halves["tune"])
-        print("features:", ", ".join(scoring.PASSAGE_FEATURES))
-        print("fitted  :", np.array2string(fitted, precision=3, separator=", "))
-        for name, weights in (("current", scoring.PASSAGE_WEIGHTS), ("fitted", fitted)):
-            print(
-                f"{name:<8}",
-                "  ".join(
-                    f"{h} pool r@{k}={pool_recall(d, weights, k):.3f}" for h, d in halves.items() for k in (1, 5)
-                ),
-            )
-        return
-    x, y, _ = dataset(bot, tune)
-    model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000).fit(x, y)
-    fitted = model.coef_[0] / np.abs(model.coef_[0]).sum()  # scale is irrelevant to ranking
+        pools = {
+            "tune": listwise_data(bot, tune + ev.load_questions(CASES / "classes.jsonl")),
+            "validate": listwise_data(bot, validate),
+        }
+        fitted = fit_listwise(pools["tune"])
+
+        def figures(weights: np.ndarray) -> list[str]:
+            return [f"{h} pool r@{k}={pool_recall(d, weights, k):.3f}" for h, d in pools.items() for k in (1, 5)]
+
+    else:
+        from sklearn.linear_model import LogisticRegression
+
+        x, y, _ = dataset(bot, tune)
+        model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000).fit(x, y)
+        fitted = model.coef_[0] / np.abs(model.coef_[0]).sum()  # scale is irrelevant to ranking
+
+        def figures(weights: np.ndarray) -> list[str]:
+            halves = (("tune", tune), ("validate", validate))
+            return [
+                f"{half} r@{k}={recall(bot, half_rows, weights, k):.3f}" for half, half_rows in halves for k in (1, 5)
+            ]
+
     print("features:", ", ".join(scoring.PASSAGE_FEATURES))
     print("fitted  :", np.array2string(fitted, precision=3, separator=", "))
     current = scoring.PASSAGE_WEIGHTS
     for name, weights in (("current", current), ("fitted", fitted)):
-        figures = [
-            f"{half} r@{k}={recall(bot, half_rows, weights, k):.3f}"
-            for half, half_rows in (("tune", tune), ("validate", validate))
-            for k in (1, 5)
-        ]
-        print(f"{name:<8}", "  ".join(figures))
+        print(f"{name:<8}", "  ".join(figures(weights)))
     retrieve.PASSAGE_WEIGHTS = current
 
 

@@ -7,7 +7,7 @@ to 2 MB): re-scoring 320 candidates of a 1M-passage segment put 437 MB of
 passage_vectors.npy into the process's resident set (bench/scale.py), pages it did not
 need. pread copies just the rows' bytes, in one call per run of consecutive rows.
 Whole-array scans (exact search, index builds) keep using the memory map, and so do
-small files (see PREAD_ABOVE_BYTES).
+small files (see PREAD_ABOVE_BYTES); `mapped` opens those maps.
 """
 
 from __future__ import annotations
