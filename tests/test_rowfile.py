@@ -7,6 +7,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from bot import rowfile
 from bot.rowfile import RowFile, mapped
 
 
@@ -33,6 +34,32 @@ def test_rows_in_any_order_equal_the_arrays(tmp_path: Path, array: np.ndarray) -
         np.testing.assert_array_equal(rows.take(picked), array[picked])
     with pytest.raises(IndexError):
         rows.take(np.array([len(array)]))
+    rows.close()
+
+
+@pytest.mark.parametrize(
+    ("merge_gap", "block"),
+    [(0, 2**20), (64, 256), (rowfile.MERGE_GAP_BYTES, rowfile.BLOCK_BYTES)],
+    ids=["each-run-alone", "small-blocks", "shipped"],
+)
+def test_rows_read_in_shared_blocks_equal_the_arrays(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, merge_gap: int, block: int
+) -> None:
+    """Nearby rows come from one read with the bytes between them; what take returns must not depend on
+    how the reads were grouped (dense requests, rows on block boundaries, repeats)."""
+    monkeypatch.setattr(rowfile, "MERGE_GAP_BYTES", merge_gap)
+    monkeypatch.setattr(rowfile, "BLOCK_BYTES", block)
+    array = np.arange(20_000, dtype=np.int64)  # 8-byte rows, like value shapes and chunk ids
+    np.save(tmp_path / "a.npy", array)
+    rows = RowFile(tmp_path / "a.npy")
+    rng = np.random.default_rng(5)
+    for picked in (
+        rng.integers(0, len(array), 6_000),  # thousands of scattered rows with repeats
+        rng.choice(len(array), 40, replace=False),  # a few far apart
+        np.arange(0, len(array), 32),  # one row at every 256-byte boundary
+        np.array([31, 32, 33, 63, 64]),
+    ):
+        np.testing.assert_array_equal(rows.take(picked), array[picked])
     rows.close()
 
 
