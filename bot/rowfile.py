@@ -5,7 +5,8 @@ re-score, their sentences). Read through a memory map, every touched row maps th
 page-cache folio around it, and the kernel here keeps the page cache in large folios (up
 to 2 MB): re-scoring 320 candidates of a 1M-passage segment put 437 MB of
 passage_vectors.npy into the process's resident set (bench/scale.py), pages it did not
-need. pread copies just the rows' bytes, in one call per run of consecutive rows.
+need. pread copies just the rows' bytes, in one call per block of nearby rows (MERGE_GAP_BYTES),
+straight into the result when the block is one run of consecutive rows.
 Whole-array scans (exact search, index builds) keep using the memory map, and so do
 small files (see PREAD_ABOVE_BYTES); `mapped` opens those maps.
 """
@@ -159,13 +160,22 @@ class RowFile:
         breaks[0] = True
         starts = np.flatnonzero(breaks)
         ends = np.append(starts[1:], len(ordered))
+        firsts, lasts = ordered[starts].tolist(), ordered[ends - 1].tolist()
+        run = np.cumsum(np.diff(ordered, prepend=ordered[0] - 1) != 1)  # which run of distinct consecutive rows
+        plain = (run[ends - 1] == run[starts]).tolist()  # blocks that are one such run, with no gap or repeat
         read = np.empty((len(rows), self._row_bytes), np.uint8)  # the rows in ascending order, as bytes
-        for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
-            first, count = int(ordered[a]), int(ordered[b - 1] - ordered[a]) + 1
-            data = os.pread(self._fd, count * self._row_bytes, self._start + first * self._row_bytes)
-            if len(data) != count * self._row_bytes:
+        into, width = read.data.cast("B"), self._row_bytes
+        for a, b, first, last, one_run in zip(starts.tolist(), ends.tolist(), firsts, lasts, plain, strict=True):
+            size, at = (last - first + 1) * width, self._start + first * width
+            if one_run:  # straight into its place
+                done = os.preadv(self._fd, [into[a * width : b * width]], at)
+            else:
+                data = os.pread(self._fd, size, at)
+                done = len(data)
+                if done == size:
+                    read[a:b] = np.frombuffer(data, np.uint8).reshape(-1, width)[ordered[a:b] - first]
+            if done != size:
                 raise OSError(f"short read: the file holds fewer rows than its header says ({self.shape[0]})")
-            read[a:b] = np.frombuffer(data, np.uint8).reshape(count, self._row_bytes)[ordered[a:b] - first]
         out[order] = read.view(self.dtype).reshape(out.shape)
         return out
 
