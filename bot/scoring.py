@@ -480,6 +480,13 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # Not kept (same round): symptoms and signs ("fever", "rash", "shortness of breath", ~50 words) as the members
 # of "which symptoms / features / findings / complaints" (analysis.MEMBER_CLASSES): classes first-quote-hit
 # 0.500 -> 0.472, validate 0.713 -> 0.704; answer-hit unchanged on both.
+# Not kept (2026-11-27, twelfth round): a bonus for what a sentence adds to the question (the share of its
+# stems that are neither the question's terms nor its paper's title words), so that "Several rescue
+# strategies are available for children who stay febrile after the first IVIG infusion" stops outranking
+# the sentence listing them. Tune side only (cases tune, classes), weight 0.1 / 0.04 / -0.05: tune
+# answer-hit 0.890 -> 0.898 / 0.890 / 0.873, first-quote-hit 0.831 -> 0.805 / 0.822 / 0.814; classes
+# answer-hit 0.750 -> 0.722 / 0.778 / 0.750, first-quote-hit 0.500 -> 0.389 / 0.472 / 0.500. No weight
+# helped both tune sets, so validate was not run.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
