@@ -487,6 +487,13 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # answer-hit 0.890 -> 0.898 / 0.890 / 0.873, first-quote-hit 0.831 -> 0.805 / 0.822 / 0.814; classes
 # answer-hit 0.750 -> 0.722 / 0.778 / 0.750, first-quote-hit 0.500 -> 0.389 / 0.472 / 0.500. No weight
 # helped both tune sets, so validate was not run.
+# Not kept (2026-11-27, twelfth round): the eleventh round's listwise passage weights with the sentence
+# weights re-chosen for them (W_SEMANTIC, W_COVERAGE, W_STANDING on a 0.05 grid, tune and classes only,
+# retrieval cached): the best, 0.55 / 0.25 / 0.20, brings tune back to today's answer-hit and
+# first-quote-hit at k = 10 (0.890, 0.831; k = 5 first-quote-hit 0.847 -> 0.831) with classes answer-hit
+# 0.750 -> 0.722 and first-quote-hit 0.500 -> 0.528. Validate, run once: answer-hit 0.796 -> 0.815 and
+# recall@1 0.741 -> 0.787, but first-quote-hit 0.713 -> 0.704 and false abstention 2 -> 3 of 108; follow-ups
+# first-quote-hit 0.70 -> 0.62. The tune side gained no answer, so not kept.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
