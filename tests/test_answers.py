@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 from conftest import REPORT
 
+from bot import retrieve
 from bot.answer import NO_ANSWER
 from bot.cli import main
 from bot.conversation import Conversation
@@ -484,6 +485,21 @@ def test_a_papers_bibliographic_lines_are_never_quoted():
     ):
         assert not quotable(line), line
     assert quotable("She responded to weekly alendronate within six months.")
+
+
+def test_a_test_whose_value_comes_after_many_mentions_is_still_a_test(bot_over, monkeypatch):
+    """Whether "ferritin" is a test is decided by the first passages naming it that give a laboratory
+    value. They are looked for a few rows at a time (at 1M passages a test's name is in tens of
+    thousands), so the search must go on past passages that name it without a value."""
+    monkeypatch.setattr(retrieve, "SHAPES_READ_AT_ONCE", 1)
+    sections = [
+        f"## Part {i}\n\nFerritin is discussed in part {i} of this review of how iron stores are judged in clinic."
+        for i in range(1, 6)
+    ]
+    paper = "# Iron stores in practice\n\n" + "\n\n".join(sections)
+    paper += "\n\n## Case\n\nA 66-year-old woman was admitted with fatigue. Her serum ferritin was 114 ng/mL.\n"
+    bot = bot_over({"iron.md": paper}, model=HASHING_MODEL)
+    assert bot.analyse("What was the ferritin of the 66-year-old woman?").measured == {"ferritin"}
 
 
 def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):

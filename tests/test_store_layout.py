@@ -79,12 +79,14 @@ def test_answers_match_the_format_2_index(make_settings, tmp_path, cases_questio
     """Also with every scattered row read by pread (vectors, chunk ids, sentence offsets, value shapes),
     as a large segment's are (bot.rowfile), and as on a
     large index: the BM25 search run beside the dense one on a second thread (no dense seeds), and the
-    papers of a patient named by age asked paper by paper instead of listed (retrieve.PapersHolding)."""
+    papers of a patient named by age asked paper by paper instead of listed (retrieve.PapersHolding), and
+    the value shapes of a test's passages read a few rows at a time (retrieve.SHAPES_READ_AT_ONCE)."""
     monkeypatch.setattr(rowfile, "PREAD_ABOVE_BYTES", pread_above)
     monkeypatch.setattr(rowfile, "NARROW_PREAD_ABOVE_BYTES", min(pread_above, rowfile.NARROW_PREAD_ABOVE_BYTES))
     if large:
         monkeypatch.setattr(retrieve, "PARALLEL_STAGE1_PASSAGES", 0)
         monkeypatch.setattr(retrieve, "DESCRIBED_LISTED_ROWS", 1)
+        monkeypatch.setattr(retrieve, "SHAPES_READ_AT_ONCE", 2)
     docs = tmp_path / "docs"
     shutil.copytree(CASES / "docs", docs)
     bot = CaseBot(make_settings(docs_dir=docs, model=HASHING_MODEL))
