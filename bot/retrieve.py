@@ -316,11 +316,12 @@ class Retriever:
         rows = found[0] if found else np.zeros(0, np.int64)
         for other in found[1:]:  # every word of the test is in the passage
             rows = rows[np.isin(rows, other, assume_unique=True)]
-        level, stating = shape_bit(SHAPES["level"]), []
+        level, stating, count = shape_bit(SHAPES["level"]), [], 0
         for start in range(0, len(rows), SHAPES_READ_AT_ONCE):  # the first passages stating a level, in row order
             part = rows[start : start + SHAPES_READ_AT_ONCE]
             stating.append(part[(self.snap.value_shapes(part) & level) != 0])
-            if sum(map(len, stating)) >= TEST_EVIDENCE_PASSAGES:
+            count += len(stating[-1])
+            if count >= TEST_EVIDENCE_PASSAGES:
                 break
         rows = np.concatenate(stating)[:TEST_EVIDENCE_PASSAGES] if stating else rows
         for row in self.snap.chunks.fetch(self.snap.chunk_ids(rows).tolist()).values():

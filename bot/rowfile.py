@@ -154,18 +154,18 @@ class RowFile:
         ordered = rows[order]
         # one read per block: rows at most MERGE_GAP_BYTES apart share one, with the bytes between them,
         # and a block never crosses a BLOCK_BYTES boundary of the file
-        gaps = (np.diff(ordered, prepend=ordered[0]) - 1) * self._row_bytes
+        step = np.diff(ordered, prepend=ordered[0] - 1)  # 1 from a row to the next one in the file
         blocks = (ordered * self._row_bytes) // BLOCK_BYTES
-        breaks = (gaps > MERGE_GAP_BYTES) | (np.diff(blocks, prepend=blocks[0]) != 0)
+        breaks = ((step - 1) * self._row_bytes > MERGE_GAP_BYTES) | (np.diff(blocks, prepend=blocks[0]) != 0)
         breaks[0] = True
         starts = np.flatnonzero(breaks)
         ends = np.append(starts[1:], len(ordered))
         firsts, lasts = ordered[starts].tolist(), ordered[ends - 1].tolist()
-        run = np.cumsum(np.diff(ordered, prepend=ordered[0] - 1) != 1)  # which run of distinct consecutive rows
-        plain = (run[ends - 1] == run[starts]).tolist()  # blocks that are one such run, with no gap or repeat
+        run = np.cumsum(step != 1)  # which run of distinct consecutive rows each row is in
+        single = (run[ends - 1] == run[starts]).tolist()  # blocks that are one such run, with no gap or repeat
         read = np.empty((len(rows), self._row_bytes), np.uint8)  # the rows in ascending order, as bytes
         into, width = read.data.cast("B"), self._row_bytes
-        for a, b, first, last, one_run in zip(starts.tolist(), ends.tolist(), firsts, lasts, plain, strict=True):
+        for a, b, first, last, one_run in zip(starts.tolist(), ends.tolist(), firsts, lasts, single, strict=True):
             size, at = (last - first + 1) * width, self._start + first * width
             if one_run:  # straight into its place
                 done = os.preadv(self._fd, [into[a * width : b * width]], at)
