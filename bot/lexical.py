@@ -58,8 +58,10 @@ class TermTable:
         return self._blob[self._offsets[col] : self._offsets[col + 1]].tobytes()
 
     def get(self, term: str) -> int | None:
-        if term in self._found:
+        try:  # one lookup, not a test then a read: asks on other threads may evict the term between
             return self._found[term]
+        except KeyError:
+            pass
         col = self._search(term)
         if len(self._found) >= REMEMBERED_TERMS:
             self._found.popitem(last=False)  # OrderedDict: see store._remember
