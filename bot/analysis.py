@@ -8,6 +8,7 @@ token, "@name", wherever any of its forms occurs: "IVIg" in a question then matc
 
 from __future__ import annotations
 
+import copy
 import re
 import tomllib
 from bisect import bisect_right
@@ -76,35 +77,54 @@ class Vocabulary:
     """The curated concept table plus abbreviations learned from the indexed papers."""
 
     def __init__(self, concepts: list[Concept]):
-        self.concepts = concepts
-        self._matchers = [_compile(c) for c in concepts]
+        self.concepts: list[Concept] = []
+        self._matchers: list[tuple[re.Pattern | None, re.Pattern | None]] = []
         # A concept can only occur where its first word does: indexing concepts by their
         # forms' first words rules most of them out of a passage with one set intersection.
-        self._by_abbr_word: dict[str, set[int]] = {}
-        self._by_term_word: dict[str, set[int]] = {}
-        self._always: set[int] = set()  # forms without a word character: always tried
-        for i, c in enumerate(concepts):
+        self._by_abbr_word: dict[str, frozenset[int]] = {}
+        self._by_term_word: dict[str, frozenset[int]] = {}
+        self._always: frozenset[int] = frozenset()  # forms without a word character: always tried
+        self._implied: dict[str, list[str]] = {}
+        self._add(concepts)
+        self._learned: dict[str, tuple[str, ...]] | None = None
+        self._containing: dict[str, set[str]] | None = None
+
+    def _add(self, concepts: list[Concept]) -> None:
+        """Append concepts to the table and its indexes (whose sets are replaced, never changed in place:
+        an extended vocabulary shares them with the one it extends)."""
+        start = len(self.concepts)
+        self.concepts = self.concepts + concepts
+        self._matchers = self._matchers + [_compile(c) for c in concepts]
+        for i, c in enumerate(concepts, start):
             for forms, index in ((c.abbr, self._by_abbr_word), (tuple(f.lower() for f in c.terms), self._by_term_word)):
                 for form in forms:
                     first = _WORD_RUN.search(form)
                     if first:
-                        index.setdefault(first.group(), set()).add(i)
+                        index[first.group()] = index.get(first.group(), frozenset()) | {i}
                     else:
-                        self._always.add(i)
-        self._learned: dict[str, tuple[str, ...]] | None = None
-        self._containing: dict[str, set[str]] | None = None
-        broader = {c.name: c.broader for c in concepts}
-        self._implied = {c.name: _closure(c.name, broader) for c in concepts}
+                        self._always = self._always | {i}
+        broader = {c.name: c.broader for c in self.concepts}
+        self._implied.update({c.name: _closure(c.name, broader) for c in concepts})
+
+    def extended(self, concepts: list[Concept]) -> Vocabulary:
+        """This vocabulary plus `concepts` (a paper's abbreviations): a copy of the indexes, not a rebuild."""
+        out = copy.copy(self)
+        out._by_abbr_word, out._by_term_word = dict(self._by_abbr_word), dict(self._by_term_word)
+        out._implied, out._learned = dict(self._implied), None
+        out._add(concepts)
+        return out  # _containing is shared: it leaves learned concepts out
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> Vocabulary:
         """The curated table at `path` plus the `learned` abbreviations (short form -> long forms)."""
-        concepts = list(_curated(path, path.stat().st_mtime_ns))
-        known = {a for c in concepts for a in c.abbr}
-        for short, longs in sorted((learned or {}).items()):
-            if short not in known:
-                concepts.append(Concept(_slug(short), (short,), tuple(sorted(longs)), learned=True))
-        return cls(concepts)
+        curated = _curated_vocabulary(path, path.stat().st_mtime_ns)
+        known = {a for c in curated.concepts for a in c.abbr}
+        extra = [
+            Concept(_slug(short), (short,), tuple(sorted(longs)), learned=True)
+            for short, longs in sorted((learned or {}).items())
+            if short not in known
+        ]
+        return curated.extended(extra) if extra else curated
 
     def containing(self, term: str) -> set[str]:
         """Tags of the curated concepts one of whose phrases has the word stemmed `term`: "immunoglobulin"
@@ -181,6 +201,13 @@ def lookup_words(text: str) -> tuple[set[str], set[str]]:
     """The words by which Vocabulary can find concepts in `text`: (as written, lower-cased)."""
     runs = set(_WORD_RUN.findall(text))
     return runs, {w.lower() for w in runs}
+
+
+@lru_cache(maxsize=4)
+def _curated_vocabulary(path: Path, mtime_ns: int) -> Vocabulary:
+    """The curated table alone, built once per version of the file: a question's vocabulary extends it
+    with the abbreviations of the papers it may touch (rebuilding it cost ~1 ms a new question)."""
+    return Vocabulary(list(_curated(path, mtime_ns)))
 
 
 @lru_cache(maxsize=4)
