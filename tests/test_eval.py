@@ -39,6 +39,18 @@ def test_every_development_question_has_verbatim_evidence_in_its_document(name):
             assert row["split"] in ("check", splits.get(row["doc"])), row["id"]
 
 
+def test_the_fresh_set_has_verbatim_evidence_in_its_own_documents():
+    """bench/data/cases/fresh: twelve more papers, written after every other set (a tuning set)."""
+    fresh = Path(__file__).resolve().parent.parent / "bench" / "data" / "cases" / "fresh"
+    rows = ev.load_questions(fresh / "questions.jsonl")
+    assert len(rows) == 84 and len({r["id"] for r in rows}) == 84
+    for row in rows:
+        assert row["split"] == "fresh", row["id"]
+        if row.get("doc"):
+            text = (fresh / "docs" / f"{row['doc']}.txt").read_text(encoding="utf-8")
+            assert text.count(row["evidence"]) == 1, row["id"]
+
+
 def test_half_of_the_span_must_be_one_contiguous_run():
     passage = "alpha beta gamma delta"
     assert ev.holds(passage, "alpha beta gamma xxxxxxxxxxxx")  # 16 of 29 characters contiguous
