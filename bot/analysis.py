@@ -375,12 +375,25 @@ def tokens(text: str, vocabulary: Vocabulary, keep_stopwords: bool = False) -> l
 # A patient's age as case reports and questions write it ("a 72-year-old woman", "the 14-month-old"):
 # the description a reader uses to name a case. Indexed per passage as one token ("#72y"), so a
 # question naming "the 72-year-old" can find the papers whose patient that is.
-_AGED = re.compile(r"\b(\d{1,3})[\s-]*(year|month|week|day)s?[\s-]*old\b", re.I)
+# Also "aged 2 years (and 11 months)", "aged 68" (years) and "a boy of 14": the same patient, written
+# another way (added 2026-11-27: "the 2-year-old" had not found the boy "aged 2 years 11 months").
+_AGED = re.compile(
+    r"\b(\d{1,3})[\s-]*(year|month|week|day)s?[\s-]*old\b"
+    r"|\baged\s+(\d{1,3})(?!\.?\d|(?:\s*(?:year|month|week|day)s?)?\s*(?:-|–|to\b|or\b|and\s+(?:over|above|older)))"
+    r"(?:\s*(year|month|week|day)s?\b)?(?!\s*(?:%|per\b))"
+    r"|\b(?:boy|girl|man|woman|child|patient)\s+of\s+(\d{1,3})\b(?![.,]?\d|\s*(?:%|per\b|[a-zµ]{1,2}\b))",
+    re.I,
+)
 
 
 def ages(text: str) -> list[str]:
-    """The age tokens of `text`: '72-year-old' -> '#72y', '14-month-old' -> '#14m'."""
-    return [f"#{int(n)}{unit[0].lower()}" for n, unit in _AGED.findall(text)]
+    """The age tokens of `text`: '72-year-old' -> '#72y', '14-month-old' -> '#14m', 'aged 68' -> '#68y'."""
+    out = []
+    for m in _AGED.finditer(text):
+        n = m.group(1) or m.group(3) or m.group(5)
+        unit = m.group(2) or m.group(4) or "year"
+        out.append(f"#{int(n)}{unit[0].lower()}")
+    return out
 
 
 # A patient named by her age group ("the toddler", "the infant"): the age tokens a paper about such a
@@ -647,7 +660,8 @@ DRUG_NAME = re.compile(
     r"\b(?:[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|pril|sartan|statin|tinib|"
     r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
     r"semide|sone|solone|fungin|kinra|limus|trexate|quine|xaban|gatran|thiazide|phine|profen|fenac|formin|ericin|"
-    r"arin|irin|penem|phrine|racetam|setron|toin|uracil)|[a-z][a-z-]{3,}(?:azine|ercept|acept)|cef[a-z]{4,}|insulin"
+    r"arin|irin|penem|phrine|racetam|setron|toin|uracil|fibrate|fibrozil|nitrate)|[a-z][a-z-]{3,}(?:azine|ercept|acept)"
+    r"|cef[a-z]{4,}|insulin"
     r"|immunoglobulins?|IVIG|lithium)\b",
     re.I,
 )
@@ -703,14 +717,23 @@ _LEAD = (
 # "What was her PTH-related protein level?", "What bicarbonate value did the gas show?": a test's result,
 # with what was measured between the question word and the level word (not a level named in a clause
 # further on: "What finding pointed to toxicity in the man whose level was normal?").
-_LEVEL_WORDS = r"(?:levels?|values?|titres?|titers?|count|readings?)"
-_QUALIFIERS = r"(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission)\s+)?"
+_LEVEL_WORDS = r"(?:levels?|values?|titres?|titers?|count|readings?|concentrations?)"
+_QUALIFIERS = r"(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission|measured|recorded)\s+)?"
 _LEVEL_QUESTION = re.compile(
     _LEAD
     + r"what\s+(?:(?:was|were|is|are)\s+)?(?:(?:the|her|his|its|their)\s+)?"
     + _QUALIFIERS
     + r"(?P<measured>(?:(?!(?:did|does|do|was|were|is|are|had|has|the|her|his|normal|peak|initial|baseline)\b)"
     r"[\w-]+\s+){1,5}?)" + _LEVEL_WORDS + r"\b",
+    re.I,
+)
+# "How high was the TSH?", "How low did her platelets fall?": a test's result as well (added 2026-11-27).
+_LEVEL_HOW = re.compile(
+    _LEAD
+    + r"how\s+(?:high|low|elevated|raised)\s+(?:was|were|did|had)\s+(?:(?:the|her|his|its|their)\s+)?"
+    + _QUALIFIERS
+    + r"(?P<measured>(?:(?!(?:in|of|at|on|for|when|after|before|during|fall|rise|go|get|become)\b)[\w-]+\s*){1,4}?)"
+    + r"(?:\s+(?:in|of|at|on|for|when|after|before|during|fall|rise|go|get|become)\b|\s*[?,.]|\s*$)",
     re.I,
 )
 _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why
@@ -724,7 +747,8 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
     (
         "dose",
         re.compile(
-            r"\b(?:doses?|dosage|dosing|strength|concentration|how much|"
+            # "what concentration of" a drug is its strength; "the serum sodium concentration" is a level (below)
+            r"\b(?:doses?|dosage|dosing|strength|(?:what|which|the)\s+concentration|how much|"
             r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g))\b",  # not units: of red cells, they are a count
             re.I,
         ),
@@ -749,6 +773,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
         ),
     ),
     ("level", _LEVEL_QUESTION),
+    ("level", _LEVEL_HOW),
     ("which", re.compile(_LEAD + r"which\b", re.I)),
     ("who", re.compile(_LEAD + r"(?:who|whom|whose)\b", re.I)),
     ("where", re.compile(_LEAD + r"where\b", re.I)),
@@ -924,7 +949,7 @@ def measured(question: str) -> str | None:
     ("outcome", "amputation"); None otherwise."""
     kind, clause = question_type(question), main_clause(question)
     if kind == "level":
-        m = _LEVEL_QUESTION.search(clause)
+        m = _LEVEL_QUESTION.search(clause) or _LEVEL_HOW.search(clause)
         return m.group("measured").strip() if m else None
     if kind in ("what", "other"):  # "What was the level of X …?" is read like "What was the X of …?"
         m = _ASKED_THING.search(clause)

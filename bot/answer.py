@@ -115,7 +115,11 @@ _ROUTE = re.compile(
     re.I,
 )
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
-_OF = re.compile(r"\s+of\s+")  # "dose of olanzapine", "mg of methotrexate"
+# "dose of olanzapine", "mg of methotrexate", "dose of oral corticosteroid", "dose of the intravenous steroid"
+_OF = re.compile(
+    r"\s+of\s+(?:(?:the|her|his|their|oral|intravenous|iv|intramuscular|subcutaneous|topical|inhaled|intrathecal"
+    r"|rectal|sublingual|transdermal|initial|starting|loading|maintenance|daily|weekly)\s+)*"
+)
 _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list
 
 

@@ -1,5 +1,6 @@
 """Lexical analysis: the same tokens at index and query time, synonyms, learned abbreviations."""
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,6 +93,34 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
     assert "@diltiazem" in key and "@ccb" not in key
 
 
+@pytest.mark.parametrize(
+    "question_form, paper_form, tag",
+    [
+        ("How high was the TSH?", "thyroid-stimulating hormone was 51.22 mIU/mL", "@tsh"),
+        ("Was she given vitamin B1?", "Thiamine was given intravenously", "@thiamine"),
+    ],
+)
+def test_a_vitamin_or_hormone_is_one_concept_under_its_names(question_form, paper_form, tag):
+    v = Vocabulary.load()
+    assert tag in tokens(question_form, v) and tag in tokens(paper_form, v)
+
+
+@pytest.mark.parametrize(
+    "text, drug, drug_class",
+    [
+        ("dexamethasone 8 mg intravenously three times a day", "@dexamethasone", "@corticosteroid"),
+        ("stress-dose hydrocortisone, 50 mg every 6 hours", "@hydrocortisone", "@corticosteroid"),
+        ("he was started on atorvastatin 80 mg once daily", "@atorvastatin", "@statin"),
+        ("fenofibrate 48 mg once daily", "@fenofibrate", "@fibrate"),
+        ("transthoracic echocardiography showed poor contraction", "@echocardiography", "@ultrasound"),
+    ],
+)
+def test_a_question_naming_the_class_finds_the_member_a_paper_names(text, drug, drug_class):
+    """A question "What dose of corticosteroid …?", "What dose of statin …?", "What did the heart ultrasound show?":
+    the class is named by its members (a question's class a paper never names counts as missing)."""
+    assert {drug, drug_class} <= set(tokens(text, Vocabulary.load()))
+
+
 def test_questions_asking_for_a_value_know_its_shape():
     from bot.analysis import expected_value
 
@@ -137,6 +166,18 @@ def test_a_patients_age_is_one_token_of_the_passage():
     from bot.analysis import ages
 
     assert ages("A 72-year-old woman and her 3 year old son; a 14-month-old girl") == ["#72y", "#3y", "#14m"]
-    assert ages("on haemodialysis for 72 months, aged 40") == []  # a duration and another phrasing are not ages
+    assert ages("on haemodialysis for 72 months") == []  # a duration is not an age
+    # other ways a case report writes its patient's age
+    assert ages("A boy aged 2 years and 11 months; a woman aged 68, and a girl of 14.") == ["#2y", "#68y", "#14y"]
+    assert ages("an infant aged 14 months") == ["#14m"]
+    # a study's age range or bound, a weight or a share is not a patient's age
+    for text in (
+        "patients aged 18 years or older",
+        "aged 30-50 years",
+        "aged 65 and over",
+        "a man of 45 kg",
+        "aged 2.5",
+    ):
+        assert ages(text) == [], text
     analysed = analyse_passage("Calciphylaxis. Case.\n", "A 72-year-old woman.", [(0, 20)], Vocabulary.load())
     assert "#72y" in analysed.tokens and "#72y" not in analysed.sentences[0]  # the passage's, not the sentence's

@@ -427,6 +427,12 @@ def test_the_drug_whose_dose_is_asked(question, words, asked):
             ["@sts"],
         ),
         ("What ciclosporin dose controlled her pyoderma?", {"@csa": "ciclosporin", "@pg": "pyoderma"}, ["@csa"]),
+        # its route or form may stand between the dose word and the drug
+        (
+            "What weight-based dose of oral corticosteroid was the 43-year-old put on?",
+            {"@corticosteroid": "corticosteroid"},
+            ["@corticosteroid"],
+        ),
         # a concept after the dose word, not attached to it, is the patient's condition, not a drug
         ("What steroid dose was used for the woman with allopurinol-induced DRESS?", {"@dress": "DRESS"}, []),
     ],

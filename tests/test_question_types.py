@@ -57,6 +57,11 @@ CASES = [
     ("What was the white cell count in the 19-year-old?", "level"),
     ("And what was the repeat CSF RPR titre at the flare?", "level"),
     ("What IL-6 levels were measured?", "level"),
+    ("What was the serum bilirubin concentration of the 45-year-old?", "level"),  # a test's concentration
+    ("What was the measured blood thiamine concentration in the woman?", "level"),
+    ("What concentration of clobetasol was applied?", "dose"),  # a drug's: its strength
+    ("How high was the TSH in the elderly man?", "level"),
+    ("How low did her platelets fall?", "level"),
     ("What finding pointed to lithium toxicity in the man whose level was normal?", "what"),
     ("What did the level show?", "what"),
     ("At what level was the spinal cord compressed?", "what"),
@@ -120,6 +125,8 @@ def test_only_value_questions_expect_a_value_shape():
 def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value():
     assert measured("What was her PTH-related protein level?") == "PTH-related protein"
     assert measured("What was the white cell count in the 19-year-old?") == "white cell"
+    assert measured("What was the measured blood thiamine concentration in the woman?") == "blood thiamine"
+    assert measured("How high was the TSH in the elderly man with bladder cancer?") == "TSH"
     assert measured("What was the cause of her hypercalcaemia?") is None
     # "What was the X of …?" asks what may be a test: the papers decide (answer.Confidence)
     assert measured("What was the ferritin of the 66-year-old woman?") == "ferritin"
@@ -144,9 +151,20 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
 
 
 def test_drug_names_are_told_from_other_words_by_their_stems():
-    for name in ("rituximab", "fluconazole", "cyclophosphamide", "IVIG", "heparin", "ceftriaxone", "norepinephrine"):
+    for name in (
+        "rituximab",
+        "fluconazole",
+        "cyclophosphamide",
+        "IVIG",
+        "heparin",
+        "ceftriaxone",
+        "norepinephrine",
+        "glyceryl trinitrate",
+        "fenofibrate",
+        "gemfibrozil",
+    ):
         assert DRUG_NAME.search(f"She was given {name}."), name
-    for word in ("creatinine", "baseline", "medicine", "routine", "magazine", "intercept", "thyroglobulin"):
+    for word in ("creatinine", "baseline", "medicine", "routine", "magazine", "intercept", "thyroglobulin", "nitrate"):
         assert not DRUG_NAME.search(f"The {word} was noted."), word
 
 
