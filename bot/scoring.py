@@ -494,6 +494,12 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # 0.750 -> 0.722 and first-quote-hit 0.500 -> 0.528. Validate, run once: answer-hit 0.796 -> 0.815 and
 # recall@1 0.741 -> 0.787, but first-quote-hit 0.713 -> 0.704 and false abstention 2 -> 3 of 108; follow-ups
 # first-quote-hit 0.70 -> 0.62. The tune side gained no answer, so not kept.
+# Not kept (2026-11-27, thirteenth round): the same listwise weights with 0.55 / 0.25 / 0.20, checked on the
+# fresh set (bench/data/cases/fresh), with the rule written down before its first run: keep only if the tuning
+# side as a whole (cases tune, classes, fresh; k = 10) gains two answers with no first quote and no false
+# abstention lost. On the fresh set's blind first run it gained one answer (0.643 -> 0.657) and two false
+# abstentions fewer; with this round's fixes in place it lost one answer and one first quote (0.786 -> 0.771,
+# 0.671 -> 0.657), tune unchanged, classes -1 answer: not kept.
 # A dose question's further quotes never state another drug's dose (answer.select_sentences; no
 # constant, 2026-11-26). Found by a user review: "What dose of minocycline was used?" at k = 50 added
 # the diltiazem dose of another paper. No figure of any set moved.
