@@ -39,15 +39,16 @@ def test_every_development_question_has_verbatim_evidence_in_its_document(name):
             assert row["split"] in ("check", splits.get(row["doc"])), row["id"]
 
 
-def test_the_fresh_set_has_verbatim_evidence_in_its_own_documents():
-    """bench/data/cases/fresh: twelve more papers, written after every other set (a tuning set)."""
-    fresh = Path(__file__).resolve().parent.parent / "bench" / "data" / "cases" / "fresh"
-    rows = ev.load_questions(fresh / "questions.jsonl")
+@pytest.mark.parametrize(("folder", "split"), [("fresh", "fresh"), ("check2", "check")])
+def test_the_later_sets_have_verbatim_evidence_in_their_own_documents(folder, split):
+    """bench/data/cases/fresh and check2: twelve more papers each, written after the other sets."""
+    root = Path(__file__).resolve().parent.parent / "bench" / "data" / "cases" / folder
+    rows = ev.load_questions(root / "questions.jsonl")
     assert len(rows) == 84 and len({r["id"] for r in rows}) == 84
     for row in rows:
-        assert row["split"] == "fresh", row["id"]
+        assert row["split"] == split, row["id"]
         if row.get("doc"):
-            text = (fresh / "docs" / f"{row['doc']}.txt").read_text(encoding="utf-8")
+            text = (root / "docs" / f"{row['doc']}.txt").read_text(encoding="utf-8")
             assert text.count(row["evidence"]) == 1, row["id"]
 
 
