@@ -112,7 +112,7 @@ class Vocabulary:
         out._by_abbr_word, out._by_term_word = dict(self._by_abbr_word), dict(self._by_term_word)
         out._implied, out._learned = dict(self._implied), None
         out._add(concepts)
-        return out  # _containing is shared: it leaves learned concepts out
+        return out  # _containing leaves learned concepts out: the same for both (shared once computed)
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -728,12 +728,12 @@ _LEVEL_QUESTION = re.compile(
     re.I,
 )
 # "How high was the TSH?", "How low did her platelets fall?": a test's result as well (added 2026-11-27).
+_AFTER_MEASURED = r"(?:in|of|at|on|for|when|after|before|during|fall|rise|go|get|become)\b"  # what follows the test
 _LEVEL_HOW = re.compile(
     _LEAD
     + r"how\s+(?:high|low|elevated|raised)\s+(?:was|were|did|had)\s+(?:(?:the|her|his|its|their)\s+)?"
     + _QUALIFIERS
-    + r"(?P<measured>(?:(?!(?:in|of|at|on|for|when|after|before|during|fall|rise|go|get|become)\b)[\w-]+\s*){1,4}?)"
-    + r"(?:\s+(?:in|of|at|on|for|when|after|before|during|fall|rise|go|get|become)\b|\s*[?,.]|\s*$)",
+    + rf"(?P<measured>(?:(?!{_AFTER_MEASURED})[\w-]+\s*){{1,4}}?)(?:\s+{_AFTER_MEASURED}|\s*[?,.]|\s*$)",
     re.I,
 )
 _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why
