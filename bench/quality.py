@@ -143,13 +143,13 @@ def main() -> None:
                 (10,),
                 args.misses,
             )
+        with_fresh = [DATA / "cases" / "docs", ROOT / "docs_src", DATA / "cases" / "fresh" / "docs"]
         if "fresh" in sets:  # twelve papers written after every constant, indexed among the cases documents
-            bot = corpus(tmp, "fresh", [DATA / "cases" / "docs", ROOT / "docs_src", DATA / "cases" / "fresh" / "docs"])
+            bot = corpus(tmp, "fresh", with_fresh)
             rows = ev.load_questions(DATA / "cases" / "fresh" / "questions.jsonl")
             report("cases fresh (tune)", bot, rows, (5, 10), args.misses)
         if "check2" in sets:  # twelve more, written after the fresh set's fixes: a check, never tuned on
-            sources = [DATA / "cases" / "docs", ROOT / "docs_src", DATA / "cases" / "fresh" / "docs"]
-            bot = corpus(tmp, "check2", [*sources, DATA / "cases" / "check2" / "docs"])
+            bot = corpus(tmp, "check2", [*with_fresh, DATA / "cases" / "check2" / "docs"])
             rows = ev.load_questions(DATA / "cases" / "check2" / "questions.jsonl")
             report("cases check2 (check)", bot, rows, (5, 10), args.misses)
         if "abstracts" in sets:
