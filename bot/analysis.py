@@ -606,7 +606,11 @@ SHAPES: dict[str, re.Pattern] = {
     # also an amount by weight: "How much weight had he lost?" asks for "4.5 kg" (added 2026-11-26: cases
     # tune answer-hit 0.805 -> 0.814, validate first-quote-hit 0.630 -> 0.648; abstracts unchanged)
     "dose": re.compile(
-        rf"{_NUM}\s*(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])", re.I
+        rf"{_NUM}\s*(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|IU|units?|mmol|mEq|%)(?![a-z])"
+        # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
+        # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
+        r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)",
+        re.I,
     ),
     "duration": re.compile(
         rf"(?:{_NUM}|one|two|three|four|five|six|seven|eight|nine|ten|several)[\s-]*{_TIME}\b(?![\s-]*old\b)"
@@ -748,7 +752,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
         "dose",
         re.compile(
             # "what concentration of" a drug is its strength; "the serum sodium concentration" is a level (below)
-            r"\b(?:doses?|dosage|dosing|strength|(?:what|which|the)\s+concentration|how much|"
+            r"\b(?:doses?|dosage|dosing|regimens?|strength|(?:what|which|the)\s+concentration|how much|"
             r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g))\b",  # not units: of red cells, they are a count
             re.I,
         ),
@@ -1001,6 +1005,53 @@ def _long_form(short: str, window: list[str]) -> str | None:
             return None
         li -= 1
     return candidate[candidate.rfind(" ", 0, li + 1) + 1 :]
+
+
+# How a question names its patient: "the diabetic, hypertensive 49-year-old", "the young man returning
+# from the Middle East", "the vaccinated man with facial weakness and leg paralysis". These words find
+# her paper, but every sentence of that paper is about her: the sentence introducing her repeats them
+# and must not outrank the one answering what is asked (answer.select_sentences leaves them out of the
+# terms a sentence is scored on; see scoring.py, fourteenth round). Up to four modifiers before a person word;
+# the words after it ("with …", "who …", "returning …") only when the description ends the question
+# after a preposition ("in the man with …?"): as a subject ("Did the man with X receive Y?") where the
+# description ends is a parser's job. Added 2026-11-27 from the check2 set's misses.
+PERSON = re.compile(
+    r"(?:patients?|man|woman|men|women|boys?|girls?|child|children|kid|infants?|baby|neonates?|newborns?|toddlers?"
+    r"|teenagers?|teens?|adolescents?|adults?|lady|gentleman|mother|father|sons?|daughters?|students?|workers?"
+    r"|athletes?|farmers?|soldiers?|travell?ers?|\d+[\s-]*(?:year|month|week|day)s?[\s-]*old)",
+    re.I,
+)
+_NOT_MODIFIER = (
+    r"(?!(?:the|a|an|in|of|for|on|to|by|with|at|and|or|did|does|do|was|were|is|are|had|has|what|which|how|when"
+    r"|why|who|this|that|her|his|their)\b)"
+)
+_DESCRIBED = re.compile(
+    rf"(?P<prep>\b(?:in|of|for|from|on|to|by|with|about|among)\s+)?\b(?:the|this|that|our)\s+"
+    rf"(?P<head>(?:{_NOT_MODIFIER}[\w'’-]+,?\s+){{0,4}}{PERSON.pattern}(?:\s+{PERSON.pattern})?)\b"
+    r"(?P<tail>\s+(?:with|who|whose|that|from|in whom|[^\W\d_]+(?:ed|ing))\b[^?]*)?",
+    re.I,
+)
+# where a description ending the question stops: another clause ("…, and how was it treated?", "… when
+# she was admitted?") or the question's own verb ("What did the biopsy of the man with X reveal?")
+_DESCRIPTION_END = re.compile(
+    r",|\s+(?:when|while|after|before|during|since|until)\b|\s+(?:and|but)\s+(?:what|how|which|when|why|who"
+    r"|was|were|did|does|do|is|are|had|has)\b|\s+(?:show|reveal|demonstrate|receive|get|develop|need|have"
+    r"|undergo|report|indicate|suggest|point to|find|confirm)\s*$",
+    re.I,
+)
+
+
+def patient_description(question: str) -> list[tuple[int, int]]:
+    """Where `question` names its patient: the spans of 'jaundiced teenager' and 'with a very high
+    ferritin' in "… in the jaundiced teenager with a very high ferritin?"; none when it names none."""
+    out = []
+    for m in _DESCRIBED.finditer(question):
+        out.append(m.span("head"))
+        if m["prep"] and m["tail"]:
+            start = m.start("tail") + len(m["tail"]) - len(m["tail"].lstrip())
+            end = _DESCRIPTION_END.search(m["tail"])
+            out.append((start, m.start("tail") + end.start() if end else m.end("tail")))
+    return out
 
 
 # Whom a question or sentence is about: the patient of the report, or the condition in general.

@@ -36,6 +36,7 @@ from .retrieve import Query
 from .scoring import (
     ABOUT_PENALTY,
     AIM_PENALTY,
+    CAUSE_BONUS,
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
     FINDING_BONUS,
@@ -112,6 +113,12 @@ _ASKS_ROUTE = re.compile(
 _ROUTE = re.compile(
     r"\b(?:orally|oral|by mouth|per os|intravenous(?:ly)?|iv|subcutaneous(?:ly)?|intramuscular(?:ly)?|topical(?:ly)?"
     r"|intralesional(?:ly)?|inhaled|nebuli[sz]ed|intrathecal(?:ly)?|infusion|bolus|injections?|per rectum|rectal(?:ly)?)\b",
+    re.I,
+)
+# What a sentence giving a reason says: "because", "due to", "in view of", "so", "prompted", "to prevent"
+_CAUSAL = re.compile(
+    r"\b(?:because|due to|owing to|as a result|in view of|given (?:that|the|her|his|their)|since|therefore|thus"
+    r"|so|prompted|prompting|led to|leading to|in order to|to prevent|to avoid|reasons?)\b",
     re.I,
 )
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
@@ -314,7 +321,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     finding = asks_finding(query.question)
     side = sides(query.question)
     results = query.section is RESULTS_SECTION
-    asked = set(query.key_idf)
+    asked = set(query.key_idf) - query.description  # the words naming the patient found her paper
     top = hits[0].score or 1.0
     sentences = []
     for n, hit in enumerate(hits, 1):
@@ -352,6 +359,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
                 others.add((n, s))  # another drug's dose: never quoted beside the answer
         if finding and (FINDING.search(sentence) or SHAPES["level"].search(sentence)):
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
+        if query.kind == "why" and _CAUSAL.search(sentence):
+            score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):

@@ -19,6 +19,7 @@ import numpy as np
 from .analysis import (
     DRUG_NAME,
     NOT_ANALYTES,
+    PERSON,
     SHAPES,
     SPECIMENS,
     TEST_EVIDENCE,
@@ -33,6 +34,7 @@ from .analysis import (
     focus_terms,
     key_terms,
     measured,
+    patient_description,
     question_type,
     received,
     requested,
@@ -121,6 +123,9 @@ class Query:
     section: re.Pattern | None = None  # analysis.asked_section: the kind of section that answers it ("Treatment")
     # tokens naming the treatment a yes/no question asks whether she received (analysis.received)
     given: set[str] = field(default_factory=set)
+    # key terms only the words naming the patient give ("jaundiced" in "… in the jaundiced teenager?"):
+    # they find her paper but do not tell its sentences apart (analysis.patient_description)
+    description: set[str] = field(default_factory=set)
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -284,6 +289,21 @@ class Retriever:
             {t for t, word in words.items() if word in acronyms(question)},
             asked_section(question, kind, whom),
             received(question, kind, whom, [t for t in own if t in words], words, vocabulary),
+            self._description(question, vocabulary) - focus,
+        )
+
+    @staticmethod
+    def _description(question: str, vocabulary: Vocabulary) -> set[str]:
+        """Key terms of the words naming the patient that the rest of the question does not use."""
+        spans = patient_description(question)
+        if not spans:
+            return set()
+        masked = list(question)
+        for a, b in spans:
+            masked[a:b] = " " * (b - a)
+        named = key_terms(" ".join(question[a:b] for a, b in spans), vocabulary)
+        return {t for t, word in named.items() if not PERSON.fullmatch(word)} - set(
+            key_terms("".join(masked), vocabulary)
         )
 
     def _described(self, question: str) -> Container[str]:

@@ -12,6 +12,7 @@ from bot.analysis import (
     focus_terms,
     key_terms,
     learn_abbreviations,
+    patient_description,
     piece_words,
     shape_bit,
     tokens,
@@ -98,6 +99,8 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
     [
         ("How high was the TSH?", "thyroid-stimulating hormone was 51.22 mIU/mL", "@tsh"),
         ("Was she given vitamin B1?", "Thiamine was given intravenously", "@thiamine"),
+        ("Was the vitamin B6 given by vein?", "pyridoxine tablets were crushed", "@pyridoxine"),
+        ("How much INH did she swallow?", "4.2 g of isoniazid", "@inh"),
     ],
 )
 def test_a_vitamin_or_hormone_is_one_concept_under_its_names(question_form, paper_form, tag):
@@ -113,6 +116,10 @@ def test_a_vitamin_or_hormone_is_one_concept_under_its_names(question_form, pape
         ("he was started on atorvastatin 80 mg once daily", "@atorvastatin", "@statin"),
         ("fenofibrate 48 mg once daily", "@fenofibrate", "@fibrate"),
         ("transthoracic echocardiography showed poor contraction", "@echocardiography", "@ultrasound"),
+        ("the interleukin-1 antagonist anakinra, 100 mg a day", "@anakinra", "@interleukin_1_inhibitor"),
+        ("tocilizumab 8 mg/kg every four weeks", "@tocilizumab", "@interleukin_6_inhibitor"),
+        ("5 mg of diazepam intravenously", "@diazepam", "@benzodiazepine"),
+        ("golimumab 50 mg once a month", "@golimumab", "@tnfi"),
     ],
 )
 def test_a_question_naming_the_class_finds_the_member_a_paper_names(text, drug, drug_class):
@@ -126,6 +133,9 @@ def test_questions_asking_for_a_value_know_its_shape():
 
     dose = expected_value("What minocycline dose was used?")
     assert dose.search("minocycline 50 or 100 mg daily") and not dose.search("minocycline was given for 3 years")
+    assert dose.search("infliximab 5 mg/kg on day 6") and dose.search("2 g/kg over five days")
+    # an amount per volume is a concentration: the level of a test, not a dose given
+    assert not dose.search("C-reactive protein had fallen to 0.4 mg/dL") and not dose.search("calcium 4.79 mmol/L")
     duration = expected_value("How long had the nodules been recurring?")
     assert duration.search("recurring for the past 4 years") and not duration.search("CK 952 U/L")
     assert expected_value("What size were the nodules?").search("measuring 0.5–1.0 cm across")
@@ -181,3 +191,34 @@ def test_a_patients_age_is_one_token_of_the_passage():
         assert ages(text) == [], text
     analysed = analyse_passage("Calciphylaxis. Case.\n", "A 72-year-old woman.", [(0, 20)], Vocabulary.load())
     assert "#72y" in analysed.tokens and "#72y" not in analysed.sentences[0]  # the passage's, not the sentence's
+
+
+@pytest.mark.parametrize(
+    "question, description",
+    [
+        (
+            "What did the marrow show in the jaundiced teenager with a very high ferritin?",
+            ["jaundiced teenager", "with a very high ferritin"],
+        ),
+        (
+            "What did the heart biopsy of the diabetic, hypertensive 49-year-old show?",
+            ["diabetic, hypertensive 49-year-old"],
+        ),
+        (
+            "What illness was the young man returning from the Middle East first treated for?",
+            ["young man"],
+        ),  # as the subject, where the description ends is a parser's job
+        ("What did the biopsy of the man with jaundice and anuria reveal?", ["man", "with jaundice and anuria"]),
+        (
+            "What was the first diagnosis in the febrile woman with a sore throat, and how was it treated?",
+            ["febrile woman", "with a sore throat"],
+        ),
+        ("Was charcoal given to the 54 kg patient after arrival in the emergency department?", ["54 kg patient"]),
+        ("What dose of IVIG did the 31-year-old woman with SJS receive?", ["31-year-old woman"]),
+        ("Which gliflozin was part of the 56-year-old's home regimen?", ["56-year-old"]),  # hers, not her
+        ("What is the usual dose of IVIG?", []),
+    ],
+)
+def test_the_words_naming_the_patient(question, description):
+    """They find her paper; every sentence of it is about her, so they do not mark the answer sentence."""
+    assert [question[a:b] for a, b in patient_description(question)] == description

@@ -164,12 +164,13 @@ def test_a_two_part_question_also_quotes_the_sentence_that_follows(bot_over):
 
 
 ABSTRACTS = Path(__file__).resolve().parent.parent / "bench" / "data" / "abstracts"
-CASES = ABSTRACTS.parent / "cases" / "docs"
+CASES = ABSTRACTS.parent / "cases"
 
 
 def cases_bot(bot_over, *patterns: str, **overrides):
-    """A bot over the development case reports whose file names match any of `patterns`."""
-    papers = {f.name: f.read_text(encoding="utf-8") for p in patterns for f in sorted(CASES.glob(p))}
+    """A bot over the development case reports (of any of bench/data/cases's sets, numbered apart) whose file
+    names match any of `patterns`."""
+    papers = {f.name: f.read_text(encoding="utf-8") for p in patterns for f in sorted(CASES.glob(f"**/docs/{p}"))}
     return bot_over(papers, **overrides)
 
 
@@ -516,3 +517,26 @@ def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
     assert bot.analyse("What was the serum sodium of the 66-year-old woman?").measured == {"serum", "sodium"}
     assert bot.analyse("What urinary symptoms did the 66-year-old woman have?").measured == set()
     assert bot.analyse("What was the outcome of the 56-year-old man?").measured == set()
+
+
+def test_the_words_naming_the_patient_do_not_make_his_introduction_the_answer(bot_over):
+    """ "the 49-year-old Japanese man" finds his paper; the sentence introducing him ("A 49-year-old Japanese
+    man … came to hospital after two weeks …") repeats those words but does not say how long he stayed."""
+    bot = cases_bot(bot_over, "55_*")
+    answer = bot.ask("How long was the 49-year-old Japanese man in hospital before he was discharged?")
+    assert answer.citations[0].quote.startswith("He went home after 37 days in hospital")
+
+
+def test_a_why_question_is_answered_by_the_sentence_giving_the_reason(bot_over):
+    bot = cases_bot(bot_over, "48_*")
+    answer = bot.ask(
+        "Why did the poison centre hold off on recommending the antidote straight away for the 54 kg patient?"
+    )
+    assert answer.citations[0].quote.startswith("Because no significant signs or symptoms accompanied")
+
+
+def test_a_dose_question_is_not_answered_by_concentrations_measured_later(bot_over):
+    """ "C-reactive protein had fallen to 0.4 mg/dL" is a level, not the anakinra dose."""
+    bot = cases_bot(bot_over, "65_*", "64_*", "16_*")
+    answer = bot.ask("What dose of anakinra was the wheelchair-bound man with tophaceous gout started on?")
+    assert "anakinra, 100 mg a day" in answer.citations[0].quote

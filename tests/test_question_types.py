@@ -37,6 +37,7 @@ CASES = [
     ("At what strength was topical sodium thiosulfate applied?", "dose"),
     ("How many mg/kg of azithromycin did the 12-year-old take?", "dose"),  # a count of a dose unit
     ("How many grams of sodium thiosulfate were given per infusion?", "dose"),
+    ("What was the diazepam regimen for his spasms?", "dose"),  # a regimen is a dose and how often
     ("How many patients had calcinosis?", "count"),
     ("How many units of red cells did she receive?", "count"),
     ("How long was pamidronate given?", "duration"),
