@@ -101,9 +101,12 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("Was she given vitamin B1?", "Thiamine was given intravenously", "@thiamine"),
         ("Was the vitamin B6 given by vein?", "pyridoxine tablets were crushed", "@pyridoxine"),
         ("How much INH did she swallow?", "4.2 g of isoniazid", "@inh"),
+        ("What did the first ECG show?", "The electrocardiogram showed ST-segment depression", "@ecg"),
+        ("What did the EMG point to?", "Electromyography pointed to a demyelinating neuropathy", "@emg"),
+        ("Was his clotting disorder treated?", "Cryoprecipitate was transfused for the coagulopathy", "@coagulopathy"),
     ],
 )
-def test_a_vitamin_or_hormone_is_one_concept_under_its_names(question_form, paper_form, tag):
+def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
     v = Vocabulary.load()
     assert tag in tokens(question_form, v) and tag in tokens(paper_form, v)
 
@@ -120,6 +123,8 @@ def test_a_vitamin_or_hormone_is_one_concept_under_its_names(question_form, pape
         ("tocilizumab 8 mg/kg every four weeks", "@tocilizumab", "@interleukin_6_inhibitor"),
         ("5 mg of diazepam intravenously", "@diazepam", "@benzodiazepine"),
         ("golimumab 50 mg once a month", "@golimumab", "@tnfi"),
+        ("Cryoprecipitate was transfused", "@cryoprecipitate", "@blood_product"),
+        ("four units of fresh frozen plasma", "@ffp", "@blood_product"),
     ],
 )
 def test_a_question_naming_the_class_finds_the_member_a_paper_names(text, drug, drug_class):
