@@ -497,6 +497,14 @@ def analyse_passage(prefix: str, text: str, sentences: list[tuple[int, int]], vo
 _NOT_SUBJECT = frozenset(stem(w) for w in QUESTION_WORDS | ANSWER_TYPE_WORDS) | {"%"}
 
 
+def blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
+    """`text` with each (start, end) span replaced by spaces, so the offsets of the rest still hold."""
+    chars = list(text)
+    for a, b in spans:
+        chars[a:b] = " " * (b - a)
+    return "".join(chars)
+
+
 def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     """The subject terms of a question (term -> the word it came from): what an answer must mention.
 
@@ -512,10 +520,7 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
         if tag not in learned or question[a:b] in learned[tag]
     ]
     out = {tag: question[a:b] for tag, a, b in spans}
-    masked = list(question)
-    for _, a, b in spans:
-        masked[a:b] = " " * (b - a)
-    for word in words("".join(masked)):
+    for word in words(blank(question, [(a, b) for _, a, b in spans])):
         term = stem(word)
         if word not in STOPWORDS and term not in _NOT_SUBJECT:
             out.setdefault(term, word)

@@ -29,6 +29,7 @@ from .analysis import (
     age_group_ages,
     ages,
     asked_section,
+    blank,
     eponyms,
     expected_value,
     focus_terms,
@@ -298,13 +299,9 @@ class Retriever:
         spans = patient_description(question)
         if not spans:
             return set()
-        masked = list(question)
-        for a, b in spans:
-            masked[a:b] = " " * (b - a)
         named = key_terms(" ".join(question[a:b] for a, b in spans), vocabulary)
-        return {t for t, word in named.items() if not PERSON.fullmatch(word)} - set(
-            key_terms("".join(masked), vocabulary)
-        )
+        rest = key_terms(blank(question, spans), vocabulary)
+        return {t for t, word in named.items() if not PERSON.fullmatch(word)} - set(rest)
 
     def _described(self, question: str) -> Container[str]:
         """The papers that mention the age by which the question names its patient ("the 72-year-old",
