@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -15,8 +15,9 @@
 - check2: bench/data/cases/check2 (12 more, 84 questions, written after the fresh set's fixes),
   indexed with the cases and fresh documents; a blind check in the thirteenth round, tuning data since.
 - check3: bench/data/cases/check3 (12 more, 84 questions, written in the fourteenth round), indexed
-  with all the others; its first writer's half (h1…, split "tune") is tuning data since its first run,
-  the second writer's (h2…, split "check") a check, never tuned on. Reported per half.
+  with all the others; half of it tuning data from its first run, all of it since the fifteenth round.
+- check4: bench/data/cases/check4 (12 more, 84 questions, written in the fifteenth round), indexed with
+  all the others: the blind check, never tuned on; --misses does not list it.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -118,7 +119,7 @@ def report(name: str, bot: CaseBot, rows: list[dict], ks: tuple[int, ...], misse
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
-    parser.add_argument("--sets", default="cases,fresh,check2,check3,abstracts,shipped,eval-dev")
+    parser.add_argument("--sets", default="cases,fresh,check2,check3,check4,abstracts,shipped,eval-dev")
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -156,12 +157,18 @@ def main() -> None:
             bot = corpus(tmp, "check2", with_check2)
             rows = ev.load_questions(DATA / "cases" / "check2" / "questions.jsonl")
             report("cases check2 (tune)", bot, rows, (5, 10), args.misses)
-        if "check3" in sets:  # twelve more (round 14): one writer's half tuned on, the other's a check
-            bot = corpus(tmp, "check3", [*with_check2, DATA / "cases" / "check3" / "docs"])
+        with_check3 = [*with_check2, DATA / "cases" / "check3" / "docs"]
+        if "check3" in sets:  # twelve more (round 14): half tuned on from its first run, all since round 15
+            bot = corpus(tmp, "check3", with_check3)
             rows = ev.load_questions(DATA / "cases" / "check3" / "questions.jsonl")
-            for half, label in (("tune", "tune"), ("check", "check")):
-                chosen = [r for r in rows if r["split"] == half]
-                report(f"cases check3 {label}", bot, chosen, (5, 10), args.misses and half == "tune")
+            report("cases check3 (tune)", bot, rows, (5, 10), args.misses)
+        if "check4" in sets:  # twelve more (round 15): the blind check, its misses never listed
+            bot = corpus(tmp, "check4", [*with_check3, DATA / "cases" / "check4" / "docs"])
+            rows = ev.load_questions(DATA / "cases" / "check4" / "questions.jsonl")
+            for writer in ("k1", "k2"):
+                chosen = [r for r in rows if r["id"].startswith(writer)]
+                report(f"cases check4 {writer}… (blind)", bot, chosen, (5, 10), False)
+            report("cases check4 all (blind)", bot, rows, (5, 10), False)
         if "abstracts" in sets:
             bot = corpus(tmp, "abstracts", [DATA / "abstracts" / "docs"])
             rows = ev.load_questions(DATA / "abstracts" / "questions.jsonl")
