@@ -26,6 +26,7 @@ from .analysis import (
     about,
     asks_finding,
     methods_section,
+    section_about,
     sides,
     stem,
     words,
@@ -127,6 +128,15 @@ _OF = re.compile(
     r"\s+of\s+(?:(?:the|her|his|their|oral|intravenous|iv|intramuscular|subcutaneous|topical|inhaled|intrathecal"
     r"|rectal|sublingual|transdermal|initial|starting|loading|maintenance|daily|weekly)\s+)*"
 )
+# Words next to a dose word that say which dose or whose, not which drug ("the total daily dose", "weight-based
+# dose", "the highest dose used"); with _QUALIFIER's endings. A class's word ("steroid", "aminoglycoside") is no
+# drug's name: analysis.DRUG_CLASSES.
+_NOT_A_DRUG = frozenset(
+    "total daily weekly monthly initial cumulative maximum maximal max minimum high low usual same first second "
+    "third last final single each every per target peak oral intravenous iv subcutaneous intramuscular topical "
+    "standard full reduced new her his their its this that what which weight body average mean".split()
+)
+_QUALIFIER = re.compile(r"[a-z]+(?:ed|ing|est|er)")  # "based", "loading", "highest", "higher"
 _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list
 
 
@@ -211,10 +221,16 @@ def dose_drugs(query: Query) -> list[str]:
 
     # a concept ("sodium thiosulfate", "ciclosporin") is the drug asked about only next to the dose word (added
     # 2026-11-26: cases validate unanswerable 12 -> 13 of 15; no answerable question of any set moved)
-    places = (
-        (_word_at(question, query.words[t]), len(query.words[t]), t) for t in own if t in drugs or t.startswith("@")
+    # so is any other word next to it that is no qualifier of a dose ("What dose of vincristine …?", "What colchicine
+    # dose …?", "loading dose of magnesium sulphate": added 2026-11-27, see scoring, fifteenth round)
+    places = ((_word_at(question, query.words[t]), len(query.words[t]), t) for t in own if t not in query.description)
+    named = sorted(
+        (at, n, t)
+        for at, n, t in places
+        if at >= 0
+        and (t in drugs or next_to_dose(at, n))
+        and (t in drugs or t.startswith("@") or _may_name_a_drug(t, query.words[t].lower()))
     )
-    named = sorted((at, n, t) for at, n, t in places if at >= 0 and (t in drugs or next_to_dose(at, n)))
     if not named:
         return drugs
     attached = [x for x in named if next_to_dose(x[0], x[1])]
@@ -226,6 +242,10 @@ def dose_drugs(query: Query) -> list[str]:
     return [t for _, _, t in asked]
 
 
+def _may_name_a_drug(term: str, word: str) -> bool:
+    return term not in DRUG_CLASSES and word not in _NOT_A_DRUG and not _QUALIFIER.fullmatch(word)
+
+
 def _word_at(text: str, word: str) -> int:
     """Where `word` starts in `text` as a whole word (not inside "methylprednisolone"), or -1."""
     found = re.search(rf"(?<!\w){re.escape(word.lower())}(?!\w)", text)
@@ -234,12 +254,24 @@ def _word_at(text: str, word: str) -> int:
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
     """Whether a retrieved sentence of the patient's paper (hers, else the top passage's; any paper for a
-    question about the condition) states a dose of one of `drugs`."""
+    question about the condition) states a dose of one of `drugs`. For a question about the patient, a
+    sentence on the condition in general does not count: "ciclosporin 2 mg/kg/day is an option" in the
+    discussion of a patient who never had it (see scoring, fifteenth round)."""
     papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
     return any(
-        SHAPES["dose"].search(sentence) and _names(query, drugs, hit, i, sentence)
+        SHAPES["dose"].search(sentence)
+        and _names(query, drugs, hit, i, sentence)
+        and not (query.whom == "patient" and _on_the_condition(hit, sentence))
         for hit, i, sentence in _sentences_of(hits, papers)
     )
+
+
+def _on_the_condition(hit: Hit, sentence: str) -> bool:
+    """Whether a sentence speaks of the condition in general: in the present tense, or naming no one in
+    a section that does (introduction, discussion): "The multiple-dose protocol alternates methotrexate
+    1 mg/kg …"."""
+    seen = about(sentence, question=False)
+    return seen == "general" or (seen is None and section_about(hit.section) == "general")
 
 
 def her_papers(query: Query, hits: list[Hit]) -> set[str]:

@@ -104,6 +104,7 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("What did the first ECG show?", "The electrocardiogram showed ST-segment depression", "@ecg"),
         ("What did the EMG point to?", "Electromyography pointed to a demyelinating neuropathy", "@emg"),
         ("Was his clotting disorder treated?", "Cryoprecipitate was transfused for the coagulopathy", "@coagulopathy"),
+        ("What loading dose of thyroxine was given?", "300 mcg of levothyroxine intravenously", "@levothyroxine"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
@@ -139,6 +140,7 @@ def test_questions_asking_for_a_value_know_its_shape():
     dose = expected_value("What minocycline dose was used?")
     assert dose.search("minocycline 50 or 100 mg daily") and not dose.search("minocycline was given for 3 years")
     assert dose.search("infliximab 5 mg/kg on day 6") and dose.search("2 g/kg over five days")
+    assert dose.search("intravenous penicillin G, 24 million units daily for 14 days")
     # an amount per volume is a concentration: the level of a test, not a dose given
     assert not dose.search("C-reactive protein had fallen to 0.4 mg/dL") and not dose.search("calcium 4.79 mmol/L")
     duration = expected_value("How long had the nodules been recurring?")

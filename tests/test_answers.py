@@ -10,6 +10,7 @@ from click.testing import CliRunner
 from conftest import REPORT
 
 from bot import retrieve
+from bot.analysis import stem
 from bot.answer import NO_ANSWER
 from bot.cli import main
 from bot.conversation import Conversation
@@ -443,6 +444,44 @@ def test_a_drug_named_by_a_concept_is_asked_about_only_next_to_the_dose_word(que
 
     query = Query(question, question, np.zeros(3), [], list(words), kind="dose", words=words)
     assert dose_drugs(query) == asked
+
+
+@pytest.mark.parametrize(
+    "question, words, asked",
+    [
+        # a word next to the dose word names the drug, even one without a drug-name stem
+        ("What loading dose of magnesium sulphate did she receive?", ["magnesium", "sulphate"], ["magnesium"]),
+        ("What hemin dose was the 21-year-old given?", ["hemin", "21"], ["hemin"]),
+        # not a word saying which dose, nor a class's word (its members answer it)
+        ("What was the highest dose used?", ["highest", "used"], []),
+        ("What weight-based dose was the 43-year-old put on?", ["weight", "based", "43"], []),
+        ("What dose of the aminoglycoside did the 25-year-old receive?", ["aminoglycoside", "25"], []),
+    ],
+)
+def test_a_word_next_to_the_dose_word_names_the_drug_asked(question, words, asked):
+    from bot.answer import dose_drugs
+
+    terms = {stem(w) if w == "aminoglycoside" else w: w for w in words}
+    query = Query(question, question, np.zeros(3), [], list(terms), kind="dose", words=terms)
+    assert [terms[t] for t in dose_drugs(query)] == asked
+
+
+def test_a_dose_the_discussion_gives_in_general_is_not_the_patients_dose(bot_over):
+    """The colitis paper's discussion offers "intravenous ciclosporin 2 mg/kg/day" to non-responders; the
+    23-year-old had infliximab, whose dose his story gives, and never ciclosporin."""
+    bot = cases_bot(bot_over, "64_*", "65_*")
+    assert bot.ask("What dose of ciclosporin did the 23-year-old with acute severe colitis receive?").abstained
+    answer = bot.ask("What infliximab dose did the 23-year-old with acute severe colitis receive?")
+    assert "infliximab 5 mg/kg was given on day 6" in answer.citations[0].quote
+
+
+def test_a_dose_of_another_drug_is_not_the_dose_asked(bot_over):
+    """The gout paper gives allopurinol and febuxostat doses and no colchicine dose."""
+    bot = cases_bot(bot_over, "65_*", "70_*")
+    question = (
+        "What colchicine dose had the man with long-standing gout been prescribed before he stopped tolerating it?"
+    )
+    assert bot.ask(question).abstained
 
 
 def test_a_follow_up_naming_no_drug_asks_the_dose_of_every_drug_of_its_context():
