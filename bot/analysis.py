@@ -71,6 +71,7 @@ class Concept:
     terms: tuple[str, ...]
     broader: tuple[str, ...] = ()  # names of wider concepts this one implies (its drug class)
     learned: bool = False  # an abbreviation a paper defined, not a curated concept
+    not_after: tuple[str, ...] = ()  # words after which an abbreviation means something else ("stage IV")
 
 
 class Vocabulary:
@@ -217,7 +218,8 @@ def _curated(path: Path, mtime_ns: int) -> tuple[Concept, ...]:
     concepts = []
     for entry in data.get("concept", []):
         abbr, terms = tuple(entry.get("abbr", [])), tuple(t.lower() for t in entry.get("terms", []))
-        concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, tuple(entry.get("broader", []))))
+        broader, not_after = tuple(entry.get("broader", [])), tuple(entry.get("not_after", []))
+        concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, broader, not_after=not_after))
     return tuple(concepts)
 
 
@@ -241,7 +243,9 @@ def _slug(form: str) -> str:
 @lru_cache(maxsize=8192)  # a question builds a Vocabulary of its own; the patterns are shared
 def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
-    abbr = re.compile(r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None
+    # "IV" is intravenous except as a numeral: "class IV", "Stage IV", "grades III and IV" (fixed-width lookbehinds)
+    unless = "".join(f"(?<!{re.escape(form)} )" for w in c.not_after for form in {w, w.capitalize(), w.upper()})
+    abbr = re.compile(unless + r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None
     terms = (
         re.compile(r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)
         if c.terms
@@ -611,7 +615,9 @@ _NOT_A_DOSE = r"(?!(?:kg|day|d|h|hr|hour|min|m2|m²|wk|week|dose|cycle)\b)"
 # "5.7 mM", millimolar, only upper-case: "5 mm" is a size)
 _LAB_VALUE = (
     rf"{_NUM}\s*(?:(?:[mµμunpfk]?(?:g|mol|eq|l|U|IU)|mEq|units?|cells|copies)\s*/\s*{_NOT_A_DOSE}[\wµμ.]+"
-    r"|mmHg\b|fL\b|(?-i:[mµμnp]M)\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high))"
+    r"|mmHg\b|fL\b|(?-i:[mµμnp]M)\b|(?:x|×)\s*10|per\s+(?:micro|milli|cubic|litre|liter|ml|µl|μl|mm|hpf|high)"
+    # a count per volume with no unit before it: "a platelet count of 8,000/µL", "12,000/mm3" (added 2026-11-27)
+    r"|/\s*(?:[µμu]l|mcl|mm3|mm³|cmm)\b)"
 )
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
 SHAPES: dict[str, re.Pattern] = {

@@ -41,6 +41,7 @@ from .scoring import (
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
     FINDING_BONUS,
+    FIRST_VALUE_BONUS,
     FOCUS_WEIGHT,
     INTRO_PENALTY,
     METHODS_PENALTY,
@@ -120,6 +121,15 @@ _ROUTE = re.compile(
 _CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result|in view of|given (?:that|the|her|his|their)|since|therefore|thus"
     r"|so|prompted|prompting|led to|leading to|in order to|to prevent|to avoid|reasons?)\b",
+    re.I,
+)
+# A question asking for the first value measured ("on admission", "when she first came in", "pre-treatment"):
+# a case report tells its story in order, so the paper's first sentence giving that value is the one asked for,
+# not "Eight weeks into treatment the platelet count had climbed to 102,000/µL".
+_FIRST_VALUE = re.compile(
+    r"\b(?:on|at)\s+(?:admission|arrival|presentation|diagnosis|baseline)\b|\bwhen\s+(?:s?he|they|it)\s+(?:first\s+)?"
+    r"(?:came\s+in|presented|arrived|was\s+admitted)\b|\bfirst\s+came\s+in\b|\bbefore\s+(?:any\s+)?treatment\b"
+    r"|\bpre-?treatment\b|\binitial(?:ly)?\b",
     re.I,
 )
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
@@ -229,7 +239,7 @@ def dose_drugs(query: Query) -> list[str]:
         for at, n, t in places
         if at >= 0
         and (t in drugs or next_to_dose(at, n))
-        and (t in drugs or t.startswith("@") or _may_name_a_drug(t, query.words[t].lower()))
+        and (t in drugs or _may_name_a_drug(t, query.words[t].lower()))
     )
     if not named:
         return drugs
@@ -243,6 +253,9 @@ def dose_drugs(query: Query) -> list[str]:
 
 
 def _may_name_a_drug(term: str, word: str) -> bool:
+    """A concept ("@csa") names a drug unless it is a route ("IV"); another word unless it qualifies a dose."""
+    if term.startswith("@"):
+        return word not in _NOT_A_DRUG
     return term not in DRUG_CLASSES and word not in _NOT_A_DRUG and not _QUALIFIER.fullmatch(word)
 
 
@@ -378,8 +391,10 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         for t, idf in query.key_idf.items()
     }
     total = sum(weights.values()) or 1.0
-    scored = []
+    scored: list[tuple[float, int, int, int, str, set[str], int]] = []
     others: set[tuple[int, int]] = set()
+    first_value = shape is not None and query.expects is not None and bool(_FIRST_VALUE.search(query.question))
+    earliest: dict[str, tuple[int, int]] = {}  # paper -> (position, index in scored) of its first sentence stating one
     for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
@@ -389,6 +404,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
             if shaped and not stated:
                 others.add((n, s))  # another drug's dose: never quoted beside the answer
+            if first_value and stated and hit.start + s < earliest.get(hit.doc_id, (1 << 62, 0))[0]:
+                earliest[hit.doc_id] = (hit.start + s, len(scored))
         if finding and (FINDING.search(sentence) or SHAPES["level"].search(sentence)):
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
         if query.kind == "why" and _CAUSAL.search(sentence):
@@ -408,6 +425,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present, i))
+    for _, at in earliest.values():  # "What was the platelet count on admission?": the first one the story gives
+        scored[at] = (scored[at][0] + FIRST_VALUE_BONUS, *scored[at][1:])
     hers = her_papers(query, hits)
     if hers:  # "the 12-year-old" is not the 60-year-old man of another paper
         scored = [x for x in scored if hits[x[1] - 1].doc_id in hers]

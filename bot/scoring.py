@@ -163,6 +163,12 @@ FINDING_BONUS = 0.08
 # only: the third round's causal shape with the value shapes' penalty (a sentence without one marked down) cost
 # tune first-quote-hit 0.737 -> 0.712.
 CAUSE_BONUS = 0.04
+# Fifteenth round (2026-11-27): a question for the first value measured ("on admission", "when she first came in",
+# "pre-treatment") gives this to the earliest sentence of each paper stating a value of the shape asked (a case
+# report tells its story in order). Found on check3's "What was the platelet count … on admission?", which quoted
+# "Eight weeks into treatment the platelet count had climbed to …" 0.045 above the admission count. 0.05 and 0.1
+# moved that question alone on every tuning set (and nothing on validate or levels): the smaller is kept.
+FIRST_VALUE_BONUS = 0.05
 # A sentence of a study's results section, for the questions whose passages get the results prior (analysis.
 # asked_section: yes/no or how-often questions not about a patient). The passage prior alone ranks the results
 # first but the quote still came from the conclusions or the background. Seventh round (2026-11-26), grid {0.03,

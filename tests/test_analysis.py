@@ -6,6 +6,7 @@ from hypothesis import strategies as st
 
 from bot.analysis import (
     _PUNCT,
+    SHAPES,
     Vocabulary,
     analyse_passage,
     expected_value,
@@ -105,11 +106,24 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("What did the EMG point to?", "Electromyography pointed to a demyelinating neuropathy", "@emg"),
         ("Was his clotting disorder treated?", "Cryoprecipitate was transfused for the coagulopathy", "@coagulopathy"),
         ("What loading dose of thyroxine was given?", "300 mcg of levothyroxine intravenously", "@levothyroxine"),
+        ("How much cobalamin was she given?", "an injection of 1,000 mcg of vitamin B12", "@b12"),
+        ("How low was the Hb?", "His haemoglobin was only 4.9 g/dL", "@hb"),
+        ("What IV steroid was he started on?", "He was first given intravenous hydrocortisone", "@iv"),
+        ("How was the UC flare treated?", "acute severe ulcerative colitis", "@uc"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
     v = Vocabulary.load()
     assert tag in tokens(question_form, v) and tag in tokens(paper_form, v)
+
+
+@pytest.mark.parametrize(
+    "text", ["class IV lupus nephritis", "Stage IV disease", "grades III and IV", "type IV collagen"]
+)
+def test_iv_after_a_class_or_stage_is_a_numeral_not_the_route(text):
+    v = Vocabulary.load()
+    assert "@iv" not in tokens(text, v) and "iv" in tokens(text, v)
+    assert v.expansions(text) == []  # nor is "intravenous" added to what the model reads
 
 
 @pytest.mark.parametrize(
@@ -141,6 +155,9 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert dose.search("minocycline 50 or 100 mg daily") and not dose.search("minocycline was given for 3 years")
     assert dose.search("infliximab 5 mg/kg on day 6") and dose.search("2 g/kg over five days")
     assert dose.search("intravenous penicillin G, 24 million units daily for 14 days")
+    level = SHAPES["level"]
+    assert level.search("a platelet count of 8,000/µL") and level.search("white cells 12,000/mm3")
+    assert not level.search("3/4 of the patients")
     # an amount per volume is a concentration: the level of a test, not a dose given
     assert not dose.search("C-reactive protein had fallen to 0.4 mg/dL") and not dose.search("calcium 4.79 mmol/L")
     duration = expected_value("How long had the nodules been recurring?")

@@ -484,6 +484,22 @@ def test_a_dose_of_another_drug_is_not_the_dose_asked(bot_over):
     assert bot.ask(question).abstained
 
 
+def test_a_value_asked_on_admission_is_the_first_the_story_gives(bot_over):
+    """The infant's platelet count is given on admission and again eight weeks into treatment."""
+    bot = cases_bot(bot_over, "67_*", "66_*")
+    answer = bot.ask("What was the platelet count of the 7-month-old with the growing neck lump on admission?")
+    assert "8,000/µL" in answer.citations[0].quote
+    answer = bot.ask("How low was the Hb in the 62-year-old jaundiced man with a big spleen when he first came in?")
+    assert "His haemoglobin was only 4.9 g/dL" in answer.citations[0].quote  # "Hb" is haemoglobin
+
+
+def test_iv_in_a_question_is_the_route_not_a_class_iv_title(bot_over):
+    """ "What IV steroid …?" once counted the lupus paper's "class IV" title as the question's word."""
+    bot = cases_bot(bot_over, "63_*", "64_*")
+    answer = bot.ask("What IV steroid regimen was he started on for the severe UC flare?")
+    assert "intravenous hydrocortisone 100 mg every 6 hours" in answer.citations[0].quote
+
+
 def test_a_follow_up_naming_no_drug_asks_the_dose_of_every_drug_of_its_context():
     from bot.answer import dose_drugs
 
