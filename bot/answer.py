@@ -144,7 +144,10 @@ _OF = re.compile(
 _NOT_A_DRUG = frozenset(
     "total daily weekly monthly initial cumulative maximum maximal max minimum high low usual same first second "
     "third last final single each every per target peak oral intravenous iv subcutaneous intramuscular topical "
-    "standard full reduced new her his their its this that what which weight body average mean".split()
+    "standard full reduced new her his their its this that what which weight body average mean "
+    # nouns for any drug or its form: "What dose of the antidote …?" is answered by the antidote's name
+    "treatment therapy agent antidote infusion injection injections tablet tablets pill pills capsule capsules "
+    "course supplement supplements replacement drip bolus shot shots medicine medicines".split()
 )
 _QUALIFIER = re.compile(r"[a-z]+(?:ed|ing|est|er)")  # "based", "loading", "highest", "higher"
 _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list

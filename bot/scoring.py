@@ -364,6 +364,10 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # answered by "echocardiography"). And a yes/no question whether she had a non-drug treatment ("given
 # anticoagulation?", "treated with plasma exchange …?") abstaining when no retrieved sentence of hers names it:
 # no unanswerable question moved, four wrong answers became refusals.
+# Also not kept in the fifteenth round: leaving the words that name the value asked ("level", "dose") out of a
+# value question's coverage (validate first-quote-hit -1, nothing gained); "steroid(s)" as a form of the
+# corticosteroid concept (check3 answer-hit +1, validate and follow-ups -1 each); marking down a paper's untitled
+# first line (its title in a text file) as a restatement (no answer moved).
 # A logistic sentence scorer fit on tune (C 0.1-10) did not beat these hand weights on either half.
 # A yes/no question whether the patient had a treatment ("Was sodium thiosulfate given to this patient?", "Did
 # she respond to rituximab?": analysis.received) is not answered by a sentence on the condition in general,

@@ -456,6 +456,7 @@ def test_a_drug_named_by_a_concept_is_asked_about_only_next_to_the_dose_word(que
         ("What was the highest dose used?", ["highest", "used"], []),
         ("What weight-based dose was the 43-year-old put on?", ["weight", "based", "43"], []),
         ("What dose of the aminoglycoside did the 25-year-old receive?", ["aminoglycoside", "25"], []),
+        ("What dose of the antidote did he get?", ["antidote"], []),
     ],
 )
 def test_a_word_next_to_the_dose_word_names_the_drug_asked(question, words, asked):
