@@ -240,9 +240,7 @@ def dose_drugs(query: Query) -> list[str]:
     named = sorted(
         (at, n, t)
         for at, n, t in places
-        if at >= 0
-        and (t in drugs or next_to_dose(at, n))
-        and (t in drugs or _may_name_a_drug(t, query.words[t].lower()))
+        if at >= 0 and (t in drugs or (next_to_dose(at, n) and _may_name_a_drug(t, query.words[t].lower())))
     )
     if not named:
         return drugs
