@@ -244,7 +244,7 @@ def _slug(form: str) -> str:
 def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
     """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
     # "IV" is intravenous except as a numeral: "class IV", "Stage IV", "grades III and IV" (fixed-width lookbehinds)
-    unless = "".join(f"(?<!{re.escape(form)} )" for w in c.not_after for form in {w, w.capitalize(), w.upper()})
+    unless = "".join(f"(?<!{re.escape(form)} )" for w in c.not_after for form in {w, w[:1].upper() + w[1:], w.upper()})
     abbr = re.compile(unless + r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None
     terms = (
         re.compile(r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)

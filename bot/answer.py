@@ -134,17 +134,18 @@ _FIRST_VALUE = re.compile(
 )
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
 # "dose of olanzapine", "mg of methotrexate", "dose of oral corticosteroid", "dose of the intravenous steroid"
-_OF = re.compile(
-    r"\s+of\s+(?:(?:the|her|his|their|oral|intravenous|iv|intramuscular|subcutaneous|topical|inhaled|intrathecal"
-    r"|rectal|sublingual|transdermal|initial|starting|loading|maintenance|daily|weekly)\s+)*"
-)
+# Words that may stand between "dose of" and the drug: whose, its route, which dose
+_BETWEEN = (
+    "the her his their oral intravenous iv intramuscular subcutaneous topical inhaled intrathecal rectal sublingual "
+    "transdermal initial starting loading maintenance daily weekly"
+).split()
+_OF = re.compile(rf"\s+of\s+(?:(?:{'|'.join(_BETWEEN)})\s+)*")
 # Words next to a dose word that say which dose or whose, not which drug ("the total daily dose", "weight-based
 # dose", "the highest dose used"); with _QUALIFIER's endings. A class's word ("steroid", "aminoglycoside") is no
 # drug's name: analysis.DRUG_CLASSES.
-_NOT_A_DRUG = frozenset(
-    "total daily weekly monthly initial cumulative maximum maximal max minimum high low usual same first second "
-    "third last final single each every per target peak oral intravenous iv subcutaneous intramuscular topical "
-    "standard full reduced new her his their its this that what which weight body average mean "
+_NOT_A_DRUG = frozenset(_BETWEEN) | frozenset(
+    "total monthly cumulative maximum maximal max minimum high low usual same first second third last final single "
+    "each every per target peak standard full reduced new its this that what which weight body average mean "
     # nouns for any drug or its form: "What dose of the antidote …?" is answered by the antidote's name
     "treatment therapy agent antidote infusion injection injections tablet tablets pill pills capsule capsules "
     "course supplement supplements replacement drip bolus shot shots medicine medicines".split()
