@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -17,7 +17,9 @@
 - check3: bench/data/cases/check3 (12 more, 84 questions, written in the fourteenth round), indexed
   with all the others; half of it tuning data from its first run, all of it since the fifteenth round.
 - check4: bench/data/cases/check4 (12 more, 84 questions, written in the fifteenth round), indexed with
-  all the others: the blind check, never tuned on; --misses does not list it.
+  all the others: the blind check of that round, tuning data since the sixteenth.
+- check5: bench/data/cases/check5 (12 more, 84 questions, written in the sixteenth round), indexed with
+  all the others: the blind check, never tuned on; reported per writer and whole, and --misses does not list it.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -119,7 +121,7 @@ def report(name: str, bot: CaseBot, rows: list[dict], ks: tuple[int, ...], misse
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
-    parser.add_argument("--sets", default="cases,fresh,check2,check3,check4,abstracts,shipped,eval-dev")
+    parser.add_argument("--sets", default="cases,fresh,check2,check3,check4,check5,abstracts,shipped,eval-dev")
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
@@ -162,13 +164,18 @@ def main() -> None:
             bot = corpus(tmp, "check3", with_check3)
             rows = ev.load_questions(DATA / "cases" / "check3" / "questions.jsonl")
             report("cases check3 (tune)", bot, rows, (5, 10), args.misses)
-        if "check4" in sets:  # twelve more (round 15): the blind check, its misses never listed
-            bot = corpus(tmp, "check4", [*with_check3, DATA / "cases" / "check4" / "docs"])
+        with_check4 = [*with_check3, DATA / "cases" / "check4" / "docs"]
+        if "check4" in sets:  # twelve more (round 15): blind in its round, tuned on since round 16
+            bot = corpus(tmp, "check4", with_check4)
             rows = ev.load_questions(DATA / "cases" / "check4" / "questions.jsonl")
-            for writer in ("k1", "k2"):
+            report("cases check4 (tune)", bot, rows, (5, 10), args.misses)
+        if "check5" in sets:  # twelve more (round 16): the blind check, its misses never listed
+            bot = corpus(tmp, "check5", [*with_check4, DATA / "cases" / "check5" / "docs"])
+            rows = ev.load_questions(DATA / "cases" / "check5" / "questions.jsonl")
+            for writer in ("m1", "m2"):
                 chosen = [r for r in rows if r["id"].startswith(writer)]
-                report(f"cases check4 {writer}… (blind)", bot, chosen, (5, 10), False)
-            report("cases check4 all (blind)", bot, rows, (5, 10), False)
+                report(f"cases check5 {writer}… (blind)", bot, chosen, (5, 10), False)
+            report("cases check5 all (blind)", bot, rows, (5, 10), False)
         if "abstracts" in sets:
             bot = corpus(tmp, "abstracts", [DATA / "abstracts" / "docs"])
             rows = ev.load_questions(DATA / "abstracts" / "questions.jsonl")
