@@ -626,7 +626,7 @@ SHAPES: dict[str, re.Pattern] = {
     "dose": re.compile(
         # "24 million units" of penicillin (added 2026-11-27: cases validate's "What penicillin regimen …?" was
         # found only through a general sentence's dose once those stopped counting as the patient's)
-        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|mmol|mEq|%)(?![a-z])"
+        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq|%)(?![a-z])"
         # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
         # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
         r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)",
@@ -772,7 +772,11 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
     (
         "why",
         re.compile(
-            _LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains))\b", re.I
+            _LEAD + r"(?:why|what (?:caused|causes|was the cause|is the cause|was the reason|explains"
+            # "What was thought to have set off …?", "What triggered …?" (sixteenth round)
+            r"|(?:(?:was|were|is|are) (?:thought|believed|suspected|considered|said) to (?:have )?)?"
+            r"(?:caused?|triggered|set off|precipitated|provoked|brought on)|was the trigger))\b",
+            re.I,
         ),
     ),
     ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b", re.I)),

@@ -29,6 +29,7 @@ from .analysis import (
     section_about,
     sides,
     stem,
+    tokens,
     words,
     words_before,
 )
@@ -54,6 +55,7 @@ from .scoring import (
     REPEAT_PENALTY,
     RESTATE_PENALTY,
     RESULTS_BONUS,
+    TITLE_LINE_PENALTY,
     W_COVERAGE,
     W_SEMANTIC,
     W_STANDING,
@@ -86,6 +88,17 @@ _ANNOUNCES = re.compile(
     r"here,? we|to (?:our|the authors'|the authors’|the best of our) knowledge)\b",
     re.I,
 )
+# Words joining a second treatment to a first in one sentence ("2 g of magnesium sulfate together with calcium
+# gluconate"): a dose on one side is not the other's (see _dose_beside)
+_JOINED = re.compile(
+    r"\s*(?:;|\b(?:together with|along with|in addition to|as well as|combined with|followed by|alongside|plus)\b)\s*",
+    re.I,
+)
+# A three-word sentence that states something ("Nothing suggested amyloidosis.", "Cultures were negative.") is an
+# answer; other short ones are labels ("Retrospective descriptive study.", "Case report."): see quotable
+_SHORT_STATEMENT = re.compile(r"\b(?:was|were|is|are|has|had|nothing|no|none|not|never)\b", re.I)
+# A paper's first line when it ends without a full stop: its title in a text file (scoring.TITLE_LINE_PENALTY)
+_HEADING_LINE = re.compile(r"[^\n]*[^.!?:\s]\s*")
 _AIMS = re.compile(
     r"\b(?:(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
     r"investigate|examine|compare|describe|find out|establish|explore) (?:whether|if|the))\b"
@@ -120,7 +133,8 @@ _ROUTE = re.compile(
 # What a sentence giving a reason says: "because", "due to", "in view of", "so", "prompted", "to prevent"
 _CAUSAL = re.compile(
     r"\b(?:because|due to|owing to|as a result|in view of|given (?:that|the|her|his|their)|since|therefore|thus"
-    r"|so|prompted|prompting|led to|leading to|in order to|to prevent|to avoid|reasons?)\b",
+    r"|so|prompted|prompting|led to|leading to|in order to|to prevent|to avoid|reasons?"
+    r"|attributed to|caused by|triggered|set off|precipitated by|secondary to)\b",  # sixteenth round, see scoring
     re.I,
 )
 # A question asking for the first value measured ("on admission", "when she first came in", "pre-treatment"):
@@ -414,6 +428,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
+        if hit.start + s == 0 and not hit.section and _HEADING_LINE.fullmatch(sentence):
+            score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
         if _INTRODUCES.match(sentence) and not _ASKS_PRESENTATION.search(query.question):
@@ -435,7 +451,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if not scored:
             return []
     if query.given:  # "Was sodium thiosulfate given to this patient?"
-        general = [about(x[4], question=False) == "general" for x in scored]
+        general = [_on_the_condition(hits[x[1] - 1], x[4]) for x in scored]
         naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]
         if any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
             return []  # only the condition's treatment options name it: the papers do not say she had it
@@ -468,14 +484,38 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
 
 
 def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> bool:
-    """Whether sentence i of `hit` is about one of `drugs`: it names one, or it names no drug at all in
-    a paper whose title names one ("received 50 or 100 mg daily" in a paper on minocycline)."""
+    """Whether the dose sentence i of `hit` gives a dose of one of `drugs`: it names one in the part of the
+    sentence that holds a dose ("2 g of magnesium sulfate together with calcium gluconate" gives no dose of
+    calcium gluconate), or it names no drug at all and speaks of the drug of the sentence before it ("She was
+    started on prednisone 30 mg. The dose was then lowered …") or, when that names none, of the paper's title
+    ("received 50 or 100 mg daily" in a paper on minocycline)."""
     if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
+        return _dose_beside(query, drugs, sentence)
+    if DRUG_NAME.search(sentence):
+        return False
+    if i > 0 and DRUG_NAME.search(hit.text[slice(*hit.sentences[i - 1])]):
+        return any(query.has(t, hit.sentence_terms[i - 1]) for t in drugs)
+    return any(query.has(t, hit.title_terms) for t in drugs)
+
+
+def _dose_beside(query: Query, drugs: list[str], sentence: str) -> bool:
+    """Whether one of `drugs` stands in a part of `sentence` that states a dose (parts: see _JOINED); a part
+    naming no drug continues the drug before it ("methotrexate was started, followed by 15 mg weekly")."""
+    parts = _JOINED.split(sentence)
+    if len(parts) == 1 or query.vocabulary is None:
         return True
-    return not DRUG_NAME.search(sentence) and any(query.has(t, hit.title_terms) for t in drugs)
+    current = False  # whether the last part that names a drug names one of `drugs` ("followed by 15 mg weekly")
+    for part in parts:
+        asked = any(query.has(t, set(tokens(part, query.vocabulary))) for t in drugs)
+        if asked or DRUG_NAME.search(part):
+            current = asked
+        if current and SHAPES["dose"].search(part):
+            return True
+    return False
 
 
 @lru_cache(maxsize=SENTENCES_REMEMBERED)
 def quotable(sentence: str) -> bool:
     """Keyword lists, source lines and fragments are not answers."""
-    return len(sentence.split()) >= 4 and not _UNQUOTABLE.search(sentence)
+    n = len(sentence.split())
+    return (n >= 4 or (n == 3 and bool(_SHORT_STATEMENT.search(sentence)))) and not _UNQUOTABLE.search(sentence)

@@ -127,6 +127,7 @@ class Query:
     # key terms only the words naming the patient give ("jaundiced" in "… in the jaundiced teenager?"):
     # they find her paper but do not tell its sentences apart (analysis.patient_description)
     description: set[str] = field(default_factory=set)
+    vocabulary: Vocabulary | None = None  # what read the question: answer reads parts of sentences with it
 
     def has(self, term: str, present: set[str]) -> bool:
         """Whether `present` (a passage's or sentence's tokens) contains key term `term` or an alternative."""
@@ -291,6 +292,7 @@ class Retriever:
             asked_section(question, kind, whom),
             received(question, kind, whom, [t for t in own if t in words], words, vocabulary),
             self._description(question, vocabulary) - focus,
+            vocabulary,
         )
 
     @staticmethod

@@ -110,6 +110,8 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("How low was the Hb?", "His haemoglobin was only 4.9 g/dL", "@hb"),
         ("What IV steroid was he started on?", "He was first given intravenous hydrocortisone", "@iv"),
         ("How was the UC flare treated?", "acute severe ulcerative colitis", "@uc"),
+        ("Did he get G-CSF?", "Granulocyte colony-stimulating factor was administered", "@g_csf"),
+        ("Was plasma exchange used?", "Plasmapheresis was then added to the corticosteroids", "@tpe"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
@@ -155,6 +157,7 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert dose.search("minocycline 50 or 100 mg daily") and not dose.search("minocycline was given for 3 years")
     assert dose.search("infliximab 5 mg/kg on day 6") and dose.search("2 g/kg over five days")
     assert dose.search("intravenous penicillin G, 24 million units daily for 14 days")
+    assert dose.search("ulinastatin, a protease inhibitor, at 20,000 U/kg") and not dose.search("ALT 200 U/L")
     level = SHAPES["level"]
     assert level.search("a platelet count of 8,000/µL") and level.search("white cells 12,000/mm3")
     assert not level.search("3/4 of the patients")

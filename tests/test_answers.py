@@ -537,6 +537,77 @@ def test_a_dose_answer_never_adds_another_drugs_dose_as_a_further_quote(bot_over
         assert not any("diltiazem" in c.quote for c in answer.citations), [c.quote for c in answer.citations]
 
 
+def test_a_dose_given_beside_another_drug_is_not_that_drugs_dose(bot_over):
+    """ "She received 2 g of intravenous magnesium sulfate together with intravenous calcium gluconate": the
+    2 g is magnesium's, and no sentence gives a calcium gluconate dose."""
+    bot = cases_bot(bot_over, "79_*", "78_*")
+    question = "What dose of {} was given to the 35-year-old woman with methadone-related torsades?"
+    assert bot.ask(question.format("calcium gluconate")).abstained
+    assert "2 g of intravenous magnesium sulfate" in bot.ask(question.format("magnesium sulfate")).citations[0].quote
+
+
+def test_a_dose_sentence_naming_no_drug_speaks_of_the_drug_before_it(bot_over):
+    """ "She was started on prednisone 30 mg per day. The dose was then lowered … until a maintenance dose of
+    5 mg per day": those are prednisone's doses, although the paper's title also names azathioprine."""
+    bot = cases_bot(bot_over, "76_*", "77_*")
+    question = "What azathioprine dose was used for maintenance in the 31-year-old woman with autoimmune pancreatitis?"
+    assert bot.ask(question).abstained
+    answer = bot.ask(
+        "What maintenance dose of prednisone did the 31-year-old woman with autoimmune pancreatitis reach?"
+    )
+    assert "maintenance dose of 5 mg per day" in answer.citations[0].quote
+
+
+def test_a_dose_part_naming_no_drug_continues_the_drug_before_it(bot_over):
+    text = (
+        "Methotrexate for a woman with psoriasis\n\nTreatment\n\n"
+        "Methotrexate was started in March, followed by 15 mg weekly for six months. "
+        "Folic acid was added. Her plaques cleared and she remained well at follow-up.\n"
+    )
+    answer = bot_over({"mtx.txt": text}).ask("What methotrexate dose did the woman with psoriasis take?")
+    assert "15 mg weekly" in answer.citations[0].quote
+
+
+def test_a_papers_title_line_is_not_the_answer(bot_over):
+    """The title says "treated with short-course amphotericin B"; the reason the course was short is in
+    the treatment section."""
+    bot = cases_bot(bot_over, "73_*", "74_*")
+    question = (
+        "Why was the amphotericin course cut to three days for the HIV-positive woman with cryptococcal meningitis?"
+    )
+    answer = bot.ask(question)
+    assert answer.citations[0].quote.startswith("Because the culture showed a low fungal burden")
+
+
+def test_a_treatment_only_the_discussion_names_was_not_given_to_the_patient(bot_over):
+    """The chorea paper's discussion says secondary prophylaxis "continues with benzathine penicillin"; the
+    boy's story never says he had it."""
+    text = (
+        "Sydenham chorea in a boy\n\nCase presentation\n\nA 10-year-old boy had jerking movements of his right arm "
+        "and leg. He was treated with haloperidol, and the movements settled within two weeks.\n\nDiscussion\n\n"
+        "Secondary prophylaxis then continues with benzathine penicillin every 3-4 weeks for at least 10 years.\n"
+    )
+    bot = bot_over({"chorea.txt": text})
+    assert bot.ask("Did the 10-year-old boy with Sydenham chorea get benzathine penicillin injections?").abstained
+    assert "haloperidol" in bot.ask("Was the 10-year-old boy with Sydenham chorea given haloperidol?").text
+
+
+def test_a_what_triggered_question_is_answered_by_the_cause(bot_over):
+    bot = cases_bot(bot_over, "83_*", "82_*")
+    answer = bot.ask("What was thought to have set off the eosinophilic pneumonia in the 22-year-old motorcyclist?")
+    assert "heavy smoking had triggered it" in answer.citations[0].quote
+
+
+def test_a_short_sentence_that_states_a_finding_is_an_answer(bot_over):
+    from bot.answer import quotable
+
+    assert quotable("Nothing suggested amyloidosis.") and quotable("Cultures were negative.")
+    assert not quotable("Retrospective descriptive study.") and not quotable("Randomised controlled trial.")
+    bot = cases_bot(bot_over, "77_*", "76_*")
+    answer = bot.ask("Was there any sign of amyloidosis in the 35-year-old woman with FMF?")
+    assert answer.citations[0].quote == "Nothing suggested amyloidosis."
+
+
 def test_a_papers_bibliographic_lines_are_never_quoted():
     from bot.answer import quotable
 

@@ -86,6 +86,9 @@ CASES = [
     ("Why does dapsone poisoning come back after single doses?", "why"),
     ("What caused the thyroid storm?", "why"),
     ("What was the cause of her hypercalcaemia?", "why"),
+    ("What triggered the 55-year-old woman's stress cardiomyopathy episode?", "why"),
+    ("What was thought to have set off the eosinophilic pneumonia?", "why"),
+    ("What is believed to have precipitated the crisis?", "why"),
     # yes/no questions about a patient
     ("Was sodium thiosulfate given to this patient?", "yes_no"),
     ("Did the 2-year-old get a second round of immunoglobulin?", "yes_no"),
