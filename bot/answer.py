@@ -428,7 +428,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
-        if hit.start + s == 0 and not hit.section and _HEADING_LINE.fullmatch(sentence):
+        if s < _title_line(hit):
             score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
@@ -481,6 +481,15 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         picked.append((score, n, s, e, sentence, present, i))
         covered |= present
     return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, *_ in picked]
+
+
+def _title_line(hit: Hit) -> int:
+    """How far a paper's first line reaches into `hit` when the line reads as a title (no full stop at its end,
+    no section above it), else 0: its sentences ("… (case report; J-STAGE, vol. 7 no. 1)" splits in two)."""
+    if hit.start or hit.section:
+        return 0
+    line = hit.text.split("\n", 1)[0]
+    return len(line) if _HEADING_LINE.fullmatch(line) else 0
 
 
 def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> bool:

@@ -394,7 +394,14 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 #   The question side alone moved no hit; the two together also add a quote to two tune answers.
 # - A three-word sentence that states something ("Nothing suggested amyloidosis.") is quotable: check4 +1.
 # - Vocabulary: G-CSF = granulocyte colony-stimulating factor, plasma exchange = plasmapheresis: check4 +2 answers.
-# - Not kept: "How much X …?" naming the drug asked (check4 +1 abstained; check2 and check3 each refused one,
+# - Then: "10 seconds" is a duration (check4 +1 first quote); "get better", "recover" ask for the outcome section
+#   (analysis._ASKS_LATER: recall@1 +1 on check3, check4 and the follow-ups); the title line is the paper's whole
+#   first line, which the sentence splitter may cut ("… jsicm vol. 7 no. 1)"): no hit moved, one title fragment
+#   less quoted beside an answer.
+# - Not kept: a sentence naming another place in a series than the question ("a second run" for "the first
+#   run", penalised like the other side of the body): nothing moved once "10 seconds" was a duration; the words
+#   naming the patient by how she came in ("the man admitted after a crash") not counting as asking how she
+#   presented: nothing moved. "How much X …?" naming the drug asked (check4 +1 abstained; check2 and check3 each refused one,
 #   "How much beta-blocker …?" named a class, "How much tPA …?" an abbreviation of the paper's); "started on" as
 #   asking the first dose (nothing moved); "admitted" = "admission" (a wrong answer on fresh became a refusal,
 #   one tune answer lost).

@@ -165,6 +165,7 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert not dose.search("C-reactive protein had fallen to 0.4 mg/dL") and not dose.search("calcium 4.79 mmol/L")
     duration = expected_value("How long had the nodules been recurring?")
     assert duration.search("recurring for the past 4 years") and not duration.search("CK 952 U/L")
+    assert duration.search("torsades de pointes lasting about 10 seconds")
     assert expected_value("What size were the nodules?").search("measuring 0.5–1.0 cm across")
     assert expected_value("How old was the girl?").search("a girl aged 7 years")
     assert expected_value("Which stain highlights the deposits?") is None

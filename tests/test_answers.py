@@ -579,6 +579,17 @@ def test_a_papers_title_line_is_not_the_answer(bot_over):
     assert answer.citations[0].quote.startswith("Because the culture showed a low fungal burden")
 
 
+def test_a_title_line_split_into_sentences_is_still_the_title(bot_over):
+    """ "… methylprednisolone (case report abstract; J-STAGE, jsicm vol. 7 no. 1)" splits at "vol." and "no.";
+    no part of it answers what the bronchoalveolar lavage showed, which the paper never says."""
+    bot = cases_bot(bot_over, "83_*", "82_*")
+    question = (
+        "What percentage of eosinophils was in the lavage fluid of the 22-year-old man who took up heavy smoking?"
+    )
+    title = Path(next(CASES.glob("**/docs/83_*"))).read_text(encoding="utf-8").split("\n", 1)[0]
+    assert not any(c.quote in title for c in bot.ask(question).citations)
+
+
 def test_a_treatment_only_the_discussion_names_was_not_given_to_the_patient(bot_over):
     """The chorea paper's discussion says secondary prophylaxis "continues with benzathine penicillin"; the
     boy's story never says he had it."""

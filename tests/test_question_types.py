@@ -614,6 +614,8 @@ def test_a_sentence_naming_members_answers_a_question_asking_for_their_class(que
         ("How was the steroid tapered in the woman with vasculitis?", "Management"),
         ("Which drugs was the 31-year-old started on?", "Treatment and course"),
         ("What was the outcome at follow-up?", "Outcome and follow-up"),
+        ("Did the 72-year-old's eye droop get better after his pituitary operation?", "Outcome"),
+        ("Did her kidneys recover?", "Outcome"),
         ("How old was the girl?", None),
         ("What is calciphylaxis?", None),
     ],
