@@ -393,7 +393,9 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 #   to", "caused by", "triggered", "secondary to" state a cause (answer._CAUSAL): check4 +1 answer and first quote.
 #   The question side alone moved no hit; the two together also add a quote to two tune answers.
 # - A three-word sentence that states something ("Nothing suggested amyloidosis.") is quotable: check4 +1.
-# - Vocabulary: G-CSF = granulocyte colony-stimulating factor, plasma exchange = plasmapheresis: check4 +2 answers.
+# - Vocabulary: G-CSF = granulocyte colony-stimulating factor, plasma exchange = plasmapheresis: check4 +2 answers;
+#   later an anti-CD20 class with rituximab and its kin as members (as TNF inhibitors have infliximab): check3 +2
+#   answers, both false abstentions before ("the anti-CD20 drug" of a paper naming only rituximab).
 # - Then: "10 seconds" is a duration (check4 +1 first quote); "get better", "recover" ask for the outcome section
 #   (analysis._ASKS_LATER: recall@1 +1 on check3, check4 and the follow-ups); the title line is the paper's whole
 #   first line, which the sentence splitter may cut ("… jsicm vol. 7 no. 1)"): no hit moved, one title fragment

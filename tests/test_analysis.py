@@ -112,6 +112,7 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("How was the UC flare treated?", "acute severe ulcerative colitis", "@uc"),
         ("Did he get G-CSF?", "Granulocyte colony-stimulating factor was administered", "@g_csf"),
         ("Was plasma exchange used?", "Plasmapheresis was then added to the corticosteroids", "@tpe"),
+        ("How long was the anti-CD20 antibody continued?", "Rituximab 375 mg/m2 was given weekly", "@anti_cd20"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
