@@ -45,6 +45,7 @@ from .scoring import (
     FIRST_VALUE_BONUS,
     FOCUS_WEIGHT,
     INTRO_PENALTY,
+    LATER_DOSE_PENALTY,
     METHODS_PENALTY,
     MIN_CLAIM_COSINE,
     MIN_SENTENCE_COSINE,
@@ -145,6 +146,16 @@ _FIRST_VALUE = re.compile(
     r"(?:came\s+in|presented|arrived|was\s+admitted)\b|\bfirst\s+came\s+in\b|\bbefore\s+(?:any\s+)?treatment\b"
     r"|\bpre-?treatment\b|\binitial(?:ly)?\b",
     re.I,
+)
+# A dose question asking the dose a drug was started at, and a sentence giving a dose it was changed to later
+# (scoring.LATER_DOSE_PENALTY)
+_STARTING_DOSE = re.compile(
+    r"\b(?:started|begun|commenced|initiated)\s+(?:on|at|with)\b|\bstart(?:ing)?\s+dose\b|\binitial(?:ly)?\b"
+    r"|\bfirst\s+(?:dose|given|started)\b",
+    re.I,
+)
+_LATER_DOSE = re.compile(
+    r"\bmaintenance\b|\b(?:reduced|cut back|tapered|lowered|decreased|weaned|increased|raised)\b", re.I
 )
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
 # "dose of olanzapine", "mg of methotrexate", "dose of oral corticosteroid", "dose of the intravenous steroid"
@@ -381,6 +392,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     ]
     finding = asks_finding(query.question)
     side = sides(query.question)
+    starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
     results = query.section is RESULTS_SECTION
     asked = set(query.key_idf) - query.description  # the words naming the patient found her paper
     top = hits[0].score or 1.0
@@ -440,6 +452,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += RESULTS_BONUS  # "Is X linked to fewer Y?": the study's results state whether it was
         if side and (named_sides := sides(sentence)) and not named_sides & side:
             score -= OTHER_SIDE_PENALTY  # "the right ovary" is not answered by what the left one showed
+        if starting and _LATER_DOSE.search(sentence):
+            score -= LATER_DOSE_PENALTY  # "started on": not "stayed on a low maintenance dose of prednisolone, 4 mg"
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present, i))

@@ -259,6 +259,12 @@ AIM_PENALTY = 0.3  # a study's aim ("To determine whether X reduces Y"), which n
 # too). 0.3 kept. Validate: any quote restating an aim 6 -> 0 of 49, answer-hit 0.36 -> 0.38. The
 # same penalty on announcements cost eval-dev two answers ("We report a patient … who responded
 # therapeutically to weekly alendronate" held them), hence the two penalties.
+LATER_DOSE_PENALTY = 0.1  # for a question asking the dose a drug was started on (answer._STARTING_DOSE), a
+# sentence giving a maintenance dose or one it was reduced, tapered or raised to. Sixteenth round (2026-11-27),
+# grid {0.1, 0.2} on the tuning side (k = 10): answer-hit and first-quote-hit +1 each on check3 ("What steroid dose
+# was the baby started on?" got "cut back to a maintenance dose of 0.5 mg/kg/day") and check4 at both; 0.2 also
+# shortened one more answer. 0.1 kept. Validate and the follow-ups unchanged. (FIRST_VALUE_BONUS for "started on"
+# moved nothing: the later dose sentence names "dose", the starting one often does not.)
 TITLE_LINE_PENALTY = 0.3  # a paper's first line when it reads as a title (no full stop, no section above it): the
 # title of a text file names the condition, the patient and the treatment, so it matched every question about
 # her and was quoted first ("Why was the amphotericin course cut to three days?" got the title, which says only
@@ -403,7 +409,9 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # - Not kept: a sentence naming another place in a series than the question ("a second run" for "the first
 #   run", penalised like the other side of the body): nothing moved once "10 seconds" was a duration; the words
 #   naming the patient by how she came in ("the man admitted after a crash") not counting as asking how she
-#   presented: nothing moved. "How much X …?" naming the drug asked (check4 +1 abstained; check2 and check3 each refused one,
+#   presented: nothing moved; a bonus (0.1 or 0.2) for her sentences naming the treatment a "Was she given X?"
+#   question asks about: first-quote-hit +1 on check3, -1 on check4, fewer quotes per answer, nothing else.
+#   "How much X …?" naming the drug asked (check4 +1 abstained; check2 and check3 each refused one,
 #   "How much beta-blocker …?" named a class, "How much tPA …?" an abbreviation of the paper's); "started on" as
 #   asking the first dose (nothing moved); "admitted" = "admission" (a wrong answer on fresh became a refusal,
 #   one tune answer lost).

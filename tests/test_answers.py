@@ -568,6 +568,14 @@ def test_a_dose_part_naming_no_drug_continues_the_drug_before_it(bot_over):
     assert "15 mg weekly" in answer.citations[0].quote
 
 
+def test_the_dose_a_drug_was_started_on_is_not_the_maintenance_dose(bot_over):
+    """ "Systemic prednisolone was begun at 32 mg once daily" and later "she stayed on a low maintenance dose of
+    prednisolone, 4 mg once daily": the second names the dose word, the first answers."""
+    bot = cases_bot(bot_over, "81_*", "80_*")
+    answer = bot.ask("What prednisolone dose was the pregnant 26-year-old with pustular psoriasis started on?")
+    assert "begun at 32 mg once daily" in answer.citations[0].quote
+
+
 def test_a_papers_title_line_is_not_the_answer(bot_over):
     """The title says "treated with short-course amphotericin B"; the reason the course was short is in
     the treatment section."""
