@@ -232,7 +232,8 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         return Confidence(0.0, 0.0, (), claim)
     top = hits[0]
     unmeasured = query is not None and bool(query.measured) and not _states_level(query, hits)
-    undosed = query is not None and bool(drugs := dose_drugs(query)) and not _states_dose(query, drugs, hits)
+    # a dose question, naming its drug or not ("How much ethanol was infused …?"), that no sentence of hers answers
+    undosed = query is not None and query.kind == "dose" and not _states_dose(query, dose_drugs(query), hits)
     topic = query is not None and query.whom != "patient" and not claim
     return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic)
 
@@ -294,13 +295,13 @@ def _word_at(text: str, word: str) -> int:
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
     """Whether a retrieved sentence of the patient's paper (hers, else the top passage's; any paper for a
-    question about the condition) states a dose of one of `drugs`. For a question about the patient, a
+    question about the condition) states a dose of one of `drugs` (of any drug when it names none). For a question about the patient, a
     sentence on the condition in general does not count: "ciclosporin 2 mg/kg/day is an option" in the
     discussion of a patient who never had it (see scoring, fifteenth round)."""
     papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
     return any(
         SHAPES["dose"].search(sentence)
-        and _names(query, drugs, hit, i, sentence)
+        and (not drugs or _names(query, drugs, hit, i, sentence))
         and not (query.whom == "patient" and _on_the_condition(hit, sentence))
         for hit, i, sentence in _sentences_of(hits, papers)
     )

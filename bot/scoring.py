@@ -406,7 +406,11 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 #   (analysis._ASKS_LATER: recall@1 +1 on check3, check4 and the follow-ups); the title line is the paper's whole
 #   first line, which the sentence splitter may cut ("… jsicm vol. 7 no. 1)"): no hit moved, one title fragment
 #   less quoted beside an answer.
-# - Not kept: a sentence naming another place in a series than the question ("a second run" for "the first
+# - A dose question abstains when no sentence of her paper states a dose, whether or not it names a drug the bot
+#   knows ("How much ethanol was infused …?": ethanol has no drug-name stem, so the rule above never ran):
+#   check2 unanswerable abstained 8 -> 9 of 16; nothing else moved on any set, validate included.
+# - Not kept: "units per hour", "at what rate … infused" as dose questions (they are counts today): no
+#   unanswerable question moved, one answer longer. A sentence naming another place in a series than the question ("a second run" for "the first
 #   run", penalised like the other side of the body): nothing moved once "10 seconds" was a duration; the words
 #   naming the patient by how she came in ("the man admitted after a crash") not counting as asking how she
 #   presented: nothing moved; a bonus (0.1 or 0.2) for her sentences naming the treatment a "Was she given X?"

@@ -576,6 +576,13 @@ def test_the_dose_a_drug_was_started_on_is_not_the_maintenance_dose(bot_over):
     assert "begun at 32 mg once daily" in answer.citations[0].quote
 
 
+def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):
+    """The methanol paper says he was "given ethanol intravenously" and never how much; ethanol has no drug-name
+    stem, so only the rule that some dose must be stated refuses the question."""
+    bot = cases_bot(bot_over, "53_*", "52_*")
+    assert bot.ask("How much ethanol was infused for the 28-year-old with inhaled methanol poisoning?").abstained
+
+
 def test_a_papers_title_line_is_not_the_answer(bot_over):
     """The title says "treated with short-course amphotericin B"; the reason the course was short is in
     the treatment section."""

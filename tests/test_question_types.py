@@ -353,9 +353,21 @@ def test_how_close_the_answer_must_be_depends_on_what_the_question_asks(question
     assert question_type(question) == kind
     query = Query(question, question, np.zeros(3), [], [], kind=kind, whom=about(question, question=True))
     least = {"claim": MIN_CLAIM_COSINE, "topic": MIN_TOPIC_COSINE, "detail": MIN_SENTENCE_COSINE}[bar]
+    text = "She received 2 g/kg, and the risk rose by 9%."  # a value of the shape asked, so only the cosine decides
     for cosine, answers in ((least - 0.01, False), (least, True)):
         hit = Hit(
-            0, "paper.txt", "A paper", "RESULTS", "text", 0, 4, None, 1.0, [(0, 4)], coverage=1.0, best_cosine=cosine
+            0,
+            "paper.txt",
+            "A paper",
+            "RESULTS",
+            text,
+            0,
+            len(text),
+            None,
+            1.0,
+            [(0, len(text))],
+            coverage=1.0,
+            best_cosine=cosine,
         )
         assert confidence([hit], query).answers(abstain_below=0.15) is answers, cosine
 
