@@ -232,8 +232,14 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         return Confidence(0.0, 0.0, (), claim)
     top = hits[0]
     unmeasured = query is not None and bool(query.measured) and not _states_level(query, hits)
-    # a dose question, naming its drug or not ("How much ethanol was infused …?"), that no sentence of hers answers
-    undosed = query is not None and query.kind == "dose" and not _states_dose(query, dose_drugs(query), hits)
+    # a dose question that no sentence of hers answers: naming its drug, or about her and naming none the bot knows
+    # ("How much ethanol was she given?"); "How much shorter are adults who …?" asks the size of an effect
+    undosed = (
+        query is not None
+        and query.kind == "dose"
+        and (bool(drugs := dose_drugs(query)) or query.whom == "patient")
+        and not _states_dose(query, drugs, hits)
+    )
     topic = query is not None and query.whom != "patient" and not claim
     return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic)
 

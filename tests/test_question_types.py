@@ -704,3 +704,38 @@ def test_what_a_yes_no_question_asks_the_patient_received(question, given):
     words = key_terms(question, v)
     found = received(question, question_type(question), about(question, question=True), list(words), words, v)
     assert given <= found and bool(found) == bool(given), found
+
+
+@pytest.mark.parametrize(
+    "question, whom, text, answers",
+    [
+        # the size of an effect in a population: no dose need be stated (an abstract answers "2.55 cm shorter")
+        ("How much shorter are adults who took stimulants as children?", "general", "They were 2.55 cm shorter.", True),
+        # what she was given: without a dose in her paper, no answer ("given ethanol intravenously")
+        ("How much ethanol was the 28-year-old given?", "patient", "He was given ethanol intravenously.", False),
+        ("How much ethanol was the 28-year-old given?", "patient", "He was given 10% ethanol at 8 ml/kg.", True),
+    ],
+)
+def test_a_dose_question_about_the_patient_needs_a_stated_dose(question, whom, text, answers):
+    import numpy as np
+
+    from bot.answer import confidence
+    from bot.records import Hit
+    from bot.retrieve import Query
+
+    query = Query(question, question, np.zeros(3), [], [], kind="dose", whom=whom)
+    hit = Hit(
+        0,
+        "paper.txt",
+        "A paper",
+        "Treatment",
+        text,
+        0,
+        len(text),
+        None,
+        1.0,
+        [(0, len(text))],
+        coverage=1.0,
+        best_cosine=0.9,
+    )
+    assert confidence([hit], query).answers(abstain_below=0.15) is answers
