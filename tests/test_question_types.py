@@ -346,7 +346,6 @@ def test_how_close_the_answer_must_be_depends_on_what_the_question_asks(question
     import numpy as np
 
     from bot.answer import confidence
-    from bot.records import Hit
     from bot.retrieve import Query
     from bot.scoring import MIN_CLAIM_COSINE, MIN_SENTENCE_COSINE, MIN_TOPIC_COSINE
 
@@ -355,20 +354,7 @@ def test_how_close_the_answer_must_be_depends_on_what_the_question_asks(question
     least = {"claim": MIN_CLAIM_COSINE, "topic": MIN_TOPIC_COSINE, "detail": MIN_SENTENCE_COSINE}[bar]
     text = "She received 2 g/kg, and the risk rose by 9%."  # a value of the shape asked, so only the cosine decides
     for cosine, answers in ((least - 0.01, False), (least, True)):
-        hit = Hit(
-            0,
-            "paper.txt",
-            "A paper",
-            "RESULTS",
-            text,
-            0,
-            len(text),
-            None,
-            1.0,
-            [(0, len(text))],
-            coverage=1.0,
-            best_cosine=cosine,
-        )
+        hit = one_sentence_hit(text, "RESULTS", cosine)
         assert confidence([hit], query).answers(abstain_below=0.15) is answers, cosine
 
 
@@ -720,22 +706,17 @@ def test_a_dose_question_about_the_patient_needs_a_stated_dose(question, whom, t
     import numpy as np
 
     from bot.answer import confidence
-    from bot.records import Hit
     from bot.retrieve import Query
 
     query = Query(question, question, np.zeros(3), [], [], kind="dose", whom=whom)
-    hit = Hit(
-        0,
-        "paper.txt",
-        "A paper",
-        "Treatment",
-        text,
-        0,
-        len(text),
-        None,
-        1.0,
-        [(0, len(text))],
-        coverage=1.0,
-        best_cosine=0.9,
+    assert confidence([one_sentence_hit(text, "Treatment", 0.9)], query).answers(abstain_below=0.15) is answers
+
+
+def one_sentence_hit(text: str, section: str, cosine: float):
+    """A retrieved passage that is one sentence, fully covering the question, at the given cosine."""
+    from bot.records import Hit
+
+    span = [(0, len(text))]
+    return Hit(
+        0, "paper.txt", "A paper", section, text, 0, len(text), None, 1.0, span, coverage=1.0, best_cosine=cosine
     )
-    assert confidence([hit], query).answers(abstain_below=0.15) is answers
