@@ -626,7 +626,8 @@ SHAPES: dict[str, re.Pattern] = {
     "dose": re.compile(
         # "24 million units" of penicillin (added 2026-11-27: cases validate's "What penicillin regimen …?" was
         # found only through a general sentence's dose once those stopped counting as the patient's)
-        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq|%)(?![a-z])"
+        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?"
+        r"(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq|%)(?![a-z])"
         # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
         # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
         r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)",

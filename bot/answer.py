@@ -301,9 +301,9 @@ def _word_at(text: str, word: str) -> int:
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
     """Whether a retrieved sentence of the patient's paper (hers, else the top passage's; any paper for a
-    question about the condition) states a dose of one of `drugs` (of any drug when it names none). For a question about the patient, a
-    sentence on the condition in general does not count: "ciclosporin 2 mg/kg/day is an option" in the
-    discussion of a patient who never had it (see scoring, fifteenth round)."""
+    question about the condition) states a dose of one of `drugs` (of any drug when it names none). For a
+    question about the patient, a sentence on the condition in general does not count: "ciclosporin 2 mg/kg/day
+    is an option" in the discussion of a patient who never had it (see scoring, fifteenth round)."""
     papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
     return any(
         SHAPES["dose"].search(sentence)
@@ -403,6 +403,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     results = query.section is RESULTS_SECTION
     asked = set(query.key_idf) - query.description  # the words naming the patient found her paper
     top = hits[0].score or 1.0
+    titles = [_title_line(hit) for hit in hits]  # how far each passage's paper title reaches into it
     sentences = []
     for n, hit in enumerate(hits, 1):
         context = hit.title_terms - query.focus_head
@@ -447,7 +448,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
         if query.kind not in ("what", "other", "list"):
             score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
-        if s < _title_line(hit):
+        if s < titles[n - 1]:
             score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found

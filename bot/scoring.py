@@ -372,8 +372,8 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # colchicine) and levothyroxine = thyroxine: unanswerable abstained fresh 8 -> 9 of 14, check3 9 -> 12 of 14, no
 # answerable question of any set moved (validate included). Without the class words "What dose of the
 # aminoglycoside …?" refused; without the qualifiers "the highest dose used" and "weight-based dose" did.
-# Not kept in that round: the question's focus word ("Which Leptospira serovar …?", "Which gene mutation …?") counting
-# as missing (Retriever.missing) when rare in English and absent from the paper: unanswerable abstained +3 (fresh 2,
+# Not kept in that round: the question's focus word ("Which Leptospira serovar …?", "Which gene mutation …?")
+# counting as missing (Retriever.missing) when rare in English and absent from the paper: unanswerable abstained +3 (fresh 2,
 # check2 1), but 13 answerable questions refused (tune 5, classes 5, check2 2, validate 2: "the echocardiogram"
 # answered by "echocardiography"). And a yes/no question whether she had a non-drug treatment ("given
 # anticoagulation?", "treated with plasma exchange …?") abstaining when no retrieved sentence of hers names it:
@@ -413,8 +413,9 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 #   stimulants …?" is typed a dose question, and refused on this rule, asks the size of an effect (abstracts false
 #   abstention 3 -> 4 of 100 without the condition, back to 3 with it).
 # - Not kept: "units per hour", "at what rate … infused" as dose questions (they are counts today): no
-#   unanswerable question moved, one answer longer. A sentence naming another place in a series than the question ("a second run" for "the first
-#   run", penalised like the other side of the body): nothing moved once "10 seconds" was a duration; the words
+#   unanswerable question moved, one answer longer. A sentence naming another place in a series than the question
+#   ("a second run" for "the first run", penalised like the other side of the body): nothing moved once "10
+#   seconds" was a duration; the words
 #   naming the patient by how she came in ("the man admitted after a crash") not counting as asking how she
 #   presented: nothing moved; a bonus (0.1 or 0.2) for her sentences naming the treatment a "Was she given X?"
 #   question asks about: first-quote-hit +1 on check3, -1 on check4, fewer quotes per answer, nothing else.
