@@ -509,6 +509,13 @@ def blank(text: str, spans: Iterable[tuple[int, int]]) -> str:
     return "".join(chars)
 
 
+def concept_tokens(text: str, vocabulary: Vocabulary) -> set[str]:
+    """`tokens` of `text` with a phrase that names a concept counted once, as the concept: "CRP" is
+    {"@crp"}, not also "crp", which a paper writing "C-reactive protein" never holds."""
+    spans = [(a, b) for _, a, b in vocabulary.tag_spans(text, implied=False)]
+    return set(tokens(blank(text, spans), vocabulary)) | set(vocabulary.tags(text))
+
+
 def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
     """The subject terms of a question (term -> the word it came from): what an answer must mention.
 

@@ -30,6 +30,7 @@ from .analysis import (
     ages,
     asked_section,
     blank,
+    concept_tokens,
     eponyms,
     expected_value,
     focus_terms,
@@ -330,7 +331,7 @@ class Retriever:
             SPECIMENS.intersection(said[:-1]) and said[-1] not in NOT_ANALYTES
         ):  # "serum sodium", "24-hour urinary copper"; not "urinary symptoms" or "blood cultures"
             return named
-        test = named - SPECIMENS
+        test = concept_tokens(asked, vocabulary) - SPECIMENS  # "CRP" is in a passage saying "C-reactive protein"
         found = [self.snap.rows_with(t) for t in test]
         rows = found[0] if found else np.zeros(0, np.int64)
         for other in found[1:]:  # every word of the test is in the passage

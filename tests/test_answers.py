@@ -662,6 +662,21 @@ def test_a_test_whose_value_comes_after_many_mentions_is_still_a_test(bot_over, 
     assert bot.analyse("What was the ferritin of the 66-year-old woman?").measured == {"ferritin"}
 
 
+def test_an_abbreviated_test_is_a_test_where_the_paper_spells_it_out(bot_over):
+    """ "What was the CRP …?" asks a test when the patient's paper gives "C-reactive protein" a value: the
+    abbreviation (learned from another paper) and its long form are one test, so the question expects a
+    laboratory value and its answer is the sentence stating it, not the one describing her."""
+    bot = bot_over(
+        {
+            "review.md": "# Markers of inflammation\n\nC-reactive protein (CRP) rises within hours of an infection.\n",
+            "case.md": "# Chest pain in sickle cell disease\n\nA 24-year-old woman with sickle cell disease had chest "
+            "pain.\n\nC-reactive protein was 103 mg/dL and ferritin 741 ug/L.\n",
+        },
+        model=HASHING_MODEL,
+    )
+    assert bot.analyse("What was the CRP of the 24-year-old woman?").measured == {"crp", "@crp"}
+
+
 def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
     """Ferritin and serum sodium are tests; "urinary symptoms" names a specimen but no analyte, and
     the outcome is never given a laboratory value, so neither must be answered with one or refused."""
