@@ -696,7 +696,7 @@ DRUG_CLASSES = frozenset(
     ).split()
 )
 DRUG_NAME = re.compile(
-    r"\b(?:[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|pril|sartan|statin|tinib|"
+    r"\b(?:[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|alol|dilol|pril|sartan|statin|tinib|"
     r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
     r"semide|sone|solone|fungin|kinra|limus|trexate|quine|xaban|gatran|thiazide|phine|profen|fenac|formin|ericin|"
     r"arin|irin|penem|phrine|racetam|setron|toin|uracil|fibrate|fibrozil|nitrate|poside|gliflozin|gliptin|glutide"
@@ -923,6 +923,25 @@ _RECEIVED = re.compile(
 )
 
 
+# What a yes/no question asks whether she received, where no drug name or concept says: the words after the
+# verb ("Did the 9-month-old get calcitonin?") or before it ("Was plasma exchange used?").
+_RECEIVED_OBJECT = re.compile(
+    r"\b(?:get|got|receive[ds]?|take|took|taking|taken|prescribed|started\s+on|treated\s+with|given)\s+"
+    r"(?:(?:an?|any|the|some|more)\s+)?(?P<after>(?:[^\W\d_][\w-]*\s+)?[^\W\d_][\w-]*)"
+    r"|\b(?:was|were)\s+(?:(?:an?|any|the|some)\s+)?(?P<before>(?:[^\W\d_][\w-]*\s+)?[^\W\d_][\w-]*)\s+"
+    r"(?:given|used|administered|tried|started|prescribed)\b",
+    re.I,
+)
+
+
+def _received_object(question: str) -> set[str]:
+    """The words naming what a yes/no question asks whether she received (lower case; see _RECEIVED_OBJECT)."""
+    found: set[str] = set()
+    for m in _RECEIVED_OBJECT.finditer(question):
+        found.update(w.lower() for w in (m.group("after") or m.group("before")).split() if w.lower() not in STOPWORDS)
+    return found
+
+
 def received(
     question: str, kind: str, whom: str | None, own: list[str], words: dict[str, str], vocabulary: Vocabulary
 ) -> set[str]:
@@ -933,7 +952,11 @@ def received(
     (answer.select_sentences)."""
     if kind != "yes_no" or whom != "patient" or not _RECEIVED.search(question):
         return set()
-    drugs = [t for t in own if DRUG_NAME.fullmatch(words[t])] or [t for t in own if t.startswith("@")]
+    drugs = (
+        [t for t in own if DRUG_NAME.fullmatch(words[t])]
+        or [t for t in own if t.startswith("@")]
+        or [t for t in own if words[t].lower() in _received_object(question)]  # "Did she get calcitonin?"
+    )
     named = set(drugs).union(*vocabulary.alternatives(drugs).values())
     return named | {tag for t in drugs if not t.startswith("@") for tag in vocabulary.containing(t)}
 

@@ -44,6 +44,7 @@ from .scoring import (
     FINDING_BONUS,
     FIRST_VALUE_BONUS,
     FOCUS_WEIGHT,
+    GIVEN_BONUS,
     INTRO_PENALTY,
     LATER_DOSE_PENALTY,
     METHODS_PENALTY,
@@ -475,9 +476,12 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     if query.given:  # "Was sodium thiosulfate given to this patient?"
         general = [_on_the_condition(hits[x[1] - 1], x[4]) for x in scored]
         naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]
-        if any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
+        # a drug or concept the question names: not a word of it the papers may write another way ("steroids")
+        asks_named = any(t in query.words and (t[0] == "@" or DRUG_NAME.fullmatch(query.words[t])) for t in query.given)
+        if asks_named and any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
             return []  # only the condition's treatment options name it: the papers do not say she had it
-        scored = [x for x, g in zip(scored, general, strict=True) if not g]
+        # her sentence naming it says whether she had it ("… treated with propofol, diazepam, labetalol …")
+        scored = [(x[0] + GIVEN_BONUS * n, *x[1:]) for x, g, n in zip(scored, general, naming, strict=True) if not g]
         if not scored:
             return []
     scored.sort(key=lambda x: -x[0])

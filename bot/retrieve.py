@@ -263,6 +263,7 @@ class Retriever:
         if context and not own:  # "at what dose?" asks about the turn before: its question and what it quoted
             own = key_terms(" ".join(text for text, _ in context[:2]), vocabulary)
         test, described = self._test_asked(question, vocabulary), self._described(question)
+        description = self._description(question, vocabulary) - focus  # the words naming the patient
         kind, whom = question_type(question), self._whom(question, context)
         vectors = self.encoder.encode([text, question] if context else [text])
         if context and OWN_VECTOR_SHARE:
@@ -291,8 +292,8 @@ class Retriever:
             described,
             {t for t, word in words.items() if word in acronyms(question)},
             asked_section(question, kind, whom),
-            received(question, kind, whom, [t for t in own if t in words], words, vocabulary),
-            self._description(question, vocabulary) - focus,
+            received(question, kind, whom, [t for t in own if t in words and t not in description], words, vocabulary),
+            description,
             vocabulary,
         )
 

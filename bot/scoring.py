@@ -180,6 +180,18 @@ FIRST_VALUE_BONUS = 0.05
 # treatment, outcome) at SECTION_PRIOR: cases tune first-quote-hit +2 and answer-hit +1, validate +2 and -2,
 # follow-ups validate first-quote-hit -2: not kept.
 RESULTS_BONUS = 0.15
+# A sentence of her story naming the treatment a "Was she given X?" question asks about (analysis.received). Tried
+# in the sixteenth round (0.1 / 0.2: check3 first-quote-hit +1, check4 -1) when received() still missed most such
+# questions: drugs without a WHO stem ("Did the 9-month-old get calcitonin?"), "-alol" beta-blockers (labetalol),
+# and it took a concept naming the patient ("… the woman with postpartum eclampsia and PRES") for the treatment.
+# Seventeenth round (2026-11-27), with those fixed, grid {0.05, 0.1, 0.2} on the tuning side (cases tune, classes,
+# follow-ups, fresh, check2-check5): first-quote-hit +4 / +5 / +5 of 564 answerable questions (check2 +1, check3
+# +1, check4 +1 and -1, check5 +3), quotes per answer down, nothing else moved; validate: one quote fewer. 0.1, the
+# smallest at the plateau, kept. With the words the verb takes as the treatment, the abstention below ("only the
+# condition's options name it") first refused three more answerable questions whose papers name the treatment
+# another way ("steroids" / "corticosteroids", "acetylcysteine" / "NAC"), none of them answered right before: it
+# now needs a drug or concept the question names, and no question's abstention moved.
+GIVEN_BONUS = 0.1
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

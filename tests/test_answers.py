@@ -677,6 +677,21 @@ def test_an_abbreviated_test_is_a_test_where_the_paper_spells_it_out(bot_over):
     assert bot.analyse("What was the CRP of the 24-year-old woman?").measured == {"crp", "@crp"}
 
 
+def test_the_condition_naming_the_patient_is_not_the_treatment_asked_about(bot_over):
+    """In "Was labetalol given to the woman with eclampsia and PRES?" the concept PRES says who she is; the
+    treatment asked about is labetalol (or plasma exchange), whose sentences say whether she had it."""
+    bot = bot_over(
+        {
+            "pres.md": "# Eclampsia\n\nPosterior reversible encephalopathy syndrome (PRES) followed the seizures of a "
+            "35-year-old woman.\n\nHer seizure was treated with propofol and labetalol.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    assert bot.analyse("Was labetalol given to the 35-year-old woman with eclampsia and PRES?").given == {"labetalol"}
+    given = bot.analyse("Was plasma exchange used in the 35-year-old woman with eclampsia and PRES?").given
+    assert "@tpe" in given and "@pres" not in given
+
+
 def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
     """Ferritin and serum sodium are tests; "urinary symptoms" names a specimen but no analyte, and
     the outcome is never given a laboratory value, so neither must be answered with one or refused."""

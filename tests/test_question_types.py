@@ -176,6 +176,8 @@ def test_drug_names_are_told_from_other_words_by_their_stems():
         "vincristine",
         "vinblastine",
         "colchicine",
+        "labetalol",
+        "carvedilol",
     ):
         assert DRUG_NAME.search(f"She was given {name}."), name
     for word in ("creatinine", "baseline", "medicine", "routine", "magazine", "intercept", "thyroglobulin", "nitrate"):
@@ -552,6 +554,34 @@ def test_a_sentence_about_the_other_side_is_not_the_answer():
     assert select_sentences(query, [hit], 1)[0].quote == right
 
 
+def test_her_sentence_naming_the_treatment_answers_whether_she_had_it():
+    """ "Was labetalol given …?" is answered by the sentence listing what she was given, not by the diagnosis
+    that repeats more of the question's words (scoring.GIVEN_BONUS)."""
+    diagnosis = "The imaging led to a diagnosis of posterior reversible encephalopathy syndrome."
+    given = "Her next seizure was treated with propofol, diazepam and labetalol."
+    hit = two_sentences(diagnosis, given, (0.70, 0.45), terms=[{"imag", "diagnosi"}, {"labetalol", "seizur"}])
+    question = "Was labetalol given to the 35-year-old woman with encephalopathy?"
+    idf = {"labetalol": 5.0, "35": 4.0, "woman": 1.0, "encephalopathi": 5.0}
+    query = Query(question, question, np.zeros(4), [], [], idf, kind="yes_no", whom="patient",
+                  words={"labetalol": "labetalol"}, given={"labetalol"},
+                  description={"35", "woman", "encephalopathi"})  # fmt: skip
+    assert select_sentences(query, [hit], 1)[0].quote == given
+
+
+def test_a_treatment_named_in_lay_words_is_not_refused_for_want_of_those_words():
+    """ "Was he given steroids?" names no drug the bot knows: her paper may say "corticosteroids", so a sentence
+    on the condition naming "steroids" does not make the question unanswerable, as it does for a named drug."""
+    general = "Steroids are an option when colchicine is not tolerated."
+    hers = "He did not want to take corticosteroids."
+    hit = two_sentences(
+        general, hers, (0.6, 0.5), section="Treatment", terms=[{"steroid", "option"}, {"corticosteroid"}]
+    )
+    question = "Was the 60-year-old with gout given steroids?"
+    query = Query(question, question, np.zeros(4), [], [], {"steroid": 4.0}, kind="yes_no", whom="patient",
+                  words={"steroid": "steroids"}, given={"steroid"})  # fmt: skip
+    assert [c.quote for c in select_sentences(query, [hit], 1)] == [hers]
+
+
 def test_a_drug_named_answers_a_question_asking_for_its_class():
     # "Which antifungal followed …?" is answered by the sentence naming the drug, not the one repeating the class
     repeats = "The infection was treated with surgery and prolonged antifungal therapy."
@@ -678,6 +708,10 @@ def test_a_question_asking_the_route_is_answered_by_the_sentence_naming_one():
         ("Did she respond to rituximab?", {"@rtx"}),
         ("Did the 2-year-old get a second round of immunoglobulin?", {stem("immunoglobulin"), "@ivig"}),
         ("Did she receive IVIg?", {"@ivig"}),
+        ("Was labetalol given to her?", {"labetalol"}),  # an "-alol" beta-blocker
+        # a treatment with no drug-name stem or concept: the words the verb takes
+        ("Did the 9-month-old get calcitonin?", {"calcitonin"}),
+        ("Was a blood transfusion given to the boy?", {"blood", "transfus"}),
         # not whether she had a treatment, or not about her
         ("Did the Whipple patient on anti-TNF have neurological symptoms?", set()),
         ("Does rituximab help calcinosis?", set()),
