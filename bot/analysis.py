@@ -626,6 +626,15 @@ _LAB_VALUE = (
     # a count per volume with no unit before it: "a platelet count of 8,000/µL", "12,000/mm3" (added 2026-11-27)
     r"|/\s*(?:[µμu]l|mcl|mm3|mm³|cmm)\b)"
 )
+# A level written without a unit: a ratio with none ("an INR of 5.77", "the international normalized ratio (INR)
+# was 2.1"), an electrolyte or a blood count as case reports often write them ("The first serum sodium was 114",
+# "platelets 37K"; not "magnesium 2 g", a dose). Added 2026-11-27 (seventeenth round), see scoring.
+_UNITLESS_LEVEL = (
+    r"\b(?:INR|international\s+normali[sz]ed\s+ratio(?:\s*\(INR\))?|sodium|potassium|chloride|bicarbonate)"
+    r"\s+(?:(?:level|concentration|value)\s+)?(?:(?:was|of|at|rose\s+to|fell\s+to|came\s+back\s+to)\s+|:\s*)?"
+    r"\d+(?:\.\d+)?(?![.,]?\d|\s*(?:%|[mµμ]?c?g\b|mg|units?\b|mmol|mEq|m?Eq|/))"
+    r"|\b\d+(?:\.\d+)?\s?K\b(?!\s*(?:per|/))"
+)
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
 SHAPES: dict[str, re.Pattern] = {
     # also an amount by weight: "How much weight had he lost?" asks for "4.5 kg" (added 2026-11-26: cases
@@ -671,7 +680,7 @@ SHAPES: dict[str, re.Pattern] = {
     ),
     # a test's result: a laboratory value, a share or a ratio ("11.6 pmol/L", "pH 7.42", "30%", "a titre
     # of 1:4"), not a dose ("60 mg per day", "5 mg/kg") or a duration ("24-hour urine")
-    "level": re.compile(rf"{_LAB_VALUE}|{_NUM}\s*%|\bpH\s*\d|\b1\s*:\s*\d", re.I),
+    "level": re.compile(rf"{_LAB_VALUE}|{_NUM}\s*%|\bpH\s*\d|\b1\s*:\s*\d|{_UNITLESS_LEVEL}", re.I),
 }
 VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time", "level")  # bit i of a passage's value shapes
 
@@ -1011,7 +1020,14 @@ def words_before(text: str, at: int) -> list[str]:
 
 # A laboratory value that shows its test is one: a concentration or a count, not a share ("30% of
 # patients") or a ratio, which other things have too.
-TEST_EVIDENCE = re.compile(_LAB_VALUE, re.I)
+TEST_EVIDENCE = re.compile(rf"{_LAB_VALUE}|{_UNITLESS_LEVEL}", re.I)
+
+
+def number_at(value: re.Match) -> int:
+    """Where the number of a matched value starts: a unitless level's match begins with its test ("sodium was
+    114"), whose name must count among the words before the value."""
+    digit = re.search(r"\d", value.group(0))
+    return value.start() + (digit.start() if digit else 0)
 
 
 @lru_cache(maxsize=QUESTIONS_REMEMBERED)

@@ -26,6 +26,7 @@ from .analysis import (
     about,
     asks_finding,
     methods_section,
+    number_at,
     section_about,
     sides,
     stem,
@@ -345,7 +346,7 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
             continue
         written = {stem(w) for w in words(sentence)}
         for value in SHAPES["level"].finditer(sentence):
-            before = {stem(w) for w in words_before(sentence, value.start())}
+            before = {stem(w) for w in words_before(sentence, number_at(value))}
             # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
             if any(query.has(t, before) or not query.has(t, written) for t in named):
                 return True

@@ -36,6 +36,7 @@ from .analysis import (
     focus_terms,
     key_terms,
     measured,
+    number_at,
     patient_description,
     question_type,
     received,
@@ -349,7 +350,7 @@ class Retriever:
             for s, e in row.sentences:
                 text = row.text[s:e]
                 for m in TEST_EVIDENCE.finditer(text):
-                    if test <= set(tokens(" ".join(words_before(text, m.start())), vocabulary)):
+                    if test <= set(tokens(" ".join(words_before(text, number_at(m))), vocabulary)):
                         return named
         return set()
 

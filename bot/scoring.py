@@ -192,6 +192,11 @@ RESULTS_BONUS = 0.15
 # another way ("steroids" / "corticosteroids", "acetylcysteine" / "NAC"), none of them answered right before: it
 # now needs a drug or concept the question names, and no question's abstention moved.
 GIVEN_BONUS = 0.1
+# Levels written without a unit (analysis._UNITLESS_LEVEL: an INR, an electrolyte "was 114", a count "37K"), found on
+# check5's misses in the seventeenth round (2026-11-27): a question for such a level had been refused, no sentence
+# stating it in the shape of a laboratory value. Tuning side: check5 answer-hit and first-quote-hit +2 each, false
+# abstention 4 -> 2 of 70; fresh one wrong answer became a refusal (a question naming no patient, its paper ranked
+# 6th); nothing else moved, validate included. Not a constant: a shape.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

@@ -162,6 +162,12 @@ def test_questions_asking_for_a_value_know_its_shape():
     level = SHAPES["level"]
     assert level.search("a platelet count of 8,000/µL") and level.search("white cells 12,000/mm3")
     assert not level.search("3/4 of the patients")
+    # a level written without a unit: a ratio, an electrolyte, a count in thousands; not a dose of a salt
+    for unitless in ("an international normalized ratio (INR) of 5.77", "The first serum sodium was 114.",
+                     "the INR came back to 0.89", "the platelet count 37K"):  # fmt: skip
+        assert level.search(unitless), unitless
+    for dose_of_a_salt in ("sodium bicarbonate 50 mEq", "magnesium 2 g", "potassium chloride 40 mEq"):
+        assert not level.search(dose_of_a_salt), dose_of_a_salt
     # an amount per volume is a concentration: the level of a test, not a dose given
     assert not dose.search("C-reactive protein had fallen to 0.4 mg/dL") and not dose.search("calcium 4.79 mmol/L")
     duration = expected_value("How long had the nodules been recurring?")

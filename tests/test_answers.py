@@ -692,6 +692,21 @@ def test_the_condition_naming_the_patient_is_not_the_treatment_asked_about(bot_o
     assert "@tpe" in given and "@pres" not in given
 
 
+def test_a_level_written_without_a_unit_answers_a_question_for_it(bot_over):
+    """ "The first serum sodium was 114." states the sodium: the question is neither refused for want of a unit
+    nor answered by the sentence introducing the patient."""
+    bot = bot_over(
+        {
+            "potomania.md": "# Beer potomania\n\n## Case\n\nA 63-year-old man who drank beer heavily was brought in "
+            "confused.\n\nThe first serum sodium was 114. He was given hypertonic saline.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    answer = bot.ask("What was the serum sodium of the 63-year-old beer drinker on arrival?")
+    assert answer.citations and answer.citations[0].quote == "The first serum sodium was 114."
+    assert bot.analyse("What was the sodium of the 63-year-old beer drinker?").measured == {"sodium"}  # a test
+
+
 def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
     """Ferritin and serum sodium are tests; "urinary symptoms" names a specimen but no analyte, and
     the outcome is never given a laboratory value, so neither must be answered with one or refused."""
