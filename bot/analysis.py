@@ -711,7 +711,7 @@ DRUG_NAME = re.compile(
     r"arin|irin|penem|phrine|racetam|setron|toin|uracil|fibrate|fibrozil|nitrate|poside|gliflozin|gliptin|glutide"
     r"|lukast|tecan|mustine|purinol|xostat|cristine|blastine)|[a-z][a-z-]{3,}(?:azine|ercept|acept)"
     r"|cef[a-z]{4,}|insulin|colchicine"
-    r"|immunoglobulins?|IVIG|lithium)\b",
+    r"|immunoglobulins?|IVIG|lithium|paracetamol|acetaminophen)\b",
     re.I,
 )
 

@@ -159,6 +159,10 @@ _STARTING_DOSE = re.compile(
 _LATER_DOSE = re.compile(
     r"\bmaintenance\b|\b(?:reduced|cut back|tapered|lowered|decreased|weaned|increased|raised)\b", re.I
 )
+# What a dose is of, named after it: "300,000 units of vitamin D" (not "5 mg/kg of it", "of the drug").
+_DOSE_OF = re.compile(
+    r"\s+of\s+(?!(?:it|them|this|that|each|these|those|the\s+(?:drug|medication|medicine|same))\b)[^\W\d_]"
+)
 _DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
 # "dose of olanzapine", "mg of methotrexate", "dose of oral corticosteroid", "dose of the intravenous steroid"
 # Words that may stand between "dose of" and the drug: whose, its route, which dose
@@ -442,7 +446,12 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
             if shaped and not stated:
                 others.add((n, s))  # another drug's dose: never quoted beside the answer
-            if first_value and stated and hit.start + s < earliest.get(hit.doc_id, (1 << 62, 0))[0]:
+            if (
+                first_value
+                and stated
+                and (present & query.focus or not query.focus)  # the value of the test asked, when it names one
+                and hit.start + s < earliest.get(hit.doc_id, (1 << 62, 0))[0]
+            ):
                 earliest[hit.doc_id] = (hit.start + s, len(scored))
         if finding and (FINDING.search(sentence) or SHAPES["level"].search(sentence)):
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
@@ -527,8 +536,8 @@ def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> b
     ("received 50 or 100 mg daily" in a paper on minocycline)."""
     if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
         return _dose_beside(query, drugs, sentence)
-    if DRUG_NAME.search(sentence):
-        return False
+    if DRUG_NAME.search(sentence) or any(_DOSE_OF.match(sentence, m.end()) for m in SHAPES["dose"].finditer(sentence)):
+        return False  # it names what its dose is of ("148 mg of calcium and 8 units of vitamin D")
     if i > 0 and DRUG_NAME.search(hit.text[slice(*hit.sentences[i - 1])]):
         return any(query.has(t, hit.sentence_terms[i - 1]) for t in drugs)
     return any(query.has(t, hit.title_terms) for t in drugs)

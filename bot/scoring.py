@@ -197,6 +197,11 @@ GIVEN_BONUS = 0.1
 # stating it in the shape of a laboratory value. Tuning side: check5 answer-hit and first-quote-hit +2 each, false
 # abstention 4 -> 2 of 70; fresh one wrong answer became a refusal (a question naming no patient, its paper ranked
 # 6th); nothing else moved, validate included. Not a constant: a shape.
+# Same round, also from check5's misses, together: a dose sentence naming what its dose is of ("148 mg of calcium")
+# no longer speaks of the drug of the sentence before it (answer._DOSE_OF); the first value asked ("… when he
+# arrived?") is the earliest of the test the question names, not of any test; paracetamol = acetaminophen (APAP)
+# and acetylcysteine = NAC in the vocabulary, paracetamol a drug name. check5 answer-hit and first-quote-hit +1,
+# unanswerable abstained 8 -> 9 of 14; no question of any other set moved, validate included.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

@@ -707,6 +707,33 @@ def test_a_level_written_without_a_unit_answers_a_question_for_it(bot_over):
     assert bot.analyse("What was the sodium of the 63-year-old beer drinker?").measured == {"sodium"}  # a test
 
 
+def test_a_dose_naming_what_it_is_of_is_no_dose_of_the_drug_before_it(bot_over):
+    """ "148 mg of calcium" names its substance: it does not speak of the furosemide of the sentence before, so the
+    paper states no furosemide dose and the question is refused."""
+    bot = bot_over(
+        {
+            "vitd.md": "# Vitamin D intoxication\n\n## Case\n\nA 9-month-old girl was treated with intravenous fluids, "
+            "furosemide and calcitonin. Her daily intake on the diet was 148 mg of calcium and 8 units of vitamin D.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    assert bot.ask("What dose of furosemide was the 9-month-old girl given?").abstained
+
+
+def test_the_first_value_asked_is_that_of_the_test_asked(bot_over):
+    """ "What INR did he have when he arrived?": the earliest INR of his story, not the earliest value of any test."""
+    bot = bot_over(
+        {
+            "apap.md": "# Late paracetamol overdose\n\n## Case\n\nOn arrival his AST was 6,628 units/L. Clotting was "
+            "deranged, with an INR of 5.77.\n\nHe was given acetylcysteine. His liver tests improved, and the INR came "
+            "back to 0.89.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    answer = bot.ask("What INR did the man with the paracetamol overdose have when he arrived?")
+    assert answer.citations[0].quote == "Clotting was deranged, with an INR of 5.77."
+
+
 def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
     """Ferritin and serum sodium are tests; "urinary symptoms" names a specimen but no analyte, and
     the outcome is never given a laboratory value, so neither must be answered with one or refused."""
