@@ -456,9 +456,16 @@ def acronyms(question: str) -> set[str]:
 
 def spells_out(acronym: str, text: str) -> bool:
     """Whether `text` has words whose initials spell `acronym` ("brain natriuretic peptide" for bnp),
-    linking words aside ("Venereal Disease Research Laboratory", "erythrocyte sedimentation rate")."""
+    linking words aside ("Venereal Disease Research Laboratory", "erythrocyte sedimentation rate"); a word of
+    two letters that is no stopword is itself an abbreviation and gives both letters to a longer acronym
+    ("ST-elevation myocardial infarction" for stemi)."""
     return any(
-        acronym.lower() in "".join(w[0] for w in re.findall(r"[a-z]+", part) if w not in _LINKING)
+        acronym.lower()
+        in "".join(
+            w if len(w) == 2 and len(acronym) > 3 and w not in STOPWORDS else w[0]
+            for w in re.findall(r"[a-z]+", part)
+            if w not in _LINKING
+        )
         for part in re.split(r"[.;:,()]", text.lower())
     )
 

@@ -399,7 +399,8 @@ class Retriever:
             rows = self.snap.paper_rows(doc_id) if rows is None else rows
             if self._holding(query, t, rows).any():
                 continue
-            if t in query.abbreviations and self._spelled_out(word, rows):
+            capitals = len(word) > 3 and word.upper() in query.question  # "STEMI" (initials of two or three: chance)
+            if (t in query.abbreviations or capitals) and self._spelled_out(word, rows):
                 continue  # "BNP" for a paper that writes "brain natriuretic peptide"
             out.append(t)
         return out

@@ -202,6 +202,11 @@ GIVEN_BONUS = 0.1
 # arrived?") is the earliest of the test the question names, not of any test; paracetamol = acetaminophen (APAP)
 # and acetylcysteine = NAC in the vocabulary, paracetamol a drug name. check5 answer-hit and first-quote-hit +1,
 # unanswerable abstained 8 -> 9 of 14; no question of any other set moved, validate included.
+# And: a capitalised abbreviation of four letters or more that a question writes ("… who presented with an
+# inferolateral STEMI pattern") is not missing from a paper that spells it out, a two-letter abbreviation inside
+# the phrase giving both its letters ("ST-elevation myocardial infarction"): check5 answer-hit +1 (a refusal
+# answered), nothing else moved. For two- and three-letter words too it cost fresh an abstention ("chest CT": the
+# initials of any two words, "cycling that", spell CT).
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

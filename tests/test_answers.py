@@ -734,6 +734,21 @@ def test_the_first_value_asked_is_that_of_the_test_asked(bot_over):
     assert answer.citations[0].quote == "Clotting was deranged, with an INR of 5.77."
 
 
+def test_a_capitalised_abbreviation_naming_the_patient_is_found_spelled_out(bot_over):
+    """ "the man who presented with a STEMI" is not refused as naming something his paper never mentions: it
+    writes "ST-elevation myocardial infarction"."""
+    bot = bot_over(
+        {
+            "scad.md": "# Coronary dissection in a young man\n\n## Case\n\nA 33-year-old man had chest pain; the ECG "
+            "showed an ST-elevation myocardial infarction.\n\nAngiography showed dissection of the left anterior "
+            "descending artery.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    answer = bot.ask("Which coronary artery was dissected in the 33-year-old man who presented with a STEMI pattern?")
+    assert not answer.abstained
+
+
 def test_only_a_test_makes_a_question_ask_for_a_laboratory_value(bot_over):
     """Ferritin and serum sodium are tests; "urinary symptoms" names a specimen but no analyte, and
     the outcome is never given a laboratory value, so neither must be answered with one or refused."""

@@ -453,6 +453,9 @@ def test_abbreviations_a_question_asks_for(question, shortened):
         ("esr", "The erythrocyte sedimentation rate was normal.", True),
         ("bnp", "Her troponin was 0.8 ng/mL.", False),
         ("bnp", "Blood, nitrite, protein: all negative.", False),  # not across a list's commas
+        # a two-letter abbreviation inside the phrase gives both its letters to a longer acronym
+        ("stemi", "The ECG was consistent with an ST-elevation myocardial infarction.", True),
+        ("stemi", "The ECG showed elevation in the inferior leads.", False),
     ],
 )
 def test_a_paper_may_spell_out_an_abbreviation(acronym, text, spelled):
