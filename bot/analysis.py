@@ -934,7 +934,7 @@ def asked_section(question: str, kind: str, whom: str | None = None) -> re.Patte
 # than _ASKS_TREATMENT's verbs (a response or a drug taken says she had it), without its nouns ("dose", "therapy").
 _RECEIVED = re.compile(
     r"\b(?:given|receiv\w*|treated|respond\w*|get|got|take|took|taking|taken|started|prescribed|administered|tried"
-    r"|used)\b",
+    r"|used|put\s+on)\b",
     re.I,
 )
 
@@ -942,7 +942,7 @@ _RECEIVED = re.compile(
 # What a yes/no question asks whether she received, where no drug name or concept says: the words after the
 # verb ("Did the 9-month-old get calcitonin?") or before it ("Was plasma exchange used?").
 _RECEIVED_OBJECT = re.compile(
-    r"\b(?:get|got|receive[ds]?|take|took|taking|taken|prescribed|started\s+on|treated\s+with|given)\s+"
+    r"\b(?:get|got|receive[ds]?|take|took|taking|taken|prescribed|(?:started|put)\s+on|treated\s+with|given)\s+"
     r"(?:(?:an?|any|the|some|more)\s+)?(?P<after>(?:[^\W\d_][\w-]*\s+)?[^\W\d_][\w-]*)"
     r"|\b(?:was|were)\s+(?:(?:an?|any|the|some)\s+)?(?P<before>(?:[^\W\d_][\w-]*\s+)?[^\W\d_][\w-]*)\s+"
     r"(?:given|used|administered|tried|started|prescribed)\b",
@@ -962,16 +962,22 @@ def received(
     question: str, kind: str, whom: str | None, own: list[str], words: dict[str, str], vocabulary: Vocabulary
 ) -> set[str]:
     """Tokens naming the treatment a yes/no question asks whether the patient received ("Was sodium thiosulfate
-    given to this patient?", "Did she respond to rituximab?"): the drugs among its own key terms `own` (term ->
-    word in `words`), else its concepts, with the tokens that name them too ("immunoglobulin": "IVIG"). Only her
+    given to this patient?", "Did she respond to rituximab?"): the drugs or concepts among its own key terms `own`
+    (term -> word in `words`) that its verb takes, else any of them, else the words the verb takes ("Did she get
+    calcitonin?"), with the tokens that name them too ("immunoglobulin": "IVIG"). Only her
     sentences can say she had it; a sentence on the condition's treatment options names it without saying so
     (answer.select_sentences)."""
     if kind != "yes_no" or whom != "patient" or not _RECEIVED.search(question):
         return set()
+    taken = _received_object(question)
+    names = [t for t in own if DRUG_NAME.fullmatch(words[t])]
+    concepts = [t for t in own if t.startswith("@")]
     drugs = (
-        [t for t in own if DRUG_NAME.fullmatch(words[t])]
-        or [t for t in own if t.startswith("@")]
-        or [t for t in own if words[t].lower() in _received_object(question)]  # "Did she get calcitonin?"
+        # what the verb takes: "… after a paracetamol overdose get acetylcysteine?", "… colchicine get G-CSF?"
+        [t for t in names + concepts if all(w.lower() in taken for w in words[t].split())]
+        or names
+        or concepts
+        or [t for t in own if words[t].lower() in taken]  # "Did she get calcitonin?"
     )
     named = set(drugs).union(*vocabulary.alternatives(drugs).values())
     return named | {tag for t in drugs if not t.startswith("@") for tag in vocabulary.containing(t)}

@@ -207,6 +207,11 @@ GIVEN_BONUS = 0.1
 # the phrase giving both its letters ("ST-elevation myocardial infarction"): check5 answer-hit +1 (a refusal
 # answered), nothing else moved. For two- and three-letter words too it cost fresh an abstention ("chest CT": the
 # initials of any two words, "cycling that", spell CT).
+# And: the treatment a "was she given X?" question asks about is, among the drugs and concepts it names, the one its
+# verb takes ("… after a paracetamol overdose get acetylcysteine?", "… who took an overdose of colchicine get G-CSF?"),
+# and "put on" asks it too: tuning side first-quote-hit +3 (check3, check4, check5), answer-hit +1 (check5), an
+# unanswerable question abstained (check2), and one answerable question refused (check3: "given platelet
+# transfusions?" for "infusions of platelets", answered wrongly before); validate unchanged.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

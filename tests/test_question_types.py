@@ -729,6 +729,19 @@ def test_what_a_yes_no_question_asks_the_patient_received(question, given):
     assert given <= found and bool(found) == bool(given), found
 
 
+def test_the_treatment_asked_is_what_the_verb_takes():
+    """ "Did the man who took an overdose of colchicine get G-CSF?" asks about G-CSF, not the colchicine that
+    says who he is; "put on" asks whether she received it too."""
+    v = Vocabulary.load()
+    for question, wanted, other in (
+        ("Did the man who took an overdose of colchicine get G-CSF?", "@g_csf", "colchicin"),
+        ("Was the 17-year-old with effusions put on a corticosteroid?", "@corticosteroid", None),
+    ):
+        words = key_terms(question, v)
+        found = received(question, question_type(question), about(question, question=True), list(words), words, v)
+        assert wanted in found and other not in found, found
+
+
 @pytest.mark.parametrize(
     "question, whom, text, answers",
     [
