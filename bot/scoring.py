@@ -212,6 +212,7 @@ GIVEN_BONUS = 0.1
 # and "put on" asks it too: tuning side first-quote-hit +3 (check3, check4, check5), answer-hit +1 (check5), an
 # unanswerable question abstained (check2), and one answerable question refused (check3: "given platelet
 # transfusions?" for "infusions of platelets", answered wrongly before); validate unchanged.
+# And haemodialysis is a dialysis (vocabulary, one-way): check5 answer-hit and first-quote-hit +1, nothing else moved.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with

@@ -114,6 +114,7 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("Was plasma exchange used?", "Plasmapheresis was then added to the corticosteroids", "@tpe"),
         ("How much paracetamol had he taken?", "twenty 500-mg acetaminophen tablets", "@apap"),
         ("Did he get acetylcysteine?", "An intravenous NAC infusion was started", "@nac"),
+        ("Did he need dialysis?", "haemodialysis was not needed", "@dialysis"),
         ("How long was the anti-CD20 antibody continued?", "Rituximab 375 mg/m2 was given weekly", "@anti_cd20"),
     ],
 )
