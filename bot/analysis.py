@@ -639,7 +639,7 @@ _LAB_VALUE = (
 _UNITLESS_LEVEL = (
     r"\b(?:INR|international\s+normali[sz]ed\s+ratio(?:\s*\(INR\))?|sodium|potassium|chloride|bicarbonate)"
     r"\s+(?:(?:level|concentration|value)\s+)?(?:(?:was|of|at|rose\s+to|fell\s+to|came\s+back\s+to)\s+|:\s*)?"
-    r"\d+(?:\.\d+)?(?![.,]?\d|\s*(?:%|[mµμ]?c?g\b|mg|units?\b|mmol|mEq|m?Eq|/))"
+    r"\d+(?:\.\d+)?(?![.,]?\d|\s*(?:%|[mµμ]?c?g\b|units?\b|mmol|m?Eq|/))"
     r"|\b\d+(?:\.\d+)?\s?K\b(?!\s*(?:per|/))"
 )
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
@@ -1031,8 +1031,8 @@ def words_before(text: str, at: int) -> list[str]:
     return words(text[:at])[-TEST_NAME_WORDS:]
 
 
-# A laboratory value that shows its test is one: a concentration or a count, not a share ("30% of
-# patients") or a ratio, which other things have too.
+# A laboratory value that shows its test is one: a concentration or a count, or a test written with its value and
+# no unit ("INR of 5.77", "sodium was 114"); not a share ("30% of patients") or a ratio, which other things have too.
 TEST_EVIDENCE = re.compile(rf"{_LAB_VALUE}|{_UNITLESS_LEVEL}", re.I)
 
 
