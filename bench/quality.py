@@ -125,7 +125,9 @@ def report(name: str, bot: CaseBot, rows: list[dict], ks: tuple[int, ...], misse
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
-    parser.add_argument("--sets", default="cases,fresh,check2,check3,check4,check5,check6,check7,abstracts,shipped,eval-dev")
+    parser.add_argument(
+        "--sets", default="cases,fresh,check2,check3,check4,check5,check6,check7,abstracts,shipped,eval-dev"
+    )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
