@@ -642,20 +642,31 @@ _UNITLESS_LEVEL = (
     r"\d+(?:\.\d+)?(?![.,]?\d|\s*(?:%|[mµμ]?c?g\b|units?\b|mmol|m?Eq|/))"
     r"|\b\d+(?:\.\d+)?\s?K\b(?!\s*(?:per|/))"
 )
+# The units of an amount of a drug given: "1 g", "8 units", "10 mEq", "2 mg/kg".
+_DRUG_UNITS = r"mg|g|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq"
+
+
+def _amount(units: str) -> str:
+    """A number and one of `units`, not per volume."""
+    return (
+        # "24 million units" of penicillin (added 2026-11-27: cases validate's "What penicillin regimen …?" was
+        # found only through a general sentence's dose once those stopped counting as the patient's)
+        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?(?:{units})(?![a-z])"
+        # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
+        # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
+        r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)"
+    )
+
+
+# An amount of a drug: not a body weight ("weighing 4 kg") or a share ("HbA1c 5.3%"), which a dose shape also
+# takes (a dose question may ask how much weight was lost), so a sentence naming no drug is read as giving a dose
+# of the drug before it or of its paper's title only with this (answer._names; added 2026-11-27, eighteenth round).
+DRUG_AMOUNT = re.compile(_amount(_DRUG_UNITS), re.I)
 # The shape of each kind of value a question can ask for, as it looks in a sentence.
 SHAPES: dict[str, re.Pattern] = {
     # also an amount by weight: "How much weight had he lost?" asks for "4.5 kg" (added 2026-11-26: cases
     # tune answer-hit 0.805 -> 0.814, validate first-quote-hit 0.630 -> 0.648; abstracts unchanged)
-    "dose": re.compile(
-        # "24 million units" of penicillin (added 2026-11-27: cases validate's "What penicillin regimen …?" was
-        # found only through a general sentence's dose once those stopped counting as the patient's)
-        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?"
-        r"(?:mg|g|kg|kilograms?|lbs?|pounds|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq|%)(?![a-z])"
-        # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
-        # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
-        r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)",
-        re.I,
-    ),
+    "dose": re.compile(_amount(_DRUG_UNITS + r"|kg|kilograms?|lbs?|pounds|%"), re.I),
     "duration": re.compile(
         rf"(?:{_NUM}|{_SPELLED})[\s-]*{_TIME}\b(?![\s-]*old\b)"
         r"|\bsince\b",  # "a 69-year-old woman" states an age, not how long something lasted
@@ -699,7 +710,9 @@ VALUE_KINDS = ("dose", "duration", "age", "size", "count", "time", "level")  # b
 # "-mustine" added 2026-11-27 ("What dose of etoposide …?" in a paper that never gives it: check2 unanswerable
 # abstained +1; nothing else moved on any set). "-purinol", "-xostat", the vinca alkaloids and colchicine added
 # in the fifteenth round (see scoring): "Allopurinol had been increased to 450 mg …" names a drug, so it is not
-# the dose of the colchicine in the paper's title.
+# the dose of the colchicine in the paper's title. The antiarrhythmics' "-ainide" (flecainide) and "-arone"
+# (amiodarone) and the vasopressin analogues' "-pressin" added in the eighteenth round ("What was the drug level
+# in the blood of the infant on flecainide?").
 DRUG_CLASSES = frozenset(
     stem(w)
     for w in (
@@ -708,7 +721,10 @@ DRUG_CLASSES = frozenset(
         "corticosteroid steroid statin diuretic analgesic antiemetic anticonvulsant vasopressor inotrope "
         # added 2026-11-27 with the dose of a drug named next to the dose word ("What dose of the aminoglycoside …?")
         "aminoglycoside macrolide cephalosporin carbapenem fluoroquinolone glucocorticoid opioid antimalarial "
-        "antihistamine antiplatelet thrombolytic chemotherapy"
+        "antihistamine antiplatelet thrombolytic chemotherapy "
+        # added 2026-11-27, eighteenth round ("What weight-based dose of the antiparasitic drug …?")
+        "antiparasitic anthelmintic anthelminthic antihelminthic antiprotozoal antibacterial antiretroviral "
+        "antiarrhythmic"
     ).split()
 )
 DRUG_NAME = re.compile(
@@ -716,7 +732,7 @@ DRUG_NAME = re.compile(
     r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
     r"semide|sone|solone|fungin|kinra|limus|trexate|quine|xaban|gatran|thiazide|phine|profen|fenac|formin|ericin|"
     r"arin|irin|penem|phrine|racetam|setron|toin|uracil|fibrate|fibrozil|nitrate|poside|gliflozin|gliptin|glutide"
-    r"|lukast|tecan|mustine|purinol|xostat|cristine|blastine)|[a-z][a-z-]{3,}(?:azine|ercept|acept)"
+    r"|lukast|tecan|mustine|purinol|xostat|cristine|blastine|ainide|arone|pressin)|[a-z][a-z-]{3,}(?:azine|ercept|acept)"
     r"|cef[a-z]{4,}|insulin|colchicine"
     r"|immunoglobulins?|IVIG|lithium|paracetamol|acetaminophen)\b",
     re.I,
@@ -1026,9 +1042,14 @@ NOT_ANALYTES = frozenset(
 TEST_NAME_WORDS = 6
 
 
+# A clause set off by commas between a test and its value: "A serum flecainide concentration, taken 1 hour before
+# the arrest, was 1360 µg/L" (added 2026-11-27, eighteenth round).
+_INSERTED_CLAUSE = re.compile(r",[^,.;]{1,60},(?=\s*(?:(?:was|were|is|of)\s*)?$)")
+
+
 def words_before(text: str, at: int) -> list[str]:
     """The words (analysis.words) just before position `at`, where a value's test is named."""
-    return words(text[:at])[-TEST_NAME_WORDS:]
+    return words(_INSERTED_CLAUSE.sub(" ", text[:at]))[-TEST_NAME_WORDS:]
 
 
 # A laboratory value that shows its test is one: a concentration or a count, or a test written with its value and

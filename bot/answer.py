@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .analysis import (
+    DRUG_AMOUNT,
     DRUG_CLASSES,
     DRUG_NAME,
     FINDING,
@@ -182,6 +183,10 @@ _NOT_A_DRUG = frozenset(_BETWEEN) | frozenset(
     "course supplement supplements replacement drip bolus shot shots medicine medicines".split()
 )
 _QUALIFIER = re.compile(r"[a-z]+(?:ed|ing|est|er)")  # "based", "loading", "highest", "higher"
+# ... unless English text almost never uses the word: a drug's name ("What succimer dose …?": succimer's wordfreq
+# Zipf frequency is 0, sevelamer's 1.0, while the rarest qualifiers of a dose are pegylated 1.7 and titrated 1.8;
+# added 2026-11-27, eighteenth round)
+DRUG_NAME_ZIPF = 1.5
 _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # between drugs of one list
 
 
@@ -296,7 +301,13 @@ def _may_name_a_drug(term: str, word: str) -> bool:
     """A concept ("@csa") names a drug unless it is a route ("IV"); another word unless it qualifies a dose."""
     if term.startswith("@"):
         return word not in _NOT_A_DRUG
-    return term not in DRUG_CLASSES and word not in _NOT_A_DRUG and not _QUALIFIER.fullmatch(word)
+    if term in DRUG_CLASSES or word in _NOT_A_DRUG:
+        return False
+    if not _QUALIFIER.fullmatch(word):
+        return True
+    from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
+
+    return zipf_frequency(word, "en") < DRUG_NAME_ZIPF
 
 
 def _word_at(text: str, word: str) -> int:
@@ -538,6 +549,8 @@ def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> b
         return _dose_beside(query, drugs, sentence)
     if DRUG_NAME.search(sentence) or any(_DOSE_OF.match(sentence, m.end()) for m in SHAPES["dose"].finditer(sentence)):
         return False  # it names what its dose is of ("148 mg of calcium and 8 units of vitamin D")
+    if not DRUG_AMOUNT.search(sentence):
+        return False  # "weight 53 kg", "HbA1c 5.3%": no amount of the drug before it or of the title's
     if i > 0 and DRUG_NAME.search(hit.text[slice(*hit.sentences[i - 1])]):
         return any(query.has(t, hit.sentence_terms[i - 1]) for t in drugs)
     return any(query.has(t, hit.title_terms) for t in drugs)

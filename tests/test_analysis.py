@@ -116,6 +116,14 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("Did he get acetylcysteine?", "An intravenous NAC infusion was started", "@nac"),
         ("Did he need dialysis?", "haemodialysis was not needed", "@dialysis"),
         ("How long was the anti-CD20 antibody continued?", "Rituximab 375 mg/m2 was given weekly", "@anti_cd20"),
+        (
+            "How fast was the norepinephrine drip?",
+            "a noradrenaline infusion at 0.13 μg/kg per minute",
+            "@norepinephrine",
+        ),
+        ("What happened to the DDAVP?", "After delivery the desmopressin was stopped", "@ddavp"),
+        ("How much bicarb was pushed?", "sodium bicarbonate was given as two boluses", "@bicarbonate"),
+        ("What were her liver enzymes?", "ALT 980 IU/L and AST 658 IU/L", "@liver_enzymes"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
@@ -260,3 +268,31 @@ def test_a_patients_age_is_one_token_of_the_passage():
 def test_the_words_naming_the_patient(question, description):
     """They find her paper; every sentence of it is about her, so they do not mark the answer sentence."""
     assert [question[a:b] for a, b in patient_description(question)] == description
+
+
+def test_a_weight_or_a_share_has_the_shape_of_an_amount_but_is_no_amount_of_a_drug():
+    """ "How much weight had he lost?" asks for "4.5 kg", so a dose's shape takes kilograms and shares; a sentence
+    naming no drug is read as giving a dose of its paper's drug only with an amount a drug is given in."""
+    from bot.analysis import DRUG_AMOUNT, SHAPES
+
+    for weight_or_share in ("she weighed 53 kg", "HbA1c 5.3%"):
+        assert SHAPES["dose"].search(weight_or_share) and not DRUG_AMOUNT.search(weight_or_share)
+    for amount in ("2 mg/kg", "two boluses of 10 mEq", "24 million units", "1 g daily"):
+        assert DRUG_AMOUNT.search(amount)
+    assert not DRUG_AMOUNT.search("C-reactive protein 0.4 mg/dL")  # per volume: a level
+
+
+@pytest.mark.parametrize("drug", ["flecainide", "amiodarone", "desmopressin", "terlipressin"])
+def test_antiarrhythmic_and_vasopressin_analogue_stems_name_drugs(drug):
+    from bot.analysis import DRUG_NAME
+
+    assert DRUG_NAME.fullmatch(drug)
+
+
+def test_a_clause_between_a_test_and_its_value_does_not_hide_the_test():
+    from bot.analysis import words_before
+
+    text = "A serum flecainide concentration, taken 1 hour before the arrest, was 1360 µg/L."
+    assert "flecainide" in words_before(text, text.index("1360"))
+    listed = "Sodium 130, potassium 3.1, urea 9 mmol/L"  # a list's commas set off no clause
+    assert words_before(listed, listed.index("9 "))[-1] == "urea"

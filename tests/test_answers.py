@@ -457,12 +457,16 @@ def test_a_drug_named_by_a_concept_is_asked_about_only_next_to_the_dose_word(que
         ("What weight-based dose was the 43-year-old put on?", ["weight", "based", "43"], []),
         ("What dose of the aminoglycoside did the 25-year-old receive?", ["aminoglycoside", "25"], []),
         ("What dose of the antidote did he get?", ["antidote"], []),
+        ("What dose of the antiparasitic drug did he get?", ["antiparasitic", "drug"], []),
+        # a word English almost never uses is a drug's name, whatever its ending ("-er" as in "higher")
+        ("What succimer dose in mg/kg was the 2-year-old given?", ["succimer", "mg/kg", "2"], ["succimer"]),
+        ("What titrated dose was he on?", ["titrated"], []),
     ],
 )
 def test_a_word_next_to_the_dose_word_names_the_drug_asked(question, words, asked):
     from bot.answer import dose_drugs
 
-    terms = {stem(w) if w == "aminoglycoside" else w: w for w in words}
+    terms = {stem(w) if w in ("aminoglycoside", "antiparasitic") else w: w for w in words}
     query = Query(question, question, np.zeros(3), [], list(terms), kind="dose", words=terms)
     assert [terms[t] for t in dose_drugs(query)] == asked
 
@@ -581,6 +585,39 @@ def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bo
     stem, so only the rule that some dose must be stated refuses the question."""
     bot = cases_bot(bot_over, "53_*", "52_*")
     assert bot.ask("How much ethanol was infused for the 28-year-old with inhaled methanol poisoning?").abstained
+
+
+def test_a_weight_or_a_share_is_no_dose_of_the_drug_in_the_papers_title(bot_over):
+    """The diabetes insipidus paper says "Desmopressin was started" and gives her weight (53 kg) and HbA1c (5.3%),
+    never a desmopressin dose; the lead paper gives the toddler's weight (14.9 kg) and no succimer dose."""
+    bot = cases_bot(bot_over, "101_*", "96_*")
+    for question in (
+        "What desmopressin dose was the 38-year-old woman with gestational diabetes insipidus started on?",
+        "What succimer dose in mg/kg was the 2-year-old boy with paint-chip lead poisoning given?",
+    ):
+        assert bot.ask(question).abstained, question
+
+
+def test_a_drug_level_is_the_level_of_the_drug_the_question_names(bot_over):
+    """ "The drug level" of an infant on flecainide is "A serum flecainide concentration, taken 1 hour before the
+    arrest, was 1360 µg/L" (its test is named before a clause set off by commas)."""
+    bot = cases_bot(bot_over, "97_*", "96_*")
+    answer = bot.ask("What was the drug level in the blood of the 18-day-old infant who collapsed on flecainide?")
+    assert "was 1360 µg/L" in answer.citations[0].quote
+
+
+def test_the_british_name_of_a_drug_and_a_class_word_find_the_patients_dose(bot_over):
+    bot = cases_bot(bot_over, "102_*", "103_*")
+    answer = bot.ask(
+        "How fast was the norepinephrine drip running when the 44-year-old woman who overdosed on metformin "
+        "and sake arrived in shock?"
+    )
+    assert "noradrenaline infusion at 0.13 μg/kg per minute" in answer.citations[0].quote
+    answer = bot.ask(
+        "What weight-based dose of the antiparasitic drug did the 45-year-old with COVID pneumonia get as a single "
+        "dose on day 8?"
+    )
+    assert "ivermectin 200 µg/kg" in answer.citations[0].quote
 
 
 def test_a_papers_title_line_is_not_the_answer(bot_over):
