@@ -354,17 +354,20 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
     the index uses to tell a test: cases tune unanswerable 13 -> 14 of 15; no answerable question of any set moved
     once millimolar counted as a laboratory unit.)"""
     papers = her_papers(query, hits) or {hits[0].doc_id}
-    test = query.measured - SPECIMENS or query.measured
-    for hit, i, sentence in _sentences_of(hits, papers):
-        named = [t for t in test if query.has(t, hit.sentence_terms[i])]
-        if not named:
-            continue
-        written = {stem(w) for w in words(sentence)}
-        for value in SHAPES["level"].finditer(sentence):
-            before = {stem(w) for w in words_before(sentence, number_at(value))}
-            # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
-            if any(query.has(t, before) or not query.has(t, written) for t in named):
-                return True
+    return any(_gives_level(query, hit.sentence_terms[i], sentence) for hit, i, sentence in _sentences_of(hits, papers))
+
+
+def _gives_level(query: Query, terms: set[str], sentence: str) -> bool:
+    """Whether `sentence` (its tokens `terms`) names the measured test just before a laboratory value."""
+    named = [t for t in query.measured - SPECIMENS or query.measured if query.has(t, terms)]
+    if not named:
+        return False
+    written = {stem(w) for w in words(sentence)}
+    for value in SHAPES["level"].finditer(sentence):
+        before = {stem(w) for w in words_before(sentence, number_at(value))}
+        # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
+        if any(query.has(t, before) or not query.has(t, written) for t in named):
+            return True
     return False
 
 
@@ -454,6 +457,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
             shaped = bool(shape.search(sentence))
             stated = shaped and (not named or _names(query, named, hit, i, sentence))
+            if stated and query.measured and shape is SHAPES["level"]:  # "What was the lactate?": not "15% alcohol"
+                stated = _gives_level(query, hit.sentence_terms[i], sentence)
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
             if shaped and not stated:
                 others.add((n, s))  # another drug's dose: never quoted beside the answer

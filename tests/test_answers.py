@@ -607,7 +607,14 @@ def test_a_drug_level_is_the_level_of_the_drug_the_question_names(bot_over):
 
 
 def test_the_british_name_of_a_drug_and_a_class_word_find_the_patients_dose(bot_over):
+    """Also: a test's value is the first quote only when the sentence names the test ("15% alcohol" is a share
+    too, of no lactate)."""
     bot = cases_bot(bot_over, "102_*", "103_*")
+    answer = bot.ask(
+        "What was the lactate level of the diabetic woman with schizophrenia who took a metformin overdose with "
+        "rice wine?"
+    )
+    assert "lactate of 119 mg/dL" in answer.citations[0].quote
     answer = bot.ask(
         "How fast was the norepinephrine drip running when the 44-year-old woman who overdosed on metformin "
         "and sake arrived in shock?"
