@@ -141,6 +141,8 @@ _CAUSAL = re.compile(
     r"|attributed to|caused by|triggered|set off|precipitated by|secondary to)\b",  # sixteenth round, see scoring
     re.I,
 )
+# A sentence saying a treatment was stopped: she had it, but the sentence that started it says so first.
+_STOPPED = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased|tapered off|weaned off)\b", re.I)
 # A question asking for the first value measured ("on admission", "when she first came in", "pre-treatment"):
 # a case report tells its story in order, so the paper's first sentence giving that value is the one asked for,
 # not "Eight weeks into treatment the platelet count had climbed to 102,000/µL".
@@ -507,7 +509,11 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if asks_named and any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
             return []  # only the condition's treatment options name it: the papers do not say she had it
         # her sentence naming it says whether she had it ("… treated with propofol, diazepam, labetalol …")
-        scored = [(x[0] + GIVEN_BONUS * n, *x[1:]) for x, g, n in zip(scored, general, naming, strict=True) if not g]
+        scored = [
+            (x[0] + GIVEN_BONUS * (n and not _STOPPED.search(x[4])), *x[1:])  # "… was started", not "… was stopped"
+            for x, g, n in zip(scored, general, naming, strict=True)
+            if not g
+        ]
         if not scored:
             return []
     scored.sort(key=lambda x: -x[0])

@@ -627,6 +627,13 @@ def test_the_british_name_of_a_drug_and_a_class_word_find_the_patients_dose(bot_
     assert "ivermectin 200 µg/kg" in answer.citations[0].quote
 
 
+def test_whether_a_treatment_was_given_is_said_by_the_sentence_starting_it_not_stopping_it(bot_over):
+    """ "… the mechanical support was withdrawn" says he had it, after the sentence saying it was implanted."""
+    bot = cases_bot(bot_over, "55_*", "56_*")
+    answer = bot.ask("Did the man with fulminant myocarditis receive biventricular mechanical support?")
+    assert "a biventricular CentriMag device was implanted" in answer.citations[0].quote
+
+
 def test_a_papers_title_line_is_not_the_answer(bot_over):
     """The title says "treated with short-course amphotericin B"; the reason the course was short is in
     the treatment section."""
