@@ -1052,6 +1052,54 @@ def words_before(text: str, at: int) -> list[str]:
     return words(_INSERTED_CLAUSE.sub(" ", text[:at]))[-TEST_NAME_WORDS:]
 
 
+# A question asking for an amount in a unit ("How many IU of …?", "At what rate in units per kilogram per hour …?",
+# "What dose in mg/kg …?") is answered only by a sentence giving a number in that unit, per the same things
+# (answer._states_amount; added 2026-11-27, eighteenth round). Units of one kind stand for each other ("How many
+# grams …?": "4.2 g", "500 mg"); a body weight is no mass of a drug.
+_AMOUNT_UNITS = {
+    "mass": r"mg|milligrams?|g|grams?|mcg|µg|μg|micrograms?",
+    "units": r"IU|international\s+units?|units?|U",
+    "volume": r"mL|ml|millilit(?:re|er)s?|L|lit(?:re|er)s?|cc",
+    "moles": r"mmol|millimoles?|mEq|milliequivalents?",
+}
+_PER = {
+    "kg": r"kg|kilograms?|kilos?",
+    "hour": r"h|hrs?|hours?",
+    "min": r"min|mins|minutes?",
+    "day": r"d|days?",
+    "m2": r"m2|m²|square\s+met(?:re|er)s?",
+}
+_ASKED_AMOUNT = re.compile(
+    r"\b(?:in|how\s+many|what\s+number\s+of)\s+(?P<unit>"
+    + "|".join(_AMOUNT_UNITS.values())
+    + r")(?P<per>(?:\s*(?:/|per)\s*(?:"
+    + "|".join(_PER.values())
+    + r")\b)*)(?![\w/])",
+    re.I,
+)
+
+
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
+def asked_amount(question: str) -> tuple[str, tuple[str, ...]] | None:
+    """The kind of unit and what per ("kg", "hour", …) a question asks an amount in, or None."""
+    m = _ASKED_AMOUNT.search(question)
+    if not m:
+        return None
+    kind = next(k for k, units in _AMOUNT_UNITS.items() if re.fullmatch(units, m["unit"], re.I))
+    pers = re.findall(r"(?:/|per)\s*([^\s/]+)", m["per"])
+    return kind, tuple(next(k for k, p in _PER.items() if re.fullmatch(p, w, re.I)) for w in pers)
+
+
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
+def amount_pattern(kind: str, pers: tuple[str, ...]) -> re.Pattern:
+    """A number in a unit of `kind`, then per each of `pers` ("5 mg/kg per day", "two units", "0.1 units/kg/h")."""
+    per = "".join(
+        rf"\s*(?:/|per|an?)\s*(?:{_PER[p]})\b" if p != "day" else rf"\s*(?:(?:/|per|an?)\s*(?:{_PER[p]})\b|daily\b)"
+        for p in pers
+    )
+    return re.compile(rf"(?:\d+(?:[.,]\d+)*|\b{_SPELLED})\s*-?\s*(?:{_AMOUNT_UNITS[kind]})\b{per}", re.I)
+
+
 # A laboratory value that shows its test is one: a concentration or a count, or a test written with its value and
 # no unit ("INR of 5.77", "sodium was 114"); not a share ("30% of patients") or a ratio, which other things have too.
 TEST_EVIDENCE = re.compile(rf"{_LAB_VALUE}|{_UNITLESS_LEVEL}", re.I)
@@ -1176,9 +1224,14 @@ def patient_description(question: str) -> list[tuple[int, int]]:
 # Whom a question or sentence is about: the patient of the report, or the condition in general.
 _PATIENT = re.compile(
     r"\b(?:she|he|her|his|him|hers|this patient|the patient|our patient|this (?:woman|man|boy|girl|child|case)|"
-    r"the \d+[- ](?:year|month|week)[- ]old|the (?:woman|man|boy|girl|toddler|infant|child|teenager|student|"
-    r"baby|newborn|neonate|adolescent|patient's)|the (?!best |worst )(?:[\w-]+ ){1,3}case(?! of| reports?\b| series))\b",  # "the Vietnamese case"
+    r"the \d+[- ](?:year|month|week)[- ]old|the patient's|the (?!best |worst )(?:[\w-]+ ){1,3}case(?! of| reports?\b"
+    r"| series))\b",  # "the Vietnamese case"
     re.I,
+)
+# "the child", "the woman": the patient in her story, or anyone's in a sentence on the condition in the present
+# tense ("… once the child is rehydrated, a loop diuretic such as furosemide 1 mg/kg"; eighteenth round)
+_PERSON = re.compile(
+    r"\bthe (?:woman|man|boy|girl|toddler|infant|child|teenager|student|baby|newborn|neonate|adolescent)\b", re.I
 )
 _PAST = re.compile(r"\b(?:was|were|did|had)\b", re.I)
 # "must" added 2026-11-26 ("How often must an orchidopexy be converted?"): abstracts tune unindexed
@@ -1250,11 +1303,13 @@ def about(text: str, question: bool) -> str | None:
     """
     if question:
         clause = main_clause(text)  # the tense of what is asked, not of a clause setting the scene
-        if _PATIENT.search(text) or _PAST.search(clause):
+        if _PATIENT.search(text) or _PERSON.search(text) or _PAST.search(clause):
             return "patient"
         return "general" if _GENERIC_QUESTION.search(clause) else None
     if _PATIENT.search(text):
         return "patient"
     if _PAST.search(text):
-        return None
-    return "general" if _GENERIC_SENTENCE.search(text) else None
+        return "patient" if _PERSON.search(text) else None
+    if _GENERIC_SENTENCE.search(text):
+        return "general"
+    return "patient" if _PERSON.search(text) else None

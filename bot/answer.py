@@ -25,6 +25,8 @@ from .analysis import (
     SPECIMENS,
     VALUE_KINDS,
     about,
+    amount_pattern,
+    asked_amount,
     asks_finding,
     methods_section,
     number_at,
@@ -252,6 +254,10 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         and query.kind == "dose"
         and (bool(drugs := dose_drugs(query)) or query.whom == "patient")
         and not _states_dose(query, drugs, hits)
+    ) or (
+        query is not None
+        and (amount := asked_amount(query.question)) is not None
+        and not _states_amount(query, amount, hits)
     )
     topic = query is not None and query.whom != "patient" and not claim
     return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic)
@@ -329,6 +335,18 @@ def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
         and (not drugs or _names(query, drugs, hit, i, sentence))
         and not (query.whom == "patient" and _on_the_condition(hit, sentence))
         for hit, i, sentence in _sentences_of(hits, papers)
+    )
+
+
+def _states_amount(query: Query, amount: tuple[str, tuple[str, ...]], hits: list[Hit]) -> bool:
+    """Whether a retrieved sentence of the patient's paper (any paper for a question about the condition) gives
+    a number in the unit a question asks an amount in (analysis.asked_amount): "At what rate in units per
+    kilogram per hour was the insulin infused?" is not answered by "an insulin infusion was started"."""
+    papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
+    pattern = amount_pattern(*amount)
+    return any(
+        pattern.search(sentence) and not (query.whom == "patient" and _on_the_condition(hit, sentence))
+        for hit, _, sentence in _sentences_of(hits, papers)
     )
 
 

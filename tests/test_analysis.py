@@ -300,3 +300,46 @@ def test_a_clause_between_a_test_and_its_value_does_not_hide_the_test():
     assert "flecainide" in words_before(text, text.index("1360"))
     listed = "Sodium 130, potassium 3.1, urea 9 mmol/L"  # a list's commas set off no clause
     assert words_before(listed, listed.index("9 "))[-1] == "urea"
+
+
+@pytest.mark.parametrize(
+    "question, asked, answering, not_answering",
+    [
+        ("How many units of red cells did she get?", ("units", ()), "two units of packed red cells", "a transfusion"),
+        ("How many grams of INH did she swallow?", ("mass", ()), "4.2 g of isoniazid", "ten tablets"),
+        ("What dose of NAC in mg/kg was given?", ("mass", ("kg",)), "150 mg/kg over an hour", "10 g in total"),
+        (
+            "At what rate in units per kilogram per hour?",
+            ("units", ("kg", "hour")),
+            "0.1 units/kg/h",
+            "10 units an hour",
+        ),
+        ("At what infusion rate in µg/kg/min?", ("mass", ("kg", "min")), "0.5 µg/kg per minute", "1 g/kg daily"),
+    ],
+)
+def test_an_amount_asked_in_a_unit_is_given_by_a_number_in_that_unit(question, asked, answering, not_answering):
+    from bot.analysis import amount_pattern, asked_amount
+
+    assert asked_amount(question) == asked
+    assert amount_pattern(*asked).search(answering) and not amount_pattern(*asked).search(not_answering)
+
+
+@pytest.mark.parametrize("question", ["What was the CSF protein in mg/dL?", "In which hospital was she seen?"])
+def test_a_concentration_or_no_unit_asks_no_amount(question):
+    from bot.analysis import asked_amount
+
+    assert asked_amount(question) is None
+
+
+@pytest.mark.parametrize(
+    "sentence, whom",
+    [
+        ("Once the child is rehydrated, a loop diuretic such as furosemide 1 mg/kg can be given.", "general"),
+        ("The child was rehydrated and given furosemide.", "patient"),
+        ("The boy recovered fully.", "patient"),
+    ],
+)
+def test_the_child_of_a_present_tense_sentence_on_the_condition_is_anyones(sentence, whom):
+    from bot.analysis import about
+
+    assert about(sentence, question=False) == whom

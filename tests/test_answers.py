@@ -634,6 +634,23 @@ def test_whether_a_treatment_was_given_is_said_by_the_sentence_starting_it_not_s
     assert "a biventricular CentriMag device was implanted" in answer.citations[0].quote
 
 
+def test_an_amount_asked_in_a_unit_is_answered_only_by_a_number_in_that_unit(bot_over):
+    """The pancreatitis paper says he was started on atorvastatin 80 mg and a continuous insulin infusion, never at
+    how many units per kilogram per hour; the vitamin D paper offers furosemide 1 mg/kg "once the child is
+    rehydrated" in its discussion, a sentence on the condition, not on the 9-month-old."""
+    bot = cases_bot(bot_over, "45_*", "92_*")
+    for question in (
+        "At what rate in units per kilogram per hour was the insulin infused in the 45-year-old with "
+        "hypertriglyceridaemic pancreatitis?",
+        "What dose of furosemide in mg/kg was the 9-month-old with vitamin D intoxication given?",
+    ):
+        assert bot.ask(question).abstained, question
+    answer = bot.ask(
+        "How many mg of atorvastatin was the 45-year-old with hypertriglyceridaemic pancreatitis started on?"
+    )
+    assert "atorvastatin 80 mg once daily" in answer.citations[0].quote
+
+
 def test_a_papers_title_line_is_not_the_answer(bot_over):
     """The title says "treated with short-course amphotericin B"; the reason the course was short is in
     the treatment section."""
