@@ -724,7 +724,10 @@ DRUG_CLASSES = frozenset(
         "antihistamine antiplatelet thrombolytic chemotherapy "
         # added 2026-11-27, eighteenth round ("What weight-based dose of the antiparasitic drug …?")
         "antiparasitic anthelmintic anthelminthic antihelminthic antiprotozoal antibacterial antiretroviral "
-        "antiarrhythmic"
+        "antiarrhythmic "
+        # the head nouns of classes named by their action (eighteenth round: "Which beta-blocker was he sent home
+        # on?", "Which luminal amoebicide …?")
+        "blocker inhibitor antagonist agonist amoebicide"
     ).split()
 )
 DRUG_NAME = re.compile(

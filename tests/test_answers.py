@@ -651,6 +651,14 @@ def test_an_amount_asked_in_a_unit_is_answered_only_by_a_number_in_that_unit(bot
     assert "atorvastatin 80 mg once daily" in answer.citations[0].quote
 
 
+def test_a_class_named_by_its_action_is_answered_by_a_drug_of_it(bot_over):
+    """ "Which luminal amoebicide …?" asks for a drug, as "Which antibiotic …?" does: the sentence naming
+    paromomycin, not the one on his earlier infection."""
+    bot = cases_bot(bot_over, "94_*", "93_*")
+    answer = bot.ask("Which luminal amoebicide did the 32-year-old man get, and for how long?")
+    assert "paromomycin" in answer.citations[0].quote
+
+
 def test_a_papers_title_line_is_not_the_answer(bot_over):
     """The title says "treated with short-course amphotericin B"; the reason the course was short is in
     the treatment section."""
