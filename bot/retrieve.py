@@ -90,6 +90,9 @@ VOCABULARIES_CACHED = 64  # questions mostly share their papers' abbreviations: 
 # 100k 2.3 vs 3.8 ms; rankings are identical either way). Warm asks, 2026-11-26, alternating rounds: 100k
 # passages (hashing embedder) 24.4 -> 22.2 ms median over 8 rounds of 100 questions; 10k (real model) no
 # difference beyond the noise (15.7-19.9 ms both ways), so small indexes keep the plain sequential path.
+# Not kept (eighteenth round, 2026-11-27): the question's encode on this thread while the rest of the question is
+# analysed (onnxruntime releases the GIL): warm asks at 10k, three alternating rounds of 200, 1.57-1.66x the floor
+# before and 1.69-1.78x with it (the hand-off costs more than the ~1 ms of analysis it hides).
 PARALLEL_STAGE1_PASSAGES = 50_000
 _STAGE1 = ThreadPoolExecutor(max_workers=1, thread_name_prefix="casebot-bm25")
 # The papers that mention the age a question names its patient by are listed from the passages holding
