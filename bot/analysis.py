@@ -907,14 +907,26 @@ _ASKS_FINDING = re.compile(
     # the participle is the main verb: "How was the infection treated once it was confirmed?" asks the treatment;
     # in the past tense, a case's: "How is calcinosis diagnosed?" asks the approach, answered by more than one test
     r"|\bhow\s+(?:was|were)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?"
-    r"(?:diagnosed|confirmed|proven|proved|established|detected|identified|verified)\b",
+    r"(?:diagnosed|confirmed|proven|proved|established|detected|identified|verified|ruled\s+out|excluded|isolated)\b",
     re.I,
 )
 FINDING = re.compile(
     r"\b(?:show(?:ed|s|n)?|reveal(?:ed|s)?|demonstrat(?:ed|es)|disclos(?:ed|es)|confirm(?:ed|s)|found|identified"
-    r"|detected|(?:established|diagnosed|proven|proved|made|verified) (?:by|with|on|through|using))\b",
+    r"|detected|(?:established|diagnosed|proven|proved|made|verified) (?:by|with|on|through|using)"
+    r")\b",
     re.I,
 )
+
+# How a diagnosis was confirmed or ruled out ("How was the leptospiral infection confirmed?") is also answered by a
+# test's result in its own words: "The agglutination test was positive", "Brucella grew from the sample" (not for
+# "What did the pathology show?", where a positive antibody test is some other test; eighteenth round).
+_CONFIRMED_HOW = re.compile(r"^\s*how\b", re.I)
+TEST_RESULT = re.compile(r"\b(?:positive|negative|grew)\b", re.I)
+
+
+def asks_how_confirmed(question: str) -> bool:
+    """Whether the question asks how a diagnosis was confirmed or ruled out (a kind of asks_finding)."""
+    return asks_finding(question) and bool(_CONFIRMED_HOW.search(main_clause(question)))
 
 
 _INVESTIGATION_SECTION = re.compile(r"investig|diagnos|laborator|imaging|work-?up|findings", re.I)

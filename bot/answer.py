@@ -23,11 +23,13 @@ from .analysis import (
     SENTENCES_REMEMBERED,
     SHAPES,
     SPECIMENS,
+    TEST_RESULT,
     VALUE_KINDS,
     about,
     amount_pattern,
     asked_amount,
     asks_finding,
+    asks_how_confirmed,
     methods_section,
     number_at,
     section_about,
@@ -437,7 +439,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     members = [
         (asked, member) for classes, member in MEMBER_CLASSES if (asked := query.focus & classes & set(query.key_idf))
     ]
-    finding = asks_finding(query.question)
+    finding, confirmed = asks_finding(query.question), asks_how_confirmed(query.question)
     side = sides(query.question)
     starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
     results = query.section is RESULTS_SECTION
@@ -489,7 +491,9 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
                 and hit.start + s < earliest.get(hit.doc_id, (1 << 62, 0))[0]
             ):
                 earliest[hit.doc_id] = (hit.start + s, len(scored))
-        if finding and (FINDING.search(sentence) or SHAPES["level"].search(sentence)):
+        if finding and (
+            FINDING.search(sentence) or SHAPES["level"].search(sentence) or (confirmed and TEST_RESULT.search(sentence))
+        ):
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
         if query.kind == "why" and _CAUSAL.search(sentence):
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"

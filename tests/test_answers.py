@@ -659,6 +659,12 @@ def test_a_class_named_by_its_action_is_answered_by_a_drug_of_it(bot_over):
     assert "paromomycin" in answer.citations[0].quote
 
 
+def test_how_a_diagnosis_was_confirmed_is_answered_by_the_test_that_came_back_positive(bot_over):
+    bot = cases_bot(bot_over, "37_*", "38_*")
+    answer = bot.ask("How was the leptospiral infection confirmed in the 45-year-old man with jaundice and gangrene?")
+    assert "The microscopic agglutination test for leptospiral antibodies was positive" in answer.citations[0].quote
+
+
 def test_a_papers_title_line_is_not_the_answer(bot_over):
     """The title says "treated with short-course amphotericin B"; the reason the course was short is in
     the treatment section."""

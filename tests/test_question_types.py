@@ -494,12 +494,29 @@ def test_a_day_of_the_course_answers_when(sentence, states):
         ("How was the tumour diagnosed in the man in cardiogenic shock?", True),
         ("How was the infection treated once it was confirmed?", False),
         ("How is calcinosis cutis diagnosed in general?", False),
+        ("How was atherosclerosis ruled out in the 33-year-old man with a dissected LAD?", True),
     ],
 )
 def test_a_question_asking_what_a_test_found(question, asks):
     from bot.analysis import asks_finding
 
     assert asks_finding(question) is asks
+
+
+@pytest.mark.parametrize(
+    "question, confirmed",
+    [
+        ("How was the leptospiral infection confirmed in the 45-year-old man?", True),
+        ("In the boy with the kitten scratch, how was the diagnosis made?", False),  # "made": no finding verb
+        ("What did pathology show when the right tube and ovary were taken out?", False),
+    ],
+)
+def test_how_a_diagnosis_was_confirmed_accepts_a_tests_result_in_its_own_words(question, confirmed):
+    """ "… the agglutination test was positive" answers how it was confirmed, not what the pathology showed."""
+    from bot.analysis import TEST_RESULT, asks_how_confirmed
+
+    assert asks_how_confirmed(question) is confirmed
+    assert TEST_RESULT.search("The microscopic agglutination test for leptospiral antibodies was positive.")
 
 
 @pytest.mark.parametrize(
