@@ -235,11 +235,17 @@ GIVEN_BONUS = 0.1
 #   of a present-tense sentence on the condition is anyone's: 4 more unanswerable questions abstained (fresh,
 #   check2, check5, check6), validate +1 abstained; no answerable question moved.
 # - Classes named by their action (blocker, inhibitor, antagonist, agonist, amoebicide) ask for a drug: +1 answer.
-# Tuning side in all, k = 10: answer-hit 512 -> 523, first-quote-hit 454 -> 465 of 622, unanswerable abstained
+# - "How was X confirmed / ruled out?" is also answered by a test's result in its own words ("… was positive",
+#   "Brucella grew"; analysis.TEST_RESULT, FINDING_BONUS): fresh +1 first quote; the methods check unchanged. For
+#   "What did X show?" as well it changed one golden answer for the worse (a positive antibody test quoted for
+#   what the pathology showed), so it is kept to "how" questions.
+# Tuning side in all, k = 10: answer-hit 512 -> 523, first-quote-hit 454 -> 466 of 622, unanswerable abstained
 # 84 -> 90 of 114, false abstention 20 -> 12; validate abstained 13 -> 14 of 15, otherwise unchanged.
 # Not kept (same round): "infusion rate", "rate of the drip" and "mg/kg" in a question as a dose question
 # (analysis.question_type): nothing moved; refusing "Was she given X?" whenever no sentence of hers names X (not
-# only when the condition's options do): nothing moved.
+# only when the condition's options do): nothing moved; a general sentence for a question about the patient
+# penalised more than ABOUT_PENALTY (+0.1 / +0.2): tuning side answer-hit -1 and first-quote-hit 0 / -1, answers
+# shorter, validate unchanged.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with
