@@ -794,6 +794,12 @@ _LEAD = (
 # further on: "What finding pointed to toxicity in the man whose level was normal?").
 _LEVEL_WORDS = r"(?:levels?|values?|titres?|titers?|count|readings?|concentrations?)"
 _QUALIFIERS = r"(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission|measured|recorded)\s+)?"
+# Words before a test that say which of its values is asked (eighteenth round: "What was the pre-treatment hCG …?")
+_WHICH_VALUE = re.compile(
+    r"^(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission|measured|recorded|presenting"
+    r"|starting|final|maximum|minimum|pre-?treatment|post-?treatment|pre-?operative|post-?operative)\s+)+",
+    re.I,
+)
 _LEVEL_QUESTION = re.compile(
     _LEAD
     + r"what\s+(?:(?:was|were|is|are)\s+)?(?:(?:the|her|his|its|their)\s+)?"
@@ -1140,6 +1146,8 @@ def measured(question: str) -> str | None:
     if kind in ("what", "other"):  # "What was the level of X …?" is read like "What was the X of …?"
         m = _ASKED_THING.search(clause)
         thing = (m.group("level_of") or m.group("of") or m.group("did")) if m else None
+        if thing is not None:  # "the pre-treatment hCG", "the initial ferritin": which value, not the test's name
+            thing = _WHICH_VALUE.sub("", thing) or thing
         return None if thing is None or re.fullmatch(_LEVEL_WORDS, thing, re.I) else thing  # "At what level was …?"
     return None
 

@@ -140,6 +140,8 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     assert measured("What did the CT show?") is None
     assert measured("What is the normal level of ceruloplasmin?") == "ceruloplasmin"
     assert measured("What was the peak CK level?") == "CK"
+    assert measured("What was the pre-treatment hCG in the 25-year-old?") == "hCG"  # which value, not the test
+    assert measured("What was the initial ferritin of the 66-year-old?") == "ferritin"
     assert measured("At what level was the spinal cord compressed?") is None
     level = expected_value("What was her ferritin level?")
     for stated in ("raised at 11.6 pmol/L", "3,100 per microlitre", "pH 7.42", "a titre of 1:4", "13 g/dL", "30%"):
