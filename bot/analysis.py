@@ -793,11 +793,12 @@ _LEAD = (
 # with what was measured between the question word and the level word (not a level named in a clause
 # further on: "What finding pointed to toxicity in the man whose level was normal?").
 _LEVEL_WORDS = r"(?:levels?|values?|titres?|titers?|count|readings?|concentrations?)"
-_QUALIFIERS = r"(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission|measured|recorded)\s+)?"
+_QUALIFIER_WORDS = r"normal|peak|highest|lowest|initial|baseline|first|last|latest|admission|measured|recorded"
+_QUALIFIERS = rf"(?:(?:{_QUALIFIER_WORDS})\s+)?"
 # Words before a test that say which of its values is asked (eighteenth round: "What was the pre-treatment hCG …?")
 _WHICH_VALUE = re.compile(
-    r"^(?:(?:normal|peak|highest|lowest|initial|baseline|first|last|latest|admission|measured|recorded|presenting"
-    r"|starting|final|maximum|minimum|pre-?treatment|post-?treatment|pre-?operative|post-?operative)\s+)+",
+    rf"^(?:(?:{_QUALIFIER_WORDS}|presenting|starting|final|maximum|minimum|pre-?treatment|post-?treatment"
+    r"|pre-?operative|post-?operative)\s+)+",
     re.I,
 )
 _LEVEL_QUESTION = re.compile(
@@ -908,31 +909,30 @@ def main_clause(question: str) -> str:
 # test was done ("Nasal swabs were sent for fungal culture").
 # "How was sarcoidosis proven?", "How were the rings detected?" ask the same of a case: the test and what it showed
 # ("A transbronchial biopsy showed granulomas", "established by skin biopsy"), not that the diagnosis was made.
-_ASKS_FINDING = re.compile(
-    r"\bwhat\s+did\b.*\b(?:show|reveal|find|demonstrate|disclose|detect)\b"
+_ASKS_WHAT_SHOWED = re.compile(r"\bwhat\s+did\b.*\b(?:show|reveal|find|demonstrate|disclose|detect)\b", re.I)
+_ASKS_HOW_CONFIRMED = re.compile(
     # the participle is the main verb: "How was the infection treated once it was confirmed?" asks the treatment;
     # in the past tense, a case's: "How is calcinosis diagnosed?" asks the approach, answered by more than one test
-    r"|\bhow\s+(?:was|were)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?"
+    r"\bhow\s+(?:was|were)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?"
     r"(?:diagnosed|confirmed|proven|proved|established|detected|identified|verified|ruled\s+out|excluded|isolated)\b",
     re.I,
 )
 FINDING = re.compile(
     r"\b(?:show(?:ed|s|n)?|reveal(?:ed|s)?|demonstrat(?:ed|es)|disclos(?:ed|es)|confirm(?:ed|s)|found|identified"
-    r"|detected|(?:established|diagnosed|proven|proved|made|verified) (?:by|with|on|through|using)"
-    r")\b",
+    r"|detected|(?:established|diagnosed|proven|proved|made|verified) (?:by|with|on|through|using))\b",
     re.I,
 )
 
 # How a diagnosis was confirmed or ruled out ("How was the leptospiral infection confirmed?") is also answered by a
 # test's result in its own words: "The agglutination test was positive", "Brucella grew from the sample" (not for
 # "What did the pathology show?", where a positive antibody test is some other test; eighteenth round).
-_CONFIRMED_HOW = re.compile(r"^\s*how\b", re.I)
 TEST_RESULT = re.compile(r"\b(?:positive|negative|grew)\b", re.I)
 
 
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def asks_how_confirmed(question: str) -> bool:
-    """Whether the question asks how a diagnosis was confirmed or ruled out (a kind of asks_finding)."""
-    return asks_finding(question) and bool(_CONFIRMED_HOW.search(main_clause(question)))
+    """Whether the question asks how a diagnosis was confirmed or ruled out (one kind of asks_finding)."""
+    return bool(_ASKS_HOW_CONFIRMED.search(main_clause(question)))
 
 
 _INVESTIGATION_SECTION = re.compile(r"investig|diagnos|laborator|imaging|work-?up|findings", re.I)
@@ -1023,7 +1023,8 @@ def received(
 @lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def asks_finding(question: str) -> bool:
     """Whether the question asks what an examination or test found."""
-    return bool(_ASKS_FINDING.search(main_clause(question)))
+    clause = main_clause(question)
+    return bool(_ASKS_WHAT_SHOWED.search(clause) or _ASKS_HOW_CONFIRMED.search(clause))
 
 
 @lru_cache(maxsize=QUESTIONS_REMEMBERED)

@@ -212,7 +212,8 @@ class Confidence:
       of that test: the paper did not report it, whatever else it says about ferritin.
     - undosed: the question asks the dose of a drug it names ("What dose of rituximab did she
       receive?") and no retrieved sentence of the patient's paper states a dose of it: "She
-      was started on rituximab" or another drug's dose is not the answer.
+      was started on rituximab" or another drug's dose is not the answer; or it asks an amount in
+      a unit ("How many IU …?", "in mg/kg") and none of her sentences gives a number in that unit.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -327,29 +328,31 @@ def _word_at(text: str, word: str) -> int:
 
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
-    """Whether a retrieved sentence of the patient's paper (hers, else the top passage's; any paper for a
-    question about the condition) states a dose of one of `drugs` (of any drug when it names none). For a
-    question about the patient, a sentence on the condition in general does not count: "ciclosporin 2 mg/kg/day
-    is an option" in the discussion of a patient who never had it (see scoring, fifteenth round)."""
-    papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
+    """Whether a sentence that can answer for the patient (_answering_sentences) states a dose of one of `drugs`
+    (of any drug when it names none)."""
     return any(
-        SHAPES["dose"].search(sentence)
-        and (not drugs or _names(query, drugs, hit, i, sentence))
-        and not (query.whom == "patient" and _on_the_condition(hit, sentence))
-        for hit, i, sentence in _sentences_of(hits, papers)
+        SHAPES["dose"].search(sentence) and (not drugs or _names(query, drugs, hit, i, sentence))
+        for hit, i, sentence in _answering_sentences(query, hits)
     )
 
 
 def _states_amount(query: Query, amount: tuple[str, tuple[str, ...]], hits: list[Hit]) -> bool:
-    """Whether a retrieved sentence of the patient's paper (any paper for a question about the condition) gives
-    a number in the unit a question asks an amount in (analysis.asked_amount): "At what rate in units per
-    kilogram per hour was the insulin infused?" is not answered by "an insulin infusion was started"."""
-    papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
+    """Whether a sentence that can answer for the patient (_answering_sentences) gives a number in the unit a
+    question asks an amount in (analysis.asked_amount): "At what rate in units per kilogram per hour was the
+    insulin infused?" is not answered by "an insulin infusion was started"."""
     pattern = amount_pattern(*amount)
-    return any(
-        pattern.search(sentence) and not (query.whom == "patient" and _on_the_condition(hit, sentence))
-        for hit, _, sentence in _sentences_of(hits, papers)
-    )
+    return any(pattern.search(sentence) for _, _, sentence in _answering_sentences(query, hits))
+
+
+def _answering_sentences(query: Query, hits: list[Hit]) -> Iterator[tuple[Hit, int, str]]:
+    """The retrieved sentences that may state a value of the patient's (hers, else the top passage's paper; any
+    paper for a question about the condition). For a question about the patient, a sentence on the condition in
+    general does not count: "ciclosporin 2 mg/kg/day is an option" in the discussion of a patient who never had
+    it (see scoring, fifteenth round)."""
+    papers = her_papers(query, hits) or ({hits[0].doc_id} if query.whom == "patient" else {h.doc_id for h in hits})
+    for hit, i, sentence in _sentences_of(hits, papers):
+        if not (query.whom == "patient" and _on_the_condition(hit, sentence)):
+            yield hit, i, sentence
 
 
 def _on_the_condition(hit: Hit, sentence: str) -> bool:

@@ -332,10 +332,11 @@ class Retriever:
         if not asked:
             return set()
         named = set(tokens(asked, vocabulary))
-        if named - SPECIMENS <= DRUG_CLASSES:  # "the drug level in the blood of the infant on flecainide"
-            drugs = [w for w in text_words(question) if DRUG_NAME.fullmatch(w.lower())]
-            named = (named & SPECIMENS) | set(tokens(" ".join(drugs), vocabulary)) if drugs else named
-            asked = " ".join([w for w in text_words(asked) if stem(w.lower()) in SPECIMENS] + drugs) or asked
+        if named - SPECIMENS <= DRUG_CLASSES and (  # "the drug level in the blood of the infant on flecainide"
+            drugs := [w for w in text_words(question) if DRUG_NAME.fullmatch(w.lower())]
+        ):
+            named = (named & SPECIMENS) | set(tokens(" ".join(drugs), vocabulary))
+            asked = " ".join([w for w in text_words(asked) if stem(w.lower()) in SPECIMENS] + drugs)
         said = [stem(w.lower()) for w in text_words(asked)]
         if question_type(question) == "level" or (
             SPECIMENS.intersection(said[:-1]) and said[-1] not in NOT_ANALYTES
