@@ -643,7 +643,8 @@ _UNITLESS_LEVEL = (
     r"|\b\d+(?:\.\d+)?\s?K\b(?!\s*(?:per|/))"
 )
 # The units of an amount of a drug given: "1 g", "8 units", "10 mEq", "2 mg/kg".
-_DRUG_UNITS = r"mg|g|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq"
+# Spelt out too, as in "Two milligrams of tissue plasminogen activator were injected" (nineteenth round).
+_DRUG_UNITS = r"mg|g|mcg|µg|μg|ml|mL|l|M?IU|MU|units?|U(?=\s*/)|mmol|mEq|(?:milli|micro)?grams?|milli-?lit(?:re|er)s?"
 
 
 def _amount(units: str) -> str:
@@ -651,7 +652,7 @@ def _amount(units: str) -> str:
     return (
         # "24 million units" of penicillin (added 2026-11-27: cases validate's "What penicillin regimen …?" was
         # found only through a general sentence's dose once those stopped counting as the patient's)
-        rf"{_NUM}\s*(?:(?:million|thousand)\s+)?(?:{units})(?![a-z])"
+        rf"(?:{_NUM}|\b{_SPELLED})\s*(?:(?:million|thousand)\s+)?(?:{units})(?![a-z])"
         # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
         # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
         r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)"
@@ -834,7 +835,7 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
         "dose",
         re.compile(
             # "what concentration of" a drug is its strength; "the serum sodium concentration" is a level (below)
-            r"\b(?:doses?|dosage|dosing|regimens?|strength|(?:what|which|the)\s+concentration|how much|"
+            r"\b(?:doses?|dosed|dosage|dosing|regimens?|strength|(?:what|which|the)\s+concentration|how much|"
             r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g))\b",  # not units: of red cells, they are a count
             re.I,
         ),

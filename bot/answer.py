@@ -44,6 +44,7 @@ from .retrieve import Query
 from .scoring import (
     ABOUT_PENALTY,
     AIM_PENALTY,
+    AMOUNT_DRUG_ZIPF,
     CAUSE_BONUS,
     CONTEXT_TERM_SHARE,
     EXTRA_SENTENCE_MARGIN,
@@ -170,14 +171,27 @@ _LATER_DOSE = re.compile(
 _DOSE_OF = re.compile(
     r"\s+of\s+(?!(?:it|them|this|that|each|these|those|the\s+(?:drug|medication|medicine|same))\b)[^\W\d_]"
 )
-_DOSE_WORD = re.compile(r"\b(?:doses?|dosages?|dosing|mg|grams?|units?)(?:/\w+)?\b")  # what a drug's dose is asked by
+# what a drug's dose is asked by (the spelt-out units added in the nineteenth round: "How many milligrams of …?")
+_DOSE_WORD = re.compile(r"\b(?:doses?|dosed|dosages?|dosing|mg|(?:milli|micro)?grams?|mcg|µg|units?)(?:/\w+)?\b", re.I)
+# Words that ask an amount of anything, a drug's among others ("How much spinal fluid …?", "her home diabetes
+# regimen", "What dose was the boy …?"): the word they name is the drug asked only when it names a drug by its
+# name (_names_a_drug)
+_REGIMEN = re.compile(r"\bregimens?\b")
 # "dose of olanzapine", "mg of methotrexate", "dose of oral corticosteroid", "dose of the intravenous steroid"
 # Words that may stand between "dose of" and the drug: whose, its route, which dose
 _BETWEEN = (
     "the her his their oral intravenous iv intramuscular subcutaneous topical inhaled intrathecal rectal sublingual "
     "transdermal initial starting loading maintenance daily weekly"
 ).split()
-_OF = re.compile(rf"\s+of\s+(?:(?:{'|'.join(_BETWEEN)})\s+)*")
+_QUALIFIERS = rf"(?:(?:{'|'.join(_BETWEEN)})\s+)*"
+_OF = re.compile(rf"\s+of\s+{_QUALIFIERS}")  # "dose of oral X"
+_WAS = re.compile(rf"\s+(?:was|were)\s+{_QUALIFIERS}")  # "At what dose was X given …?" (also "… was the boy …")
+_BEFORE_DOSE = re.compile(rf"\s*{_QUALIFIERS}")  # "X dose", "X loading dose", "X maintenance regimen"
+# "How much X …?", "How many milligrams of X …?": the drug whose dose is asked, when the word names a drug (below)
+_HOW_MUCH = re.compile(
+    rf"\bhow (?:much|many)\s+(?:(?:units?|mg|(?:milli|micro)?grams?|mcg|µg|ml|millilitres?|iu|mmol|meq)\s+)?"
+    rf"(?:of\s+)?{_QUALIFIERS}$"
+)
 # Words next to a dose word that say which dose or whose, not which drug ("the total daily dose", "weight-based
 # dose", "the highest dose used"); with _QUALIFIER's endings. A class's word ("steroid", "aminoglycoside") is no
 # drug's name: analysis.DRUG_CLASSES.
@@ -186,7 +200,10 @@ _NOT_A_DRUG = frozenset(_BETWEEN) | frozenset(
     "each every per target peak standard full reduced new its this that what which weight body average mean "
     # nouns for any drug or its form: "What dose of the antidote …?" is answered by the antidote's name
     "treatment therapy agent antidote infusion injection injections tablet tablets pill pills capsule capsules "
-    "course supplement supplements replacement drip bolus shot shots medicine medicines".split()
+    "course supplement supplements replacement drip bolus shot shots medicine medicines "
+    # units: "How many milligrams of X …?" (nineteenth round)
+    "mg milligram milligrams microgram micrograms gram grams mcg µg ml millilitre millilitres iu mmol meq unit "
+    "units".split()
 )
 _QUALIFIER = re.compile(r"[a-z]+(?:ed|ing|est|er)")  # "based", "loading", "highest", "higher"
 # ... unless English text almost never uses the word: a drug's name ("What succimer dose …?": succimer's wordfreq
@@ -280,11 +297,19 @@ def dose_drugs(query: Query) -> list[str]:
     drugs = [t for t in own if DRUG_NAME.fullmatch(query.words.get(t, ""))]
     doses = list(_DOSE_WORD.finditer(question))
 
-    def next_to_dose(at: int, length: int) -> bool:
+    regimens = list(_REGIMEN.finditer(question))
+
+    def next_to(words: list[re.Match], at: int, length: int, after: re.Pattern = _OF) -> bool:
         return any(
-            (at + length <= d.start() and not question[at + length : d.start()].strip())
-            or _OF.fullmatch(question[d.end() : at])
-            for d in doses
+            (at + length <= d.start() and _BEFORE_DOSE.fullmatch(question[at + length : d.start()]))
+            or after.fullmatch(question[d.end() : at])
+            for d in words
+        )
+
+    def next_to_dose(at: int, length: int, term: str) -> bool:
+        return next_to(doses, at, length) or (
+            (next_to(regimens, at, length) or next_to(doses, at, length, _WAS) or bool(_HOW_MUCH.search(question[:at])))
+            and _names_a_drug(query.words[term].lower(), term)
         )
 
     # a concept ("sodium thiosulfate", "ciclosporin") is the drug asked about only next to the dose word (added
@@ -295,17 +320,25 @@ def dose_drugs(query: Query) -> list[str]:
     named = sorted(
         (at, n, t)
         for at, n, t in places
-        if at >= 0 and (t in drugs or (next_to_dose(at, n) and _may_name_a_drug(t, query.words[t].lower())))
+        if at >= 0 and (t in drugs or (next_to_dose(at, n, t) and _may_name_a_drug(t, query.words[t].lower())))
     )
     if not named:
         return drugs
-    attached = [x for x in named if next_to_dose(x[0], x[1])]
+    attached = [x for x in named if next_to_dose(*x)]
     asked = (attached or named)[:1]
     for at, length, t in named:
         end = asked[-1][0] + asked[-1][1]
         if at >= end and _LISTED.fullmatch(question[end:at]):
             asked.append((at, length, t))
     return [t for _, _, t in asked]
+
+
+def _names_a_drug(word: str, term: str) -> bool:
+    """Whether a word names a drug by its name: a concept of the vocabulary, a drug's stem, or a word English
+    seldom uses ("tranexamic", "filgrastim"; not "spinal" or "diabetes"): see scoring.AMOUNT_DRUG_ZIPF."""
+    from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
+
+    return term.startswith("@") or bool(DRUG_NAME.fullmatch(word)) or zipf_frequency(word, "en") < AMOUNT_DRUG_ZIPF
 
 
 def _may_name_a_drug(term: str, word: str) -> bool:

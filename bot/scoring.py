@@ -299,6 +299,17 @@ QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks 
 # given?"): a sentence naming one ("by mouth", "an intravenous bolus") states that shape (answer._ROUTE). Seventh
 # round (2026-11-26): cases tune answer-hit +1 and first-quote-hit +1 question; no question of any other set
 # moved (none asks a route): unverified, but costless.
+# Nineteenth round (2026-11-27): the drug a dose question asks about, in the other ways people ask it. A battery of
+# 14 phrasings for 10 drugs whose dose a tuning paper never gives ("How much ciclosporin …?", "At what dose was X
+# given …?", "What X loading dose …?", "What X regimen …?", "How many milligrams of X …?") refused only 6 of 14 for
+# drugs without a drug's stem (ciclosporin, filgrastim, tirofiban, …) and 13 of 14 for those with one: the dose rule
+# (Confidence.undosed) found the drug only right before the dose word or after "dose of". Now it also finds it after
+# "was"/"were" ("At what dose was X …?"), with a dose's qualifiers between ("X loading dose"), and, for words that
+# ask an amount of anything ("How much X", "X regimen"), when the word names a drug by its name: a concept, a drug's
+# stem, or a word English seldom uses. AMOUNT_DRUG_ZIPF 3.0 sits between the drugs the tuning questions name this
+# way (tranexamic 1.5, ciclosporin 1.2, thiamine 2.3, tPA 2.7, methadone 3.0 is a stem) and the words that ask
+# other amounts ("spinal" fluid 3.9, "beta"-blocker 4.2, "diabetes" regimen 4.2, "extra" 5.0).
+AMOUNT_DRUG_ZIPF = 3.0
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

@@ -174,6 +174,9 @@ def test_questions_asking_for_a_value_know_its_shape():
     assert dose.search("infliximab 5 mg/kg on day 6") and dose.search("2 g/kg over five days")
     assert dose.search("intravenous penicillin G, 24 million units daily for 14 days")
     assert dose.search("ulinastatin, a protease inhibitor, at 20,000 U/kg") and not dose.search("ALT 200 U/L")
+    # spelt out: "Two milligrams of tissue plasminogen activator were injected" gives a dose; a time does not
+    assert dose.search("Two milligrams of tissue plasminogen activator") and dose.search("500 milligrams daily")
+    assert not dose.search("two days later") and not dose.search("10 mg/dL")
     level = SHAPES["level"]
     assert level.search("a platelet count of 8,000/µL") and level.search("white cells 12,000/mm3")
     assert not level.search("3/4 of the patients")

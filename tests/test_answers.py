@@ -471,6 +471,52 @@ def test_a_word_next_to_the_dose_word_names_the_drug_asked(question, words, aske
     assert [terms[t] for t in dose_drugs(query)] == asked
 
 
+@pytest.mark.parametrize(
+    "question, words, asked",
+    [
+        # after "was" / "were": "At what dose was X given …?"
+        ("At what dose was filgrastim given to the 56-year-old man?", ["filgrastim", "56"], ["filgrastim"]),
+        # with a dose's qualifiers between the drug and the dose word
+        ("What magnesium sulfate loading dose did she receive?", ["magnesium", "sulfate"], ["sulfate"]),
+        ("What ciclosporin maintenance dose was he put on?", ["ciclosporin"], ["ciclosporin"]),
+        ("How was ciclosporin dosed in the 23-year-old?", ["ciclosporin", "23"], ["ciclosporin"]),
+        # "How much X", "X regimen" ask amounts of anything: only a drug's name counts, not a unit
+        ("How much tranexamic acid was the 82-year-old given?", ["tranexamic", "acid", "82"], ["tranexamic"]),
+        ("How many milligrams of filgrastim were given?", ["milligrams", "filgrastim"], ["filgrastim"]),
+        ("What ciclosporin regimen did the 23-year-old get?", ["ciclosporin", "23"], ["ciclosporin"]),
+        ("How much spinal fluid had been drained?", ["spinal", "fluid", "drained"], []),
+        ("What was her home diabetes regimen?", ["home", "diabetes"], []),
+        ("How much weight had she lost?", ["weight", "lost"], []),
+    ],
+)
+def test_the_drug_asked_in_other_phrasings_of_a_dose_question(question, words, asked):
+    """A dose question names its drug in many ways; the dose rule must find it in each (nineteenth round: a
+    battery of 14 phrasings found it in 6 for drugs without a drug's stem)."""
+    from bot.analysis import question_type
+    from bot.answer import dose_drugs
+
+    query = Query(question, question, np.zeros(3), [], words, kind=question_type(question), words={w: w for w in words})
+    assert query.kind == "dose"
+    assert dose_drugs(query) == asked
+
+
+def test_a_dose_the_paper_never_gives_is_refused_however_the_question_asks_it(bot_over):
+    """The colitis paper names ciclosporin only as an option and gives the 23-year-old's infliximab dose: every
+    wording of "his ciclosporin dose" is refused, every wording of his infliximab dose is answered with it."""
+    bot = cases_bot(bot_over, "64_*", "65_*")
+    wordings = [
+        "How much {} did the 23-year-old with acute severe colitis receive?",
+        "At what dose was {} given to the 23-year-old with acute severe colitis?",
+        "What {} regimen did the 23-year-old with acute severe colitis get?",
+        "What {} loading dose did the 23-year-old with acute severe colitis receive?",
+        "How was {} dosed in the 23-year-old with acute severe colitis?",
+    ]
+    for wording in wordings:
+        assert bot.ask(wording.format("ciclosporin")).abstained, wording
+        answer = bot.ask(wording.format("infliximab"))
+        assert any("5 mg/kg" in c.quote for c in answer.citations), wording
+
+
 def test_a_dose_the_discussion_gives_in_general_is_not_the_patients_dose(bot_over):
     """The colitis paper's discussion offers "intravenous ciclosporin 2 mg/kg/day" to non-responders; the
     23-year-old had infliximab, whose dose his story gives, and never ciclosporin."""
