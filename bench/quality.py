@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -23,7 +23,10 @@
 - check6: bench/data/cases/check6 (12 more, 84 questions, written in the seventeenth round), indexed with
   all the others: the blind check of that round, tuning data since the eighteenth.
 - check7: bench/data/cases/check7 (12 more, 84 questions, written in the eighteenth round), indexed with
-  all the others: the blind check, never tuned on; reported per writer and whole, and --misses does not list it.
+  all the others: the blind check of the eighteenth and nineteenth rounds, never tuned on; reported per writer and
+  whole, and --misses does not list it.
+- check8: bench/data/cases/check8 (12 more, 84 questions, written in the nineteenth round), indexed with all the
+  others: a blind check like check7.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -126,7 +129,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument(
-        "--sets", default="cases,fresh,check2,check3,check4,check5,check6,check7,abstracts,shipped,eval-dev"
+        "--sets", default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,abstracts,shipped,eval-dev"
     )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
@@ -185,13 +188,18 @@ def main() -> None:
             bot = corpus(tmp, "check6", with_check6)
             rows = ev.load_questions(DATA / "cases" / "check6" / "questions.jsonl")
             report("cases check6 (tune)", bot, rows, (5, 10), args.misses)
-        if "check7" in sets:  # twelve more (round 18): the blind check, its misses never listed
-            bot = corpus(tmp, "check7", [*with_check6, DATA / "cases" / "check7" / "docs"])
-            rows = ev.load_questions(DATA / "cases" / "check7" / "questions.jsonl")
-            for writer in ("p1", "p2"):
-                chosen = [r for r in rows if r["id"].startswith(writer)]
-                report(f"cases check7 {writer}… (blind)", bot, chosen, (5, 10), False)
-            report("cases check7 all (blind)", bot, rows, (5, 10), False)
+        with_check7 = [*with_check6, DATA / "cases" / "check7" / "docs"]
+        for name, sources, writers in (  # twelve more each (rounds 18 and 19): blind checks, their misses never listed
+            ("check7", with_check7, ("p1", "p2")),
+            ("check8", [*with_check7, DATA / "cases" / "check8" / "docs"], ("q1", "q2")),
+        ):
+            if name in sets:
+                bot = corpus(tmp, name, sources)
+                rows = ev.load_questions(DATA / "cases" / name / "questions.jsonl")
+                for writer in writers:
+                    chosen = [r for r in rows if r["id"].startswith(writer)]
+                    report(f"cases {name} {writer}… (blind)", bot, chosen, (5, 10), False)
+                report(f"cases {name} all (blind)", bot, rows, (5, 10), False)
         if "abstracts" in sets:
             bot = corpus(tmp, "abstracts", [DATA / "abstracts" / "docs"])
             rows = ev.load_questions(DATA / "abstracts" / "questions.jsonl")
