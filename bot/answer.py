@@ -171,8 +171,13 @@ _LATER_DOSE = re.compile(
 _DOSE_OF = re.compile(
     r"\s+of\s+(?!(?:it|them|this|that|each|these|those|the\s+(?:drug|medication|medicine|same))\b)[^\W\d_]"
 )
-# what a drug's dose is asked by (the spelt-out units added in the nineteenth round: "How many milligrams of …?")
-_DOSE_WORD = re.compile(r"\b(?:doses?|dosed|dosages?|dosing|mg|(?:milli|micro)?grams?|mcg|µg|units?)(?:/\w+)?\b", re.I)
+# what a drug's dose is asked by (the spelt-out units, amount, quantity and concentration added in the nineteenth
+# round: "How many milligrams of …?", "What amount of X …?", "What concentration of X was given?")
+_DOSE_WORD = re.compile(
+    r"\b(?:doses?|dosed|dosages?|dosing|amount|quantity|concentration|mg|(?:milli|micro)?grams?|mcg|µg|units?)"
+    r"(?:/\w+)?\b",
+    re.I,
+)
 # Words that ask an amount of anything, a drug's among others ("How much spinal fluid …?", "her home diabetes
 # regimen", "What dose was the boy …?"): the word they name is the drug asked only when it names a drug by its
 # name (_names_a_drug)
@@ -186,7 +191,8 @@ _BETWEEN = (
 _QUALIFIERS = rf"(?:(?:{'|'.join(_BETWEEN)})\s+)*"
 _OF = re.compile(rf"\s+of\s+{_QUALIFIERS}")  # "dose of oral X"
 _WAS = re.compile(rf"\s+(?:was|were)\s+{_QUALIFIERS}")  # "At what dose was X given …?" (also "… was the boy …")
-_BEFORE_DOSE = re.compile(rf"\s*{_QUALIFIERS}")  # "X dose", "X loading dose", "X maintenance regimen"
+# "X dose", "X loading dose", "X maintenance regimen", "given X at what dose?"
+_BEFORE_DOSE = re.compile(rf"\s*(?:at\s+(?:what|which)\s+)?{_QUALIFIERS}")
 # "How much X …?", "How many milligrams of X …?": the drug whose dose is asked, when the word names a drug (below)
 _HOW_MUCH = re.compile(
     rf"\bhow (?:much|many)\s+(?:(?:units?|mg|(?:milli|micro)?grams?|mcg|µg|ml|millilitres?|iu|mmol|meq)\s+)?"

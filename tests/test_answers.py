@@ -487,6 +487,11 @@ def test_a_word_next_to_the_dose_word_names_the_drug_asked(question, words, aske
         ("How much spinal fluid had been drained?", ["spinal", "fluid", "drained"], []),
         ("What was her home diabetes regimen?", ["home", "diabetes"], []),
         ("How much weight had she lost?", ["weight", "lost"], []),
+        # "amount", "quantity" and "concentration" of a drug ask its dose; so does "given X at what dose?"
+        ("What amount of ciclosporin did he receive?", ["ciclosporin"], ["ciclosporin"]),
+        ("What quantity of filgrastim was given to him?", ["filgrastim"], ["filgrastim"]),
+        ("What concentration of thiamine was given to him?", ["thiamine"], ["thiamine"]),
+        ("The 56-year-old was given filgrastim at what dose?", ["56", "filgrastim"], ["filgrastim"]),
     ],
 )
 def test_the_drug_asked_in_other_phrasings_of_a_dose_question(question, words, asked):
