@@ -127,6 +127,11 @@ class Vocabulary:
         ]
         return curated.extended(extra) if extra else curated
 
+    def is_class(self, tag: str) -> bool:
+        """Whether a concept's tag ("@anti_cd20") names a class another concept belongs to (rituximab's broader)."""
+        name = tag[1:]
+        return any(name in implied[1:] for implied in self._implied.values())
+
     def containing(self, term: str) -> set[str]:
         """Tags of the curated concepts one of whose phrases has the word stemmed `term`: "immunoglobulin"
         is part of "intravenous immunoglobulin" (a passage writing "IVIG" names it)."""
@@ -669,7 +674,9 @@ SHAPES: dict[str, re.Pattern] = {
     # tune answer-hit 0.805 -> 0.814, validate first-quote-hit 0.630 -> 0.648; abstracts unchanged)
     "dose": re.compile(_amount(_DRUG_UNITS + r"|kg|kilograms?|lbs?|pounds|%"), re.I),
     "duration": re.compile(
-        rf"(?:{_NUM}|{_SPELLED})[\s-]*{_TIME}\b(?![\s-]*old\b)"
+        # "on two consecutive days", "for three more weeks"; not a dosing interval, "every 6 hours" (nineteenth round)
+        rf"(?<![\w.,])(?<!every\s)(?<!each\s)(?<!per\s)(?:{_NUM}|{_SPELLED})[\s-]*"
+        rf"(?:(?:consecutive|successive|more|further|additional)\s+)?{_TIME}\b(?![\s-]*old\b)"
         r"|\bsince\b",  # "a 69-year-old woman" states an age, not how long something lasted
         re.I,
     ),

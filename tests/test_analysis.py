@@ -177,6 +177,10 @@ def test_questions_asking_for_a_value_know_its_shape():
     # spelt out: "Two milligrams of tissue plasminogen activator were injected" gives a dose; a time does not
     assert dose.search("Two milligrams of tissue plasminogen activator") and dose.search("500 milligrams daily")
     assert not dose.search("two days later") and not dose.search("10 mg/dL")
+    # a course on consecutive days lasts that long; a dosing interval is no duration (nineteenth round)
+    duration = SHAPES["duration"]
+    assert duration.search("1 g/kg on two consecutive days") and duration.search("every 12 hours for 14 days")
+    assert not duration.search("hydrocortisone 100 mg every 6 hours") and not duration.search("once every 24 hours")
     level = SHAPES["level"]
     assert level.search("a platelet count of 8,000/µL") and level.search("white cells 12,000/mm3")
     assert not level.search("3/4 of the patients")

@@ -522,6 +522,52 @@ def test_a_dose_the_paper_never_gives_is_refused_however_the_question_asks_it(bo
         assert any("5 mg/kg" in c.quote for c in answer.citations), wording
 
 
+@pytest.mark.parametrize(
+    "question, words, asked",
+    [
+        ("How long was filgrastim given to the 56-year-old man?", ["filgrastim", "56"], ["filgrastim"]),
+        ("For how many days did she receive acyclovir?", ["days", "acyclovir"], ["acyclovir"]),
+        ("How long did he stay on ciclosporin?", ["ciclosporin"], ["ciclosporin"]),
+        ("How long did the ciclosporin treatment last?", ["ciclosporin", "treatment"], ["ciclosporin"]),
+        (
+            "For how many days did the man with colchicine toxicity receive filgrastim?",
+            ["colchicine", "filgrastim"],
+            ["filgrastim"],
+        ),
+        # a drug that says who she is or when, not whose course is asked
+        ("How long did the first run of torsades last in the woman on methadone?", ["torsades", "methadone"], []),
+        ("How long did it take for her hCG to normalise on methotrexate?", ["hcg", "methotrexate"], []),
+    ],
+)
+def test_the_drug_whose_course_a_duration_question_asks(question, words, asked):
+    from bot.answer import duration_drugs
+
+    query = Query(question, question, np.zeros(3), [], words, kind="duration", words={w: w for w in words})
+    assert duration_drugs(query) == asked
+
+
+def test_a_class_is_not_the_drug_whose_course_is_asked():
+    """ "the anti-CD20 antibody" is a class its paper may name by its member ("The drug was given for four weeks")."""
+    from bot.analysis import Vocabulary
+    from bot.answer import duration_drugs
+
+    question = "For how many weeks was the anti-CD20 antibody continued?"
+    words = {"@anti_cd20": "anti-CD20", "antibodi": "antibody"}
+    query = Query(question, question, np.zeros(3), [], list(words), kind="duration", words=words)
+    query.vocabulary = Vocabulary.load()
+    assert duration_drugs(query) == []
+
+
+def test_a_course_length_the_paper_never_gives_is_refused(bot_over):
+    """The colitis paper gives the 23-year-old's hydrocortisone "every 6 hours" (an interval, not how long) and never
+    how long he had ciclosporin or stayed on infliximab: quoting another duration of his story would be wrong."""
+    bot = cases_bot(bot_over, "64_*", "65_*")
+    for drug in ("ciclosporin", "infliximab", "hydrocortisone"):
+        assert bot.ask(f"How long was {drug} given to the 23-year-old with acute severe colitis?").abstained, drug
+    answer = bot.ask("For how many days did the 23-year-old with acute severe colitis receive hydrocortisone?")
+    assert answer.abstained
+
+
 def test_a_dose_the_discussion_gives_in_general_is_not_the_patients_dose(bot_over):
     """The colitis paper's discussion offers "intravenous ciclosporin 2 mg/kg/day" to non-responders; the
     23-year-old had infliximab, whose dose his story gives, and never ciclosporin."""
