@@ -568,6 +568,19 @@ def test_a_course_length_the_paper_never_gives_is_refused(bot_over):
     assert answer.abstained
 
 
+def test_a_result_the_paper_never_reports_is_refused_in_other_wordings_too(bot_over):
+    """The depressed 66-year-old's scurvy paper never gives her vitamin C level; the other scurvy paper gives the
+    56-year-old's ferritin. Asked with a possessive or "what value did … reach", as with "What was her … level?"."""
+    bot = cases_bot(bot_over, "0[34]_*.txt")
+    for wording in (
+        "What was the 66-year-old woman with scurvy and depression's vitamin C level?",
+        "What value did the vitamin C level reach in the 66-year-old woman with scurvy and depression?",
+    ):
+        assert bot.ask(wording).abstained, wording
+    answer = bot.ask("What was the 56-year-old man with scurvy after oesophagectomy's ferritin?")
+    assert "ferritin" in answer.citations[0].quote.lower()
+
+
 def test_a_dose_the_discussion_gives_in_general_is_not_the_patients_dose(bot_over):
     """The colitis paper's discussion offers "intravenous ciclosporin 2 mg/kg/day" to non-responders; the
     23-year-old had infliximab, whose dose his story gives, and never ciclosporin."""
