@@ -627,8 +627,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]
         # a drug or concept the question names: not a word of it the papers may write another way ("steroids")
         asks_named = any(t in query.words and (t[0] == "@" or DRUG_NAME.fullmatch(query.words[t])) for t in query.given)
-        if asks_named and any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
-            return []  # only the condition's treatment options name it: the papers do not say she had it
+        if asks_named and all(g for g, n in zip(general, naming, strict=True) if n):
+            return []  # only the condition's treatment options name it, or nothing retrieved does: no evidence
         # her sentence naming it says whether she had it ("… treated with propofol, diazepam, labetalol …")
         scored = [
             (x[0] + GIVEN_BONUS * (n and not _STOPPED.search(x[4])), *x[1:])  # "… was started", not "… was stopped"

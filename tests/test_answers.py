@@ -810,6 +810,20 @@ def test_a_treatment_only_the_discussion_names_was_not_given_to_the_patient(bot_
     assert "haloperidol" in bot.ask("Was the 10-year-old boy with Sydenham chorea given haloperidol?").text
 
 
+def test_a_treatment_no_retrieved_sentence_of_hers_names_is_not_answered_with_another_sentence(bot_over):
+    """The 65-year-old's paper names tocilizumab only among general options; the Takayasu paper gives it to another
+    woman. Whatever is retrieved, "Was she given tocilizumab?" is not answered with her absent radial pulses
+    (nineteenth round: before, 1 of 10 wordings was refused); her methotrexate is still quoted."""
+    bot = cases_bot(bot_over, "2[78]_*.txt")
+    for wording in (
+        "Was tocilizumab given to the 65-year-old woman with absent radial pulses?",
+        "Did the 65-year-old woman with absent radial pulses get tocilizumab?",
+    ):
+        assert bot.ask(wording).abstained, wording
+    answer = bot.ask("Was methotrexate given to the 65-year-old woman with absent radial pulses?")
+    assert "Methotrexate was started" in answer.citations[0].quote
+
+
 def test_a_what_triggered_question_is_answered_by_the_cause(bot_over):
     bot = cases_bot(bot_over, "83_*", "82_*")
     answer = bot.ask("What was thought to have set off the eosinophilic pneumonia in the 22-year-old motorcyclist?")
