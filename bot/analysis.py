@@ -127,11 +127,6 @@ class Vocabulary:
         ]
         return curated.extended(extra) if extra else curated
 
-    def is_class(self, tag: str) -> bool:
-        """Whether a concept's tag ("@anti_cd20") names a class another concept belongs to (rituximab's broader)."""
-        name = tag[1:]
-        return any(name in implied[1:] for implied in self._implied.values())
-
     def containing(self, term: str) -> set[str]:
         """Tags of the curated concepts one of whose phrases has the word stemmed `term`: "immunoglobulin"
         is part of "intravenous immunoglobulin" (a passage writing "IVIG" names it)."""
@@ -817,19 +812,6 @@ _LEVEL_QUESTION = re.compile(
     r"[\w-]+\s+){1,5}?)" + _LEVEL_WORDS + r"\b",
     re.I,
 )
-# "What value did the lactate reach in …?", "What reading did her troponin show?" (nineteenth round)
-_LEVEL_REACHED = re.compile(
-    _LEAD
-    + r"what\s+(?:value|level|reading|concentration)\s+did\s+(?:(?:the|her|his|its|their)\s+)?"
-    + _QUALIFIERS
-    + r"(?P<measured>(?:[\w-]+\s+){0,3}?[\w-]+)\s+(?:reach|show|measure|read|come\s+to|rise\s+to|fall\s+to|peak\s+at)\b",
-    re.I,
-)
-# "What was the 66-year-old woman's vitamin C level?" reads as "What was her vitamin C level?" (nineteenth round)
-# (right after the verb, and not across "of": "the haptoglobin level of the 43-year-old Jehovah's Witness")
-_POSSESSOR = re.compile(
-    r"\b((?:was|were|is|are|did|had|has)\s+)(?:the|a|an)\s+(?:(?!of\b)[\w-]+\s+){0,10}?[\w-]+['’]s\s+", re.I
-)
 # "How high was the TSH?", "How low did her platelets fall?": a test's result as well (added 2026-11-27).
 _AFTER_MEASURED = r"(?:in|of|at|on|for|when|after|before|during|fall|rise|go|get|become)\b"  # what follows the test
 _LEVEL_HOW = re.compile(
@@ -882,7 +864,6 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
     ),
     ("level", _LEVEL_QUESTION),
     ("level", _LEVEL_HOW),
-    ("level", _LEVEL_REACHED),
     ("which", re.compile(_LEAD + r"which\b", re.I)),
     ("who", re.compile(_LEAD + r"(?:who|whom|whose)\b", re.I)),
     ("where", re.compile(_LEAD + r"where\b", re.I)),
@@ -1054,7 +1035,7 @@ def asks_finding(question: str) -> bool:
 def question_type(question: str) -> str:
     """The kind of answer a question asks for: dose, age, duration, time, size, count, why, yes_no,
     level, which, who, where, how, what or list ("other" when none applies), read from main_clause."""
-    clause = _POSSESSOR.sub(r"\1her ", main_clause(question))
+    clause = main_clause(question)
     return next((kind for kind, pattern in _QUESTION_TYPES if pattern.search(clause)), "other")
 
 
@@ -1157,25 +1138,21 @@ def number_at(value: re.Match) -> int:
     return value.start() + (digit.start() if digit else 0)
 
 
-_RESULT_WORDS = re.compile(r"\s+(?:results?|values?|readings?|measurements?)$", re.I)
-
-
 @lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def measured(question: str) -> str | None:
     """What a question asks the result of: the test before a level word ("PTH-related protein" in
     "What was her PTH-related protein level?"), or the thing a "What was the X of …?" / "What was the
     level of X …?" / "What X did … have?" question asks, which may be a test ("ferritin") or not
     ("outcome", "amputation"); None otherwise."""
-    kind, clause = question_type(question), _POSSESSOR.sub(r"\1her ", main_clause(question))
+    kind, clause = question_type(question), main_clause(question)
     if kind == "level":
-        m = _LEVEL_QUESTION.search(clause) or _LEVEL_HOW.search(clause) or _LEVEL_REACHED.search(clause)
+        m = _LEVEL_QUESTION.search(clause) or _LEVEL_HOW.search(clause)
         return m.group("measured").strip() if m else None
     if kind in ("what", "other"):  # "What was the level of X …?" is read like "What was the X of …?"
         m = _ASKED_THING.search(clause)
         thing = (m.group("level_of") or m.group("of") or m.group("did")) if m else None
         if thing is not None:  # "the pre-treatment hCG", "the initial ferritin": which value, not the test's name
             thing = _WHICH_VALUE.sub("", thing) or thing
-            thing = _RESULT_WORDS.sub("", thing) or thing  # "What was the ESR result for …?" asks the ESR
         return None if thing is None or re.fullmatch(_LEVEL_WORDS, thing, re.I) else thing  # "At what level was …?"
     return None
 

@@ -191,14 +191,6 @@ _BETWEEN = (
 _QUALIFIERS = rf"(?:(?:{'|'.join(_BETWEEN)})\s+)*"
 _OF = re.compile(rf"\s+of\s+{_QUALIFIERS}")  # "dose of oral X"
 _WAS = re.compile(rf"\s+(?:was|were)\s+{_QUALIFIERS}")  # "At what dose was X given …?" (also "… was the boy …")
-# Where a duration question names the drug whose course it asks (duration_drugs): after a verb of taking ("How long was
-# she on X", "received X"; not "the woman on X", which says who she is), or before a word for its course ("the X
-# treatment", "X infusions")
-_TAKES = re.compile(
-    r"\b(?:(?:was|were|been|stay\w*|remain\w*|kept|continued)\s+(?:(?:she|he|they)\s+)?on|was|were|given|giving|"
-    r"receiv\w*|took|take|taking|taken|started(?:\s+on)?|continued)\s+(?:\w+\s+)?$"
-)
-_COURSE = re.compile(r"\s+(?:treatment|therapy|course|infusions?|injections?)\b")
 # "X dose", "X loading dose", "X maintenance regimen", "given X at what dose?"
 _BEFORE_DOSE = re.compile(rf"\s*(?:at\s+(?:what|which)\s+)?{_QUALIFIERS}")
 # "How much X …?", "How many milligrams of X …?": the drug whose dose is asked, when the word names a drug (below)
@@ -284,25 +276,14 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     # a dose question that no sentence of hers answers: naming its drug, or about her and naming none the bot knows
     # ("How much ethanol was she given?"); "How much shorter are adults who …?" asks the size of an effect
     undosed = (
-        (
-            query is not None
-            and query.kind == "dose"
-            and (bool(drugs := dose_drugs(query)) or query.whom == "patient")
-            and not _states_dose(query, drugs, hits)
-        )
-        or (
-            query is not None
-            and (amount := asked_amount(query.question)) is not None
-            and not _states_amount(query, amount, hits)
-        )
-        or (
-            query is not None
-            and bool(taken := duration_drugs(query))
-            and not any(
-                SHAPES["duration"].search(sentence) and _speaks_of(query, taken, hit, i)
-                for hit, i, sentence in _answering_sentences(query, hits)
-            )
-        )
+        query is not None
+        and query.kind == "dose"
+        and (bool(drugs := dose_drugs(query)) or query.whom == "patient")
+        and not _states_dose(query, drugs, hits)
+    ) or (
+        query is not None
+        and (amount := asked_amount(query.question)) is not None
+        and not _states_amount(query, amount, hits)
     )
     topic = query is not None and query.whom != "patient" and not claim
     return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic)
@@ -356,37 +337,6 @@ def dose_drugs(query: Query) -> list[str]:
         if at >= end and _LISTED.fullmatch(question[end:at]):
             asked.append((at, length, t))
     return [t for _, _, t in asked]
-
-
-def duration_drugs(query: Query) -> list[str]:
-    """The drugs whose course length a duration question asks: "How long was filgrastim given …?", "For how many days
-    did she receive acyclovir?", "How long did he stay on X?", "How long did the X treatment last?": a drug's name
-    right after a verb of taking or before a word for its course."""
-    if query.kind != "duration":
-        return []
-    question = query.question.lower()
-    out = []
-    for t in query.key:
-        word = query.words.get(t, "")
-        at = _word_at(question, word)
-        if at < 0 or t in query.description or (query.own and t not in query.own) or not _may_name_a_drug(t, word):
-            continue
-        if query.vocabulary is not None and t.startswith("@") and query.vocabulary.is_class(t):
-            continue  # "the anti-CD20 antibody": a class, which her paper may name by its member
-        placed = _TAKES.search(question[:at]) or _COURSE.match(question, at + len(word))
-        if placed and _names_a_drug(word.lower(), t):  # not "the man with colchicine toxicity"
-            out.append(t)
-    return out
-
-
-def _speaks_of(query: Query, drugs: list[str], hit: Hit, i: int) -> bool:
-    """Whether sentence i of `hit` speaks of one of `drugs`: it names one, or it names no drug and the sentence before
-    it does ("Acyclovir was started. It was continued for 10 days.")."""
-    if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
-        return True
-    if DRUG_NAME.search(hit.text[slice(*hit.sentences[i])]):
-        return False
-    return i > 0 and any(query.has(t, hit.sentence_terms[i - 1]) for t in drugs)
 
 
 def _names_a_drug(word: str, term: str) -> bool:
@@ -522,7 +472,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     earlier turn of the conversation already quoted goes down a little (it can still win
     when it answers).
     """
-    named = dose_drugs(query) or duration_drugs(query)  # "What infliximab dose …?": another drug's dose is no answer
+    named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     if shape is None and _ASKS_ROUTE.search(query.question):
         shape = _ROUTE  # "By what route was she given vitamin C?": "given by mouth" (see scoring.QUANTITY_BONUS)
@@ -570,14 +520,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
             shaped = bool(shape.search(sentence))
-            stated = shaped and (
-                not named
-                or (
-                    _speaks_of(query, named, hit, i)
-                    if query.kind == "duration"
-                    else _names(query, named, hit, i, sentence)
-                )
-            )
+            stated = shaped and (not named or _names(query, named, hit, i, sentence))
             if stated and query.measured and shape is SHAPES["level"]:  # "What was the lactate?": not "15% alcohol"
                 stated = _gives_level(query, hit.sentence_terms[i], sentence)
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
@@ -627,8 +570,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]
         # a drug or concept the question names: not a word of it the papers may write another way ("steroids")
         asks_named = any(t in query.words and (t[0] == "@" or DRUG_NAME.fullmatch(query.words[t])) for t in query.given)
-        if asks_named and all(g for g, n in zip(general, naming, strict=True) if n):
-            return []  # only the condition's treatment options name it, or nothing retrieved does: no evidence
+        if asks_named and any(naming) and all(g for g, n in zip(general, naming, strict=True) if n):
+            return []  # only the condition's treatment options name it: the papers do not say she had it
         # her sentence naming it says whether she had it ("… treated with propofol, diazepam, labetalol …")
         scored = [
             (x[0] + GIVEN_BONUS * (n and not _STOPPED.search(x[4])), *x[1:])  # "… was started", not "… was stopped"
