@@ -23,10 +23,10 @@
 - check6: bench/data/cases/check6 (12 more, 84 questions, written in the seventeenth round), indexed with
   all the others: the blind check of that round, tuning data since the eighteenth.
 - check7: bench/data/cases/check7 (12 more, 84 questions, written in the eighteenth round), indexed with
-  all the others: the blind check of the eighteenth and nineteenth rounds, never tuned on; reported per writer and
-  whole, and --misses does not list it.
+  all the others: the blind check of the eighteenth round and, with check8, the check half of the nineteenth (a change
+  was kept only if it lowered nothing there); reported per writer and whole, and --misses does not list it.
 - check8: bench/data/cases/check8 (12 more, 84 questions, written in the nineteenth round), indexed with all the
-  others: a blind check like check7.
+  others: blind on that round's base, then a check half like check7.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
