@@ -198,8 +198,8 @@ def main() -> None:
                 rows = ev.load_questions(DATA / "cases" / name / "questions.jsonl")
                 for writer in writers:
                     chosen = [r for r in rows if r["id"].startswith(writer)]
-                    report(f"cases {name} {writer}… (blind)", bot, chosen, (5, 10), False)
-                report(f"cases {name} all (blind)", bot, rows, (5, 10), False)
+                    report(f"cases {name} {writer}… (misses unread)", bot, chosen, (5, 10), False)
+                report(f"cases {name} all (misses unread)", bot, rows, (5, 10), False)
         if "abstracts" in sets:
             bot = corpus(tmp, "abstracts", [DATA / "abstracts" / "docs"])
             rows = ev.load_questions(DATA / "abstracts" / "questions.jsonl")
