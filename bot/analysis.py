@@ -837,8 +837,8 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
         "dose",
         re.compile(
             # "what concentration of" a drug is its strength; "the serum sodium concentration" is a level (below)
-            r"\b(?:doses?|dosed|dosage|dosing|regimens?|strength|(?:what|which|the)\s+(?:concentration|amount|quantity)|"
-            r"how much|"
+            r"\b(?:doses?|dosed|dosage|dosing|regimens?|strength|"
+            r"(?:what|which|the)\s+(?:concentration|amount|quantity)|how much|"
             r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g))\b",  # not units: of red cells, they are a count
             re.I,
         ),

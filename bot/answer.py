@@ -193,23 +193,25 @@ _OF = re.compile(rf"\s+of\s+{_QUALIFIERS}")  # "dose of oral X"
 _WAS = re.compile(rf"\s+(?:was|were)\s+{_QUALIFIERS}")  # "At what dose was X given …?" (also "… was the boy …")
 # "X dose", "X loading dose", "X maintenance regimen", "given X at what dose?"
 _BEFORE_DOSE = re.compile(rf"\s*(?:at\s+(?:what|which)\s+)?{_QUALIFIERS}")
+# Units a question may ask a dose in: "How many milligrams of X …?" (no drug's name either)
+_UNIT_WORDS = (
+    "mg milligram milligrams microgram micrograms gram grams mcg µg ml millilitre millilitres iu mmol meq unit units"
+).split()
 # "How much X …?", "How many milligrams of X …?": the drug whose dose is asked, when the word names a drug (below)
-_HOW_MUCH = re.compile(
-    rf"\bhow (?:much|many)\s+(?:(?:units?|mg|(?:milli|micro)?grams?|mcg|µg|ml|millilitres?|iu|mmol|meq)\s+)?"
-    rf"(?:of\s+)?{_QUALIFIERS}$"
-)
+_HOW_MUCH = re.compile(rf"\bhow (?:much|many)\s+(?:(?:{'|'.join(_UNIT_WORDS)})\s+)?(?:of\s+)?{_QUALIFIERS}$")
 # Words next to a dose word that say which dose or whose, not which drug ("the total daily dose", "weight-based
 # dose", "the highest dose used"); with _QUALIFIER's endings. A class's word ("steroid", "aminoglycoside") is no
 # drug's name: analysis.DRUG_CLASSES.
-_NOT_A_DRUG = frozenset(_BETWEEN) | frozenset(
-    "total monthly cumulative maximum maximal max minimum high low usual same first second third last final single "
-    "each every per target peak standard full reduced new its this that what which weight body average mean "
-    # nouns for any drug or its form: "What dose of the antidote …?" is answered by the antidote's name
-    "treatment therapy agent antidote infusion injection injections tablet tablets pill pills capsule capsules "
-    "course supplement supplements replacement drip bolus shot shots medicine medicines "
-    # units: "How many milligrams of X …?" (nineteenth round)
-    "mg milligram milligrams microgram micrograms gram grams mcg µg ml millilitre millilitres iu mmol meq unit "
-    "units".split()
+_NOT_A_DRUG = (
+    frozenset(_BETWEEN)
+    | frozenset(_UNIT_WORDS)
+    | frozenset(
+        "total monthly cumulative maximum maximal max minimum high low usual same first second third last final single "
+        "each every per target peak standard full reduced new its this that what which weight body average mean "
+        # nouns for any drug or its form: "What dose of the antidote …?" is answered by the antidote's name
+        "treatment therapy agent antidote infusion injection injections tablet tablets pill pills capsule capsules "
+        "course supplement supplements replacement drip bolus shot shots medicine medicines".split()
+    )
 )
 _QUALIFIER = re.compile(r"[a-z]+(?:ed|ing|est|er)")  # "based", "loading", "highest", "higher"
 # ... unless English text almost never uses the word: a drug's name ("What succimer dose …?": succimer's wordfreq
@@ -315,7 +317,7 @@ def dose_drugs(query: Query) -> list[str]:
     def next_to_dose(at: int, length: int, term: str) -> bool:
         return next_to(doses, at, length) or (
             (next_to(regimens, at, length) or next_to(doses, at, length, _WAS) or bool(_HOW_MUCH.search(question[:at])))
-            and _names_a_drug(query.words[term].lower(), term)
+            and _names_a_drug(term, query.words[term].lower())
         )
 
     # a concept ("sodium thiosulfate", "ciclosporin") is the drug asked about only next to the dose word (added
@@ -339,7 +341,7 @@ def dose_drugs(query: Query) -> list[str]:
     return [t for _, _, t in asked]
 
 
-def _names_a_drug(word: str, term: str) -> bool:
+def _names_a_drug(term: str, word: str) -> bool:
     """Whether a word names a drug by its name: a concept of the vocabulary, a drug's stem, or a word English
     seldom uses ("tranexamic", "filgrastim"; not "spinal" or "diabetes"): see scoring.AMOUNT_DRUG_ZIPF."""
     from wordfreq import zipf_frequency  # loads its word list on first use, off the import path

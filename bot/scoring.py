@@ -247,9 +247,9 @@ GIVEN_BONUS = 0.1
 # (analysis.question_type): nothing moved; refusing "Was she given X?" whenever no sentence of hers names X (not
 # only when the condition's options do): nothing moved (measured again in the nineteenth round: on ten wordings of
 # "Was the 65-year-old given tocilizumab?", which her paper names only among options, it cut the quotes of her absent
-# radial pulses from 9 to 4, but check8 lost an answer at k = 5; not kept); a general sentence for a question about the patient
-# penalised more than ABOUT_PENALTY (+0.1 / +0.2): tuning side answer-hit -1 and first-quote-hit 0 / -1, answers
-# shorter, validate unchanged.
+# radial pulses from 9 to 4, but check8 lost an answer at k = 5; not kept); a general sentence for a question about
+# the patient penalised more than ABOUT_PENALTY (+0.1 / +0.2): tuning side answer-hit -1 and first-quote-hit 0 / -1,
+# answers shorter, validate unchanged.
 QUANTITY_BONUS, QUANTITY_PENALTY = 0.08, 0.15  # a sentence that states / lacks the value shape asked for
 # The same bonus and penalty for a question asking for a drug ("which antibiotics", "what medication"):
 # a sentence naming one (analysis.DRUG_NAME) states that shape. Measured 2026-11-26, k = 10, with
