@@ -71,7 +71,8 @@ class Concept:
     terms: tuple[str, ...]
     broader: tuple[str, ...] = ()  # names of wider concepts this one implies (its drug class)
     learned: bool = False  # an abbreviation a paper defined, not a curated concept
-    not_after: tuple[str, ...] = ()  # words after which an abbreviation means something else ("stage IV")
+    not_after: tuple[str, ...] = ()  # words after which a form means something else ("stage IV", "lupus anticoagulant")
+    members: tuple[str, ...] = ()  # affixes naming the class's drugs ("-floxacin", "cef-"): see MEMBER_STEM
 
 
 class Vocabulary:
@@ -79,16 +80,19 @@ class Vocabulary:
 
     def __init__(self, concepts: list[Concept]):
         self.concepts: list[Concept] = []
-        self._matchers: list[tuple[re.Pattern | None, re.Pattern | None]] = []
+        self._matchers: list[tuple[re.Pattern | None, re.Pattern | None, re.Pattern | None]] = []
         # A concept can only occur where its first word does: indexing concepts by their
         # forms' first words rules most of them out of a passage with one set intersection.
         self._by_abbr_word: dict[str, frozenset[int]] = {}
         self._by_term_word: dict[str, frozenset[int]] = {}
         self._always: frozenset[int] = frozenset()  # forms without a word character: always tried
+        self._by_suffix: dict[str, frozenset[int]] = {}  # a class's member affixes ("floxacin", "cef")
+        self._by_prefix: dict[str, frozenset[int]] = {}
         self._implied: dict[str, list[str]] = {}
         self._add(concepts)
         self._learned: dict[str, tuple[str, ...]] | None = None
         self._containing: dict[str, set[str]] | None = None
+        self._classes: frozenset[str] | None = None
 
     def _add(self, concepts: list[Concept]) -> None:
         """Append concepts to the table and its indexes (whose sets are replaced, never changed in place:
@@ -104,6 +108,11 @@ class Vocabulary:
                         index[first.group()] = index.get(first.group(), frozenset()) | {i}
                     else:
                         self._always = self._always | {i}
+            for affix in c.members:
+                index, key = (self._by_suffix, affix[1:]) if affix.startswith("-") else (self._by_prefix, affix[:-1])
+                index[key.lower()] = index.get(key.lower(), frozenset()) | {i}
+        self._suffix_lengths = tuple(sorted({len(a) for a in self._by_suffix}))
+        self._prefix_lengths = tuple(sorted({len(a) for a in self._by_prefix}))
         broader = {c.name: c.broader for c in self.concepts}
         self._implied.update({c.name: _closure(c.name, broader) for c in concepts})
 
@@ -111,6 +120,7 @@ class Vocabulary:
         """This vocabulary plus `concepts` (a paper's abbreviations): a copy of the indexes, not a rebuild."""
         out = copy.copy(self)
         out._by_abbr_word, out._by_term_word = dict(self._by_abbr_word), dict(self._by_term_word)
+        out._by_suffix, out._by_prefix = dict(self._by_suffix), dict(self._by_prefix)
         out._implied, out._learned = dict(self._implied), None
         out._add(concepts)
         return out  # _containing leaves learned concepts out: the same for both (shared once computed)
@@ -140,6 +150,16 @@ class Vocabulary:
                         self._containing.setdefault(stem(w.lower()), set()).add("@" + c.name)
         return self._containing.get(term, set())
 
+    def classes(self) -> frozenset[str]:
+        """Tags of the curated classes ("@opioid", "@fluoroquinolone", "@blood_product"): the concepts other
+        concepts name as `broader` or that have `members`. A passage's sentence naming any member holds its
+        class's tag too (tags are implied at index time)."""
+        if self._classes is None:
+            self._classes = frozenset(
+                ["@" + b for c in self.concepts for b in c.broader] + ["@" + c.name for c in self.concepts if c.members]
+            )
+        return self._classes
+
     def learned_tags(self) -> dict[str, tuple[str, ...]]:
         """Tag -> short forms, for the abbreviations learned from papers."""
         if self._learned is None:
@@ -161,15 +181,20 @@ class Vocabulary:
         return [tag for tag, _, _ in self.tag_spans(text)]
 
     def tag_spans(self, text: str, implied: bool = True) -> list[tuple[str, int, int]]:
-        """(concept token, start, end) for every form found in `text`, with its classes unless implied=False."""
+        """(concept token, start, end) for every form found in `text`, with its classes unless implied=False.
+
+        A word matched by a class's member affix ("moxifloxacin") implies the class, like a member
+        concept's `broader`; with implied=False it names no concept (it stays a word of its own).
+        """
         out: list[tuple[str, int, int]] = []
         for i in self._possible(text):
             concept = self.concepts[i]
             names = self._implied[concept.name] if implied else [concept.name]
-            for pattern in filter(None, self._matchers[i]):
+            abbr, terms, members = self._matchers[i]
+            for pattern in filter(None, (abbr, terms, members if implied else None)):
                 for m in pattern.finditer(text):
                     out.extend(("@" + name, m.start(), m.end()) for name in names)
-        return out
+        return list(dict.fromkeys(out))  # once per mention: "heparin" is a member by its stem and by its concept
 
     def _possible(self, text: str) -> list[int]:
         """Indices of the concepts that may occur in `text`, in table order."""
@@ -179,8 +204,16 @@ class Vocabulary:
         found = set(self._always)
         for word in runs & self._by_abbr_word.keys():
             found |= self._by_abbr_word[word]
-        for word in {w.lower() for w in runs} & self._by_term_word.keys():
+        lowered = {w.lower() for w in runs}
+        for word in lowered & self._by_term_word.keys():
             found |= self._by_term_word[word]
+        for word in lowered:  # a class's members by their stem: only the lengths the table's affixes have
+            for n in self._suffix_lengths:
+                if len(word) >= n + MEMBER_STEM and (hit := self._by_suffix.get(word[-n:])):
+                    found |= hit
+            for n in self._prefix_lengths:
+                if len(word) >= n + MEMBER_STEM and (hit := self._by_prefix.get(word[:n])):
+                    found |= hit
         return sorted(found)
 
     def expansions(self, text: str) -> list[str]:
@@ -219,7 +252,13 @@ def _curated(path: Path, mtime_ns: int) -> tuple[Concept, ...]:
     for entry in data.get("concept", []):
         abbr, terms = tuple(entry.get("abbr", [])), tuple(t.lower() for t in entry.get("terms", []))
         broader, not_after = tuple(entry.get("broader", [])), tuple(entry.get("not_after", []))
-        concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, broader, not_after=not_after))
+        members = tuple(entry.get("members", []))
+        for affix in members:
+            if not _AFFIX.fullmatch(affix):
+                raise ValueError(
+                    f"vocabulary: member {affix!r} is neither a suffix ('-floxacin') nor a prefix ('cef-')"
+                )
+        concepts.append(Concept(_slug((abbr or terms)[0]), abbr, terms, broader, not_after=not_after, members=members))
     return tuple(concepts)
 
 
@@ -240,18 +279,33 @@ def _slug(form: str) -> str:
     return re.sub(r"\W+", "_", form.lower()).strip("_")
 
 
+# A class's members by their INN stem (WHO's International Nonproprietary Names give drugs of one class a
+# common affix: "-floxacin" fluoroquinolones, "-sartan" angiotensin receptor blockers, "cef-" cephalosporins).
+# A word counts as a member when at least MEMBER_STEM letters stand before a suffix (or after a prefix): the
+# shortest members are "-eprazole" omeprazole and "-parin" heparin (2 before); "april" has 1 before "pril".
+MEMBER_STEM = 2
+_AFFIX = re.compile(r"-[a-z]{3,}|[a-z]{3,}-")
+
+
 @lru_cache(maxsize=8192)  # a question builds a Vocabulary of its own; the patterns are shared
-def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None]:
-    """Abbreviations match case-sensitively as whole tokens; phrases case-insensitively."""
+def _compile(c: Concept) -> tuple[re.Pattern | None, re.Pattern | None, re.Pattern | None]:
+    """Abbreviations match case-sensitively as whole tokens; phrases and member affixes case-insensitively."""
     # "IV" is intravenous except as a numeral: "class IV", "Stage IV", "grades III and IV" (fixed-width lookbehinds)
     unless = "".join(f"(?<!{re.escape(form)} )" for w in c.not_after for form in {w, w[:1].upper() + w[1:], w.upper()})
     abbr = re.compile(unless + r"(?<![\w-])(?:" + "|".join(map(re.escape, c.abbr)) + r")(?![\w-])") if c.abbr else None
     terms = (
-        re.compile(r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)
+        re.compile(unless + r"\b(?:" + "|".join(re.escape(t).replace(r"\ ", r"[\s-]+") for t in c.terms) + r")\b", re.I)
         if c.terms
         else None
     )
-    return abbr, terms
+    affixes = [
+        rf"[^\W\d_]{{{MEMBER_STEM},}}{re.escape(a[1:])}"
+        if a.startswith("-")
+        else rf"{re.escape(a[:-1])}[^\W\d_]{{{MEMBER_STEM},}}"
+        for a in c.members
+    ]
+    members = re.compile(r"\b(?:" + "|".join(affixes) + r")\b", re.I) if affixes else None
+    return abbr, terms, members
 
 
 # A letter-first token with digits names one thing (IL-6, CD20, B12, HbA1c, COVID-19, anti-SSA52's

@@ -624,7 +624,11 @@ def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> b
     ("received 50 or 100 mg daily" in a paper on minocycline)."""
     if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
         return _dose_beside(query, drugs, sentence)
-    if DRUG_NAME.search(sentence) or any(_DOSE_OF.match(sentence, m.end()) for m in SHAPES["dose"].finditer(sentence)):
+    if (
+        DRUG_NAME.search(sentence)
+        or (query.vocabulary is not None and hit.sentence_terms[i] & query.vocabulary.classes())  # "methadone 180 mg"
+        or any(_DOSE_OF.match(sentence, m.end()) for m in SHAPES["dose"].finditer(sentence))
+    ):
         return False  # it names what its dose is of ("148 mg of calcium and 8 units of vitamin D")
     if not DRUG_AMOUNT.search(sentence):
         return False  # "weight 53 kg", "HbA1c 5.3%": no amount of the drug before it or of the title's

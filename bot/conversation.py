@@ -233,7 +233,7 @@ def _is_follow_up(
     unknown = [w for t, w in own.items() if known is not None and not w.isdigit() and not known(t)]
     if unknown and 2 * len(unknown) >= len(own):
         return False, f"uses words no paper contains ({', '.join(unknown)})"
-    named = [t for t, w in own.items() if _names_something(t, w, question)]
+    named = [t for t, w in own.items() if _names_something(t, w, question, vocabulary)]
     if named:
         earlier = set()
         for turn in turns[-MAX_CONTEXT_TURNS:]:
@@ -245,9 +245,10 @@ def _is_follow_up(
     return True, "names no patient or subject of its own"
 
 
-def _names_something(term: str, word: str, question: str) -> bool:
-    """A concept, an abbreviation, a capitalised word mid-sentence or a word rare in English names a subject."""
-    if term.startswith("@"):
+def _names_something(term: str, word: str, question: str, vocabulary: Vocabulary) -> bool:
+    """A concept, an abbreviation, a capitalised word mid-sentence or a word rare in English names a subject;
+    a class named by an everyday word ("the steroid", "dialysis") is a kind of thing, judged as a word."""
+    if term.startswith("@") and term not in vocabulary.classes():
         return True
     if word.isdigit():
         return False

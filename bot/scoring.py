@@ -332,6 +332,16 @@ AMOUNT_DRUG_ZIPF = 3.0
 # the question lacks, the patient's description repeated, a negation for yes/no) gave 567 to 579, again with per-set
 # gains and losses of up to 7: the hand weights are where these features can take the first quote. Also not kept: a
 # share asked ("What percentage of …?") needing a sentence of hers with one (no tuning question moved).
+# Twentieth round (2026-11-28): a question naming a drug's class ("Was she anticoagulated?", "Was a macrolide part of
+# the regimen?", "Was he given steroids?") is answered by the sentence naming the drug ("a heparin infusion", "oral
+# azithromycin", "corticosteroids were given"). The vocabulary's classes gained members by INN stem (`members` in
+# vocabulary.toml, analysis.MEMBER_STEM: "-floxacin", "-sartan", "-thromycin", "cef-" …; sixteen new classes, stems
+# for four old ones), "steroid" as the class above "corticosteroid", and member concepts for heparin, the opioids,
+# naproxen and indomethacin (analysis version 27). Two rules follow from it: a dose sentence naming a class or a member
+# names its own drug ("She was taking methadone 180 mg per day" is no magnesium dose in a paper whose title names
+# magnesium: answer._names), and a class named by an everyday word ("the steroid") is a kind of thing, not a new
+# subject that ends a conversation's thread (conversation._names_something). No constant. The classes were chosen as
+# the common ones with a stem no other class or English word shares, before the ninth check set's documents were seen.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

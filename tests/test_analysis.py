@@ -166,6 +166,54 @@ def test_a_question_naming_the_class_finds_the_member_a_paper_names(text, drug, 
     assert {drug, drug_class} <= set(tokens(text, Vocabulary.load()))
 
 
+@pytest.mark.parametrize(
+    "question, paper",
+    [
+        ("Was a macrolide part of the regimen?", "oral azithromycin 500 mg was added"),
+        ("Was she anticoagulated?", "She was started on a heparin infusion"),
+        ("Which anticoagulant was she discharged on?", "apixaban 5 mg twice daily"),
+        ("Which fluoroquinolone was used?", "moxifloxacin 400 mg daily"),
+        ("Did he get a cephalosporin?", "ceftriaxone 2 g intravenously"),
+        ("Was a carbapenem needed?", "meropenem was started"),
+        ("Which beta-blocker was he given?", "carvedilol 6.25 mg twice daily"),
+        ("Was she on an ACE inhibitor?", "enalapril 10 mg"),
+        ("Was a PPI prescribed?", "omeprazole 20 mg daily"),
+        ("Did she take an SGLT2 inhibitor?", "her empagliflozin was stopped"),
+        ("Was an antiviral given?", "intravenous aciclovir 10 mg/kg"),
+        ("Was an opioid needed for the pain?", "oxycodone 5 mg as needed"),
+        ("Did he take NSAIDs?", "ibuprofen 400 mg three times a day"),
+        ("Was he given steroids?", "Methylprednisolone 1 g was given for three days"),
+        ("Was he given steroids?", "triamcinolone was injected into the lesions"),
+    ],
+)
+def test_a_class_is_named_by_its_members_inn_stem(question, paper):
+    """Drugs of one class share a stem (WHO INN): "-floxacin", "-sartan", "cef-". A question naming the class
+    finds the sentence naming a member nobody listed, one-way, as a member concept's `broader` does."""
+    v = Vocabulary.load()
+    (asked,) = (t for t in key_terms(question, v) if t.startswith("@"))
+    assert asked in tokens(paper, v)
+
+
+@pytest.mark.parametrize(
+    "text, not_a_member",
+    [
+        ("In April she was well", "@acei"),  # one letter before "-pril"
+        ("aripiprazole 10 mg daily", "@ppi"),  # an antipsychotic, not a proton pump inhibitor
+        ("The lupus anticoagulant was positive", "@anticoagulant"),  # an antibody test
+        ("a cephalic vein cannula", "@cephalosporin"),  # "ceph-" is no member prefix
+    ],
+)
+def test_a_word_sharing_letters_with_a_stem_is_no_member(text, not_a_member):
+    assert not_a_member not in tokens(text, Vocabulary.load())
+
+
+def test_a_drug_named_in_a_question_stays_that_drug_not_its_class():
+    """ "Was he given azithromycin?" asks about azithromycin: a sentence naming clarithromycin does not answer it."""
+    v = Vocabulary.load()
+    key = key_terms("Was he given azithromycin?", v)
+    assert "azithromycin" in key and "@macrolide" not in key
+
+
 def test_questions_asking_for_a_value_know_its_shape():
     from bot.analysis import expected_value
 

@@ -913,3 +913,26 @@ def test_a_dose_question_is_not_answered_by_concentrations_measured_later(bot_ov
     bot = cases_bot(bot_over, "65_*", "64_*", "16_*")
     answer = bot.ask("What dose of anakinra was the wheelchair-bound man with tophaceous gout started on?")
     assert "anakinra, 100 mg a day" in answer.citations[0].quote
+
+
+def test_a_question_naming_a_drug_class_is_answered_by_the_sentence_naming_its_member(bot_over):
+    """Her paper writes "a heparin infusion" and "oral azithromycin", never "anticoagulated" or "macrolide":
+    a drug's class is known by the vocabulary's members and by its INN stem ("-thromycin")."""
+    bot = cases_bot(bot_over, "93_*.txt", "85_*.txt")
+    answer = bot.ask("Was the 27-year-old woman with catastrophic antiphospholipid syndrome anticoagulated?")
+    assert "heparin infusion" in answer.citations[0].quote
+    answer = bot.ask(
+        "Was a macrolide part of the admission regimen for the 24-year-old woman with acute chest syndrome?"
+    )
+    assert any("azithromycin" in c.quote for c in answer.citations)
+
+
+def test_a_sentence_naming_another_known_drug_gives_no_dose_of_the_drug_asked(bot_over):
+    """Her paper's title names magnesium; "She was taking methadone 180 mg per day" names a drug the vocabulary
+    knows (an opioid), so it is methadone's dose, not the magnesium dose asked for."""
+    bot = cases_bot(bot_over, "79_*.txt")
+    answer = bot.ask(
+        "What dose of IV magnesium was given for the first bout of torsades in the 35-year-old on methadone maintenance?"
+    )
+    assert "2 g of intravenous magnesium" in answer.citations[0].quote
+    assert not any("methadone 180 mg" in c.quote for c in answer.citations)
