@@ -342,6 +342,21 @@ AMOUNT_DRUG_ZIPF = 3.0
 # magnesium: answer._names), and a class named by an everyday word ("the steroid") is a kind of thing, not a new
 # subject that ends a conversation's thread (conversation._names_something). No constant. The classes were chosen as
 # the common ones with a stem no other class or English word shares, before the ninth check set's documents were seen.
+# Tuning side (774 answerable, 155 unanswerable; k = 10): answer-hit 652 -> 657, first-quote-hit 575 -> 578, recall@1
+# 550 -> 551, abstained 122 -> 122, false abstention 14 -> 15 (cases validate, "Did the woman with AML receive topical
+# steroids?": her paper ranks ninth, and "@steroid", commoner than the word, left the top passage's coverage under
+# abstain_below). Check half (check7 and check8, aggregates only, as in the nineteenth round): answer-hit and false
+# abstention unchanged at k = 5 and 10; first-quote-hit check8 +1 (k = 10), check7 +1 (k = 5); recall@1 check7 -1,
+# check8 +1.
+# Measured the same round and not kept:
+# - A soft coverage: a question word missing from a sentence counted by the sentence's closest word (cosine of
+#   MiniLM's vectors of the two words alone above 0.5 / 0.6 / 0.7 / 0.8, scaled to [0, 1], weighted by rarity, added
+#   with weight 0.05-0.3 to the sentence's score). Over the tuning questions whose evidence is among the candidates,
+#   the first sentence holds it for 573 with the hand weights and 568-574 with it, sets moving -3 to +1: no signal.
+# - A question naming its patient ("How was scurvy confirmed in the 66-year-old woman with schizophrenia who …?")
+#   has its sentences scored partly against the question without that description (analysis.patient_description
+#   blanked, encoded as a second vector like a follow-up's own vector; share 0.3 / 0.6): first-quote-hit 578 -> 583 /
+#   580, answer-hit 657 -> 654 / 655, validate -2 / -1 answers: it helps one figure and costs the other.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).
