@@ -86,8 +86,9 @@ class Vocabulary:
         self._by_abbr_word: dict[str, frozenset[int]] = {}
         self._by_term_word: dict[str, frozenset[int]] = {}
         self._always: frozenset[int] = frozenset()  # forms without a word character: always tried
-        self._by_suffix: dict[str, frozenset[int]] = {}  # a class's member affixes ("floxacin", "cef")
-        self._by_prefix: dict[str, frozenset[int]] = {}
+        # a class's member affixes ("floxacin", "cef") by their last (first) three letters: (affix, concept index)
+        self._by_suffix: dict[str, tuple[tuple[str, int], ...]] = {}
+        self._by_prefix: dict[str, tuple[tuple[str, int], ...]] = {}
         self._implied: dict[str, list[str]] = {}
         self._add(concepts)
         self._learned: dict[str, tuple[str, ...]] | None = None
@@ -109,10 +110,10 @@ class Vocabulary:
                     else:
                         self._always = self._always | {i}
             for affix in c.members:
-                index, key = (self._by_suffix, affix[1:]) if affix.startswith("-") else (self._by_prefix, affix[:-1])
-                index[key.lower()] = index.get(key.lower(), frozenset()) | {i}
-        self._suffix_lengths = tuple(sorted({len(a) for a in self._by_suffix}))
-        self._prefix_lengths = tuple(sorted({len(a) for a in self._by_prefix}))
+                if affix.startswith("-"):
+                    self._by_suffix[affix[-3:]] = (*self._by_suffix.get(affix[-3:], ()), (affix[1:], i))
+                else:
+                    self._by_prefix[affix[:3]] = (*self._by_prefix.get(affix[:3], ()), (affix[:-1], i))
         broader = {c.name: c.broader for c in self.concepts}
         self._implied.update({c.name: _closure(c.name, broader) for c in concepts})
 
@@ -207,13 +208,13 @@ class Vocabulary:
         lowered = {w.lower() for w in runs}
         for word in lowered & self._by_term_word.keys():
             found |= self._by_term_word[word]
-        for word in lowered:  # a class's members by their stem: only the lengths the table's affixes have
-            for n in self._suffix_lengths:
-                if len(word) >= n + MEMBER_STEM and (hit := self._by_suffix.get(word[-n:])):
-                    found |= hit
-            for n in self._prefix_lengths:
-                if len(word) >= n + MEMBER_STEM and (hit := self._by_prefix.get(word[:n])):
-                    found |= hit
+        for word in lowered:  # a class's members by their stem: one lookup a word, most find nothing
+            for affix, i in self._by_suffix.get(word[-3:], ()):
+                if len(word) >= len(affix) + MEMBER_STEM and word.endswith(affix):
+                    found.add(i)
+            for affix, i in self._by_prefix.get(word[:3], ()):
+                if len(word) >= len(affix) + MEMBER_STEM and word.startswith(affix):
+                    found.add(i)
         return sorted(found)
 
     def expansions(self, text: str) -> list[str]:
