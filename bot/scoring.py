@@ -357,6 +357,11 @@ AMOUNT_DRUG_ZIPF = 3.0
 #   has its sentences scored partly against the question without that description (analysis.patient_description
 #   blanked, encoded as a second vector like a follow-up's own vector; share 0.3 / 0.6): first-quote-hit 578 -> 583 /
 #   580, answer-hit 657 -> 654 / 655, validate -2 / -1 answers: it helps one figure and costs the other.
+# - Signs and findings in lay words as vocabulary concepts (high blood pressure = hypertension, drooping eyelids =
+#   ptosis, shortness of breath = dyspnoea, low potassium = hypokalaemia, convulsion = seizure, blood thinner =
+#   anticoagulant, twenty in all). Tuning side: answer-hit 657 -> 659, false abstention 15 -> 14, first-quote-hit
+#   578 -> 578 (validate +1 answer and first quote). Check half: check7 +1 answer, check8 -1 answer and +1 false
+#   abstention (k = 5 and 10): by the round's rule, not kept.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).
