@@ -335,8 +335,8 @@ AMOUNT_DRUG_ZIPF = 3.0
 # Twentieth round (2026-11-28): a question naming a drug's class ("Was she anticoagulated?", "Was a macrolide part of
 # the regimen?", "Was he given steroids?") is answered by the sentence naming the drug ("a heparin infusion", "oral
 # azithromycin", "corticosteroids were given"). The vocabulary's classes gained members by INN stem (`members` in
-# vocabulary.toml, analysis.MEMBER_STEM: "-floxacin", "-sartan", "-thromycin", "cef-" …; sixteen new classes, stems
-# for four old ones), "steroid" as the class above "corticosteroid", and member concepts for heparin, the opioids,
+# vocabulary.toml, analysis.MEMBER_STEM: "-floxacin", "-sartan", "-thromycin", "cef-" …; eighteen new classes, stems
+# for five old ones), "steroid" as the class above "corticosteroid", and member concepts for heparin, the opioids,
 # naproxen and indomethacin (analysis version 27). Two rules follow from it: a dose sentence naming a class or a member
 # names its own drug ("She was taking methadone 180 mg per day" is no magnesium dose in a paper whose title names
 # magnesium: answer._names), and a class named by an everyday word ("the steroid") is a kind of thing, not a new
