@@ -124,7 +124,7 @@ class Vocabulary:
         out._by_suffix, out._by_prefix = dict(self._by_suffix), dict(self._by_prefix)
         out._implied, out._learned = dict(self._implied), None
         out._add(concepts)
-        return out  # _containing leaves learned concepts out: the same for both (shared once computed)
+        return out  # _containing and _classes leave learned concepts out: the same for both (shared once computed)
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> Vocabulary:

@@ -207,6 +207,18 @@ def test_a_word_sharing_letters_with_a_stem_is_no_member(text, not_a_member):
     assert not_a_member not in tokens(text, Vocabulary.load())
 
 
+def test_a_drug_named_by_its_concept_and_by_its_stem_counts_once():
+    """Heparin is a member concept of the anticoagulants and matches their "-parin" stem: one mention, one tag."""
+    assert tokens("Heparin was given", Vocabulary.load()).count("@anticoagulant") == 1
+
+
+def test_a_member_that_is_neither_a_suffix_nor_a_prefix_is_a_mistake_in_the_table(tmp_path):
+    table = tmp_path / "vocabulary.toml"
+    table.write_text('[[concept]]\nterms = ["fluoroquinolone"]\nmembers = ["floxacin"]\n', encoding="utf-8")
+    with pytest.raises(ValueError, match="neither a suffix"):
+        Vocabulary.load(path=table)
+
+
 def test_a_drug_named_in_a_question_stays_that_drug_not_its_class():
     """ "Was he given azithromycin?" asks about azithromycin: a sentence naming clarithromycin does not answer it."""
     v = Vocabulary.load()
