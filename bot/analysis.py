@@ -988,6 +988,20 @@ FINDING = re.compile(
 TEST_RESULT = re.compile(r"\b(?:positive|negative|grew)\b", re.I)
 
 
+# What a diagnosis is confirmed by: a test, a scan, a procedure that takes tissue or fluid, a measurement or a set of
+# criteria. "How was scurvy confirmed?" is answered by "… when her serum vitamin C level came back severely low", not
+# by the sentence that repeats her history (twenty-first round; general medical words, not read off any paper).
+INVESTIGATION = re.compile(
+    r"\b(?:biops\w*|histolog\w*|histopatholog\w*|patholog\w*|cytolog\w*|PCR|polymerase|cultures?|cultured|grew|serolog\w*"
+    r"|antibod\w*|antigens?|assays?|tests?|testing|tested|scans?|CT|MRI|MR|PET|tomograph\w*|ultraso\w+|sonograph\w*"
+    r"|echocardiogra\w*|x-?rays?|radiograph\w*|angiogra\w*|\w+scop(?:y|ic)|examination|smears?|stain\w*|microscop\w*"
+    r"|levels?|concentrations?|titres?|titers?|electrophoresis|immunofluoresc\w*|cytometry|sequencing|genetic|criteria"
+    r"|scor(?:e|es|ing)|aspirat\w*|lavage|puncture|ECG|EKG|electrocardiogra\w*|EEG|electromyogra\w*|EMG|conduction"
+    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinical(?:ly)?)\b",
+    re.I,
+)
+
+
 @lru_cache(maxsize=QUESTIONS_REMEMBERED)
 def asks_how_confirmed(question: str) -> bool:
     """Whether the question asks how a diagnosis was confirmed or ruled out (one kind of asks_finding)."""
@@ -1291,6 +1305,14 @@ _DESCRIPTION_END = re.compile(
 )
 
 
+# a comma that goes on listing what the patient had ("… with sudden headache, confusion and a drooping eyelid?"):
+# the rest of the question is a list closed by "and"/"or", with no word that opens a clause of its own
+_LIST_REST = re.compile(r"(?:[^,?]+,)*[^,?]*\s(?:and|or)\s[^,?]+\??\s*")
+_CLAUSE_WORD = re.compile(
+    r"\b(?:what|which|how|when|why|who|where|was|were|did|does|do|is|are|had|has|have|she|he|they|it)\b", re.I
+)
+
+
 def patient_description(question: str) -> list[tuple[int, int]]:
     """Where `question` names its patient: the spans of 'jaundiced teenager' and 'with a very high
     ferritin' in "… in the jaundiced teenager with a very high ferritin?"; none when it names none."""
@@ -1298,8 +1320,11 @@ def patient_description(question: str) -> list[tuple[int, int]]:
     for m in _DESCRIBED.finditer(question):
         out.append(m.span("head"))
         if m["prep"] and m["tail"]:
-            start = m.start("tail") + len(m["tail"]) - len(m["tail"].lstrip())
-            end = _DESCRIPTION_END.search(m["tail"])
+            tail = m["tail"]
+            start = m.start("tail") + len(tail) - len(tail.lstrip())
+            end = _DESCRIPTION_END.search(tail)
+            if end and end.group() == "," and _LIST_REST.fullmatch(rest := tail[end.end() :]):
+                end = None if not _CLAUSE_WORD.search(rest) else end
             out.append((start, m.start("tail") + end.start() if end else m.end("tail")))
     return out
 

@@ -18,7 +18,9 @@ from .analysis import (
     DRUG_CLASSES,
     DRUG_NAME,
     FINDING,
+    INVESTIGATION,
     MEMBER_CLASSES,
+    QUESTIONS_REMEMBERED,
     RESULTS_SECTION,
     SENTENCES_REMEMBERED,
     SHAPES,
@@ -30,8 +32,10 @@ from .analysis import (
     asked_amount,
     asks_finding,
     asks_how_confirmed,
+    blank,
     methods_section,
     number_at,
+    patient_description,
     section_about,
     sides,
     stem,
@@ -65,6 +69,7 @@ from .scoring import (
     RESTATE_PENALTY,
     RESULTS_BONUS,
     TITLE_LINE_PENALTY,
+    UNTESTED_PENALTY,
     W_COVERAGE,
     W_SEMANTIC,
     W_STANDING,
@@ -487,6 +492,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     side = sides(query.question)
     starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
     results = query.section is RESULTS_SECTION
+    presentation = asks_presentation(query.question)
     asked = set(query.key_idf) - query.description  # the words naming the patient found her paper
     top = hits[0].score or 1.0
     titles = [_title_line(hit) for hit in hits]  # how far each passage's paper title reaches into it
@@ -539,6 +545,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             FINDING.search(sentence) or SHAPES["level"].search(sentence) or (confirmed and TEST_RESULT.search(sentence))
         ):
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
+        if confirmed and not INVESTIGATION.search(sentence):
+            score -= UNTESTED_PENALTY  # "How was scurvy confirmed?": not her history, but the test that showed it
         if query.kind == "why" and _CAUSAL.search(sentence):
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
         if query.kind not in ("what", "other", "list"):
@@ -547,7 +555,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
-        if _INTRODUCES.match(sentence) and not _ASKS_PRESENTATION.search(query.question):
+        if not presentation and _INTRODUCES.match(sentence):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
         if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
@@ -583,6 +591,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if not scored:
             return []
     scored.sort(key=lambda x: -x[0])
+    if confirmed and not INVESTIGATION.search(scored[0][4]):
+        return []  # "How was the effusion detected?": no sentence of hers says by what (scoring.UNTESTED_PENALTY)
     best = scored[0][0]
     picked = [scored[0]]
     compound = bool(_COMPOUND.search(query.question))
@@ -605,6 +615,13 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         picked.append((score, n, s, e, sentence, present, i))
         covered |= present
     return [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, *_ in picked]
+
+
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
+def asks_presentation(question: str) -> bool:
+    """Whether the question asks the patient's age, presentation or history, outside the words that say which
+    patient it is: "the young man admitted after a crash" and "the woman who drank rat poison" name her."""
+    return bool(_ASKS_PRESENTATION.search(blank(question, patient_description(question))))
 
 
 def _title_line(hit: Hit) -> int:

@@ -334,6 +334,16 @@ def test_a_patients_age_is_one_token_of_the_passage():
         ("What dose of IVIG did the 31-year-old woman with SJS receive?", ["31-year-old woman"]),
         ("Which gliflozin was part of the 56-year-old's home regimen?", ["56-year-old"]),  # hers, not her
         ("What is the usual dose of IVIG?", []),
+        (  # a comma that goes on listing what she had
+            "What was first suspected in the elderly man with sudden headache, confusion and a drooping eyelid?",
+            ["elderly man", "with sudden headache, confusion and a drooping eyelid"],
+        ),
+        ("What was given to the girl with fever, rash, and arthritis?", ["girl", "with fever, rash, and arthritis"]),
+        (  # a comma before a clause of its own ends it
+            "What was found in the woman with fever, and what was she given?",
+            ["woman", "with fever"],
+        ),
+        ("What was found in the woman with fever, when she had a rash and a cough?", ["woman", "with fever"]),
     ],
 )
 def test_the_words_naming_the_patient(question, description):

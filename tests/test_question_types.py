@@ -25,7 +25,7 @@ from bot.analysis import (
     tokens,
     words,
 )
-from bot.answer import select_sentences
+from bot.answer import asks_presentation, select_sentences
 from bot.records import Hit
 from bot.retrieve import Query
 
@@ -574,6 +574,67 @@ def test_a_sentence_about_the_other_side_is_not_the_answer():
     question = "Which operation was done on the right ovary?"
     query = Query(question, question, np.zeros(4), [], [], {})
     assert select_sentences(query, [hit], 1)[0].quote == right
+
+
+@pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("The diagnosis was confirmed when her serum vitamin C level came back severely low.", True),
+        ("A skin biopsy was taken, and histopathology confirmed pustular psoriasis.", True),
+        ("Computed tomography revealed deep vein thrombosis in the veins of the right leg.", True),
+        ("The diagnosis was made clinically.", True),
+        ("Her husband said that she had lost motivation to look after herself.", False),
+        ("The diagnosis was confirmed by the combination of the rash, eosinophilia and a pericardial effusion.", False),
+    ],
+)
+def test_an_investigation_is_what_confirms_a_diagnosis(sentence, names):
+    from bot.analysis import INVESTIGATION
+
+    assert bool(INVESTIGATION.search(sentence)) is names
+
+
+def test_how_a_diagnosis_was_confirmed_is_answered_by_the_test_or_not_at_all():
+    """ "How was scurvy confirmed?" is answered by the sentence naming the test, not by her history, which repeats
+    more of the question; when no sentence names a test, the papers do not say how (scoring.UNTESTED_PENALTY)."""
+    history = "Her husband said that over a few weeks she had grown withdrawn and had stopped eating fruit."
+    test = "Scurvy was then considered, and the diagnosis was confirmed when her vitamin C level came back low."
+    question = "How was scurvy confirmed in the woman who grew withdrawn and stopped eating fruit?"
+    idf = {"scurvi": 2.0, "confirm": 1.0, "withdrawn": 3.0, "fruit": 3.0}
+    query = Query(question, question, np.zeros(4), [], [], idf)
+    hit = two_sentences(history, test, (0.6, 0.5), terms=[{"withdrawn", "fruit"}, {"scurvi", "confirm"}])
+    assert select_sentences(query, [hit], 1)[0].quote == test
+    effusion = "How was the pericardial effusion detected in the woman?"
+    combination = "The diagnosis was confirmed by the combination of the rash, eosinophilia and a pericardial effusion."
+    query = Query(effusion, effusion, np.zeros(4), [], [], {"pericardi": 3.0, "effus": 3.0})
+    hit = two_sentences(combination, history, (0.7, 0.3), terms=[{"pericardi", "effus"}, set()])
+    assert select_sentences(query, [hit], 1) == []
+
+
+@pytest.mark.parametrize(
+    "question, asks",
+    [
+        ("How old was the woman when she presented?", True),
+        ("What was her history?", True),
+        ("What did the 34-year-old complain of?", True),
+        # the words that say which patient it is ask nothing
+        ("When did the breathing problems start in the young man admitted after a motorbike crash?", False),
+        ("What was the fibrinogen of the 33-year-old who bled after her caesarean section?", False),
+        ("How was scurvy confirmed in the woman who was admitted with bruising?", False),
+    ],
+)
+def test_a_question_asking_how_the_patient_presented(question, asks):
+    """The sentence introducing the patient answers these, and only these (scoring.INTRO_PENALTY)."""
+    assert asks_presentation(question) is asks
+
+
+def test_the_sentence_introducing_the_patient_does_not_answer_what_is_asked_of_her():
+    intro = "A man aged 72 was admitted with a severe headache, confusion and drooping of the left eyelid."
+    answer = "Because of this combination, his doctors first suspected an aneurysm of the communicating artery."
+    hit = two_sentences(intro, answer, (0.6, 0.55), terms=[{"man", "admit", "headach"}, set()])  # closer: the intro
+    question = "What was first suspected in the man admitted with a headache?"
+    idf = {"suspect": 3.0, "man": 1.0, "admit": 1.0, "headach": 3.0}
+    query = Query(question, question, np.zeros(4), [], [], idf, description={"man", "admit", "headach"})
+    assert select_sentences(query, [hit], 1)[0].quote == answer
 
 
 def test_her_sentence_naming_the_treatment_answers_whether_she_had_it():
