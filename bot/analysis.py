@@ -894,7 +894,8 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
             # "what concentration of" a drug is its strength; "the serum sodium concentration" is a level (below)
             r"\b(?:doses?|dosed|dosage|dosing|regimens?|strength|"
             r"(?:what|which|the)\s+(?:concentration|amount|quantity)|how much|"
-            r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g))\b",  # not units: of red cells, they are a count
+            # not units: of red cells, they are a count; international units and milliequivalents are a drug's
+            r"how many (?:(?:milli|micro)?grams?|mg|mcg|µg|g|IU|international units|mEq))\b",
             re.I,
         ),
     ),

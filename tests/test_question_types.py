@@ -37,6 +37,8 @@ CASES = [
     ("At what strength was topical sodium thiosulfate applied?", "dose"),
     ("How many mg/kg of azithromycin did the 12-year-old take?", "dose"),  # a count of a dose unit
     ("How many grams of sodium thiosulfate were given per infusion?", "dose"),
+    ("How many IU of tetanus immunoglobulin was he given?", "dose"),
+    ("How many units of red cells did she receive?", "count"),
     ("What was the diazepam regimen for his spasms?", "dose"),  # a regimen is a dose and how often
     ("How many patients had calcinosis?", "count"),
     ("How many units of red cells did she receive?", "count"),
