@@ -305,6 +305,7 @@ def test_whom_a_question_is_about(question, whom):
         ("Typical patients pass through a prodrome of fever or headache.", "general"),
         ("Clinical features range from an asymptomatic state to liver failure.", "general"),
         ("The rash develops two to eight weeks after the drug is started.", "general"),
+        ("Treatment of scurvy in general consists of oral ascorbic acid.", "general"),
         # past tense naming no one: the case's events or a study's finding, either way
         ("X-ray showed multiple subcutaneous calcifications around the hip.", None),
         ("Statin use was associated with a 24% reduction in cardiovascular events.", None),
