@@ -488,6 +488,10 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     members = [
         (asked, member) for classes, member in MEMBER_CLASSES if (asked := query.focus & classes & set(query.key_idf))
     ]
+    # "Which beta-blocker …?" names a class the vocabulary knows by its members: heparin is a drug, not one of them
+    known = _asked_classes(query) if shape is DRUG_NAME else set()
+    if known:
+        members = [(asked, member) for asked, member in members if member is not DRUG_NAME]
     finding, confirmed = asks_finding(query.question), asks_how_confirmed(query.question)
     side = sides(query.question)
     starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
@@ -507,6 +511,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             for asked_class, member in members:
                 if member.search(sentence):
                     present |= asked_class
+            if known & hit.sentence_terms[i]:
+                present |= query.focus_head
             sentences.append((n, i, s, e, hit, sentence, present, present | (context & asked)))
     if not sentences:
         return []
@@ -527,7 +533,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
-            shaped = bool(shape.search(sentence))
+            shaped = bool(known & hit.sentence_terms[i]) if known else bool(shape.search(sentence))
             stated = shaped and (not named or _names(query, named, hit, i, sentence))
             if stated and query.measured and shape is SHAPES["level"]:  # "What was the lactate?": not "15% alcohol"
                 stated = _gives_level(query, hit.sentence_terms[i], sentence)
@@ -575,6 +581,10 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         scored = [x for x in scored if hits[x[1] - 1].doc_id in hers]
         if not scored:
             return []
+    if known and not any(
+        known & hits[x[1] - 1].sentence_terms[x[6]] and not _on_the_condition(hits[x[1] - 1], x[4]) for x in scored
+    ):
+        return []  # "Which beta-blocker was he sent home on?": none of his sentences names one
     if query.given:  # "Was sodium thiosulfate given to this patient?"
         general = [_on_the_condition(hits[x[1] - 1], x[4]) for x in scored]
         naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]
@@ -622,6 +632,21 @@ def asks_presentation(question: str) -> bool:
     """Whether the question asks the patient's age, presentation or history, outside the words that say which
     patient it is: "the young man admitted after a crash" and "the woman who drank rat poison" name her."""
     return bool(_ASKS_PRESENTATION.search(blank(question, patient_description(question))))
+
+
+def _asked_classes(query: Query) -> set[str]:
+    """The drug classes known by their members' stems (vocabulary `members`: "-olol") that a "which" question asks
+    a member of: "@beta_blocker" for "Which beta-blocker …?", named by the words saying what the answer is
+    (Query.focus). A class known only by the drugs listed under it ("immunosuppressant") may lack the one a paper
+    names, so it is left to DRUG_NAME."""
+    if query.vocabulary is None:
+        return set()
+    stemmed = {"@" + c.name for c in query.vocabulary.concepts if c.members}
+    return {
+        t
+        for t in query.key_idf
+        if t in stemmed and set(tokens(query.words.get(t, ""), query.vocabulary, keep_stopwords=True)) & query.focus
+    }
 
 
 def _title_line(hit: Hit) -> int:

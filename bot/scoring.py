@@ -164,6 +164,12 @@ FINDING_BONUS = 0.08
 # follow-up); 0.1 kept, the smallest on the plateau. At k = 5: 581 -> 584. The abstention: unanswerable abstained
 # 122 -> 123 (k = 5: 121 -> 122), no false abstention. check7 and check8 (aggregates, k = 5 and 10) unchanged by both.
 UNTESTED_PENALTY = 0.1
+# No constant, one rule (answer._asked_classes): "Which beta-blocker was he sent home on?" names a class the vocabulary
+# knows by its members' stems, so only a sentence naming a member states the answer (heparin is a drug, not one of
+# them), and when only sentences on the condition name one, the bot abstains. Classes known only by the drugs listed
+# under them ("immunosuppressant") stay with analysis.DRUG_NAME: a paper may name one nobody listed, and the first try,
+# applied to every class, cost a follow-up its first quote at k = 5. Twenty-first round, from a tuning miss: tuning side
+# unanswerable abstained 124 -> 125 at k = 5 and 10, nothing else moved; check7 and check8 unchanged.
 # A sentence giving a reason ("because", "due to", "in view of", "prompted", answer._CAUSAL) for a "why" question.
 # Fourteenth round (2026-11-27), after the check2 set's misses: 3 of its 8 "why" questions quoted a neighbour
 # before the "Because …" sentence. Chosen on the tuning side (cases tune, classes, fresh, check2, check3's first

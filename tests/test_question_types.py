@@ -13,6 +13,7 @@ from bot.analysis import (
     RESULTS_SECTION,
     Vocabulary,
     about,
+    analyse_passage,
     expected_value,
     key_terms,
     measured,
@@ -638,6 +639,28 @@ def test_the_sentence_introducing_the_patient_does_not_answer_what_is_asked_of_h
     idf = {"suspect": 3.0, "man": 1.0, "admit": 1.0, "headach": 3.0}
     query = Query(question, question, np.zeros(4), [], [], idf, description={"man", "admit", "headach"})
     assert select_sentences(query, [hit], 1)[0].quote == answer
+
+
+def test_which_member_of_a_class_known_by_its_stems_was_given():
+    """ "Which beta-blocker was he sent home on?" is answered by the sentence naming one of its members, not by the
+    one naming heparin, another drug; when only the discussion names one, his paper does not say."""
+    vocabulary = Vocabulary.load()
+    question = "Which beta-blocker was he sent home on?"
+    heparin = "He was treated with infusions of heparin and aspirin."
+    bisoprolol = "He was sent home on bisoprolol 2.5 mg daily."
+    general = "Beta-blockers such as metoprolol are usually recommended after a dissection."
+    idf = {"@beta_blocker": 4.0, "beta": 2.0, "blocker": 2.0, "sent": 1.0, "home": 1.0}
+    words = {"@beta_blocker": "beta-blocker", "beta": "beta", "blocker": "blocker", "sent": "sent", "home": "home"}
+    query = Query(question, question, np.zeros(4), [], [], idf, focus={"beta", "blocker"}, kind="which",
+                  words=words, focus_head={"blocker"}, whom="patient", vocabulary=vocabulary)  # fmt: skip
+
+    def passage(first: str, second: str) -> Hit:
+        text = f"{first} {second}"
+        terms = analyse_passage("", text, [(0, len(first)), (len(first) + 1, len(text))], vocabulary).sentences
+        return two_sentences(first, second, (0.6, 0.5), terms=terms)
+
+    assert select_sentences(query, [passage(heparin, bisoprolol)], 1)[0].quote == bisoprolol
+    assert select_sentences(query, [passage(heparin, general)], 1) == []
 
 
 def test_her_sentence_naming_the_treatment_answers_whether_she_had_it():
