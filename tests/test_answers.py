@@ -840,6 +840,22 @@ def test_a_level_written_without_a_unit_answers_a_question_for_it(bot_over):
     assert bot.analyse("What was the sodium of the 63-year-old beer drinker?").measured == {"sodium"}  # a test
 
 
+def test_a_test_named_as_the_subject_of_its_value_states_it_however_far_the_value(bot_over):
+    """ "The digoxin level in blood drawn on arrival was reported only after death, at 44 ng/mL" states the digoxin
+    level; a test named in passing before another value ("digoxin toxicity, with a potassium of 6.1 mmol/L") does not."""
+    paper = (
+        "# Digoxin poisoning\n\n## Case\n\nA 54 kg patient had taken digoxin tablets that were not prescribed. "
+        "The digoxin level in blood drawn on arrival was reported only after death, at 44 ng/mL.\n"
+    )
+    bot = bot_over({"digoxin.md": paper}, model=HASHING_MODEL)
+    answer = bot.ask("What digoxin concentration was measured in the blood of the 54 kg patient on arrival?")
+    assert not answer.abstained and "44 ng/mL" in answer.citations[0].quote
+    passing = paper.replace("The digoxin level in blood drawn on arrival was reported only after death, at 44 ng/mL",
+                            "Digoxin toxicity was suspected, with a serum potassium of 6.1 mmol/L")  # fmt: skip
+    bot = bot_over({"digoxin.md": passing}, model=HASHING_MODEL)
+    assert bot.ask("What digoxin concentration was measured in the blood of the 54 kg patient on arrival?").abstained
+
+
 def test_a_dose_naming_what_it_is_of_is_no_dose_of_the_drug_before_it(bot_over):
     """ "148 mg of calcium" names its substance: it does not speak of the furosemide of the sentence before, so the
     paper states no furosemide dose and the question is refused."""
