@@ -58,6 +58,7 @@ from .records import Hit, Preference
 from .scoring import (
     COMMON_UNKNOWN_IDF,
     CONTEXT_WEIGHT,
+    NAMING_PAPER_HITS,
     OWN_VECTOR_SHARE,
     PASSAGE_FEATURES,
     PASSAGE_WEIGHTS,
@@ -559,13 +560,36 @@ class Retriever:
         hits = [self.hit(c) for c in chosen]
         self._spell_out(query, hits)
         if hits:
-            # a follow-up's context terms came from its papers: only its own can be missing
-            hits[0].missing = [t for t in self.missing(query, hits[0].doc_id) if not query.own or t in query.own]
+            hits = self._naming_paper_first(query, hits)
         if query.own_vector is not None:  # a follow-up quotes mostly what it asks itself, not what its context says
             for h in hits:
                 own = self._sentence_scores(self.snap.rows([h.chunk_id]), query.own_vector)[0]
                 mixed = SENTENCE_OWN_SHARE * own + (1 - SENTENCE_OWN_SHARE) * np.asarray(h.sentence_scores)
                 h.sentence_scores = [float(x) for x in mixed]
+        return hits
+
+    def _naming_paper_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """Note what the top paper never mentions of what the question names (Hit.missing, which makes the bot
+        abstain); when a paper ranked among the next few passages (scoring.NAMING_PAPER_HITS) names all of it, that
+        paper is the one asked about: its passages go first, and those of the papers found lacking are dropped. "The
+        toddler who received the anti-TNF antibody" is the Kawasaki patient given infliximab, not the one ranked
+        above her who had only IVIG."""
+
+        def missing(doc_id: str) -> list[str]:  # a follow-up's context terms came from its papers: only its own count
+            return [t for t in self.missing(query, doc_id) if not query.own or t in query.own]
+
+        hits[0].missing = missing(hits[0].doc_id)
+        if not hits[0].missing:
+            return hits
+        lacking = {hits[0].doc_id}
+        for doc_id in dict.fromkeys(h.doc_id for h in hits[1:NAMING_PAPER_HITS]):  # in rank order, each paper once
+            if doc_id in lacking:
+                continue
+            if not missing(doc_id):  # its passages first; those of the papers lacking a named term cannot answer
+                return [h for h in hits if h.doc_id == doc_id] + [
+                    h for h in hits if h.doc_id not in lacking and h.doc_id != doc_id
+                ]
+            lacking.add(doc_id)
         return hits
 
     @staticmethod

@@ -856,6 +856,27 @@ def test_a_test_named_as_the_subject_of_its_value_states_it_however_far_the_valu
     assert bot.ask("What digoxin concentration was measured in the blood of the 54 kg patient on arrival?").abstained
 
 
+def test_the_paper_naming_what_the_question_names_is_the_one_asked_about(bot_over, monkeypatch):
+    """The toddler's IVIG paper shares more of the question's words, but never mentions an anti-TNF drug: the paper
+    ranked next that gives infliximab is the one asked about, so the bot answers from it instead of abstaining for
+    want of "anti-TNF" in the top paper (scoring.NAMING_PAPER_HITS)."""
+    papers = {
+        "ivig.md": "# Kawasaki disease in a toddler treated with immunoglobulin\n\n## Case\n\nA toddler aged 2 with "
+        "Kawasaki disease received intravenous immunoglobulin on illness day 4 and again on illness day 6, with "
+        "aspirin. The fever of the toddler settled on illness day 8, and antibody tests for other infections were "
+        "negative.\n",
+        "ifx.md": "# Refractory Kawasaki disease\n\n## Case\n\nA 3-year-old boy with Kawasaki disease stayed febrile "
+        "after two courses of immunoglobulin. Because inflammation was still active, infliximab was infused "
+        "intravenously at 5 mg/kg on day 9.\n",
+    }
+    bot = bot_over(papers)
+    question = "On which illness day did the toddler receive the anti-TNF antibody, and how much?"
+    answer = bot.ask(question)
+    assert not answer.abstained and "infliximab" in answer.citations[0].quote
+    monkeypatch.setattr(retrieve, "NAMING_PAPER_HITS", 1)  # the top paper alone: it never names one
+    assert bot.ask(question).abstained
+
+
 def test_a_dose_naming_what_it_is_of_is_no_dose_of_the_drug_before_it(bot_over):
     """ "148 mg of calcium" names its substance: it does not speak of the furosemide of the sentence before, so the
     paper states no furosemide dose and the question is refused."""
