@@ -128,6 +128,13 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("What happened to the DDAVP?", "After delivery the desmopressin was stopped", "@ddavp"),
         ("How much bicarb was pushed?", "sodium bicarbonate was given as two boluses", "@bicarbonate"),
         ("What were her liver enzymes?", "ALT 980 IU/L and AST 658 IU/L", "@liver_enzymes"),
+        (
+            "What drug improved his calcium deposits?",
+            "recurrent calcinosis treated with alendronate",
+            "@calcium_deposits",
+        ),
+        ("Was she given platelet transfusions?", "The infant received infusions of platelets", "@platelet_transfusion"),
+        ("How long was the milk thistle extract given?", "a four-day course of silibinin", "@milk_thistle"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):
