@@ -450,7 +450,9 @@ INTRO_PENALTY = 0.1  # the sentence introducing the patient ("A 55-year-old woma
 # Twenty-first round (2026-11-28): whether a question asks how she presented is read outside the words naming her
 # ("the young man admitted after a crash", "the woman who drank …" matched "admitted" and "who"), and a description
 # goes on past a comma that continues its list ("the man with sudden headache, confusion and a drooping eyelid"), so
-# those words no longer count as asked. Tuning side (774 answerable), k = 10: first-quote-hit 578 -> 582; k = 5:
+# those words no longer count as asked. "came" asks it only as "came in" / "came to" ("What came out of the ulcerated
+# nodules?" is not answered by "A 14-year-old boy … came to the dermatology clinic with hard nodules"): tuning side
+# answer-hit 663 -> 664 at k = 10, unchanged at k = 5; check7 and check8 unchanged. Tuning side (774 answerable), k = 10: first-quote-hit 578 -> 582; k = 5:
 # 577 -> 581, answer-hit 660 -> 661; nothing else moved; check7 and check8 (aggregates) unchanged at k = 5 and 10.
 OTHER_SIDE_PENALTY = 0.2  # a sentence naming only the other side of the body than the question (analysis.sides)
 # Added 2026-11-26 after a cases tune miss ("What did pathology show when the right tube and ovary were taken out?"

@@ -620,6 +620,8 @@ def test_how_a_diagnosis_was_confirmed_is_answered_by_the_test_or_not_at_all():
         ("How old was the woman when she presented?", True),
         ("What was her history?", True),
         ("What did the 34-year-old complain of?", True),
+        ("How long had she been unwell before she came in?", True),
+        ("What came out of the ulcerated nodules?", False),  # came out, not came in
         # the words that say which patient it is ask nothing
         ("When did the breathing problems start in the young man admitted after a motorbike crash?", False),
         ("What was the fibrinogen of the 33-year-old who bled after her caesarean section?", False),
