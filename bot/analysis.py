@@ -989,6 +989,28 @@ FINDING = re.compile(
 TEST_RESULT = re.compile(r"\b(?:positive|negative|grew)\b", re.I)
 
 
+# "How was her acute kidney injury managed?", "How was the SJS treated in intensive care?" ask what was done: answered
+# by a sentence naming a treatment (a drug, a procedure, fluids, a therapy: TREATMENT, or a drug's name), not by "She
+# was managed in intensive care" or the sentence describing the injury (twenty-first round; general words).
+_ASKS_HOW_TREATED = re.compile(
+    r"\bhow\s+(?:was|were|is|are)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?(?:treated|managed)\b",
+    re.I,
+)
+TREATMENT = re.compile(
+    r"\b(?:therap\w*|treat\w*|given|gave|received|started|administered|infus\w*|inject\w*|transfus\w*|surg\w*"
+    r"|operat\w*|\w+ectomy|\w+otomy|\w+ostomy|resect\w*|dialys\w*|haemodialys\w*|hemodialys\w*|plasmapheresis"
+    r"|plasma exchange|ventilat\w*|intubat\w*|fluids?|oxygen|drain\w*|debride\w*|antibiotics?|steroids?"
+    r"|corticosteroids?|doses?|mg|tablets?|courses?|regimen|medication\w*|drugs?)\b",
+    re.I,
+)
+
+
+@lru_cache(maxsize=QUESTIONS_REMEMBERED)
+def asks_how_treated(question: str) -> bool:
+    """Whether the question asks how the patient's condition was treated or managed."""
+    return bool(_ASKS_HOW_TREATED.search(main_clause(question)))
+
+
 # What a diagnosis is confirmed by: a test, a scan, a procedure that takes tissue or fluid, a measurement or a set of
 # criteria. "How was scurvy confirmed?" is answered by "… when her serum vitamin C level came back severely low", not
 # by the sentence that repeats her history (twenty-first round; general medical words, not read off any paper).

@@ -26,12 +26,14 @@ from .analysis import (
     SHAPES,
     SPECIMENS,
     TEST_RESULT,
+    TREATMENT,
     VALUE_KINDS,
     about,
     amount_pattern,
     asked_amount,
     asks_finding,
     asks_how_confirmed,
+    asks_how_treated,
     blank,
     methods_section,
     number_at,
@@ -70,6 +72,7 @@ from .scoring import (
     RESULTS_BONUS,
     TITLE_LINE_PENALTY,
     UNTESTED_PENALTY,
+    UNTREATED_PENALTY,
     W_COVERAGE,
     W_SEMANTIC,
     W_STANDING,
@@ -506,6 +509,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     if known:
         members = [(asked, member) for asked, member in members if member is not DRUG_NAME]
     finding, confirmed = asks_finding(query.question), asks_how_confirmed(query.question)
+    treated = asks_how_treated(query.question)
     side = sides(query.question)
     starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
     results = query.section is RESULTS_SECTION
@@ -564,6 +568,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             FINDING.search(sentence) or SHAPES["level"].search(sentence) or (confirmed and TEST_RESULT.search(sentence))
         ):
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
+        if treated and not (TREATMENT.search(sentence) or DRUG_NAME.search(sentence)):
+            score -= UNTREATED_PENALTY  # "How was her kidney injury managed?": not the sentence describing it
         if confirmed and not INVESTIGATION.search(sentence):
             score -= UNTESTED_PENALTY  # "How was scurvy confirmed?": not her history, but the test that showed it
         if query.kind == "why" and _CAUSAL.search(sentence):

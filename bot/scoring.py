@@ -164,6 +164,12 @@ FINDING_BONUS = 0.08
 # follow-up); 0.1 kept, the smallest on the plateau. At k = 5: 581 -> 584. The abstention: unanswerable abstained
 # 122 -> 123 (k = 5: 121 -> 122), no false abstention. check7 and check8 (aggregates, k = 5 and 10) unchanged by both.
 UNTESTED_PENALTY = 0.1
+UNTREATED_PENALTY = 0.2  # a sentence naming no treatment (analysis.TREATMENT or a drug's name) for a question asking
+# how the condition was treated or managed (analysis.asks_how_treated). Twenty-first round, from tuning misses ("How
+# was the 31-year-old with atypical SJS treated in intensive care?" got "She was managed in intensive care"). Grid
+# {0.05, 0.1, 0.2, 0.3} on the tuning side (k = 10): first-quote-hit 590 -> 592 / 592 / 593 / 593, answer-hit 664 ->
+# 664 / 664 / 665 / 665; 0.2 kept, the smallest of the best plateau. k = 5: first-quote-hit 588 -> 592, answer-hit
+# 667 -> 668. check7 unchanged; check8 answer-hit and first-quote-hit +1 question each at k = 5 and 10.
 NAMING_PAPER_HITS = 3  # when the top paper never mentions a drug, identifier, concept or eponym the question names
 # (retrieve.Retriever.missing, which makes the bot abstain), a paper among the passages ranked 2 and 3 that names them
 # all goes first and the passages of the papers lacking a term are dropped: they cannot answer, and their sentences

@@ -615,6 +615,35 @@ def test_how_a_diagnosis_was_confirmed_is_answered_by_the_test_or_not_at_all():
 
 
 @pytest.mark.parametrize(
+    "question, treated",
+    [
+        ("How was the 39-year-old's acute kidney injury managed?", True),
+        ("How was the 31-year-old with atypical SJS treated in intensive care?", True),
+        ("How were her seizures treated?", True),
+        ("How long was she treated?", False),
+        ("How was the infection confirmed once it was treated?", False),
+        ("What was she treated with?", False),  # a which-drug question: analysis.DRUG_NAME's shape
+    ],
+)
+def test_a_question_asking_how_a_condition_was_treated(question, treated):
+    from bot.analysis import asks_how_treated
+
+    assert asks_how_treated(question) is treated
+
+
+def test_how_it_was_treated_is_answered_by_a_sentence_naming_a_treatment():
+    """ "How was she treated in intensive care?" is not answered by "She was managed in intensive care", which
+    repeats the question's words, but by the sentence saying what was done (scoring.UNTREATED_PENALTY)."""
+    where = "She was managed in intensive care."
+    what = "Treatment consisted of pulse steroid therapy, after which she was kept on high-dose corticosteroids."
+    question = "How was the woman with atypical SJS treated in intensive care?"
+    idf = {"treat": 1.0, "intens": 2.0, "care": 1.0, "sj": 3.0, "atyp": 3.0, "woman": 1.0}
+    query = Query(question, question, np.zeros(4), [], [], idf, description={"woman", "sj", "atyp"})
+    hit = two_sentences(where, what, (0.65, 0.5), terms=[{"intens", "care"}, {"treat"}])
+    assert select_sentences(query, [hit], 1)[0].quote == what
+
+
+@pytest.mark.parametrize(
     "question, asks",
     [
         ("How old was the woman when she presented?", True),
