@@ -458,7 +458,10 @@ INTRO_PENALTY = 0.1  # the sentence introducing the patient ("A 55-year-old woma
 # goes on past a comma that continues its list ("the man with sudden headache, confusion and a drooping eyelid"), so
 # those words no longer count as asked. "came" asks it only as "came in" / "came to" ("What came out of the ulcerated
 # nodules?" is not answered by "A 14-year-old boy … came to the dermatology clinic with hard nodules"): tuning side
-# answer-hit 663 -> 664 at k = 10, unchanged at k = 5; check7 and check8 unchanged. Tuning side (774 answerable), k = 10: first-quote-hit 578 -> 582; k = 5:
+# answer-hit 663 -> 664 at k = 10, unchanged at k = 5; check7 and check8 unchanged. The introducing sentence may also
+# begin "The patient was a Belgian man aged 40 …" (answer._INTRODUCES): tuning side answer-hit 665 -> 667 and
+# first-quote-hit 593 -> 595 at k = 10 (k = 5: 668 -> 670, 592 -> 594); check7 first-quote-hit 0.657 -> 0.700 at k = 5
+# and 10, check8 unchanged. Tuning side (774 answerable), k = 10: first-quote-hit 578 -> 582; k = 5:
 # 577 -> 581, answer-hit 660 -> 661; nothing else moved; check7 and check8 (aggregates) unchanged at k = 5 and 10.
 OTHER_SIDE_PENALTY = 0.2  # a sentence naming only the other side of the body than the question (analysis.sides)
 # Added 2026-11-26 after a cases tune miss ("What did pathology show when the right tube and ovary were taken out?"

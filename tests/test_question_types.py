@@ -662,8 +662,14 @@ def test_a_question_asking_how_the_patient_presented(question, asks):
     assert asks_presentation(question) is asks
 
 
-def test_the_sentence_introducing_the_patient_does_not_answer_what_is_asked_of_her():
-    intro = "A man aged 72 was admitted with a severe headache, confusion and drooping of the left eyelid."
+@pytest.mark.parametrize(
+    "intro",
+    [
+        "A man aged 72 was admitted with a severe headache, confusion and drooping of the left eyelid.",
+        "The patient was a man aged 72, admitted with a severe headache, confusion and drooping of the left eyelid.",
+    ],
+)
+def test_the_sentence_introducing_the_patient_does_not_answer_what_is_asked_of_her(intro):
     answer = "Because of this combination, his doctors first suspected an aneurysm of the communicating artery."
     hit = two_sentences(intro, answer, (0.6, 0.55), terms=[{"man", "admit", "headach"}, set()])  # closer: the intro
     question = "What was first suspected in the man admitted with a headache?"
