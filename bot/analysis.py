@@ -970,12 +970,26 @@ def main_clause(question: str) -> str:
 # "How was sarcoidosis proven?", "How were the rings detected?" ask the same of a case: the test and what it showed
 # ("A transbronchial biopsy showed granulomas", "established by skin biopsy"), not that the diagnosis was made.
 _ASKS_WHAT_SHOWED = re.compile(r"\bwhat\s+did\b.*\b(?:show|reveal|find|demonstrate|disclose|detect)\b", re.I)
-_ASKS_HOW_CONFIRMED = re.compile(
-    # the participle is the main verb: "How was the infection treated once it was confirmed?" asks the treatment;
-    # in the past tense, a case's: "How is calcinosis diagnosed?" asks the approach, answered by more than one test
-    r"\bhow\s+(?:was|were)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?"
-    r"(?:diagnosed|confirmed|proven|proved|established|detected|identified|verified|ruled\s+out|excluded|isolated)\b",
-    re.I,
+
+
+def _any_word(alternatives: str) -> re.Pattern:
+    """Any of `alternatives` (an alternation of words and word patterns), as whole words, in any case."""
+    return re.compile(rf"\b(?:{alternatives})\b", re.I)
+
+
+def _asks_how(auxiliaries: str, participles: str) -> re.Pattern:
+    """ "How was <a few words> <participle>?", the participle as the main verb: "How was the infection treated once
+    it was confirmed?" asks the treatment, not how it was confirmed."""
+    return re.compile(
+        rf"\bhow\s+(?:{auxiliaries})\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){{1,6}}?(?:{participles})\b",
+        re.I,
+    )
+
+
+# in the past tense, a case's: "How is calcinosis diagnosed?" asks the approach, answered by more than one test
+_ASKS_HOW_CONFIRMED = _asks_how(
+    "was|were",
+    r"diagnosed|confirmed|proven|proved|established|detected|identified|verified|ruled\s+out|excluded|isolated",
 )
 FINDING = re.compile(
     r"\b(?:show(?:ed|s|n)?|reveal(?:ed|s)?|demonstrat(?:ed|es)|disclos(?:ed|es)|confirm(?:ed|s)|found|identified"
@@ -992,16 +1006,12 @@ TEST_RESULT = re.compile(r"\b(?:positive|negative|grew)\b", re.I)
 # "How was her acute kidney injury managed?", "How was the SJS treated in intensive care?" ask what was done: answered
 # by a sentence naming a treatment (a drug, a procedure, fluids, a therapy: TREATMENT, or a drug's name), not by "She
 # was managed in intensive care" or the sentence describing the injury (twenty-first round; general words).
-_ASKS_HOW_TREATED = re.compile(
-    r"\bhow\s+(?:was|were|is|are)\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){1,6}?(?:treated|managed)\b",
-    re.I,
-)
-TREATMENT = re.compile(
-    r"\b(?:therap\w*|treat\w*|given|gave|received|started|administered|infus\w*|inject\w*|transfus\w*|surg\w*"
-    r"|operat\w*|\w+ectomy|\w+otomy|\w+ostomy|resect\w*|dialys\w*|haemodialys\w*|hemodialys\w*|plasmapheresis"
-    r"|plasma exchange|ventilat\w*|intubat\w*|fluids?|oxygen|drain\w*|debride\w*|antibiotics?|steroids?"
-    r"|corticosteroids?|doses?|mg|tablets?|courses?|regimen|medication\w*|drugs?)\b",
-    re.I,
+_ASKS_HOW_TREATED = _asks_how("was|were|is|are", "treated|managed")
+TREATMENT = _any_word(
+    r"therap\w*|treat\w*|given|gave|received|started|administered|infus\w*|inject\w*|transfus\w*|surg\w*|operat\w*"
+    r"|\w+ectomy|\w+otomy|\w+ostomy|resect\w*|dialys\w*|haemodialys\w*|hemodialys\w*|plasmapheresis|plasma exchange"
+    r"|ventilat\w*|intubat\w*|fluids?|oxygen|drain\w*|debride\w*|antibiotics?|steroids?|corticosteroids?|doses?|mg"
+    r"|tablets?|courses?|regimen|medication\w*|drugs?"
 )
 
 
@@ -1014,14 +1024,13 @@ def asks_how_treated(question: str) -> bool:
 # What a diagnosis is confirmed by: a test, a scan, a procedure that takes tissue or fluid, a measurement or a set of
 # criteria. "How was scurvy confirmed?" is answered by "… when her serum vitamin C level came back severely low", not
 # by the sentence that repeats her history (twenty-first round; general medical words, not read off any paper).
-INVESTIGATION = re.compile(
-    r"\b(?:biops\w*|histolog\w*|histopatholog\w*|patholog\w*|cytolog\w*|PCR|polymerase|cultures?|cultured|grew|serolog\w*"
+INVESTIGATION = _any_word(
+    r"biops\w*|histolog\w*|histopatholog\w*|patholog\w*|cytolog\w*|PCR|polymerase|cultures?|cultured|grew|serolog\w*"
     r"|antibod\w*|antigens?|assays?|tests?|testing|tested|scans?|CT|MRI|MR|PET|tomograph\w*|ultraso\w+|sonograph\w*"
     r"|echocardiogra\w*|x-?rays?|radiograph\w*|angiogra\w*|\w+scop(?:y|ic)|examination|smears?|stain\w*|microscop\w*"
     r"|levels?|concentrations?|titres?|titers?|electrophoresis|immunofluoresc\w*|cytometry|sequencing|genetic|criteria"
     r"|scor(?:e|es|ing)|aspirat\w*|lavage|puncture|ECG|EKG|electrocardiogra\w*|EEG|electromyogra\w*|EMG|conduction"
-    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinical(?:ly)?)\b",
-    re.I,
+    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinical(?:ly)?"
 )
 
 
