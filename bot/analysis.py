@@ -1030,7 +1030,7 @@ INVESTIGATION = _any_word(
     r"|echocardiogra\w*|x-?rays?|radiograph\w*|angiogra\w*|\w+scop(?:y|ic)|examination|smears?|stain\w*|microscop\w*"
     r"|levels?|concentrations?|titres?|titers?|electrophoresis|immunofluoresc\w*|cytometry|sequencing|genetic|criteria"
     r"|scor(?:e|es|ing)|aspirat\w*|lavage|puncture|ECG|EKG|electrocardiogra\w*|EEG|electromyogra\w*|EMG|conduction"
-    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinical(?:ly)?"
+    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinically|clinical\s+(?:features|findings|grounds|criteria|picture|signs|examination)"
 )
 
 

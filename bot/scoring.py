@@ -163,6 +163,11 @@ FINDING_BONUS = 0.08
 # the tuning side (774 answerable, k = 10): first-quote-hit 582 -> 584 / 585 / 585 (0.2 also recall@1 +1 through a
 # follow-up); 0.1 kept, the smallest on the plateau. At k = 5: 581 -> 584. The abstention: unanswerable abstained
 # 122 -> 123 (k = 5: 121 -> 122), no false abstention. check7 and check8 (aggregates, k = 5 and 10) unchanged by both.
+# "clinical" counts only as "clinically" or "clinical features / grounds / criteria …", not in "Department of Clinical
+# Bacteriology": one more unanswerable abstained at k = 5 and 10, nothing else moved, check7 and check8 unchanged.
+# Measured and not kept: reading "What test / imaging confirmed X?", "By what means / On what basis was X …?" as such
+# questions too: first-quote-hit +2 but answer-hit -3 and three more false abstentions (their answers name the
+# criteria or the scoring system in words the investigation list does not hold).
 UNTESTED_PENALTY = 0.1
 UNTREATED_PENALTY = 0.2  # a sentence naming no treatment (analysis.TREATMENT or a drug's name) for a question asking
 # how the condition was treated or managed (analysis.asks_how_treated). Twenty-first round, from tuning misses ("How

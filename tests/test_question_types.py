@@ -587,6 +587,8 @@ def test_a_sentence_about_the_other_side_is_not_the_answer():
         ("A skin biopsy was taken, and histopathology confirmed pustular psoriasis.", True),
         ("Computed tomography revealed deep vein thrombosis in the veins of the right leg.", True),
         ("The diagnosis was made clinically.", True),
+        ("On clinical grounds the diagnosis was made.", True),
+        ("He attended the outpatient clinic of the Department of Clinical Bacteriology.", False),
         ("Her husband said that she had lost motivation to look after herself.", False),
         ("The diagnosis was confirmed by the combination of the rash, eosinophilia and a pericardial effusion.", False),
     ],
