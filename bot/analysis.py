@@ -981,7 +981,8 @@ def _asks_how(auxiliaries: str, participles: str) -> re.Pattern:
     """ "How was <a few words> <participle>?", the participle as the main verb: "How was the infection treated once
     it was confirmed?" asks the treatment, not how it was confirmed."""
     return re.compile(
-        rf"\bhow\s+(?:{auxiliaries})\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){{1,6}}?(?:{participles})\b",
+        rf"\bhow\s+(?:{auxiliaries})\s+(?:(?!\w+ed\b|once\b|when\b|after\b|before\b)[\w'-]+\s+){{1,6}}?"
+        rf"(?:{participles})\b",
         re.I,
     )
 
@@ -1030,7 +1031,8 @@ INVESTIGATION = _any_word(
     r"|echocardiogra\w*|x-?rays?|radiograph\w*|angiogra\w*|\w+scop(?:y|ic)|examination|smears?|stain\w*|microscop\w*"
     r"|levels?|concentrations?|titres?|titers?|electrophoresis|immunofluoresc\w*|cytometry|sequencing|genetic|criteria"
     r"|scor(?:e|es|ing)|aspirat\w*|lavage|puncture|ECG|EKG|electrocardiogra\w*|EEG|electromyogra\w*|EMG|conduction"
-    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinically|clinical\s+(?:features|findings|grounds|criteria|picture|signs|examination)"
+    r"|swabs?|measure\w*|laborator\w*|imaging|agglutination|karyotyp\w*|specimens?|samples?|clinically"
+    r"|clinical\s+(?:features|findings|grounds|criteria|picture|signs|examination)"
 )
 
 
