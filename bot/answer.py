@@ -53,6 +53,7 @@ from .scoring import (
     AMOUNT_DRUG_ZIPF,
     CAUSE_BONUS,
     CONTEXT_TERM_SHARE,
+    DAY_BONUS,
     EXTRA_SENTENCE_MARGIN,
     FINDING_BONUS,
     FIRST_VALUE_BONUS,
@@ -138,6 +139,14 @@ _INTRODUCES = re.compile(
 # for its result name the subject of the first value after them, however far it is (twenty-first round, a tuning miss:
 # tuning side false abstention 15 -> 14 at k = 5 and 10, nothing else moved; check7 and check8 unchanged)
 _LEVEL_STEMS = frozenset(stem(w) for w in ("level", "levels", "concentration", "concentrations", "titre", "titer"))
+_DAY_N = re.compile(r"\b(day|week|month)\s+(\d+)\b", re.I)  # a point of the course: "day 5", "week 2"
+
+
+def _days(text: str) -> set[tuple[str, str]]:
+    """The points of a patient's course a text names ("on day 5": ("day", "5"))."""
+    return {(unit.lower(), n) for unit, n in _DAY_N.findall(text)}
+
+
 _ASKS_PRESENTATION = re.compile(
     r"\b(?:how old|age|aged|present(?:ed|ing|ation)?|complain\w*|came\s+(?:in|to)|admitted|history|who)\b", re.I
 )
@@ -515,6 +524,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
     results = query.section is RESULTS_SECTION
     presentation = asks_presentation(query.question)
+    days = _days(query.question)  # "What was added on day 5?"
     asked = set(query.key_idf) - query.description  # the words naming the patient found her paper
     top = hits[0].score or 1.0
     titles = [_title_line(hit) for hit in hits]  # how far each passage's paper title reaches into it
@@ -591,6 +601,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score -= OTHER_SIDE_PENALTY  # "the right ovary" is not answered by what the left one showed
         if starting and _LATER_DOSE.search(sentence):
             score -= LATER_DOSE_PENALTY  # "started on": not "stayed on a low maintenance dose of prednisolone, 4 mg"
+        if days and days & _days(sentence):
+            score += DAY_BONUS  # "On day 5 he was given a second IVIG course", not "… 5 mg/kg on day 9"
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present, i))

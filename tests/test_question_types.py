@@ -702,6 +702,16 @@ def test_which_member_of_a_class_known_by_its_stems_was_given():
     assert select_sentences(query, [passage(heparin, general)], 1) == []
 
 
+def test_a_question_naming_a_day_of_the_course_is_answered_by_that_days_sentence():
+    """ "What was added on day 5?" shares its number with "… 5 mg/kg on day 9"; the day is what it asks about."""
+    day9 = "Because inflammation was still active, infliximab was infused at 5 mg/kg on day 9."
+    day5 = "On day 5 he was given a second IVIG course of 2 g/kg together with ulinastatin."
+    question = "What was added on day 5?"
+    query = Query(question, question, np.zeros(4), [], [], {"ad": 1.0, "dai": 1.0, "5": 2.0})
+    hit = two_sentences(day9, day5, (0.6, 0.55), terms=[{"dai", "5", "9"}, {"dai", "5"}])
+    assert select_sentences(query, [hit], 1)[0].quote == day5
+
+
 def test_her_sentence_naming_the_treatment_answers_whether_she_had_it():
     """ "Was labetalol given …?" is answered by the sentence listing what she was given, not by the diagnosis
     that repeats more of the question's words (scoring.GIVEN_BONUS)."""
