@@ -140,11 +140,17 @@ _INTRODUCES = re.compile(
 # tuning side false abstention 15 -> 14 at k = 5 and 10, nothing else moved; check7 and check8 unchanged)
 _LEVEL_STEMS = frozenset(stem(w) for w in ("level", "levels", "concentration", "concentrations", "titre", "titer"))
 _DAY_N = re.compile(r"\b(day|week|month)\s+(\d+)\b", re.I)  # a point of the course: "day 5", "week 2"
+_ORDINALS = ("first", "second", "third", "fourth", "fifth", "sixth", "seventh", "eighth", "ninth", "tenth")
+_NTH_DAY = re.compile(rf"\b({'|'.join(_ORDINALS)}|\d+(?:st|nd|rd|th))\s+(day|week|month)\b", re.I)  # "the third day"
 
 
 def _days(text: str) -> set[tuple[str, str]]:
-    """The points of a patient's course a text names ("on day 5": ("day", "5"))."""
-    return {(unit.lower(), n) for unit, n in _DAY_N.findall(text)}
+    """The points of a patient's course a text names: "on day 5" and "on the fifth day" are ("day", "5")."""
+    named = {(unit.lower(), n) for unit, n in _DAY_N.findall(text)}
+    for nth, unit in _NTH_DAY.findall(text):
+        n = str(_ORDINALS.index(nth.lower()) + 1) if nth.lower() in _ORDINALS else nth[:-2]
+        named.add((unit.lower(), n))
+    return named
 
 
 _ASKS_PRESENTATION = re.compile(

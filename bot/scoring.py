@@ -179,7 +179,8 @@ DAY_BONUS = 0.1  # a sentence naming the point of the course the question names 
 # he was given a second IVIG course", not "infliximab … at 5 mg/kg on day 9", which shares the number). Twenty-first
 # round, from a tuning miss. Grid {0.1, 0.2} on the tuning side, and 0.1 with the same penalty for a sentence naming
 # another day: first-quote-hit 595 -> 596 every time (k = 5: 594 -> 595), nothing else moved; 0.1 kept, no penalty.
-# check7 and check8 unchanged.
+# check7 and check8 unchanged. "On the third day" names day 3 (answer._NTH_DAY): first-quote-hit 596 -> 597 (k = 5:
+# 595 -> 596), nothing else moved; check7 and check8 unchanged.
 NAMING_PAPER_HITS = 3  # when the top paper never mentions a drug, identifier, concept or eponym the question names
 # (retrieve.Retriever.missing, which makes the bot abstain), a paper among the passages ranked 2 and 3 that names them
 # all goes first and the passages of the papers lacking a term are dropped: they cannot answer, and their sentences

@@ -710,6 +710,12 @@ def test_a_question_naming_a_day_of_the_course_is_answered_by_that_days_sentence
     query = Query(question, question, np.zeros(4), [], [], {"ad": 1.0, "dai": 1.0, "5": 2.0})
     hit = two_sentences(day9, day5, (0.6, 0.55), terms=[{"dai", "5", "9"}, {"dai", "5"}])
     assert select_sentences(query, [hit], 1)[0].quote == day5
+    third = "On the third day he underwent bilateral antrostomy and ethmoidectomy."
+    later = "On day 10 a second-look operation with extensive debridement was performed."
+    question = "Which operations were performed on day 3?"
+    query = Query(question, question, np.zeros(4), [], [], {"oper": 1.0, "perform": 1.0, "dai": 1.0, "3": 2.0})
+    hit = two_sentences(later, third, (0.58, 0.55), terms=[{"dai"}, {"dai"}])
+    assert select_sentences(query, [hit], 1)[0].quote == third  # "the third day" is day 3
 
 
 def test_her_sentence_naming_the_treatment_answers_whether_she_had_it():
