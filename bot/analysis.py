@@ -94,6 +94,7 @@ class Vocabulary:
         self._learned: dict[str, tuple[str, ...]] | None = None
         self._containing: dict[str, set[str]] | None = None
         self._classes: frozenset[str] | None = None
+        self._stemmed: frozenset[str] | None = None
 
     def _add(self, concepts: list[Concept]) -> None:
         """Append concepts to the table and its indexes (whose sets are replaced, never changed in place:
@@ -124,7 +125,7 @@ class Vocabulary:
         out._by_suffix, out._by_prefix = dict(self._by_suffix), dict(self._by_prefix)
         out._implied, out._learned = dict(self._implied), None
         out._add(concepts)
-        return out  # _containing and _classes leave learned concepts out: the same for both (shared once computed)
+        return out  # _containing and the classes leave learned concepts out: the same for both (shared once computed)
 
     @classmethod
     def load(cls, learned: dict[str, set[str]] | None = None, path: Path = VOCABULARY_FILE) -> Vocabulary:
@@ -160,6 +161,12 @@ class Vocabulary:
                 ["@" + b for c in self.concepts for b in c.broader] + ["@" + c.name for c in self.concepts if c.members]
             )
         return self._classes
+
+    def stemmed_classes(self) -> frozenset[str]:
+        """Tags of the classes known by their members' stems (`members`: "-olol"), a part of classes()."""
+        if self._stemmed is None:
+            self._stemmed = frozenset("@" + c.name for c in self.concepts if c.members)
+        return self._stemmed
 
     def learned_tags(self) -> dict[str, tuple[str, ...]]:
         """Tag -> short forms, for the abbreviations learned from papers."""
@@ -1357,8 +1364,9 @@ def patient_description(question: str) -> list[tuple[int, int]]:
             tail = m["tail"]
             start = m.start("tail") + len(tail) - len(tail.lstrip())
             end = _DESCRIPTION_END.search(tail)
-            if end and end.group() == "," and _LIST_REST.fullmatch(rest := tail[end.end() :]):
-                end = None if not _CLAUSE_WORD.search(rest) else end
+            rest = tail[end.end() :] if end and end.group() == "," else ""
+            if _LIST_REST.fullmatch(rest) and not _CLAUSE_WORD.search(rest):
+                end = None  # the comma goes on listing what she had
             out.append((start, m.start("tail") + end.start() if end else m.end("tail")))
     return out
 

@@ -679,7 +679,7 @@ def _asked_classes(query: Query) -> set[str]:
     names, so it is left to DRUG_NAME."""
     if query.vocabulary is None:
         return set()
-    stemmed = {"@" + c.name for c in query.vocabulary.concepts if c.members}
+    stemmed = query.vocabulary.stemmed_classes()
     return {
         t
         for t in query.key_idf
