@@ -795,6 +795,10 @@ DRUG_CLASSES = frozenset(
         "blocker inhibitor antagonist agonist amoebicide"
     ).split()
 )
+# A class named by what it acts against or by its structure, beyond the list above ("the antithyroid drug", "How many
+# milligrams of the tricyclic …?"): no drug's name, so a dose question naming one is answered by a member's dose
+# (twenty-second round; answer._may_name_a_drug).
+CLASS_WORD = re.compile(r"anti-?[a-z]{4,}|(?:tri|tetra)cyclics?", re.I)
 DRUG_NAME = re.compile(
     r"\b(?:[a-z][a-z-]{2,}(?:mab|cillin|mycin|micin|cycline|floxacin|azole|vir|olol|alol|dilol|pril|sartan|statin|tinib|"
     r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
@@ -895,6 +899,10 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
         ),
     ),
     ("yes_no", re.compile(_LEAD + r"(?:was|were|did|does|do|is|are|has|have|had|can|could|should|would|will)\b", re.I)),
+    # "How long after the first dose …?" asks how long, and "How quickly did the QRS narrow after her first dose of
+    # alkali?" how it went, whatever dose they name (twenty-second round)
+    ("duration", re.compile(_LEAD + r"how (?:long|soon)\b", re.I)),
+    ("how", re.compile(_LEAD + r"how (?:quickly|fast|rapidly)\b", re.I)),
     (
         "dose",
         re.compile(

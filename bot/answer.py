@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .analysis import (
+    CLASS_WORD,
     DRUG_AMOUNT,
     DRUG_CLASSES,
     DRUG_NAME,
@@ -191,6 +192,18 @@ _STARTING_DOSE = re.compile(
     r"\b(?:started|begun|commenced|initiated)\s+(?:on|at|with)\b|\bstart(?:ing)?\s+dose\b|\binitial(?:ly)?\b"
     r"|\bfirst\s+(?:dose|given|started)\b",
     re.I,
+)
+# A dose question asking the dose the patient went home on ("What prednisone dose was he discharged on?", "… sent
+# home on?"), and a sentence saying so: the dose she was started on is not the answer when the paper does not give
+# the one at discharge (see scoring, twenty-second round). "… stayed on after going home?" asks about a period, which
+# a paper tells in its own words ("for the rest of the pregnancy").
+_AT_DISCHARGE = re.compile(
+    r"\bdischarged\s+(?:on|with)\b|\b(?:at|on)\s+discharge\b|\bwhen\s+(?:s?he|they)\s+(?:was|were)\s+discharged\b"
+    r"|\bsent\s+home\s+on\b|\bon\s+leaving\s+(?:the\s+)?hospital\b",
+    re.I,
+)
+_DISCHARGE = re.compile(
+    r"\bdischarg\w*|\b(?:sent|went|going)\s+home\b|\b(?:leaving|left)\s+(?:the\s+)?hospital\b", re.I
 )
 _LATER_DOSE = re.compile(
     r"\bmaintenance\b|\b(?:reduced|cut back|tapered|lowered|decreased|weaned|increased|raised)\b", re.I
@@ -381,7 +394,7 @@ def _may_name_a_drug(term: str, word: str) -> bool:
     """A concept ("@csa") names a drug unless it is a route ("IV"); another word unless it qualifies a dose."""
     if term.startswith("@"):
         return word not in _NOT_A_DRUG
-    if term in DRUG_CLASSES or word in _NOT_A_DRUG:
+    if term in DRUG_CLASSES or word in _NOT_A_DRUG or (CLASS_WORD.fullmatch(word) and not DRUG_NAME.fullmatch(word)):
         return False
     if not _QUALIFIER.fullmatch(word):
         return True
@@ -398,9 +411,12 @@ def _word_at(text: str, word: str) -> int:
 
 def _states_dose(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
     """Whether a sentence that can answer for the patient (_answering_sentences) states a dose of one of `drugs`
-    (of any drug when it names none)."""
+    (of any drug when it names none); for a question about the dose she went home on, a sentence saying so."""
+    discharge = bool(_AT_DISCHARGE.search(query.question))
     return any(
-        SHAPES["dose"].search(sentence) and (not drugs or _names(query, drugs, hit, i, sentence))
+        SHAPES["dose"].search(sentence)
+        and (not drugs or _names(query, drugs, hit, i, sentence))
+        and (not discharge or bool(_DISCHARGE.search(sentence)))
         for hit, i, sentence in _answering_sentences(query, hits)
     )
 

@@ -403,6 +403,31 @@ AMOUNT_DRUG_ZIPF = 3.0
 #   anticoagulant, twenty in all). Tuning side: answer-hit 657 -> 659, false abstention 15 -> 14, first-quote-hit
 #   578 -> 578 (validate +1 answer and first quote). Check half: check7 +1 answer, check8 -1 answer and +1 false
 #   abstention (k = 5 and 10): by the round's rule, not kept.
+# Twenty-second round (2026-11-28): check9 and check10 became tuning data (tuning side: 914 answerable, 183
+# unanswerable); check11, written at the start of the round, is its blind check (base c99b76a, k = 10: false
+# abstention 7/70). Why the bot abstains, by the Confidence field that stopped it (aggregates only on the check half):
+# on the tuning side 54 unanswerable questions are refused as undosed and 48 as unmeasured, and of the 11 false
+# abstentions 4 are undosed; on check7 and check8 all 6 false abstentions are undosed (3) or unmeasured (3). So the
+# round looked at how a dose question names its drug:
+# - A class named by what it acts against or by its structure ("the antithyroid drug", "How many milligrams of the
+#   tricyclic …?": analysis.CLASS_WORD) is no drug's name: a member's dose answers it (two tuning false abstentions).
+# - A question that starts "How long/How soon …" asks a duration and "How quickly/fast/rapidly …" how it went,
+#   whatever dose it names ("How quickly did the QRS narrow after her first dose of alkali, and to what width?" was
+#   read as a dose question and refused). "How quickly" as a duration was measured too: its duration shape took
+#   "four months" over "by the end of the first week" (-2 answers), so it stays a "how" question.
+# - A dose question about the dose she went home on ("discharged on", "at discharge", "sent home on") needs a
+#   sentence of hers that says so with its dose (answer._AT_DISCHARGE): two unanswerable questions abstained (fresh,
+#   check10), none answerable refused. With "after going home" too, one answerable question was refused ("stayed on
+#   … after going home" is told as "for the rest of the pregnancy"): left out.
+# Together, tuning side k = 10: answer-hit 788 -> 790, first-quote-hit 695 -> 697, abstained 142 -> 144, false
+# abstention 11 -> 9, nothing lost; k = 5: 792 -> 794, 695 -> 697, 141 -> 143, 12 -> 10. check7 and check8
+# (aggregates, k = 5 and 10) unchanged.
+# Measured and not kept: a learned abstention on top of the rules. Over the tuning side's answers that the rules let
+# through (667 hits, 29 unanswerable, k = 10), twenty features of the answer (the top passage's coverage and cosines,
+# the first quote's cosine, its share of the question's key terms, of the passage's and of the paper's, whether it
+# names the focus or the rarest key term, how many key terms the paper lacks, the cited rank, the question's kind …)
+# separate them weakly: the best single feature has AUC 0.73 and a logistic regression, cross-validated by set, 0.68.
+# Refusing 1% / 2% / 3% of the hits would have caught 2 / 3 / 5 of the 29: a false abstention for each one caught.
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

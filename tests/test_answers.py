@@ -458,6 +458,10 @@ def test_a_drug_named_by_a_concept_is_asked_about_only_next_to_the_dose_word(que
         ("What dose of the aminoglycoside did the 25-year-old receive?", ["aminoglycoside", "25"], []),
         ("What dose of the antidote did he get?", ["antidote"], []),
         ("What dose of the antiparasitic drug did he get?", ["antiparasitic", "drug"], []),
+        # nor a class named by what it acts against or by its structure (twenty-second round)
+        ("What starting dose of the antithyroid drug was he given?", ["antithyroid", "drug"], []),
+        ("How many milligrams of the tricyclic did the 25-year-old take?", ["milligrams", "tricyclic", "25"], []),
+        ("What dose of the anti-inflammatory did she take?", ["anti-inflammatory"], []),
         # a word English almost never uses is a drug's name, whatever its ending ("-er" as in "higher")
         ("What succimer dose in mg/kg was the 2-year-old given?", ["succimer", "mg/kg", "2"], ["succimer"]),
         ("What titrated dose was he on?", ["titrated"], []),
@@ -466,7 +470,7 @@ def test_a_drug_named_by_a_concept_is_asked_about_only_next_to_the_dose_word(que
 def test_a_word_next_to_the_dose_word_names_the_drug_asked(question, words, asked):
     from bot.answer import dose_drugs
 
-    terms = {stem(w) if w in ("aminoglycoside", "antiparasitic") else w: w for w in words}
+    terms = {stem(w) if w in ("aminoglycoside", "antiparasitic", "tricyclic") else w: w for w in words}
     query = Query(question, question, np.zeros(3), [], list(terms), kind="dose", words=terms)
     assert [terms[t] for t in dose_drugs(query)] == asked
 
@@ -629,6 +633,22 @@ def test_the_dose_a_drug_was_started_on_is_not_the_maintenance_dose(bot_over):
     bot = cases_bot(bot_over, "81_*", "80_*")
     answer = bot.ask("What prednisolone dose was the pregnant 26-year-old with pustular psoriasis started on?")
     assert "begun at 32 mg once daily" in answer.citations[0].quote
+
+
+def test_the_dose_a_patient_went_home_on_is_not_the_dose_she_was_started_on(bot_over):
+    """A paper giving the prednisolone dose he was started on, and only that he was discharged, does not say what he
+    went home on; a paper saying "discharged on prednisolone 20 mg" does."""
+    story = (
+        "Drug reaction in a young man\n\nCase presentation\n\n"
+        "A 21-year-old man presented with fever, a widespread rash and raised liver enzymes three weeks after "
+        "starting carbamazepine. Carbamazepine was stopped and he was started on oral prednisolone 40 mg per day. "
+        "The rash faded over the following week and his liver enzymes returned to normal. {}\n"
+    )
+    question = "What prednisolone dose was the 21-year-old man with the drug reaction taking when he was discharged?"
+    unsaid = bot_over({"dress.txt": story.format("He was discharged home on day 12.")})
+    assert unsaid.ask(question).abstained
+    said = bot_over({"dress.txt": story.format("He was discharged on prednisolone 20 mg per day, to be tapered.")})
+    assert "discharged on prednisolone 20 mg" in said.ask(question).citations[0].quote
 
 
 def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):

@@ -84,6 +84,12 @@ CASES = [
     ("Once the fever settled, which drug was stopped?", "which"),
     ("And when the ulcers appeared, how were they treated?", "how"),
     ("When was the biopsy done, and what did it show?", "time"),
+    # how long or how fast, whatever dose it names (twenty-second round)
+    ("How long after the first dose of rituximab did the rash fade?", "duration"),
+    ("How soon after the second dose did she improve?", "duration"),
+    ("How quickly did the QRS narrow after her first dose of alkali, and to what width?", "how"),
+    ("How fast did the fever settle once the dose was raised?", "how"),
+    ("How much insulin was given and how quickly?", "dose"),
     # causes
     ("Why was treatment begun on the second day of illness?", "why"),
     ("Why does dapsone poisoning come back after single doses?", "why"),
