@@ -1407,6 +1407,17 @@ _GENERIC_SENTENCE = re.compile(
     r"|typical|ranges?|tends?|occurs?|affects?|develops?|involves?|requires?|depends?|consists?|relies|in general)\b",
     re.I,
 )
+# "is" / "are" alone: the present tense a case report may also tell its story in ("Prednisolone 40 mg daily is started")
+_TENSE = re.compile(r"\b(?:is|are)\b", re.I)
+
+
+@lru_cache(maxsize=SENTENCES_REMEMBERED)
+def general_by_tense_only(text: str) -> bool:
+    """Whether a sentence reads as speaking of the condition only by its present tense ("is", "are"), with no word that
+    says so ("usually", "may", "include" …): in a case's own sections, the story told in the present."""
+    return not _GENERIC_SENTENCE.search(_TENSE.sub(" ", text))
+
+
 _CASE_SECTION = re.compile(r"\bcase", re.I)  # "Case presentation", "CASE REPORT", "Case description"
 _GENERAL_SECTION = re.compile(r"\b(?:discussion|background|introduction|review)", re.I)
 

@@ -36,6 +36,7 @@ from .analysis import (
     asks_how_confirmed,
     asks_how_treated,
     blank,
+    general_by_tense_only,
     methods_section,
     number_at,
     patient_description,
@@ -444,8 +445,19 @@ def _on_the_condition(hit: Hit, sentence: str) -> bool:
     """Whether a sentence speaks of the condition in general: in the present tense, or naming no one in
     a section that does (introduction, discussion): "The multiple-dose protocol alternates methotrexate
     1 mg/kg …"."""
-    seen = about(sentence, question=False)
+    seen = _whom(hit, sentence)
     return seen == "general" or (seen is None and section_about(hit.section) == "general")
+
+
+def _whom(hit: Hit, sentence: str) -> str | None:
+    """Whom a sentence of `hit` speaks of (analysis.about); in the case's own section the present tense alone says
+    nothing, since a case may be told in the present ("Prednisolone 40 mg daily is started."). Not in the sections
+    after it (treatment, outcome): a passage there may run on into the discussion ("In adults, eculizumab is given as
+    900 mg …")."""
+    seen = about(sentence, question=False)
+    if seen == "general" and section_about(hit.section) == "patient" and general_by_tense_only(sentence):
+        return None
+    return seen
 
 
 def her_papers(query: Query, hits: list[Hit]) -> set[str]:
@@ -615,7 +627,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
         if not presentation and _INTRODUCES.match(sentence):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
-        if query.whom and (seen := about(sentence, question=False)) and seen != query.whom:
+        if query.whom and (seen := _whom(hit, sentence)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
         if results and RESULTS_SECTION.search(hit.section):
             score += RESULTS_BONUS  # "Is X linked to fewer Y?": the study's results state whether it was

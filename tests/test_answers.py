@@ -651,6 +651,22 @@ def test_the_dose_a_patient_went_home_on_is_not_the_dose_she_was_started_on(bot_
     assert "discharged on prednisolone 20 mg" in said.ask(question).citations[0].quote
 
 
+def test_a_case_told_in_the_present_tense_states_the_patients_dose(bot_over):
+    """Some case reports tell the story in the present ("Prednisolone 40 mg daily is started."): in the case's own
+    section that is the patient's dose, not the condition's, while the discussion's present tense stays general."""
+    text = (
+        "Sarcoidosis with hypercalcaemia (case report)\n\nCase presentation\n\n"
+        "A 34-year-old woman presents with thirst, fatigue and a serum calcium of 3.2 mmol/L. Hilar lymph nodes are "
+        "enlarged and a biopsy shows non-caseating granulomas. Prednisolone 40 mg daily is started. Her calcium is "
+        "normal after two weeks.\n\nDiscussion\n\nHypercalcaemia of sarcoidosis responds to glucocorticoids. "
+        "Hydroxychloroquine 200 mg twice daily is an alternative when steroids are not tolerated.\n"
+    )
+    bot = bot_over({"sarcoid.txt": text})
+    answer = bot.ask("What prednisolone dose was the 34-year-old woman with sarcoidosis started on?")
+    assert "Prednisolone 40 mg daily is started" in answer.citations[0].quote
+    assert bot.ask("What hydroxychloroquine dose did the 34-year-old woman with sarcoidosis take?").abstained
+
+
 def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):
     """The methanol paper says he was "given ethanol intravenously" and never how much; ethanol has no drug-name
     stem, so only the rule that some dose must be stated refuses the question."""

@@ -937,3 +937,20 @@ def one_sentence_hit(text: str, section: str, cosine: float):
     return Hit(
         0, "paper.txt", "A paper", section, text, 0, len(text), None, 1.0, span, coverage=1.0, best_cosine=cosine
     )
+
+
+@pytest.mark.parametrize(
+    "sentence, by_tense",
+    [
+        ("Prednisolone 40 mg daily is started.", True),  # a case told in the present
+        ("Her calcium is normal after two weeks.", True),
+        ("Ceftriaxone is usually given at 2 g daily.", False),
+        ("Treatment options include plasma exchange.", False),
+        ("Hydroxychloroquine may be used when steroids are not tolerated.", False),
+    ],
+)
+def test_a_sentence_general_only_by_its_present_tense(sentence, by_tense):
+    """In a case's own section such a sentence is the story told in the present (answer._whom)."""
+    from bot.analysis import general_by_tense_only
+
+    assert general_by_tense_only(sentence) is by_tense
