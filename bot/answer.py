@@ -492,7 +492,30 @@ def _gives_level(query: Query, terms: set[str], sentence: str) -> bool:
             return True
         if n == 0 and _names_level(query, named, sentence[: number_at(value)]):
             return True  # "The digoxin level in blood drawn on arrival was reported only after death, at 44 ng/mL"
-    return False
+    return _value_after(query, named, sentence)
+
+
+# A value right after the test it measures, in no laboratory unit the level shape knows: "The arterial pH was 7.08",
+# "the anion gap was 28", "ESR of 110 mm/h", "a Glasgow Coma Scale score of 8" (twenty-second round); not "ESR on day
+# 3" or "CRP 2 weeks later".
+_VALUE_AFTER = re.compile(
+    r"\W*(?:(?:was|were|of|at|measured|reached|(?:had\s+)?(?:rose|risen|fell|fallen|dropped)\s+to)\s+|:\s*)"
+    r"(?:only\s+|about\s+|approximately\s+)?\d+(?:[.,]\d+)?(?![.,]?\d|\s*(?:-|to\s+\d)?\s*(?:days?|weeks?|months?|years?"
+    r"|hours?|h\b|minutes?|min\b|times)|-)",
+    re.I,
+)
+
+
+def _value_after(query: Query, named: list[str], sentence: str) -> bool:
+    """Whether a value follows a word or concept form naming the measured test (`named`: its key terms)."""
+    ends = [
+        m.end()
+        for m in re.finditer(r"[^\W_]+", sentence)
+        if any(query.has(t, {stem(m.group().lower())}) for t in named)
+    ]
+    if query.vocabulary is not None and any(t.startswith("@") for t in named):
+        ends += [end for tag, _, end in query.vocabulary.tag_spans(sentence) if tag in named]
+    return any(_VALUE_AFTER.match(sentence, end) for end in ends)
 
 
 def _names_level(query: Query, named: list[str], text: str) -> bool:

@@ -667,6 +667,27 @@ def test_a_case_told_in_the_present_tense_states_the_patients_dose(bot_over):
     assert bot.ask("What hydroxychloroquine dose did the 34-year-old woman with sarcoidosis take?").abstained
 
 
+def test_a_result_in_no_laboratory_unit_is_the_level_asked(bot_over):
+    """ "The arterial pH was 7.08" and "The ESR was 110 mm/h" state the level asked ("What was the … level?"), and a
+    paper saying only that the ESR was raised does not."""
+    story = (
+        "{c} in a {a}-year-old woman (case report)\n\nCase presentation\n\nA {a}-year-old woman presented with {c} "
+        "after three days of symptoms. Examination was otherwise unremarkable. {s} She improved over the next week "
+        "and went home.\n\nDiscussion\n\n{c} is common and its causes are many.\n"
+    )
+    papers = {
+        "ph.txt": story.format(c="Metformin poisoning", a=41, s="The arterial pH was 7.08."),
+        "esr.txt": story.format(c="Temporal arteritis", a=72, s="The ESR was 110 mm/h."),
+        "raised.txt": story.format(c="Polymyalgia rheumatica", a=68, s="The ESR was raised."),
+    }
+    bot = bot_over(papers)
+    answer = bot.ask("What was the arterial pH level in the 41-year-old woman with metformin poisoning?")
+    assert "pH was 7.08" in answer.citations[0].quote
+    answer = bot.ask("What was the ESR level in the 72-year-old woman with temporal arteritis?")
+    assert "ESR was 110 mm/h" in answer.citations[0].quote
+    assert bot.ask("What was the ESR level in the 68-year-old woman with polymyalgia rheumatica?").abstained
+
+
 def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):
     """The methanol paper says he was "given ethanol intravenously" and never how much; ethanol has no drug-name
     stem, so only the rule that some dose must be stated refuses the question."""
