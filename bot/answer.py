@@ -771,15 +771,49 @@ def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> b
 def _dose_beside(query: Query, drugs: list[str], sentence: str) -> bool:
     """Whether one of `drugs` stands in a part of `sentence` that states a dose (parts: see _JOINED); a part
     naming no drug continues the drug before it ("methotrexate was started, followed by 15 mg weekly")."""
-    parts = _JOINED.split(sentence)
-    if len(parts) == 1 or query.vocabulary is None:
+    if query.vocabulary is None:
         return True
+    parts = _JOINED.split(sentence)
     current = False  # whether the last part that names a drug names one of `drugs` ("followed by 15 mg weekly")
     for part in parts:
         asked = any(query.has(t, set(tokens(part, query.vocabulary))) for t in drugs)
         if asked or DRUG_NAME.search(part):
             current = asked
-        if current and SHAPES["dose"].search(part):
+        if current and SHAPES["dose"].search(part) and (not asked or _dose_attached(query, drugs, part)):
+            return True
+    return False
+
+
+# Between a dose and the drug named right after it: "2 g of ceftriaxone", "a 500-mg dose of metronidazole", "500 mg
+# metronidazole", "500 mg three times daily of metronidazole"
+_DOSE_THEN_DRUG = re.compile(
+    r"[\s-]*(?:(?:(?!(?:and|or|with|plus|then)\b)[a-z]+\s+){0,4}of\s+|(?:(?:daily\s+)?(?:dose|doses|course|bolus|infusion)\s+)?)"
+    r"(?:(?:oral|intravenous|iv)\s+)?$",
+    re.I,
+)
+_RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
+
+
+def _dose_attached(query: Query, drugs: list[str], text: str) -> bool:
+    """Whether a dose in `text` (which names one of `drugs`) is that drug's: the drug named right after the dose ("2 g
+    of X"), else the last one named before it. "She received ceftriaxone 2 g daily and metronidazole." gives no
+    metronidazole dose (twenty-second round); a text naming no other drug gives the asked one's."""
+    assert query.vocabulary is not None
+    asked = [
+        m.span()
+        for m in re.finditer(r"[^\W_][\w-]*", text)
+        if any(query.has(t, {stem(m.group().lower())}) for t in drugs)
+    ]
+    asked += [(start, end) for tag, start, end in query.vocabulary.tag_spans(text) if tag in drugs]
+    others = [m.span() for m in DRUG_NAME.finditer(text) if not any(s < m.end() and m.start() < e for s, e in asked)]
+    if not others or _RESPECTIVELY.search(text):
+        return True
+    named = sorted([(s, e, True) for s, e in asked] + [(s, e, False) for s, e in others])
+    for dose in SHAPES["dose"].finditer(text):
+        after = next((x for x in named if x[0] >= dose.end()), None)
+        before = next((x for x in reversed(named) if x[1] <= dose.start()), None)
+        owner = after if after is not None and _DOSE_THEN_DRUG.match(text[dose.end() : after[0]]) else before or after
+        if owner is None or owner[2]:
             return True
     return False
 

@@ -435,6 +435,14 @@ AMOUNT_DRUG_ZIPF = 3.0
 #   were refused; all are answered with it. "is" is not among the verbs before the value: with it, "pH is 7.0 or lower"
 #   in the discussion answered an unanswerable question (check6). No question of the tuning side or of check7/check8
 #   moved (k = 5 and 10).
+# - A dose in a sentence naming two drugs belongs to the drug named right after it ("2 g of ceftriaxone", "500 mg three
+#   times daily of metronidazole"), else to the last one named before it (answer._dose_attached): "She received
+#   ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose. Before, any dose in a sentence (or in its part
+#   joined by "together with", ";" …) naming the drug asked counted as its dose. Found with a battery of eight
+#   sentences giving one drug's dose and naming a second without one (three drug pairs each): all 24 questions on the
+#   second drug were answered with the first drug's dose; all are refused now, and every question of a battery of ten
+#   sentences giving both drugs' doses is answered with the right one. No question of the tuning side or of
+#   check7/check8 moved (k = 5 and 10): the writers' unanswerable dose questions there were already refused.
 # - Also measured: a yes/no question on a treatment of several words ("Was she given activated charcoal?") refused
 #   when only the paper's sentences on the condition name it, as for a named drug. It refused the battery's three
 #   such questions, but on the tuning side it refused one answerable question ("digoxin-binding antibody fragments",

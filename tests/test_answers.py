@@ -688,6 +688,31 @@ def test_a_result_in_no_laboratory_unit_is_the_level_asked(bot_over):
     assert bot.ask("What was the ESR level in the 68-year-old woman with polymyalgia rheumatica?").abstained
 
 
+def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belongs_to(bot_over):
+    """ "She received ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose (the drug a writer most
+    often asks about when its dose is not given); a dose belongs to the drug named right after it ("500 mg three
+    times daily of metronidazole"), else to the last one named before it."""
+    story = (
+        "{c} in a {a}-year-old woman (case report)\n\nCase presentation\n\nA {a}-year-old woman presented with {c} "
+        "after three days of fever. Imaging confirmed the diagnosis. {s} She improved over the next week and went "
+        "home.\n\nDiscussion\n\n{c} is uncommon in the young.\n"
+    )
+    papers = {
+        "one.txt": story.format(c="Liver abscess", a=41, s="She received ceftriaxone 2 g daily and metronidazole."),
+        "both.txt": story.format(
+            c="Lung abscess", a=57, s="She received 2 g of ceftriaxone and 500 mg three times daily of metronidazole."
+        ),
+        "added.txt": story.format(c="Septic arthritis", a=63, s="Metronidazole was added to ceftriaxone 2 g daily."),
+    }
+    bot = bot_over(papers)
+    assert bot.ask("What dose of metronidazole was the 41-year-old woman with liver abscess given?").abstained
+    assert bot.ask("What dose of metronidazole was the 63-year-old woman with septic arthritis given?").abstained
+    answer = bot.ask("What dose of ceftriaxone was the 41-year-old woman with liver abscess given?")
+    assert "ceftriaxone 2 g daily" in answer.citations[0].quote
+    answer = bot.ask("What dose of metronidazole was the 57-year-old woman with lung abscess given?")
+    assert "500 mg three times daily of metronidazole" in answer.citations[0].quote
+
+
 def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):
     """The methanol paper says he was "given ethanol intravenously" and never how much; ethanol has no drug-name
     stem, so only the rule that some dose must be stated refuses the question."""
