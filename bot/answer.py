@@ -281,6 +281,9 @@ class Confidence:
       receive?") and no retrieved sentence of the patient's paper states a dose of it: "She
       was started on rituximab" or another drug's dose is not the answer; or it asks an amount in
       a unit ("How many IU …?", "in mg/kg") and none of her sentences gives a number in that unit.
+    - unlasted: the question asks how long the patient was given a drug it names ("For how many days was she
+      treated with clindamycin?") and no retrieved sentence of hers gives that drug a duration: "She received
+      metronidazole. Ceftriaxone was continued for 6 weeks." does not say.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -299,6 +302,7 @@ class Confidence:
     unmeasured: bool = False
     undosed: bool = False
     topic: bool = False
+    unlasted: bool = False
 
     def answers(self, abstain_below: float) -> bool:
         least = MIN_CLAIM_COSINE if self.claim else MIN_TOPIC_COSINE if self.topic else MIN_SENTENCE_COSINE
@@ -308,6 +312,7 @@ class Confidence:
             and not self.missing
             and not self.unmeasured
             and not self.undosed
+            and not self.unlasted
         )
 
 
@@ -329,8 +334,65 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         and (amount := asked_amount(query.question)) is not None
         and not _states_amount(query, amount, hits)
     )
+    unlasted = (
+        query is not None
+        and query.kind == "duration"
+        and query.whom == "patient"
+        and bool(drugs := _lasted_drugs(query))
+        and not _states_duration(query, drugs, hits)
+    )
     topic = query is not None and query.whom != "patient" and not claim
-    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic)
+    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic, unlasted)
+
+
+# A question asking how long until something happened, not how long a drug was given ("How long did it take for her
+# hCG to normalise on methotrexate?", "How long after starting rituximab …?")
+_TIME_TO = re.compile(
+    r"\bhow\s+(?:long|many\s+\w+)\s+(?:did\s+it\s+take|after|before|until|into|later)\b|\bhow\s+soon\b"
+)
+_GIVEN_BEFORE = re.compile(
+    r"\b(?:given|treated\s+with|receiv\w*|on|tak\w*|took|course\s+of|continued|prescribed|kept\s+on|stay\w*\s+on"
+    r"|infusion\s+of|therapy\s+with|treatment\s+with)\s+(?:[\w-]+\s+){0,2}$"
+)
+_GIVEN_AFTER = re.compile(
+    r"\s+(?:was|were)\s+(?:\w+\s+)?(?:given|continued|infused|used|administered|taken|kept\s+going)\b"
+)
+
+
+def _lasted_drugs(query: Query) -> list[str]:
+    """The drugs a question asking how long names by a drug's name ("For how many weeks was he given ceftriaxone?"),
+    not those naming the patient ("How long had the man on lithium been unwell?"). Not a word English seldom uses,
+    as a dose question's drug may be: here it is as often the condition ("… with endocarditis …")."""
+    question = query.question.lower()
+    if _TIME_TO.search(question):
+        return []
+    own = [t for t in query.key if not query.own or t in query.own]
+    named = [t for t in own if t not in query.description and DRUG_NAME.fullmatch(query.words.get(t, ""))]
+    return [t for t in named if _is_given(question, query.words[t].lower())]
+
+
+def _is_given(question: str, word: str) -> bool:
+    """Whether a question speaks of `word` (a drug) as given: "given ceftriaxone", "on prednisone", "ceftriaxone was
+    continued"; not "the IVIG-resistant boy"."""
+    at = _word_at(question, word)
+    return at >= 0 and bool(
+        _GIVEN_BEFORE.search(question[max(0, at - 40) : at]) or _GIVEN_AFTER.match(question, at + len(word))
+    )
+
+
+def _states_duration(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
+    """Whether a sentence that can answer for the patient (_answering_sentences) gives one of `drugs` a duration: one
+    naming it with a duration that is its own (_dose_attached), or one naming no drug right after one naming it ("She
+    was started on prednisone. The dose was lowered … and continued for 6 months.")."""
+    for hit, i, sentence in _answering_sentences(query, hits):
+        if not SHAPES["duration"].search(sentence):
+            continue
+        if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
+            if query.vocabulary is None or _dose_attached(query, drugs, sentence, SHAPES["duration"]):
+                return True
+        elif i > 0 and not DRUG_NAME.search(sentence) and any(query.has(t, hit.sentence_terms[i - 1]) for t in drugs):
+            return True
+    return False
 
 
 def dose_drugs(query: Query) -> list[str]:
@@ -794,7 +856,7 @@ _DOSE_THEN_DRUG = re.compile(
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 
-def _dose_attached(query: Query, drugs: list[str], text: str) -> bool:
+def _dose_attached(query: Query, drugs: list[str], text: str, shape: re.Pattern = SHAPES["dose"]) -> bool:
     """Whether a dose in `text` (which names one of `drugs`) is that drug's: the drug named right after the dose ("2 g
     of X"), else the last one named before it. "She received ceftriaxone 2 g daily and metronidazole." gives no
     metronidazole dose (twenty-second round); a text naming no other drug gives the asked one's."""
@@ -809,7 +871,7 @@ def _dose_attached(query: Query, drugs: list[str], text: str) -> bool:
     if not others or _RESPECTIVELY.search(text):
         return True
     named = sorted([(s, e, True) for s, e in asked] + [(s, e, False) for s, e in others])
-    for dose in SHAPES["dose"].finditer(text):
+    for dose in shape.finditer(text):  # or a duration ("6 weeks of ceftriaxone")
         after = next((x for x in named if x[0] >= dose.end()), None)
         before = next((x for x in reversed(named) if x[1] <= dose.start()), None)
         owner = after if after is not None and _DOSE_THEN_DRUG.match(text[dose.end() : after[0]]) else before or after

@@ -713,6 +713,29 @@ def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belong
     assert "500 mg three times daily of metronidazole" in answer.citations[0].quote
 
 
+def test_how_long_a_drug_was_given_is_answered_only_by_that_drugs_duration(bot_over):
+    """ "She received metronidazole. Ceftriaxone was continued for 6 weeks." does not say how long she had
+    metronidazole; "She completed a 6-week course of ceftriaxone." says how long she had ceftriaxone. A question on how
+    long something took while on a drug is not about the drug's course."""
+    story = (
+        "{c} in a {a}-year-old woman (case report)\n\nCase presentation\n\nA {a}-year-old woman presented with {c} "
+        "after three days of fever. Imaging confirmed the diagnosis. {s} She improved and went home.\n\nDiscussion"
+        "\n\n{c} is uncommon in the young.\n"
+    )
+    papers = {
+        "unsaid.txt": story.format(
+            c="Liver abscess", a=41, s="She received metronidazole. Ceftriaxone was continued for 6 weeks."
+        ),
+        "said.txt": story.format(c="Lung abscess", a=57, s="She completed a 6-week course of ceftriaxone."),
+    }
+    bot = bot_over(papers)
+    assert bot.ask("For how long was the 41-year-old woman with liver abscess given metronidazole?").abstained
+    answer = bot.ask("For how long was the 57-year-old woman with lung abscess given ceftriaxone?")
+    assert "6-week course of ceftriaxone" in answer.citations[0].quote
+    answer = bot.ask("How long did it take for the 41-year-old woman with liver abscess to improve on metronidazole?")
+    assert not answer.abstained
+
+
 def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):
     """The methanol paper says he was "given ethanol intravenously" and never how much; ethanol has no drug-name
     stem, so only the rule that some dose must be stated refuses the question."""
