@@ -541,6 +541,10 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
     return any(_gives_level(query, hit.sentence_terms[i], sentence) for hit, i, sentence in _sentences_of(hits, papers))
 
 
+# Where a sentence starts a new clause, which names its own test: "Potassium was requested, and sodium was 118 mmol/L"
+_NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;", re.I)
+
+
 def _gives_level(query: Query, terms: set[str], sentence: str) -> bool:
     """Whether `sentence` (its tokens `terms`) names the measured test just before a laboratory value."""
     named = [t for t in query.measured - SPECIMENS or query.measured if query.has(t, terms)]
@@ -548,7 +552,9 @@ def _gives_level(query: Query, terms: set[str], sentence: str) -> bool:
         return False
     written = {stem(w) for w in words(sentence)}
     for n, value in enumerate(SHAPES["level"].finditer(sentence)):
-        before = {stem(w) for w in words_before(sentence, number_at(value))}
+        at = number_at(value)  # its test is named in its own clause ("X was requested, and Y was 4": Y's)
+        clause = max((m.end() for m in _NEW_CLAUSE.finditer(sentence, 0, at)), default=0)
+        before = {stem(w) for w in words_before(sentence[clause:], at - clause)}
         # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
         if any(query.has(t, before) or not query.has(t, written) for t in named):
             return True

@@ -736,6 +736,19 @@ def test_how_long_a_drug_was_given_is_answered_only_by_that_drugs_duration(bot_o
     assert not answer.abstained
 
 
+def test_a_value_belongs_to_the_test_named_in_its_own_clause(bot_over):
+    """ "Potassium was requested, and sodium was 118 mmol/L" gives the sodium, not the potassium."""
+    text = (
+        "Confusion in a 77-year-old woman (case report)\n\nCase presentation\n\nA 77-year-old woman presented with "
+        "confusion after three days. Examination was unremarkable. Potassium was requested, and sodium was 118 mmol/L."
+        " She improved and went home.\n\nDiscussion\n\nConfusion has many causes.\n"
+    )
+    bot = bot_over({"na.txt": text})
+    assert bot.ask("What was the potassium level of the 77-year-old woman with confusion?").abstained
+    answer = bot.ask("What was the sodium level of the 77-year-old woman with confusion?")
+    assert "sodium was 118 mmol/L" in answer.citations[0].quote
+
+
 def test_a_dose_question_naming_no_known_drug_abstains_when_no_dose_is_stated(bot_over):
     """The methanol paper says he was "given ethanol intravenously" and never how much; ethanol has no drug-name
     stem, so only the rule that some dose must be stated refuses the question."""
