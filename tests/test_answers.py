@@ -667,20 +667,26 @@ def test_a_case_told_in_the_present_tense_states_the_patients_dose(bot_over):
     assert bot.ask("What hydroxychloroquine dose did the 34-year-old woman with sarcoidosis take?").abstained
 
 
+def short_case(condition: str, age: int, story: str, discussion: str = "") -> str:
+    """A short case report: a woman presenting with `condition`, her `story`, her going home, then a discussion."""
+    return (
+        f"{condition} in a {age}-year-old woman (case report)\n\nCase presentation\n\nA {age}-year-old woman "
+        f"presented with {condition.lower()} after three days of symptoms. Examination was otherwise unremarkable. "
+        f"{story} She improved over the next week and went home.\n\nDiscussion\n\n"
+        f"{discussion or condition + ' is common and its causes are many.'}\n"
+    )
+
+
 def test_a_result_in_no_laboratory_unit_is_the_level_asked(bot_over):
     """ "The arterial pH was 7.08" and "The ESR was 110 mm/h" state the level asked ("What was the … level?"), and a
     paper saying only that the ESR was raised does not."""
-    story = (
-        "{c} in a {a}-year-old woman (case report)\n\nCase presentation\n\nA {a}-year-old woman presented with {c} "
-        "after three days of symptoms. Examination was otherwise unremarkable. {s} She improved over the next week "
-        "and went home.\n\nDiscussion\n\n{c} is common and its causes are many.\n"
+    bot = bot_over(
+        {
+            "ph.txt": short_case("Metformin poisoning", 41, "The arterial pH was 7.08."),
+            "esr.txt": short_case("Temporal arteritis", 72, "The ESR was 110 mm/h."),
+            "raised.txt": short_case("Polymyalgia rheumatica", 68, "The ESR was raised."),
+        }
     )
-    papers = {
-        "ph.txt": story.format(c="Metformin poisoning", a=41, s="The arterial pH was 7.08."),
-        "esr.txt": story.format(c="Temporal arteritis", a=72, s="The ESR was 110 mm/h."),
-        "raised.txt": story.format(c="Polymyalgia rheumatica", a=68, s="The ESR was raised."),
-    }
-    bot = bot_over(papers)
     answer = bot.ask("What was the arterial pH level in the 41-year-old woman with metformin poisoning?")
     assert "pH was 7.08" in answer.citations[0].quote
     answer = bot.ask("What was the ESR level in the 72-year-old woman with temporal arteritis?")
@@ -692,19 +698,14 @@ def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belong
     """ "She received ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose (the drug a writer most
     often asks about when its dose is not given); a dose belongs to the drug named right after it ("500 mg three
     times daily of metronidazole"), else to the last one named before it."""
-    story = (
-        "{c} in a {a}-year-old woman (case report)\n\nCase presentation\n\nA {a}-year-old woman presented with {c} "
-        "after three days of fever. Imaging confirmed the diagnosis. {s} She improved over the next week and went "
-        "home.\n\nDiscussion\n\n{c} is uncommon in the young.\n"
+    both = "She received 2 g of ceftriaxone and 500 mg three times daily of metronidazole."
+    bot = bot_over(
+        {
+            "one.txt": short_case("Liver abscess", 41, "She received ceftriaxone 2 g daily and metronidazole."),
+            "both.txt": short_case("Lung abscess", 57, both),
+            "added.txt": short_case("Septic arthritis", 63, "Metronidazole was added to ceftriaxone 2 g daily."),
+        }
     )
-    papers = {
-        "one.txt": story.format(c="Liver abscess", a=41, s="She received ceftriaxone 2 g daily and metronidazole."),
-        "both.txt": story.format(
-            c="Lung abscess", a=57, s="She received 2 g of ceftriaxone and 500 mg three times daily of metronidazole."
-        ),
-        "added.txt": story.format(c="Septic arthritis", a=63, s="Metronidazole was added to ceftriaxone 2 g daily."),
-    }
-    bot = bot_over(papers)
     assert bot.ask("What dose of metronidazole was the 41-year-old woman with liver abscess given?").abstained
     assert bot.ask("What dose of metronidazole was the 63-year-old woman with septic arthritis given?").abstained
     answer = bot.ask("What dose of ceftriaxone was the 41-year-old woman with liver abscess given?")
@@ -717,18 +718,13 @@ def test_how_long_a_drug_was_given_is_answered_only_by_that_drugs_duration(bot_o
     """ "She received metronidazole. Ceftriaxone was continued for 6 weeks." does not say how long she had
     metronidazole; "She completed a 6-week course of ceftriaxone." says how long she had ceftriaxone. A question on how
     long something took while on a drug is not about the drug's course."""
-    story = (
-        "{c} in a {a}-year-old woman (case report)\n\nCase presentation\n\nA {a}-year-old woman presented with {c} "
-        "after three days of fever. Imaging confirmed the diagnosis. {s} She improved and went home.\n\nDiscussion"
-        "\n\n{c} is uncommon in the young.\n"
+    unsaid = "She received metronidazole. Ceftriaxone was continued for 6 weeks."
+    bot = bot_over(
+        {
+            "unsaid.txt": short_case("Liver abscess", 41, unsaid),
+            "said.txt": short_case("Lung abscess", 57, "She completed a 6-week course of ceftriaxone."),
+        }
     )
-    papers = {
-        "unsaid.txt": story.format(
-            c="Liver abscess", a=41, s="She received metronidazole. Ceftriaxone was continued for 6 weeks."
-        ),
-        "said.txt": story.format(c="Lung abscess", a=57, s="She completed a 6-week course of ceftriaxone."),
-    }
-    bot = bot_over(papers)
     assert bot.ask("For how long was the 41-year-old woman with liver abscess given metronidazole?").abstained
     answer = bot.ask("For how long was the 57-year-old woman with lung abscess given ceftriaxone?")
     assert "6-week course of ceftriaxone" in answer.citations[0].quote
@@ -738,12 +734,7 @@ def test_how_long_a_drug_was_given_is_answered_only_by_that_drugs_duration(bot_o
 
 def test_a_value_belongs_to_the_test_named_in_its_own_clause(bot_over):
     """ "Potassium was requested, and sodium was 118 mmol/L" gives the sodium, not the potassium."""
-    text = (
-        "Confusion in a 77-year-old woman (case report)\n\nCase presentation\n\nA 77-year-old woman presented with "
-        "confusion after three days. Examination was unremarkable. Potassium was requested, and sodium was 118 mmol/L."
-        " She improved and went home.\n\nDiscussion\n\nConfusion has many causes.\n"
-    )
-    bot = bot_over({"na.txt": text})
+    bot = bot_over({"na.txt": short_case("Confusion", 77, "Potassium was requested, and sodium was 118 mmol/L.")})
     assert bot.ask("What was the potassium level of the 77-year-old woman with confusion?").abstained
     answer = bot.ask("What was the sodium level of the 77-year-old woman with confusion?")
     assert "sodium was 118 mmol/L" in answer.citations[0].quote
