@@ -1,6 +1,6 @@
 """How the answer rules hold up when the same fact is written or asked another way.
 
-    python bench/phrasings.py [--battery dose,questions,two-drugs,durations,levels,unitless,two-tests,yes-no]
+    python bench/phrasings.py [--battery dose,questions,two-drugs,durations,levels,unitless,two-tests,yes-no,names]
 
 Each battery writes short case reports, one per probe (a patient, her story in a "Case presentation" section and a
 discussion of the condition in general), indexes them with the configured model, asks each probe's question and
@@ -345,6 +345,41 @@ def yes_no() -> list[Probe]:
     return probes
 
 
+def names() -> list[Probe]:
+    """A drug or test the question names otherwise than the paper: abbreviation, regional or brand name, long form."""
+    pairs = [  # (the paper's sentence, the question's name, a dose or a level, the value)
+        ("She was started on intravenous immunoglobulin 2 g/kg.", "IVIG", "dose", "2 g/kg"),
+        ("She was started on IVIG 2 g/kg.", "intravenous immunoglobulin", "dose", "2 g/kg"),
+        ("She was started on methotrexate 15 mg weekly.", "MTX", "dose", "15 mg"),
+        ("She was started on co-trimoxazole 960 mg twice daily.", "trimethoprim-sulfamethoxazole", "dose", "960 mg"),
+        ("She was started on TMP-SMX 960 mg twice daily.", "co-trimoxazole", "dose", "960 mg"),
+        ("She was started on paracetamol 1 g four times daily.", "acetaminophen", "dose", "1 g"),
+        ("She was started on adrenaline 0.5 mg intramuscularly.", "epinephrine", "dose", "0.5 mg"),
+        ("She was started on noradrenaline at 0.1 µg/kg/min.", "norepinephrine", "dose", "0.1"),
+        ("She was started on ciclosporin 5 mg/kg/day.", "cyclosporine", "dose", "5 mg/kg"),
+        ("She was started on frusemide 40 mg daily.", "furosemide", "dose", "40 mg"),
+        ("She was started on salbutamol 5 mg nebulised.", "albuterol", "dose", "5 mg"),
+        ("She was started on low-molecular-weight heparin 1 mg/kg twice daily.", "LMWH", "dose", "1 mg/kg"),
+        ("She was started on enoxaparin 1 mg/kg twice daily.", "low-molecular-weight heparin", "dose", "1 mg/kg"),
+        ("Her creatine kinase was 45,000 U/L.", "CK", "level", "45,000"),
+        ("Her CK was 45,000 U/L.", "creatine kinase", "level", "45,000"),
+        ("Her C-reactive protein was 230 mg/L.", "CRP", "level", "230"),
+        ("Her haemoglobin was 6.2 g/dL.", "hemoglobin", "level", "6.2"),
+        ("Her HbA1c was 11.2%.", "glycated haemoglobin", "level", "11.2"),
+        ("Her TSH was 0.01 mU/L.", "thyroid-stimulating hormone", "level", "0.01"),
+        ("Her lactate dehydrogenase was 1,200 U/L.", "LDH", "level", "1,200"),
+        ("Her alanine aminotransferase was 850 U/L.", "ALT", "level", "850"),
+        ("Her erythrocyte sedimentation rate was 110 mm/h.", "ESR", "level", "110"),
+    ]
+    dose = "What dose of {name} was the {age}-year-old woman with {condition} given?"
+    level = "What was the {name} level of the {age}-year-old woman with {condition}?"
+    return [
+        Probe(f"{story} | asked as {name}", story, "Acute illness has many causes.", "an acute illness",
+              (dose if kind == "dose" else level).replace("{name}", name), value)
+        for story, name, kind, value in pairs
+    ]  # fmt: skip
+
+
 BATTERIES: dict[str, Callable[[], list[Probe]]] = {
     "dose": dose_sentences,
     "questions": dose_questions,
@@ -354,6 +389,7 @@ BATTERIES: dict[str, Callable[[], list[Probe]]] = {
     "unitless": unitless,
     "two-tests": two_tests,
     "yes-no": yes_no,
+    "names": names,
 }
 
 
