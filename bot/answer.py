@@ -382,13 +382,13 @@ def _is_given(question: str, word: str) -> bool:
 
 def _states_duration(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
     """Whether a sentence that can answer for the patient (_answering_sentences) gives one of `drugs` a duration: one
-    naming it with a duration that is its own (_dose_attached), or one naming no drug right after one naming it ("She
+    naming it with a duration that is its own (_value_attached), or one naming no drug right after one naming it ("She
     was started on prednisone. The dose was lowered … and continued for 6 months.")."""
     for hit, i, sentence in _answering_sentences(query, hits):
         if not SHAPES["duration"].search(sentence):
             continue
         if any(query.has(t, hit.sentence_terms[i]) for t in drugs):
-            if query.vocabulary is None or _dose_attached(query, drugs, sentence, SHAPES["duration"]):
+            if _value_attached(query, drugs, sentence, SHAPES["duration"]):
                 return True
         elif i > 0 and not DRUG_NAME.search(sentence) and any(query.has(t, hit.sentence_terms[i - 1]) for t in drugs):
             return True
@@ -576,14 +576,18 @@ _VALUE_AFTER = re.compile(
 
 def _value_after(query: Query, named: list[str], sentence: str) -> bool:
     """Whether a value follows a word or concept form naming the measured test (`named`: its key terms)."""
-    ends = [
-        m.end()
-        for m in re.finditer(r"[^\W_]+", sentence)
-        if any(query.has(t, {stem(m.group().lower())}) for t in named)
-    ]
-    if query.vocabulary is not None and any(t.startswith("@") for t in named):
-        ends += [end for tag, _, end in query.vocabulary.tag_spans(sentence) if tag in named]
-    return any(_VALUE_AFTER.match(sentence, end) for end in ends)
+    return any(_VALUE_AFTER.match(sentence, end) for _, end in _spans_naming(query, named, sentence))
+
+
+_WORD = re.compile(r"[^\W_][\w-]*")
+
+
+def _spans_naming(query: Query, terms: list[str], text: str) -> list[tuple[int, int]]:
+    """Where `text` names one of `terms` (key terms of the query): a word whose stem is one, or a concept's form."""
+    spans = [m.span() for m in _WORD.finditer(text) if any(query.has(t, {stem(m.group().lower())}) for t in terms)]
+    if query.vocabulary is not None and any(t.startswith("@") for t in terms):
+        spans += [(start, end) for tag, start, end in query.vocabulary.tag_spans(text) if tag in terms]
+    return spans
 
 
 def _names_level(query: Query, named: list[str], text: str) -> bool:
@@ -847,14 +851,18 @@ def _dose_beside(query: Query, drugs: list[str], sentence: str) -> bool:
         asked = any(query.has(t, set(tokens(part, query.vocabulary))) for t in drugs)
         if asked or DRUG_NAME.search(part):
             current = asked
-        if current and SHAPES["dose"].search(part) and (not asked or _dose_attached(query, drugs, part)):
+        if (
+            current
+            and SHAPES["dose"].search(part)
+            and (not asked or _value_attached(query, drugs, part, SHAPES["dose"]))
+        ):
             return True
     return False
 
 
-# Between a dose and the drug named right after it: "2 g of ceftriaxone", "a 500-mg dose of metronidazole", "500 mg
-# metronidazole", "500 mg three times daily of metronidazole"
-_DOSE_THEN_DRUG = re.compile(
+# Between a dose (or a duration) and the drug named right after it: "2 g of ceftriaxone", "a 500-mg dose of
+# metronidazole", "500 mg metronidazole", "500 mg three times daily of metronidazole", "6 weeks of ceftriaxone"
+_VALUE_THEN_DRUG = re.compile(
     r"[\s-]*(?:(?:(?!(?:and|or|with|plus|then)\b)[a-z]+\s+){0,4}of\s+|(?:(?:daily\s+)?(?:dose|doses|course|bolus|infusion)\s+)?)"
     r"(?:(?:oral|intravenous|iv)\s+)?$",
     re.I,
@@ -862,25 +870,20 @@ _DOSE_THEN_DRUG = re.compile(
 _RESPECTIVELY = re.compile(r"\brespectively\b", re.I)
 
 
-def _dose_attached(query: Query, drugs: list[str], text: str, shape: re.Pattern = SHAPES["dose"]) -> bool:
-    """Whether a dose in `text` (which names one of `drugs`) is that drug's: the drug named right after the dose ("2 g
-    of X"), else the last one named before it. "She received ceftriaxone 2 g daily and metronidazole." gives no
-    metronidazole dose (twenty-second round); a text naming no other drug gives the asked one's."""
-    assert query.vocabulary is not None
-    asked = [
-        m.span()
-        for m in re.finditer(r"[^\W_][\w-]*", text)
-        if any(query.has(t, {stem(m.group().lower())}) for t in drugs)
-    ]
-    asked += [(start, end) for tag, start, end in query.vocabulary.tag_spans(text) if tag in drugs]
+def _value_attached(query: Query, drugs: list[str], text: str, shape: re.Pattern) -> bool:
+    """Whether a value of `shape` (a dose, a duration) in `text`, which names one of `drugs`, is that drug's: the
+    drug named right after the value ("2 g of X"), else the last one named before it. "She received ceftriaxone 2 g
+    daily and metronidazole." gives no metronidazole dose (twenty-second round); a text naming no other drug gives
+    the asked one's."""
+    asked = _spans_naming(query, drugs, text)
     others = [m.span() for m in DRUG_NAME.finditer(text) if not any(s < m.end() and m.start() < e for s, e in asked)]
     if not others or _RESPECTIVELY.search(text):
         return True
     named = sorted([(s, e, True) for s, e in asked] + [(s, e, False) for s, e in others])
-    for dose in shape.finditer(text):  # or a duration ("6 weeks of ceftriaxone")
-        after = next((x for x in named if x[0] >= dose.end()), None)
-        before = next((x for x in reversed(named) if x[1] <= dose.start()), None)
-        owner = after if after is not None and _DOSE_THEN_DRUG.match(text[dose.end() : after[0]]) else before or after
+    for value in shape.finditer(text):
+        after = next((x for x in named if x[0] >= value.end()), None)
+        before = next((x for x in reversed(named) if x[1] <= value.start()), None)
+        owner = after if after is not None and _VALUE_THEN_DRUG.match(text[value.end() : after[0]]) else before or after
         if owner is None or owner[2]:
             return True
     return False

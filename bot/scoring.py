@@ -436,7 +436,7 @@ AMOUNT_DRUG_ZIPF = 3.0
 #   in the discussion answered an unanswerable question (check6). No question of the tuning side or of check7/check8
 #   moved (k = 5 and 10).
 # - A dose in a sentence naming two drugs belongs to the drug named right after it ("2 g of ceftriaxone", "500 mg three
-#   times daily of metronidazole"), else to the last one named before it (answer._dose_attached): "She received
+#   times daily of metronidazole"), else to the last one named before it (answer._value_attached): "She received
 #   ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose. Before, any dose in a sentence (or in its part
 #   joined by "together with", ";" …) naming the drug asked counted as its dose. Found with a battery of eight
 #   sentences giving one drug's dose and naming a second without one (three drug pairs each): all 24 questions on the
