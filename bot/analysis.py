@@ -1098,21 +1098,24 @@ _RECEIVED = re.compile(
 )
 
 
-# What a yes/no question asks whether she received, where no drug name or concept says: the words after the
-# verb ("Did the 9-month-old get calcitonin?") or before it ("Was plasma exchange used?").
-_RECEIVED_OBJECT = re.compile(
-    r"\b(?:get|got|receive[ds]?|take|took|taking|taken|prescribed|(?:started|put)\s+on|treated\s+with|given)\s+"
+# What a question speaks of as given to her, where no drug name or concept says: the words after the verb ("Did the
+# 9-month-old get calcitonin?", "How long was he kept on prednisone?") or before it ("Was plasma exchange used?",
+# "For how many weeks was ceftriaxone continued?").
+_GIVEN_OBJECT = re.compile(
+    r"\b(?:get|got|receive[ds]?|take|took|taking|taken|prescribed|(?:started|put|kept|stayed|maintained)\s+on"
+    r"|treated\s+with|given|course\s+of)\s+"
     r"(?:(?:an?|any|the|some|more)\s+)?(?P<after>(?:[^\W\d_][\w-]*\s+)?[^\W\d_][\w-]*)"
     r"|\b(?:was|were)\s+(?:(?:an?|any|the|some)\s+)?(?P<before>(?:[^\W\d_][\w-]*\s+)?[^\W\d_][\w-]*)\s+"
-    r"(?:given|used|administered|tried|started|prescribed)\b",
+    r"(?:given|used|administered|tried|started|prescribed|continued|infused|taken)\b",
     re.I,
 )
 
 
-def _received_object(question: str) -> set[str]:
-    """The words naming what a yes/no question asks whether she received (lower case; see _RECEIVED_OBJECT)."""
+def given_object(question: str) -> set[str]:
+    """The words naming what a question speaks of as given to her (lower case; see _GIVEN_OBJECT): what a yes/no
+    question asks whether she received, or what a question asking how long names as given (answer._lasted_drugs)."""
     found: set[str] = set()
-    for m in _RECEIVED_OBJECT.finditer(question):
+    for m in _GIVEN_OBJECT.finditer(question):
         found.update(w.lower() for w in (m.group("after") or m.group("before")).split() if w.lower() not in STOPWORDS)
     return found
 
@@ -1128,7 +1131,7 @@ def received(
     (answer.select_sentences)."""
     if kind != "yes_no" or whom != "patient" or not _RECEIVED.search(question):
         return set()
-    taken = _received_object(question)
+    taken = given_object(question)
     names = [t for t in own if DRUG_NAME.fullmatch(words[t])]
     concepts = [t for t in own if t.startswith("@")]
     drugs = (

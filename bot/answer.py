@@ -37,6 +37,7 @@ from .analysis import (
     asks_how_treated,
     blank,
     general_by_tense_only,
+    given_object,
     methods_section,
     number_at,
     patient_description,
@@ -350,13 +351,6 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
 _TIME_TO = re.compile(
     r"\bhow\s+(?:long|many\s+\w+)\s+(?:did\s+it\s+take|after|before|until|into|later)\b|\bhow\s+soon\b"
 )
-_GIVEN_BEFORE = re.compile(
-    r"\b(?:given|treated\s+with|receiv\w*|on|tak\w*|took|course\s+of|continued|prescribed|kept\s+on|stay\w*\s+on"
-    r"|infusion\s+of|therapy\s+with|treatment\s+with)\s+(?:[\w-]+\s+){0,2}$"
-)
-_GIVEN_AFTER = re.compile(
-    r"\s+(?:was|were)\s+(?:\w+\s+)?(?:given|continued|infused|used|administered|taken|kept\s+going)\b"
-)
 
 
 def _lasted_drugs(query: Query) -> list[str]:
@@ -366,18 +360,13 @@ def _lasted_drugs(query: Query) -> list[str]:
     question = query.question.lower()
     if _TIME_TO.search(question):
         return []
+    taken = given_object(question)  # "given ceftriaxone", "kept on prednisone"; not "the IVIG-resistant boy"
     own = [t for t in query.key if not query.own or t in query.own]
-    named = [t for t in own if t not in query.description and DRUG_NAME.fullmatch(query.words.get(t, ""))]
-    return [t for t in named if _is_given(question, query.words[t].lower())]
-
-
-def _is_given(question: str, word: str) -> bool:
-    """Whether a question speaks of `word` (a drug) as given: "given ceftriaxone", "on prednisone", "ceftriaxone was
-    continued"; not "the IVIG-resistant boy"."""
-    at = _word_at(question, word)
-    return at >= 0 and bool(
-        _GIVEN_BEFORE.search(question[max(0, at - 40) : at]) or _GIVEN_AFTER.match(question, at + len(word))
-    )
+    return [
+        t
+        for t in own
+        if t not in query.description and DRUG_NAME.fullmatch(word := query.words.get(t, "")) and word.lower() in taken
+    ]
 
 
 def _states_duration(query: Query, drugs: list[str], hits: list[Hit]) -> bool:
