@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -32,6 +32,9 @@
 - check10: bench/data/cases/check10 (12 more, 84 questions, written in the twenty-first round), indexed with all the
   others: blind on that round's base and its end; tuned on since the twenty-second round.
 - check11: bench/data/cases/check11 (12 more, 84 questions, written in the twenty-second round), indexed with all the
+  others: blind on that round's base and its end, no decision taken on it; the check half of the twenty-third round
+  with check7 and check8 (aggregates only); --misses does not list it.
+- check12: bench/data/cases/check12 (12 more, 84 questions, written in the twenty-third round), indexed with all the
   others: blind on that round's base and its end, no decision taken on it; --misses does not list it.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
@@ -136,7 +139,7 @@ def main() -> None:
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument(
         "--sets",
-        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,abstracts,shipped,eval-dev",
+        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,abstracts,shipped,eval-dev",
     )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
@@ -199,15 +202,17 @@ def main() -> None:
         with_check8 = [*with_check7, DATA / "cases" / "check8" / "docs"]
         with_check9 = [*with_check8, DATA / "cases" / "check9" / "docs"]
         with_check10 = [*with_check9, DATA / "cases" / "check10" / "docs"]
+        with_check11 = [*with_check10, DATA / "cases" / "check11" / "docs"]
         for name, sources in (("check9", with_check9), ("check10", with_check10)):
             if name in sets:  # twelve more each (rounds 20 and 21): blind in their rounds, tuned on since round 22
                 bot = corpus(tmp, name, sources)
                 rows = ev.load_questions(DATA / "cases" / name / "questions.jsonl")
                 report(f"cases {name} (tune)", bot, rows, (5, 10), args.misses)
-        for name, sources, writers in (  # twelve more each (rounds 18, 19 and 22): checks, their misses never listed
+        for name, sources, writers in (  # twelve more each (rounds 18, 19, 22 and 23): checks, misses never listed
             ("check7", with_check7, ("p1", "p2")),
             ("check8", with_check8, ("q1", "q2")),
-            ("check11", [*with_check10, DATA / "cases" / "check11" / "docs"], ("t1", "t2")),
+            ("check11", with_check11, ("t1", "t2")),
+            ("check12", [*with_check11, DATA / "cases" / "check12" / "docs"], ("u1", "u2")),
         ):
             if name in sets:
                 bot = corpus(tmp, name, sources)
