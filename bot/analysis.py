@@ -599,12 +599,19 @@ def key_terms(question: str, vocabulary: Vocabulary) -> dict[str, str]:
         for tag, a, b in vocabulary.tag_spans(question, implied=False)  # "diltiazem", not also "CCB"
         if tag not in learned or question[a:b] in learned[tag]
     ]
-    out = {tag: question[a:b] for tag, a, b in spans}
+    out = {tag: question[a:b] for tag, a, b in spans if not _inside_another(a, b, spans)}
     for word in words(blank(question, [(a, b) for _, a, b in spans])):
         term = stem(word)
         if word not in STOPWORDS and term not in _NOT_SUBJECT:
             out.setdefault(term, word)
     return out
+
+
+def _inside_another(start: int, end: int, spans: list[tuple[str, int, int]]) -> bool:
+    """Whether [start, end) lies within a longer concept's phrase: "haemoglobin" in "glycated haemoglobin" is
+    part of that one subject, not a second one a passage writing "HbA1c" must also name (nor "intravenous" in
+    "intravenous immunoglobulin" against "IVIG")."""
+    return any(a <= start and end <= b and b - a > end - start for _, a, b in spans)
 
 
 # A request rather than a question: "Tell me a joke about cats", "Write me a poem about kidneys",
@@ -804,9 +811,9 @@ DRUG_NAME = re.compile(
     r"platin|taxel|rubicin|dronate|prazole|tidine|oxetine|apine|dipine|zepine|idone|azepam|zolam|caine|phamide|"
     r"semide|sone|solone|fungin|kinra|limus|trexate|quine|xaban|gatran|thiazide|phine|profen|fenac|formin|ericin|"
     r"arin|irin|penem|phrine|racetam|setron|toin|uracil|fibrate|fibrozil|nitrate|poside|gliflozin|gliptin|glutide"
-    r"|lukast|tecan|mustine|purinol|xostat|cristine|blastine|ainide|arone|pressin)|[a-z][a-z-]{3,}(?:azine|ercept|acept)"
-    r"|cef[a-z]{4,}|insulin|colchicine"
-    r"|immunoglobulins?|IVIG|lithium|paracetamol|acetaminophen)\b",
+    r"|lukast|tecan|mustine|purinol|xostat|cristine|blastine|ainide|arone|pressin|prine|purine|buterol|moterol|meterol|butamol)|[a-z][a-z-]{3,}(?:azine|ercept|acept)"
+    r"|cef[a-z]{4,}|rifa[a-z]{3,}|insulin|colchicine"
+    r"|immunoglobulins?|IVIG|lithium|paracetamol|acetaminophen|albuterol)\b",
     re.I,
 )
 

@@ -189,9 +189,27 @@ def test_drug_names_are_told_from_other_words_by_their_stems():
         "colchicine",
         "labetalol",
         "carvedilol",
+        "azathioprine",
+        "mercaptopurine",
+        "salbutamol",
+        "albuterol",
+        "formoterol",
+        "rifampicin",
+        "rifampin",
     ):
         assert DRUG_NAME.search(f"She was given {name}."), name
-    for word in ("creatinine", "baseline", "medicine", "routine", "magazine", "intercept", "thyroglobulin", "nitrate"):
+    for word in (
+        "creatinine",
+        "baseline",
+        "medicine",
+        "routine",
+        "magazine",
+        "intercept",
+        "thyroglobulin",
+        "nitrate",
+        "cholesterol",
+        "purine",
+    ):
         assert not DRUG_NAME.search(f"The {word} was noted."), word
 
 
