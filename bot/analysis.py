@@ -721,7 +721,8 @@ def _amount(units: str) -> str:
     return (
         # "24 million units" of penicillin (added 2026-11-27: cases validate's "What penicillin regimen …?" was
         # found only through a general sentence's dose once those stopped counting as the patient's)
-        rf"(?:{_NUM}|\b{_SPELLED})\s*(?:(?:million|thousand)\s+)?(?:{units})(?![a-z])"
+        # "a 500-mg tablet": the unit joined by a hyphen, as an adjective (twenty-third round)
+        rf"(?:{_NUM}|\b{_SPELLED})(?:\s*|-)(?:(?:million|thousand)\s+)?(?:{units})(?![a-z])"
         # not per volume: "0.4 mg/dL", "4.79 mmol/L" are concentrations (a level), not an amount given
         # (added 2026-11-27: "What dose of anakinra …?" quoted "C-reactive protein had fallen to 0.4 mg/dL")
         r"(?!\s*/\s*(?:[dcmµμ]?l|litres?|liters?)\b)"
@@ -749,7 +750,7 @@ SHAPES: dict[str, re.Pattern] = {
         rf"|girl of {_NUM})",
         re.I,
     ),
-    "size": re.compile(rf"{_NUM}\s*(?:cm|mm|m)\b", re.I),
+    "size": re.compile(rf"{_NUM}(?:\s*|-)(?:cm|mm|m)\b", re.I),  # "4 cm", "a 4-cm mass" (hyphen: twenty-third round)
     # "seven sessions of plasmapheresis", "twice weekly". Before 2026-11-26 digits only: the spelled-out
     # count was taken to lack a value (answer QUANTITY_PENALTY). Cases validate answer-hit 0.759 -> 0.769,
     # recall@5 0.926 -> 0.935, follow-ups validate recall@5 0.913 -> 0.957; tune halves unchanged. "one"

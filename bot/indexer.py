@@ -27,7 +27,7 @@ from .records import Chunk, Document
 
 log = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = "28"  # bump when tokenisation, value shapes or chunk text preparation change
+ANALYSIS_VERSION = "29"  # bump when tokenisation, value shapes or chunk text preparation change
 EMBED_BATCH = 256  # passages per model call, across documents, so the model sorts and pads well
 
 # Up to this many indexed papers, the freshness note of `casebot ask` compares every file of

@@ -389,8 +389,10 @@ def test_a_weight_or_a_share_has_the_shape_of_an_amount_but_is_no_amount_of_a_dr
 
     for weight_or_share in ("she weighed 53 kg", "HbA1c 5.3%"):
         assert SHAPES["dose"].search(weight_or_share) and not DRUG_AMOUNT.search(weight_or_share)
-    for amount in ("2 mg/kg", "two boluses of 10 mEq", "24 million units", "1 g daily"):
+    for amount in ("2 mg/kg", "two boluses of 10 mEq", "24 million units", "1 g daily", "twenty 500-mg tablets"):
         assert DRUG_AMOUNT.search(amount)
+    for size in ("a 4-cm mass", "a 2-mm nodule", "4 x 3 cm"):  # a unit joined by a hyphen is still a size
+        assert SHAPES["size"].search(size)
     assert not DRUG_AMOUNT.search("C-reactive protein 0.4 mg/dL")  # per volume: a level
 
 
