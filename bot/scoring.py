@@ -487,9 +487,10 @@ AMOUNT_DRUG_ZIPF = 3.0
 #   check half unchanged. "benzathine penicillin" among benzylpenicillin's forms answered one unanswerable question
 #   (k235, k = 5): the depot salt is not interchangeable, left out.
 # - A value whose unit is joined by a hyphen ("a 4-cm mass", "twenty 500-mg tablets") is a size or an amount (analysis
-#   SHAPES, _amount; analysis version 29): both were missed, so "How large was the mass?" refused "A 4-cm mass was
-#   found." Found with bench/phrasings.py's sizes battery (3 refusals, now answered). No question of the tuning side
-#   or of the check half moved (k = 5 and 10).
+#   SHAPES, _amount; analysis version 29): both were missed, so "How much paracetamol did she take?" was refused as
+#   undosed over "She had swallowed twenty 500-mg paracetamol tablets", and a size question would lose the shape
+#   bonus. Found while writing bench/phrasings.py's sizes battery. No question of the tuning side or of the check
+#   half moved (k = 5 and 10).
 FOCUS_WEIGHT = 3.0  # "which treatments ...": a sentence naming treatments is likelier the answer
 # A follow-up's quote answers what the follow-up itself asks: terms it carries from earlier turns
 # only help rank the passages, and count this share when choosing its sentences (conversation tune split).

@@ -694,6 +694,15 @@ def test_a_result_in_no_laboratory_unit_is_the_level_asked(bot_over):
     assert bot.ask("What was the ESR level in the 68-year-old woman with polymyalgia rheumatica?").abstained
 
 
+def test_an_amount_whose_unit_is_joined_by_a_hyphen_is_a_dose(bot_over):
+    """ "She had swallowed twenty 500-mg paracetamol tablets" states how much she took: the dose question was refused
+    as undosed while the amount's unit was joined to it by a hyphen."""
+    story = "She had swallowed twenty 500-mg paracetamol tablets the night before."
+    bot = bot_over({"apap.txt": short_case("Paracetamol overdose", 30, story)})
+    answer = bot.ask("How much paracetamol did the 30-year-old woman with paracetamol overdose take?")
+    assert not answer.abstained and "twenty 500-mg paracetamol tablets" in answer.citations[0].quote
+
+
 def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belongs_to(bot_over):
     """ "She received ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose (the drug a writer most
     often asks about when its dose is not given); a dose belongs to the drug named right after it ("500 mg three
