@@ -1,6 +1,6 @@
 """How the answer rules hold up when the same fact is written or asked another way.
 
-    python bench/phrasings.py [--battery dose,questions,two-drugs,durations,levels,unitless,two-tests,yes-no,names]
+    python bench/phrasings.py [--battery dose,questions,two-drugs,durations,levels,unitless,two-tests,yes-no,names,timepoints,reasons,counts,times,sizes,follow-up]
 
 Each battery writes short case reports, one per probe (a patient, her story in a "Case presentation" section and a
 discussion of the condition in general), indexes them with the configured model, asks each probe's question and
@@ -380,6 +380,185 @@ def names() -> list[Probe]:
     ]  # fmt: skip
 
 
+def timepoints() -> list[Probe]:
+    """One test measured on arrival and again later, in two sentences; asked for one of the two times."""
+    tests = [
+        ("serum creatinine", "4.2 mg/dL", "1.1 mg/dL", "acute kidney injury"),
+        ("serum sodium", "112 mmol/L", "134 mmol/L", "hyponatraemia"),
+        ("platelet count", "8 x 10^9/L", "160 x 10^9/L", "immune thrombocytopenia"),
+    ]
+    stories = [  # (the first value's sentence, the later one's)
+        ("On admission, her {t} was {a}.", "At discharge, her {t} was {b}."),
+        ("Her {t} at presentation was {a}.", "After treatment, the {t} had improved to {b}."),
+        ("When she arrived, the {t} was {a}.", "By the time she went home, the {t} was {b}."),
+        ("The initial {t} was {a}.", "On day 7, the {t} was {b}."),
+    ]
+    early = [
+        "What was the {t} of the {age}-year-old woman with {condition} on admission?",
+        "What {t} did the {age}-year-old woman with {condition} have when she arrived?",
+        "What was the initial {t} of the {age}-year-old woman with {condition}?",
+    ]
+    late = [
+        "What was the {t} of the {age}-year-old woman with {condition} at discharge?",
+        "What {t} did the {age}-year-old woman with {condition} have after treatment?",
+        "What was the {t} of the {age}-year-old woman with {condition} when she went home?",
+    ]
+    probes = []
+    for first, then in stories:
+        for t, a, b, c in tests:
+            story = f"{first} She was treated in hospital. {then}".format(t=t, a=a, b=b)
+            general = f"{cap(c)} is common. A {t} is measured daily."
+            for question in early:
+                probes.append(Probe(f"{first} [asked early]", story, general, c, question.replace("{t}", t), a))
+            for question in late:
+                probes.append(Probe(f"{then} [asked late]", story, general, c, question.replace("{t}", t), b))
+    return probes
+
+
+def reasons() -> list[Probe]:
+    """Why a treatment was given, the reason written ten ways beside a sentence naming it without one."""
+    cases = [  # (condition, what was done, its reason)
+        ("status epilepticus", "she was intubated", "her oxygen saturation fell to 82%"),
+        ("lupus nephritis", "rituximab was added", "proteinuria persisted on mycophenolate"),
+        ("cellulitis", "the antibiotic was changed to vancomycin", "blood cultures grew MRSA"),
+    ]
+    phrasings = [
+        "Because {r}, {d}.",
+        "{D} because {r}.",
+        "As {r}, {d}.",
+        "{D}, as {r}.",
+        "{R}, so {d}.",
+        "{D} after {r}.",
+        "Since {r}, {d}.",
+        "{R}; therefore {d}.",
+        "{D} when {r}.",
+        "Given that {r}, {d}.",
+    ]
+    probes = []
+    for c, done, reason in cases:
+        asked = {"she was intubated": "intubated", "rituximab was added": "given rituximab"}.get(
+            done, "switched to vancomycin"
+        )
+        for p in phrasings:
+            said = p.format(d=done, D=cap(done), r=reason, R=cap(reason))
+            story = f"{said} Her course was then reviewed daily."
+            general = f"{cap(c)} is common. Treatment depends on severity."
+            probes.append(
+                Probe(
+                    p, story, general, c, f"Why was the {{age}}-year-old woman with {{condition}} {asked}?", reason[1:]
+                )
+            )  # fmt: skip (the reason may open the sentence, capitalised)
+    return probes
+
+
+def counts() -> list[Probe]:
+    """How many courses or sessions she had, the count written eight ways beside another count, or not given."""
+    cases = [  # (condition, the treatment, what is counted, the count as written)
+        ("lupus nephritis", "cyclophosphamide", "pulses", "six"),
+        ("myasthenic crisis", "plasma exchange", "sessions", "five"),
+        ("Hodgkin lymphoma", "ABVD", "cycles", "four"),
+    ]
+    phrasings = [
+        "She received {n} {u} of {x}.",
+        "{X} was given as {n} {u}.",
+        "A total of {n} {u} of {x} were given.",
+        "She completed {d} {u} of {x}.",
+        "After {n} {u} of {x}, she improved.",
+        "{X} ({d} {u}) was given.",
+        "She had {n} {u} of {x} in all.",
+        "{N} {u} of {x} were given.",
+    ]
+    digits = {"six": "6", "five": "5", "four": "4"}
+    question = "How many {u} of {x} did the {age}-year-old woman with {condition} receive?"
+    probes = []
+    for c, x, u, n in cases:
+        for p in phrasings:
+            said = p.format(n=n, N=cap(n), d=digits[n], u=u, x=x, X=cap(x))
+            story = f"She had been admitted twice before. {said}"
+            general = f"{cap(c)} is common. Treatment depends on severity."
+            q = question.replace("{u}", u).replace("{x}", x)
+            probes.append(Probe(p, story, general, c, q, said.split(" ", 1)[1].rstrip(".")))
+        story = f"She had been admitted twice before. She was treated with {x}."
+        probes.append(Probe("(not said)", story, f"{cap(c)} is common. Six {u} are usual.", c, q, None))
+    return probes
+
+
+def times() -> list[Probe]:
+    """When a drug was started, written seven ways after a sentence giving how long she had been ill, or not given."""
+    drugs = [
+        ("Kawasaki disease", "infliximab"),
+        ("giant cell arteritis", "tocilizumab"),
+        ("sarcoidosis", "methotrexate"),
+    ]
+    phrasings = [
+        "{X} was started on day 5.",
+        "On the fifth day, {x} was started.",
+        "{X} was begun five days after admission.",
+        "{X} was added in March 2019.",
+        "Two weeks later, {x} was started.",
+        "She was started on {x} on hospital day 5.",
+        "On day 5 of her admission she received {x}.",
+    ]
+    question = "When was the {age}-year-old woman with {condition} started on {x}?"
+    probes = []
+    for c, x in drugs:
+        for p in phrasings:
+            said = p.format(x=x, X=cap(x))
+            general = f"{cap(c)} is common. {cap(x)} is an option in refractory cases."
+            probes.append(Probe(p, said, general, c, question.replace("{x}", x), said.split(" ", 1)[1].rstrip(".")))
+        probes.append(Probe("(not said)", f"{cap(x)} was started.", general, c, question.replace("{x}", x), None))
+    return probes
+
+
+def sizes() -> list[Probe]:
+    """How large a lesion was, written seven ways beside another structure's size, or not given."""
+    lesions = [("liver abscess", "abscess"), ("parotid tumour", "mass"), ("renal cyst", "cyst")]
+    phrasings = [
+        "The {l} measured 4 x 3 cm.",
+        "A 4-cm {l} was found.",
+        "Ultrasound showed a {l} of 4.2 cm.",
+        "The {l} was 40 mm across.",
+        "CT showed a {l} measuring 4 cm in diameter.",
+        "Imaging revealed a {l} 4 cm in size.",
+        "The {l} had grown to 4 cm.",
+    ]
+    question = "How large was the {l} of the {age}-year-old woman with a {condition}?"
+    probes = []
+    for c, lesion in lesions:
+        for p in phrasings:
+            said = p.format(l=lesion)
+            story = f"A 1-cm lymph node was also seen. {said}"
+            general = f"A {c} is common. Lesions over 5 cm often need drainage or surgery."
+            probes.append(
+                Probe(p, story, general, c, question.replace("{l}", lesion), said.split(" ", 1)[1].rstrip("."))
+            )
+        story = f"A 1-cm lymph node was also seen. A {lesion} was found."
+        probes.append(Probe("(not said)", story, general, c, question.replace("{l}", lesion), None))
+    return probes
+
+
+def follow_up() -> list[Probe]:
+    """How long she was followed, written six ways after a sentence giving how long a drug was taken, or not given."""
+    conditions = ["sarcoidosis", "pemphigus vulgaris", "autoimmune hepatitis"]
+    phrasings = [
+        "She was followed up for 18 months without relapse.",
+        "At 18 months of follow-up she remained well.",
+        "Over 18 months of follow-up there was no recurrence.",
+        "She has been followed for 18 months.",
+        "After a follow-up of 18 months, she is in remission.",
+        "She remained well during 18 months of follow-up.",
+    ]
+    question = "How long was the {age}-year-old woman with {condition} followed up?"
+    probes = []
+    for c in conditions:
+        general = f"{cap(c)} is common. Patients are usually followed for at least two years."
+        for p in phrasings:
+            probes.append(Probe(p, f"Prednisolone was given for 6 weeks. {p}", general, c, question, "18 months"))
+        story = "Prednisolone was given for 6 weeks. She remained well at follow-up."
+        probes.append(Probe("(not said)", story, general, c, question, None))
+    return probes
+
+
 BATTERIES: dict[str, Callable[[], list[Probe]]] = {
     "dose": dose_sentences,
     "questions": dose_questions,
@@ -390,6 +569,12 @@ BATTERIES: dict[str, Callable[[], list[Probe]]] = {
     "two-tests": two_tests,
     "yes-no": yes_no,
     "names": names,
+    "timepoints": timepoints,
+    "reasons": reasons,
+    "counts": counts,
+    "times": times,
+    "sizes": sizes,
+    "follow-up": follow_up,
 }
 
 
