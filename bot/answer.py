@@ -284,7 +284,12 @@ class Confidence:
       a unit ("How many IU …?", "in mg/kg") and none of her sentences gives a number in that unit.
     - unlasted: the question asks how long the patient was given a drug it names ("For how many days was she
       treated with clindamycin?") and no retrieved sentence of hers gives that drug a duration: "She received
-      metronidazole. Ceftriaxone was continued for 6 weeks." does not say.
+      metronidazole. Ceftriaxone was continued for 6 weeks." does not say. Or it asks how long she was followed
+      and no sentence of hers gives a duration of her follow-up ("She remained well at follow-up" does not).
+    - untimed: the question asks when the patient had something it names by a drug's or a concept's name ("When was
+      she started on infliximab?") and no retrieved sentence of hers names it with a time ("on day 5", "in March
+      2019") or an event it came after, before or with ("after the second IVIG course failed"): "Infliximab was
+      started." beside "after three days of symptoms" does not say.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -304,6 +309,7 @@ class Confidence:
     undosed: bool = False
     topic: bool = False
     unlasted: bool = False
+    untimed: bool = False
 
     def answers(self, abstain_below: float) -> bool:
         least = MIN_CLAIM_COSINE if self.claim else MIN_TOPIC_COSINE if self.topic else MIN_SENTENCE_COSINE
@@ -314,6 +320,7 @@ class Confidence:
             and not self.unmeasured
             and not self.undosed
             and not self.unlasted
+            and not self.untimed
         )
 
 
@@ -339,11 +346,50 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         query is not None
         and query.kind == "duration"
         and query.whom == "patient"
-        and bool(drugs := _lasted_drugs(query))
-        and not _states_duration(query, drugs, hits)
+        and (
+            (bool(drugs := _lasted_drugs(query)) and not _states_duration(query, drugs, hits))
+            or (bool(_ASKS_FOLLOW_UP.search(query.question)) and not _states_follow_up(query, hits))
+        )
+    )
+    untimed = (
+        query is not None
+        and query.kind == "time"
+        and query.whom == "patient"
+        and bool(named := _named_things(query))
+        and not _states_time(query, named, hits)
     )
     topic = query is not None and query.whom != "patient" and not claim
-    return Confidence(top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic, unlasted)
+    return Confidence(
+        top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic, unlasted, untimed
+    )
+
+
+# An event a time may be told by instead of a date: "after the second IVIG course failed", "once cultures grew MRSA"
+_RELATIVE_TIME = re.compile(
+    r"\b(?:after|before|following|once|when|until|during|later|earlier|previously|prior to|at the time of|upon|on"
+    r"\s+(?:admission|arrival|presentation|discharge)|at\s+(?:admission|presentation|diagnosis|birth|discharge))\b",
+    re.I,
+)
+
+
+def _named_things(query: Query) -> list[str]:
+    """The question's own terms that name a drug or a concept of the vocabulary, not the patient's description."""
+    own = [t for t in query.key if not query.own or t in query.own]
+    return [
+        t
+        for t in own
+        if t not in query.description and (t.startswith("@") or DRUG_NAME.fullmatch(query.words.get(t, "")))
+    ]
+
+
+def _states_time(query: Query, named: list[str], hits: list[Hit]) -> bool:
+    """Whether a sentence that can answer for the patient (_answering_sentences) names one of `named` with a time or
+    an event it is told by."""
+    return any(
+        (SHAPES["time"].search(sentence) or _RELATIVE_TIME.search(sentence))
+        and any(query.has(t, hit.sentence_terms[i]) for t in named)
+        for hit, i, sentence in _answering_sentences(query, hits)
+    )
 
 
 # A question asking how long until something happened, not how long a drug was given ("How long did it take for her
@@ -351,6 +397,20 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
 _TIME_TO = re.compile(
     r"\bhow\s+(?:long|many\s+\w+)\s+(?:did\s+it\s+take|after|before|until|into|later)\b|\bhow\s+soon\b"
 )
+
+
+# "How long was she followed up?", "How long was the follow-up?": told by a sentence with a duration and what she was
+# followed by ("At 18 months of follow-up …", "She has been seen for 2 years …"), not another duration of her story
+_ASKS_FOLLOW_UP = re.compile(r"\bfollow(?:ed|ing)?[\s-]*up\b|\bfollowed\b", re.I)
+_FOLLOW_UP = re.compile(r"\bfollow|\breview|\bseen\b|\bvisits?\b|\bremain|\brelaps|\brecurr|\bremission\b", re.I)
+
+
+def _states_follow_up(query: Query, hits: list[Hit]) -> bool:
+    """Whether a sentence that can answer for the patient (_answering_sentences) gives a duration of her follow-up."""
+    return any(
+        SHAPES["duration"].search(sentence) and _FOLLOW_UP.search(sentence)
+        for _, _, sentence in _answering_sentences(query, hits)
+    )
 
 
 def _lasted_drugs(query: Query) -> list[str]:

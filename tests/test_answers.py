@@ -703,6 +703,39 @@ def test_an_amount_whose_unit_is_joined_by_a_hyphen_is_a_dose(bot_over):
     assert not answer.abstained and "twenty 500-mg paracetamol tablets" in answer.citations[0].quote
 
 
+def test_when_a_drug_was_started_is_answered_only_by_a_sentence_timing_that_drug(bot_over):
+    """ "When was she started on infliximab?" over "Infliximab was started." is refused, not answered with another
+    time of her story ("after three days of symptoms"); a day, a date or an event it followed answers it (the event
+    is quoted, though not first: a sentence with a time shape still ranks above it, see bot/scoring.py)."""
+    bot = bot_over(
+        {
+            "none.txt": short_case("Kawasaki disease", 22, "Infliximab was started."),
+            "day.txt": short_case("Giant cell arteritis", 71, "Tocilizumab was started on day 5."),
+            "event.txt": short_case("Sarcoidosis", 45, "Methotrexate was added after prednisolone failed."),
+        }
+    )
+    assert bot.ask("When was the 22-year-old woman with Kawasaki disease started on infliximab?").abstained
+    answer = bot.ask("When was the 71-year-old woman with giant cell arteritis started on tocilizumab?")
+    assert "on day 5" in answer.citations[0].quote
+    answer = bot.ask("When was the 45-year-old woman with sarcoidosis started on methotrexate?")
+    assert any("after prednisolone failed" in c.quote for c in answer.citations)
+
+
+def test_how_long_she_was_followed_is_answered_only_by_a_duration_of_her_follow_up(bot_over):
+    """ "How long was she followed up?" over "She remained well at follow-up." is refused, not answered with how long
+    she took prednisolone; "At 18 months of follow-up she remained well." answers it."""
+    course = "Prednisolone was given for 6 weeks."
+    bot = bot_over(
+        {
+            "none.txt": short_case("Sarcoidosis", 45, f"{course} She remained well at follow-up."),
+            "said.txt": short_case("Pemphigus vulgaris", 52, f"{course} At 18 months of follow-up she remained well."),
+        }
+    )
+    assert bot.ask("How long was the 45-year-old woman with sarcoidosis followed up?").abstained
+    answer = bot.ask("How long was the 52-year-old woman with pemphigus vulgaris followed up?")
+    assert "18 months of follow-up" in answer.citations[0].quote
+
+
 def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belongs_to(bot_over):
     """ "She received ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose (the drug a writer most
     often asks about when its dose is not given); a dose belongs to the drug named right after it ("500 mg three
