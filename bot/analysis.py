@@ -911,6 +911,8 @@ _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was 
     # alkali?" how it went, whatever dose they name (twenty-second round)
     ("duration", re.compile(_LEAD + r"how (?:long|soon)\b", re.I)),
     ("how", re.compile(_LEAD + r"how (?:quickly|fast|rapidly)\b", re.I)),
+    # "How many doses of rituximab …?" counts doses: "three doses of rituximab" has no dose's unit (twenty-third round)
+    ("count", re.compile(_LEAD + r"how many (?:more |further |separate |total )?doses\b", re.I)),
     (
         "dose",
         re.compile(

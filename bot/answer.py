@@ -290,6 +290,9 @@ class Confidence:
       she started on infliximab?") and no retrieved sentence of hers names it with a time ("on day 5", "in March
       2019") or an event it came after, before or with ("after the second IVIG course failed"): "Infliximab was
       started." beside "after three days of symptoms" does not say.
+    - uncounted: the question asks how many courses, sessions, doses or times she had ("How many cycles of ABVD …?",
+      "How many times a day was the clobetasol applied?") and no retrieved sentence of hers gives a count beside that
+      word, "times" or the drug it names: "She had been admitted twice before" does not say.
     - claim: the question states a finding about the condition and asks whether it holds or
       how large it is ("Does rituximab reduce calcinosis in dermatomyositis?", "How much do
       statins raise the risk of diabetes?": a yes/no or value question analysis.about reads
@@ -310,6 +313,7 @@ class Confidence:
     topic: bool = False
     unlasted: bool = False
     untimed: bool = False
+    uncounted: bool = False
 
     def answers(self, abstain_below: float) -> bool:
         least = MIN_CLAIM_COSINE if self.claim else MIN_TOPIC_COSINE if self.topic else MIN_SENTENCE_COSINE
@@ -321,6 +325,7 @@ class Confidence:
             and not self.undosed
             and not self.unlasted
             and not self.untimed
+            and not self.uncounted
         )
 
 
@@ -351,6 +356,8 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
             or (bool(_ASKS_FOLLOW_UP.search(query.question)) and not _states_follow_up(query, hits))
         )
     )
+    courses = _ASKS_COURSES.search(query.question) if query is not None and query.whom == "patient" else None
+    uncounted = query is not None and courses is not None and not _states_courses(query, courses.group(1), hits)
     untimed = (
         query is not None
         and query.kind == "time"
@@ -360,7 +367,36 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     )
     topic = query is not None and query.whom != "patient" and not claim
     return Confidence(
-        top.coverage, top.best_cosine, tuple(top.missing), claim, unmeasured, undosed, topic, unlasted, untimed
+        top.coverage,
+        top.best_cosine,
+        tuple(top.missing),
+        claim,
+        unmeasured,
+        undosed,
+        topic,
+        unlasted,
+        untimed,
+        uncounted,
+    )
+
+
+# "How many cycles / sessions / times …?": a count of courses of a treatment, told beside that word or the drug
+_ASKS_COURSES = re.compile(
+    r"\bhow\s+many\s+(?:more\s+|further\s+|separate\s+|total\s+)?(cycles?|courses?|sessions?|pulses?|doses?"
+    r"|infusions?|rounds?|injections?|transfusions?|fractions?|times)\b",
+    re.I,
+)
+
+
+def _states_courses(query: Query, word: str, hits: list[Hit]) -> bool:
+    """Whether a sentence that can answer for the patient (_answering_sentences) gives a count beside the word the
+    question counts ("cycles"), "times", or a drug or concept the question names."""
+    counted = re.compile(rf"\b{re.escape(word.rstrip('s'))}|\btimes\b", re.I)
+    named = _named_things(query)
+    return any(
+        SHAPES["count"].search(sentence)
+        and (counted.search(sentence) or any(query.has(t, hit.sentence_terms[i]) for t in named))
+        for hit, i, sentence in _answering_sentences(query, hits)
     )
 
 

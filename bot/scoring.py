@@ -502,6 +502,12 @@ AMOUNT_DRUG_ZIPF = 3.0
 #   - A follow-up's length (Confidence.unlasted): "How long was she followed up?" is refused when no sentence of hers
 #     gives a duration with her follow-up ("At 18 months of follow-up …"). Follow-up battery 18 -> 21 of 21. No tuning
 #     question asks it; the writers' brief names an unreported follow-up as a typical unanswerable question.
+#   - Confidence.uncounted: "How many cycles / sessions / doses / times …?" is refused when no sentence of hers gives a
+#     count beside the word counted, "times" or the drug it names (answer._ASKS_COURSES). Counts battery 24 -> 27 of
+#     27; tuning: one more unanswerable question abstained ("How many times a day was the clobetasol applied …?",
+#     fresh, k = 5 and 10), nothing lost; check half unchanged. With it, "How many doses of rituximab …?" is a count
+#     question (analysis._QUESTION_TYPES), not a dose one: "She received three doses of rituximab" has no dose's unit,
+#     and the dose rule refused it.
 #   Measured, not kept:
 #   - The same rule for counts, sizes and times together, with the question's own drug, concept or focus word as what
 #     the value must stand beside: tuning false abstention 9 -> 15 (k = 10; "How large was the PNH clone?" is answered by

@@ -736,6 +736,28 @@ def test_how_long_she_was_followed_is_answered_only_by_a_duration_of_her_follow_
     assert "18 months of follow-up" in answer.citations[0].quote
 
 
+def test_how_many_courses_is_answered_only_by_a_count_of_those_courses(bot_over):
+    """ "How many pulses of cyclophosphamide …?" over "She was treated with cyclophosphamide." is refused, not answered
+    with "She had been admitted twice before"; a count beside the word counted, "times" or the drug answers it."""
+    before = "She had been admitted twice before."
+    bot = bot_over(
+        {
+            "none.txt": short_case("Lupus nephritis", 27, f"{before} She was treated with cyclophosphamide."),
+            "said.txt": short_case("Myasthenic crisis", 39, f"{before} She received five sessions of plasma exchange."),
+            "times.txt": short_case("Pemphigus vulgaris", 52, f"{before} Rituximab was given four times."),
+        }
+    )
+    assert bot.ask(
+        "How many pulses of cyclophosphamide did the 27-year-old woman with lupus nephritis receive?"
+    ).abstained
+    answer = bot.ask("How many sessions of plasma exchange did the 39-year-old woman with myasthenic crisis have?")
+    assert "five sessions" in answer.citations[0].quote
+    answer = bot.ask("How many times was rituximab given to the 52-year-old woman with pemphigus vulgaris?")
+    assert "four times" in answer.citations[0].quote
+    answer = bot.ask("How many doses of rituximab did the 52-year-old woman with pemphigus vulgaris receive?")
+    assert "four times" in answer.citations[0].quote  # a count question, not refused as a dose without a unit
+
+
 def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belongs_to(bot_over):
     """ "She received ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose (the drug a writer most
     often asks about when its dose is not given); a dose belongs to the drug named right after it ("500 mg three

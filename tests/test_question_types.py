@@ -42,6 +42,8 @@ CASES = [
     ("How many units of red cells did she receive?", "count"),
     ("What was the diazepam regimen for his spasms?", "dose"),  # a regimen is a dose and how often
     ("How many patients had calcinosis?", "count"),
+    ("How many doses of rituximab did she receive?", "count"),  # counts doses, in no dose's unit
+    ("How many more doses of IVIG were given?", "count"),
     ("How many units of red cells did she receive?", "count"),
     ("How long was pamidronate given?", "duration"),
     ("For how long was it given?", "duration"),
