@@ -1,6 +1,6 @@
 """How the answer rules hold up when the same fact is written or asked another way.
 
-    python bench/phrasings.py [--battery dose,questions,two-drugs,durations,levels,unitless,two-tests,yes-no,names,timepoints,reasons,counts,times,sizes,follow-up]
+    python bench/phrasings.py [--battery dose,questions,two-drugs,durations,levels,unitless,two-tests,yes-no,names,timepoints,reasons,counts,times,sizes,follow-up,abbreviations]
 
 Each battery writes short case reports, one per probe (a patient, her story in a "Case presentation" section and a
 discussion of the condition in general), indexes them with the configured model, asks each probe's question and
@@ -559,6 +559,49 @@ def follow_up() -> list[Probe]:
     return probes
 
 
+def abbreviations() -> list[Probe]:
+    """A common clinical abbreviation in the question, its long form in a paper that never writes the abbreviation."""
+    pairs = [  # (the paper's sentence, the question, a part of the sentence that answers)
+        ("Her international normalised ratio was 5.2.", "What was the INR of", "5.2"),
+        ("Her white cell count was 18.4 x 10^9/L.", "What was the WBC of", "18.4"),
+        ("Her intraocular pressure was 48 mmHg in the right eye.", "What was the IOP of", "48 mmHg"),
+        ("Her Glasgow Coma Scale score was 7 on arrival.", "What was the GCS of", "score was 7"),
+        ("Her free thyroxine was 42 pmol/L.", "What was the FT4 of", "42 pmol/L"),
+        ("Her procalcitonin was 12 ng/mL.", "What was the PCT of", "12 ng/mL"),
+        ("Her alkaline phosphatase was 640 U/L.", "What was the ALP of", "640 U/L"),
+        ("Her gamma-glutamyl transferase was 310 U/L.", "What was the GGT of", "310 U/L"),
+        ("An electroencephalogram showed generalised slowing.", "What did the EEG show in", "generalised slowing"),
+        ("Bronchoalveolar lavage showed 40% eosinophils.", "What did the BAL show in", "40% eosinophils"),
+        ("The direct antiglobulin test was positive for C3d.", "What did the DAT show in", "positive for C3d"),
+        ("The acute kidney injury was treated with haemodialysis.", "How was the AKI treated in", "haemodialysis"),
+        (
+            "The diabetic ketoacidosis was treated with an insulin infusion.",
+            "How was the DKA treated in",
+            "insulin infusion",
+        ),
+        ("The deep vein thrombosis was treated with apixaban.", "How was the DVT treated in", "apixaban"),
+        (
+            "The disseminated intravascular coagulation was treated with cryoprecipitate.",
+            "How was the DIC treated in",
+            "cryoprecipitate",
+        ),
+        (
+            "The acute respiratory distress syndrome was managed with prone ventilation.",
+            "How was the ARDS treated in",
+            "prone ventilation",
+        ),
+        ("She was admitted to the intensive care unit for 6 days.", "How long did she stay in the ICU, the", "6 days"),
+        ("Magnesium sulphate 4 g was given intravenously.", "What dose of MgSO4 was given to", "4 g"),
+        ("Prothrombin complex concentrate 50 units/kg was given.", "What dose of PCC was given to", "50 units/kg"),
+        ("Total parenteral nutrition was started on day 3.", "When was TPN started in", "day 3"),
+    ]
+    return [
+        Probe(f"{story} | asked as {next(w for w in q.split() if sum(c.isupper() for c in w) > 1)}", story, "Acute illness has many causes.", "an acute illness",
+              f"{q} the {{age}}-year-old woman with {{condition}}?", expect)
+        for story, q, expect in pairs
+    ]  # fmt: skip
+
+
 BATTERIES: dict[str, Callable[[], list[Probe]]] = {
     "dose": dose_sentences,
     "questions": dose_questions,
@@ -575,6 +618,7 @@ BATTERIES: dict[str, Callable[[], list[Probe]]] = {
     "times": times,
     "sizes": sizes,
     "follow-up": follow_up,
+    "abbreviations": abbreviations,
 }
 
 
