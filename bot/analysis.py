@@ -1178,7 +1178,7 @@ _ASKED_THING = re.compile(
     + _QUALIFIERS
     + _LEVEL_WORDS
     + r"\s+of\s+(?:(?:the|her|his)\s+)?(?P<level_of>(?:[\w-]+\s+){0,2}?[\w-]+)(?=\s+(?:in|of|at|on|for|when|after"
-    r"|before|during)\b|\s*[?,.]|\s*$)|(?:was|were)\s+(?:the|her|his|their)\s+(?P<of>(?:[\w-]+\s+){0,3}?[\w-]+)"
+    r"|before|during)\b|\s*[?,.]|\s*$)|(?:was|were)\s+(?:the|her|his|their|(?:the|this)\s+patient['’]s)\s+(?P<of>(?:[\w-]+\s+){0,3}?[\w-]+)"
     r"(?:\s+(?:of|in|for|at|on|after|before|when|during)\b|\s*[?.]?\s*$)|(?P<did>(?:[\w-]+\s+){0,2}?[\w-]+)\s+(?:did|was|were)\b)",
     re.I,
 )

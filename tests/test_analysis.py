@@ -159,6 +159,12 @@ def test_a_drug_implies_its_class_but_counts_as_one_subject():
         ("What dose of methylene blue?", "methylthioninium chloride 1 mg/kg", "@methylene_blue"),
         ("Was she on LMWH?", "enoxaparin 1 mg/kg twice daily", "@lmwh"),
         ("Was amoxicillin given?", "co-amoxiclav 625 mg three times a day", "@amoxicillin"),
+        ("What was the WBC?", "Her white cell count was 18.4 x 10^9/L", "@wbc"),
+        ("What was the IOP?", "intraocular pressure was 48 mmHg", "@iop"),
+        ("What dose of MgSO4 was given?", "Magnesium sulphate 4 g was given", "@mgso4"),
+        ("What did the DAT show?", "The direct Coombs test was positive", "@dat"),
+        ("Was PCC given?", "prothrombin complex concentrate 50 units/kg", "@pcc"),
+        ("What was the FT4?", "free thyroxine was 42 pmol/L", "@ft4"),
     ],
 )
 def test_a_test_condition_or_vitamin_is_one_concept_under_its_names(question_form, paper_form, tag):

@@ -758,6 +758,21 @@ def test_how_many_courses_is_answered_only_by_a_count_of_those_courses(bot_over)
     assert "four times" in answer.citations[0].quote  # a count question, not refused as a dose without a unit
 
 
+def test_a_common_abbreviation_is_answered_from_a_paper_writing_only_its_long_form(bot_over):
+    """ "What was the WBC …?" over "Her white cell count was 18.4 x 10^9/L." was refused: WBC counted as something
+    the paper never mentions, since "white cell count" does not spell it."""
+    bot = bot_over(
+        {
+            "wbc.txt": short_case("Septic arthritis", 63, "Her white cell count was 18.4 x 10^9/L."),
+            "mg.txt": short_case("Eclampsia", 22, "Magnesium sulphate 4 g was given intravenously."),
+        }
+    )
+    answer = bot.ask("What was the WBC of the 63-year-old woman with septic arthritis?")
+    assert "18.4" in answer.citations[0].quote
+    answer = bot.ask("What dose of MgSO4 was given to the 22-year-old woman with eclampsia?")
+    assert "4 g" in answer.citations[0].quote
+
+
 def test_a_dose_in_a_sentence_naming_two_drugs_is_the_dose_of_the_drug_it_belongs_to(bot_over):
     """ "She received ceftriaxone 2 g daily and metronidazole." gives no metronidazole dose (the drug a writer most
     often asks about when its dose is not given); a dose belongs to the drug named right after it ("500 mg three

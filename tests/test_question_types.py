@@ -145,6 +145,7 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     assert measured("What was the cause of her hypercalcaemia?") is None
     # "What was the X of …?" asks what may be a test: the papers decide (answer.Confidence)
     assert measured("What was the ferritin of the 66-year-old woman?") == "ferritin"
+    assert measured("What was the patient's ferritin in the 66-year-old woman?") == "ferritin"  # the patient's X
     assert measured("What serum phosphate did the boy with calcinosis have?") == "serum phosphate"
     assert measured("What was the outcome of the surgery?") == "outcome"
     assert measured("What was her BNP?") == "BNP"  # what is asked may end the question
