@@ -118,6 +118,8 @@ _JOINED = re.compile(
 # A three-word sentence that states something ("Nothing suggested amyloidosis.", "Cultures were negative.") is an
 # answer; other short ones are labels ("Retrospective descriptive study.", "Case report."): see quotable
 _SHORT_STATEMENT = re.compile(r"\b(?:was|were|is|are|has|had|nothing|no|none|not|never)\b", re.I)
+# A result written as a label and its value ("Ferritin: 1,250 ng/mL."): a statement of three words (twenty-third round)
+_LABELLED_VALUE = re.compile(r"\s*[^\W\d_][\w-]*\s*:\s*\d[\d.,]*\s*\S+\s*")
 # A paper's first line when it ends without a full stop: its title in a text file (scoring.TITLE_LINE_PENALTY)
 _HEADING_LINE = re.compile(r"[^\n]*[^.!?:\s]\s*")
 _AIMS = re.compile(
@@ -978,4 +980,5 @@ def _value_attached(query: Query, drugs: list[str], text: str, shape: re.Pattern
 def quotable(sentence: str) -> bool:
     """Keyword lists, source lines and fragments are not answers."""
     n = len(sentence.split())
-    return (n >= 4 or (n == 3 and bool(_SHORT_STATEMENT.search(sentence)))) and not _UNQUOTABLE.search(sentence)
+    short = n == 3 and bool(_SHORT_STATEMENT.search(sentence) or _LABELLED_VALUE.fullmatch(sentence))
+    return (n >= 4 or short) and not _UNQUOTABLE.search(sentence)

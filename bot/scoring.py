@@ -517,6 +517,8 @@ AMOUNT_DRUG_ZIPF = 3.0
 #     count …?" not read as asking a test: "the patient's X" now reads like "her X" (analysis._ASKED_THING). Both:
 #     tuning recall@1 +1 and abstained +1 (k = 5 and 10), nothing lost; the check half lost nothing (check11, in
 #     aggregate: false abstention 6 -> 4 of 70 at k = 10, 6 -> 5 at k = 5; answer-hit +1 at k = 10).
+#   - A result written as a label and its value ("Ferritin: 1,250 ng/mL.", three words) is quotable (answer.quotable);
+#     levels battery 59 -> 60 of 60. Nothing moved on the tuning side, the check half or the abstracts (k = 5).
 #   Measured, not kept:
 #   - The same rule for counts, sizes and times together, with the question's own drug, concept or focus word as what
 #     the value must stand beside: tuning false abstention 9 -> 15 (k = 10; "How large was the PNH clone?" is answered by

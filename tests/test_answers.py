@@ -950,6 +950,7 @@ def test_a_short_sentence_that_states_a_finding_is_an_answer(bot_over):
 
     assert quotable("Nothing suggested amyloidosis.") and quotable("Cultures were negative.")
     assert not quotable("Retrospective descriptive study.") and not quotable("Randomised controlled trial.")
+    assert quotable("Ferritin: 1,250 ng/mL.")  # a result written as a label and its value
     bot = cases_bot(bot_over, "77_*", "76_*")
     answer = bot.ask("Was there any sign of amyloidosis in the 35-year-old woman with FMF?")
     assert answer.citations[0].quote == "Nothing suggested amyloidosis."
