@@ -410,12 +410,16 @@ _RELATIVE_TIME = re.compile(
 )
 
 
+def _own_terms(query: Query) -> list[str]:
+    """The question's own key terms: for a follow-up, those it says itself, not those its conversation carries."""
+    return [t for t in query.key if not query.own or t in query.own]
+
+
 def _named_things(query: Query) -> list[str]:
     """The question's own terms that name a drug or a concept of the vocabulary, not the patient's description."""
-    own = [t for t in query.key if not query.own or t in query.own]
     return [
         t
-        for t in own
+        for t in _own_terms(query)
         if t not in query.description and (t.startswith("@") or DRUG_NAME.fullmatch(query.words.get(t, "")))
     ]
 
@@ -459,7 +463,7 @@ def _lasted_drugs(query: Query) -> list[str]:
     if _TIME_TO.search(question):
         return []
     taken = given_object(question)  # "given ceftriaxone", "kept on prednisone"; not "the IVIG-resistant boy"
-    own = [t for t in query.key if not query.own or t in query.own]
+    own = _own_terms(query)
     return [
         t
         for t in own
@@ -492,7 +496,7 @@ def dose_drugs(query: Query) -> list[str]:
     if query.kind != "dose":
         return []
     question = query.question.lower()
-    own = [t for t in query.key if not query.own or t in query.own]
+    own = _own_terms(query)
     drugs = [t for t in own if DRUG_NAME.fullmatch(query.words.get(t, ""))]
     doses = list(_DOSE_WORD.finditer(question))
 
