@@ -270,9 +270,11 @@ _LISTED = re.compile(r"(?:\s*,\s*|\s+(?:and|or)\s+|\s*,\s*(?:and|or)\s+)")  # be
 class Confidence:
     """Why the bot answers or abstains, from signals that do not move with k or with the number of quotes.
 
-    - coverage: IDF-weighted share of the question's subject terms in the top passage. An
-      on-topic question the papers do not answer ("JAK inhibitors in DM") scores a high cosine
-      against any DM passage, but its distinctive terms appear in none of them.
+    - coverage: IDF-weighted share of the question's subject terms in the best-covered retrieved
+      passage of the top paper. An on-topic question the papers do not answer ("JAK inhibitors
+      in DM") scores a high cosine against any DM passage, but its distinctive terms appear in
+      none of them. Of the top paper, not of its top passage: that passage may answer with
+      other words than the question's while its neighbour names the subject (scoring.ADAPTER_L2).
     - cosine: the best sentence of the top passage against the question. Off-topic questions
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
     - missing: identifiers, concepts and asked-for abbreviations of the question (IL-6, HbA1c, CRP,
@@ -369,7 +371,7 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     )
     topic = query is not None and query.whom != "patient" and not claim
     return Confidence(
-        top.coverage,
+        max(hit.coverage for hit in hits if hit.doc_id == top.doc_id),
         top.best_cosine,
         tuple(top.missing),
         claim,

@@ -101,6 +101,13 @@ class RetrievalSettings(Section):
     per_doc_limit: int = Field(
         3, ge=1, le=50, description="Passages of one paper in the top k while others are relevant."
     )
+    question_adapter: str = Field(
+        "packaged",
+        min_length=1,
+        description="A learned map of question vectors that ranks a paper's answering sentence above its "
+        "neighbours: packaged (fit for all-MiniLM-L6-v2; unused with another model), off, or the path "
+        "of a file bench/fit_adapter.py wrote.",
+    )
 
 
 class AnswerSettings(Section):

@@ -12,6 +12,7 @@ import logging
 import threading
 
 from . import store
+from .adapter import adapter_for
 from .answer import compose
 from .config import Settings, load_settings
 from .conversation import Conversation, Resolution
@@ -52,7 +53,8 @@ class CaseBot:
                 log.info(
                     "loaded index generation %s; questions embedded by %s", snapshot.generation, type(encoder).__name__
                 )
-                self._retriever = Retriever(snapshot, encoder, self.settings)
+                adapter = adapter_for(self.settings, snapshot.manifest, encoder)
+                self._retriever = Retriever(snapshot, encoder, self.settings, adapter)
             return self._retriever
 
     def checked(self, question: str) -> str:

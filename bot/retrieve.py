@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .adapter import QuestionAdapter
 from .analysis import (
     DRUG_CLASSES,
     DRUG_NAME,
@@ -218,8 +219,10 @@ def is_rare(term: str, word: str) -> bool:
 
 
 class Retriever:
-    def __init__(self, snapshot: Snapshot, encoder: QueryEncoder, settings: Settings):
-        self.snap, self.encoder, self.settings = snapshot, encoder, settings
+    def __init__(
+        self, snapshot: Snapshot, encoder: QueryEncoder, settings: Settings, adapter: QuestionAdapter | None = None
+    ):
+        self.snap, self.encoder, self.settings, self.adapter = snapshot, encoder, settings, adapter
         n = snapshot.bm25.n
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
@@ -495,8 +498,15 @@ class Retriever:
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
             fused[np.searchsorted(rows, ranked)] += weight / (s.retrieval.rrf_k + 1 + np.arange(len(ranked)))
         dense = snap.passage_vectors(rows) @ query.vector
-        sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
-        best_sentence = np.maximum.reduceat(sentence_scores, sentence_starts) if len(sentence_scores) else dense
+        if self.adapter is None:
+            sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
+            ranking = sentence_scores
+        else:  # a passage ranks by its best sentence under the adapted question; the answer quotes by the model's cosine
+            both, sentence_starts = self.snap.sentence_scores(
+                rows, np.column_stack([query.vector, self.adapter.apply(query.vector)])
+            )
+            sentence_scores, ranking = both[:, 0], both[:, 1]
+        best_sentence = np.maximum.reduceat(ranking, sentence_starts) if len(ranking) else dense
         value = np.zeros(len(rows))
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
             value = ((snap.value_shapes(rows) & shape_bit(query.expects)) != 0).astype(float)

@@ -515,7 +515,9 @@ class Snapshot:
         return self._gather("shape_rows", rows)
 
     def sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine of every sentence of the given passages to `vector`, and where each passage's begin."""
+        """Cosine of every sentence of the given passages to `vector`, and where each passage's begin.
+
+        `vector` may be (d, m), m vectors at once: then each sentence has a row of m cosines."""
         parts = self.per_segment(rows)
         counts = np.zeros(len(rows), np.int64)
         firsts = []  # per part: where each passage's sentences begin in its segment
@@ -524,7 +526,7 @@ class Snapshot:
             firsts.append(bounds[0])
             counts[at] = bounds[1] - bounds[0]
         starts = np.concatenate([[0], np.cumsum(counts)[:-1]]).astype(np.int64)
-        scores = np.zeros(int(counts.sum()), np.float32)
+        scores = np.zeros((int(counts.sum()), *vector.shape[1:]), np.float32)
         for (i, at, _), first in zip(parts, firsts, strict=True):
             segment = self.segments[i]
             # every sentence of these passages: its index in the segment and its place in `scores`
