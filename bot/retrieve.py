@@ -2,7 +2,8 @@
 
 Stage 1 fuses the two rankings with weighted reciprocal rank fusion. Stage 2 scores
 each candidate by its best sentence (sentence vectors were stored at index time,
-so this costs one small matrix product) and by how much of the question's rarer
+so this costs one small matrix product; the question's vector is first moved by the
+question adapter, bot/adapter.py) and by how much of the question's rarer
 vocabulary it contains, then spreads the top k across papers.
 """
 
