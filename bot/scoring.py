@@ -121,6 +121,9 @@ ADAPTER_STEPS, ADAPTER_RATE = 200, 2e-3  # full-batch Adam: set by hand (the los
 #   fold, k = 10, answer-hit 789 -> 793 but false abstention 9 -> 10; k = 5 answer-hit unchanged, false abstention
 #   10 -> 11, recall@1 685 -> 682 (follow-ups); the check half answer-hit 214 -> 217 (k = 10) and 216 -> 217 (k = 5).
 #   A false abstention more at both k: left at 0.2.
+# - other papers' sentences from the question's candidate pool (~170 a question) as further negatives in the fit:
+#   two-fold by documents, the answering sentence first among its paper's 319 -> 402 of 864 (paper only: 422), and
+#   among its paper's and the pool's 250 -> 290 (paper only: 320): worse on both.
 # - a map of rank 16 or 64 (delta = U V^T, fit in torch) instead of the full penalised one: leave-one-set-out 0.517 and
 #   0.531 against 0.520, within the spread of one fold; the full map keeps a convex, reproducible fit.
 # - the adapted cosine as an abstention signal: over the answers the rules give on the tuning side, the best adapted
