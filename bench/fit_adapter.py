@@ -71,19 +71,15 @@ def paper_sentences(bot: CaseBot, stem: str) -> tuple[list[str], np.ndarray]:
     doc_id = next(d for d in snap.documents if Path(d).stem == stem)
     rows = np.sort(snap.paper_rows(doc_id))
     identity = np.eye(bot.encoder.dimension, dtype=np.float32)
-    vectors, starts = snap.sentence_scores(rows, identity)  # a sentence's cosines to the axes are its vector
-    chunks = snap.chunks.fetch(snap.chunk_ids(rows).tolist())
-    texts, keep = [], []
-    at = 0
-    for chunk_id in snap.chunk_ids(rows).tolist():
-        chunk = chunks[chunk_id]
-        for s, e in chunk.sentences:
-            if chunk.text[s:e] not in texts:
-                texts.append(chunk.text[s:e])
-                keep.append(at)
-            at += 1
-    assert at == len(vectors) and starts[0] == 0
-    return texts, vectors[keep]
+    vectors, _ = snap.sentence_scores(rows, identity)  # a sentence's cosines to the axes are its vector
+    chunk_ids = snap.chunk_ids(rows).tolist()
+    chunks = snap.chunks.fetch(chunk_ids)
+    texts = [chunks[c].text[s:e] for c in chunk_ids for s, e in chunks[c].sentences]
+    assert len(texts) == len(vectors)  # one row per sentence, in passage order
+    first: dict[str, int] = {}  # each sentence's first place: neighbouring passages repeat one
+    for at, text in enumerate(texts):
+        first.setdefault(text, at)
+    return list(first), vectors[list(first.values())]
 
 
 def dataset(bot: CaseBot) -> tuple[list[str], np.ndarray, list[np.ndarray], list[np.ndarray]]:
@@ -101,6 +97,7 @@ def dataset(bot: CaseBot) -> tuple[list[str], np.ndarray, list[np.ndarray], list
         vectors.append(bot.analyse(row["question"]).vector)
         sentences.append(paper)
         labels.append(marks)
+    print(f"{len(names)} questions over {len(papers)} papers")
     return names, np.array(vectors), sentences, labels
 
 
@@ -145,7 +142,6 @@ def main() -> None:
     logging.basicConfig(level=logging.WARNING)
     bot = build(args.cache)
     names, vectors, sentences, labels = dataset(bot)
-    print(f"{len(names)} questions over {len({id(s) for s in sentences})} papers")
     if args.cv:
         cross_validate(names, vectors, sentences, labels)
     started = time.perf_counter()

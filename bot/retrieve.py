@@ -499,14 +499,13 @@ class Retriever:
         for ranked, weight in ((dense_rows, s.retrieval.dense_weight), (lexical_rows, s.retrieval.lexical_weight)):
             fused[np.searchsorted(rows, ranked)] += weight / (s.retrieval.rrf_k + 1 + np.arange(len(ranked)))
         dense = snap.passage_vectors(rows) @ query.vector
-        if self.adapter is None:
-            sentence_scores, sentence_starts = self._sentence_scores(rows, query.vector)
-            ranking = sentence_scores
-        else:  # a passage ranks by its best sentence under the adapted question; the answer quotes by the model's cosine
-            both, sentence_starts = self.snap.sentence_scores(
-                rows, np.column_stack([query.vector, self.adapter.apply(query.vector)])
-            )
-            sentence_scores, ranking = both[:, 0], both[:, 1]
+        # with the adapter, a passage ranks by its best sentence under the adapted question (the second column, in the
+        # same pass over the sentence vectors); the answer quotes by the model's cosine (the first)
+        vectors = (
+            query.vector if self.adapter is None else np.column_stack([query.vector, self.adapter.apply(query.vector)])
+        )
+        scores, sentence_starts = self._sentence_scores(rows, vectors)
+        sentence_scores, ranking = (scores, scores) if scores.ndim == 1 else (scores[:, 0], scores[:, 1])
         best_sentence = np.maximum.reduceat(ranking, sentence_starts) if len(ranking) else dense
         value = np.zeros(len(rows))
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
@@ -530,7 +529,8 @@ class Retriever:
         )
 
     def _sentence_scores(self, rows: np.ndarray, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """Cosine of every sentence of the given passages to the question, and where each passage's begin."""
+        """Cosine of every sentence of the given passages to the question (a column per vector when `vector` is
+        (d, m)), and where each passage's begin."""
         return self.snap.sentence_scores(rows, vector)
 
     def _coverage(self, rows: np.ndarray, query: Query, weights: dict[str, float]) -> np.ndarray:
