@@ -35,7 +35,7 @@ PASSAGE_FEATURES = (
 # 0.85, methods 0.458 -> 0.417; answer-hit tune 0.890 -> 0.881, classes 0.750 -> 0.722, validate 0.796 ->
 # 0.806; first-quote-hit tune 0.831 -> 0.814, validate 0.713 -> 0.741; false abstention validate 2 -> 3
 # of 108. W_STANDING {0.1, 0.3, 0.45} with it: tune answer-hit 0.864 / 0.873 / 0.873; 1/4, 1/2, 3/4 of the
-# move: 0.881 each. Not kept: the answers on tune got worse (README, eleventh round).
+# move: 0.881 each. Not kept: the answers on tune got worse (bench/RESULTS.md, eleventh round).
 PASSAGE_WEIGHTS = np.array([0.20, 0.25, 0.15, 0.30, 0.10])
 W_DESCRIBED_DOC = 0.2  # passages of a paper whose patient has the age the question names ("the 72-year-old
 # woman": analysis.ages, or "the toddler": analysis.age_group_ages; Retriever._described finds them and
@@ -709,7 +709,7 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # -> 0.778 / 0.583, fresh 0.786 / 0.686 -> 0.786 / 0.686, check2 0.706 / 0.588 -> 0.750 / 0.632, check3 first half
 # 0.657 / 0.571 -> 0.686 / 0.571; follow-ups 0.86 / 0.70 -> 0.84 / 0.68, levels first-quote-hit 0.85 -> 0.95,
 # methods answer-hit 0.875 -> 0.917; quotes per answer fall everywhere (cases tune 1.63 -> 1.51). Validate, run
-# once after the choice: answer-hit 0.796 -> 0.806, first-quote-hit 0.713 -> 0.722 (see the README).
+# once after the choice: answer-hit 0.796 -> 0.806, first-quote-hit 0.713 -> 0.722 (see bench/RESULTS.md).
 # Leaving them out of the total as well (the weight 0 of the attempt above): cases tune answer-hit 0.856: not kept.
 # Also measured in the fourteenth round and not kept: ABOUT_PENALTY 0.3 / 0.4 again (fresh answer-hit -1 at both,
 # nothing gained anywhere); quoting only sentences that contain at least one of the question's terms (check2

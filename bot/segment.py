@@ -56,7 +56,7 @@ PROBE_SEED = 11
 # 0.54 / 0.90 / 0.63 on the cases corpus (real model, 2026-11-26), 0.61 / 0.87 / 0.62 on a
 # 10k synthetic index (real model) and 0.49 / 0.67 / 0.48 on the 1M one (hashing embedder).
 # Calibrated on bare sentences, the 1M index got nprobe 456, where bench/scale.py's questions
-# had recall@10 0.9885, under ann.RECALL_TARGET; on noisy ones it gets 734 (recall in README).
+# had recall@10 0.9885, under ann.RECALL_TARGET; on noisy ones it gets 734 (recall in bench/RESULTS.md).
 PROBE_NOISE = 1.0
 SENTENCE_DTYPE = np.float16  # cosines to 3 decimals at half the bytes; scored without widening the array
 
