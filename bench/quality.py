@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -38,7 +38,10 @@
   others: blind on that round's base and its end, no decision taken on it; the check half of the twenty-fourth round
   with check7, check8 and check11 (aggregates only); --misses does not list it.
 - check13: bench/data/cases/check13 (12 more, 84 questions, written in the twenty-fourth round), indexed with all the
-  others: blind on that round's base and its end, no decision taken on it; --misses does not list it.
+  others: blind on that round's base and its end, no decision taken on it; the check half of the twenty-fifth round
+  with check7, check8, check11 and check12 (aggregates only); --misses does not list it.
+- check14: bench/data/cases/check14 (12 more, 84 questions, written in the twenty-fifth round), indexed with all the
+  others: blind; --misses does not list it.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -142,7 +145,7 @@ def main() -> None:
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument(
         "--sets",
-        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,abstracts,shipped,eval-dev",
+        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,abstracts,shipped,eval-dev",
     )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
@@ -211,12 +214,13 @@ def main() -> None:
                 bot = corpus(tmp, name, sources)
                 rows = ev.load_questions(DATA / "cases" / name / "questions.jsonl")
                 report(f"cases {name} (tune)", bot, rows, (5, 10), args.misses)
-        for name, sources, writers in (  # twelve more each (rounds 18, 19, 22, 23 and 24): checks, misses never listed
+        for name, sources, writers in (  # twelve more each (rounds 18, 19, 22 to 25): checks, misses never listed
             ("check7", with_check7, ("p1", "p2")),
             ("check8", with_check8, ("q1", "q2")),
             ("check11", with_check11, ("t1", "t2")),
             ("check12", [*with_check11, DATA / "cases" / "check12" / "docs"], ("u1", "u2")),
             ("check13", [*with_check11, *(DATA / "cases" / n / "docs" for n in ("check12", "check13"))], ("v1", "v2")),
+            ("check14", [*with_check11, *(DATA / "cases" / n / "docs" for n in ("check12", "check13", "check14"))], ("w1", "w2")),
         ):
             if name in sets:
                 bot = corpus(tmp, name, sources)
