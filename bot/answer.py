@@ -369,7 +369,11 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         and bool(named := _named_things(query))
         and not _states_time(query, named, hits)
     )
-    topic = query is not None and query.whom != "patient" and not claim
+    # a dose asked in no tense ("What dose of IVIg?", "IVIg dose?") is a case's detail, and `undosed` checks it: the
+    # topic bar is for questions on the condition in general
+    topic = (
+        query is not None and (query.whom == "general" or (query.whom is None and query.kind != "dose")) and not claim
+    )
     return Confidence(
         max(hit.coverage for hit in hits if hit.doc_id == top.doc_id),
         top.best_cosine,
@@ -458,9 +462,10 @@ def _states_follow_up(query: Query, hits: list[Hit]) -> bool:
 
 
 def _lasted_drugs(query: Query) -> list[str]:
-    """The drugs a question asking how long names by a drug's name ("For how many weeks was he given ceftriaxone?"),
-    not those naming the patient ("How long had the man on lithium been unwell?"). Not a word English seldom uses,
-    as a dose question's drug may be: here it is as often the condition ("… with endocarditis …")."""
+    """The drugs a question asking how long names by a drug's name or a concept of the vocabulary, as what she was
+    given ("For how many weeks was he given ceftriaxone?", "How long was she treated with diltiazem?"), not those
+    naming the patient ("How long had the man on lithium been unwell?"). Not a word English seldom uses, as a dose
+    question's drug may be: here it is as often the condition ("… with endocarditis …")."""
     question = query.question.lower()
     if _TIME_TO.search(question):
         return []
@@ -469,7 +474,9 @@ def _lasted_drugs(query: Query) -> list[str]:
     return [
         t
         for t in own
-        if t not in query.description and DRUG_NAME.fullmatch(word := query.words.get(t, "")) and word.lower() in taken
+        if t not in query.description
+        and (t.startswith("@") or DRUG_NAME.fullmatch(query.words.get(t, "")))
+        and all(w in taken for w in query.words.get(t, "").lower().split())
     ]
 
 

@@ -102,6 +102,22 @@ def test_whether_she_had_a_treatment_is_answered_by_the_sentence_saying_she_had_
     assert answer.citations[0].quote.startswith("She was treated with intravenous immunoglobulin (IVIg)")
 
 
+@pytest.mark.parametrize("question", ["What dose of IVIg?", "IVIg dose?", "What was the dose of IVIg?"])
+def test_a_dose_asked_in_few_words_is_answered_like_a_full_question(shipped_bot, question):
+    """A user review: the terse forms were refused as if the report gave no dose (they name no tense, so they were
+    held to the bar of a question on the condition in general)."""
+    answer = shipped_bot.ask(question)
+    assert answer.citations[0].quote.startswith("She was treated with intravenous immunoglobulin (IVIg) 400mg/kg/day")
+
+
+def test_how_long_she_had_a_drug_the_report_names_only_among_the_options_abstains(shipped_bot):
+    """A user review: "(1 year)" of pamidronate was quoted to "How long was she treated with diltiazem?"; the
+    report names diltiazem only among the condition's treatment options."""
+    assert shipped_bot.ask("How long was she treated with diltiazem?").abstained
+    answer = shipped_bot.ask("How long was she treated with IVIg?")
+    assert answer.citations[0].quote.startswith("She was treated with intravenous immunoglobulin (IVIg) 400mg/kg/day")
+
+
 def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
     answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
     shown = render(answer)
