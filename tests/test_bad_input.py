@@ -130,6 +130,8 @@ LEGACY = {
     "french": "Patiente de 54 ans admise en Décembre pour fièvre prolongée et nodules sous-cutanés. "
     "L'échographie a montré des calcifications étendues des cuisses. "
     "Le traitement a été arrêté après une amélioration légère.\n",
+    # A short note (a user review): too little text for the detector to tell cp1252 from Mac Central European.
+    "short": "Fièvre récurrente chez une patiente âgée\n\nUne femme de 67 ans présentait une fièvre.\n",
 }
 
 
@@ -138,6 +140,7 @@ LEGACY = {
     [
         "english",
         "french",
+        "short",
     ],
 )
 def test_legacy_encoded_text_is_detected_with_correct_text(setup, language):
@@ -149,9 +152,11 @@ def test_legacy_encoded_text_is_detected_with_correct_text(setup, language):
     assert sorted(report.added) == sorted([GOOD, "legacy.txt"])
     snap = store.load(settings.index_dir)
     indexed = " ".join(c.text for c in snap.chunks.values() if c.doc_id == "legacy.txt")
-    assert " ".join(indexed.split()) == " ".join(text.split())  # every accent decoded as written
+    title, body = text.split("\n\n", 1) if language == "short" else (None, text)  # its first line is its title
+    assert " ".join(indexed.split()) == " ".join(body.split())  # every accent decoded as written
+    assert title is None or snap.documents["legacy.txt"].title == title
     # ...and the accented words are what retrieval sees.
-    hits = CaseBot(settings).search("Décembre fièvre", k=1)
+    hits = CaseBot(settings).search("Décembre fièvre" if language != "short" else "fièvre récurrente", k=1)
     assert hits[0].doc_id == "legacy.txt" and "fièvre" in hits[0].text
 
 
