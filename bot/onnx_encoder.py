@@ -295,5 +295,5 @@ def _export_again(settings: Settings, manifest: dict) -> OnnxEncoder | None:
     except (OSError, EncoderUnavailable) as exc:
         log.debug("cannot export the query encoder again: %s", exc)
         return None
-    log.warning("exported the lean ONNX query encoder to %s; later questions use it", encoder.directory)
+    log.info("exported the lean ONNX query encoder to %s; later questions use it", encoder.directory)
     return encoder
