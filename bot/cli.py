@@ -349,7 +349,9 @@ def index():
     """Build, inspect and repair the index."""
 
 
-def _print_report(report, as_json: bool, err: bool = False):
+def _print_report(report, as_json: bool, err: bool = False, whole: bool = True):
+    """The update's summary; rejected files and duplicates one a line, since their reasons hold "; " themselves.
+    `whole` is False for `index add`, which reads only the papers added (so it counts no unchanged ones)."""
     from .present import visible
 
     for warning in report.warnings:
@@ -362,14 +364,15 @@ def _print_report(report, as_json: bool, err: bool = False):
     click.echo(f"index {report.generation}: embedded {report.chunks_embedded} passage(s)", err=err)
     for label in ("added", "changed", "removed", "unchanged", "duplicates", "rejected"):
         items = getattr(report, label)
-        names = [
-            i
-            if isinstance(i, str)
-            else i["source"]
-            + (f" (duplicate of {i['duplicate_of']}: {i['reason']})" if "duplicate_of" in i else f": {i['reason']}")
-            for i in items
-        ]
-        shown = names if label != "unchanged" or len(names) <= 5 else names[:5] + [f"... {len(names) - 5} more"]
+        if label == "unchanged" and not whole:
+            continue
+        if label in ("duplicates", "rejected"):
+            click.echo(f"  {label:<10} {len(items):>4}", err=err)
+            for i in items:
+                why = f"duplicate of {i['duplicate_of']}: {i['reason']}" if "duplicate_of" in i else i["reason"]
+                click.echo(visible(f"    {i['source']}: {why}"), err=err)
+            continue
+        shown = items if label != "unchanged" or len(items) <= 5 else items[:5] + [f"... {len(items) - 5} more"]
         click.echo(f"  {label:<10} {len(items):>4}  " + visible("; ".join(shown)), err=err)
 
 
@@ -416,7 +419,7 @@ def add(settings, paths, as_json):
         report = indexer.add(names, lock=lock, folders_before=before)
     report.rejected[:0] = refused
     report.duplicates[:0] = duplicates
-    _print_report(report, as_json)
+    _print_report(report, as_json, whole=False)
     if report.rejected and not (report.added or report.changed or report.unchanged or report.duplicates):
         raise SystemExit(1)  # nothing of what was asked got in: a script must not take it for success
 

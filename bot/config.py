@@ -75,7 +75,7 @@ class ChunkingSettings(Section):
 
 
 class IngestSettings(Section):
-    max_file_mb: float = Field(25.0, gt=0, le=1024, description="Larger files are rejected.")
+    max_file_mb: float = Field(25.0, gt=0, le=1024, description="Larger files are rejected (in MiB, 2**20 bytes).")
     max_passages_per_file: int = Field(
         2000, ge=1, le=1_000_000, description="A file that would make more passages is rejected."
     )
@@ -221,6 +221,10 @@ def _read_toml(path: Path) -> dict[str, dict[str, Any]]:
         raise ConfigError(f"{path}: not valid TOML ({exc})", f"correct {path}") from None
     out: dict[str, dict[str, Any]] = {}
     for section, values in data.items():
+        if section in FIELD_SECTION and not isinstance(values, dict):  # `k = 5` at the top, outside any section
+            raise ConfigError(
+                f"{path}: setting {section!r} is outside a section", f"move it under [{FIELD_SECTION[section]}]"
+            )
         if section not in SECTIONS or not isinstance(values, dict):
             raise ConfigError(
                 f"{path}: unknown section [{section}]", f"use one of {', '.join('[' + s + ']' for s in SECTIONS)}"

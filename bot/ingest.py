@@ -323,9 +323,12 @@ def _read_bytes(path: Path, docs_dir: Path, max_file_mb: float, follow_symlinks:
     with os.fdopen(fd, "rb") as fh:
         size = os.fstat(fh.fileno()).st_size
         if size > max_file_mb * 1024 * 1024:
-            raise IngestError(f"file is {size / 2**20:.3g} MB, over the {max_file_mb:g} MB limit (setting max_file_mb)")
+            raise IngestError(
+                f"file is {size / 2**20:.3g} MiB, over the {max_file_mb:g} MiB limit (setting max_file_mb): split it, "
+                "or raise the limit"
+            )
         if size == 0:
-            raise IngestError("empty file")
+            raise IngestError("empty file: add its text, or remove it from the docs dir")
         return fh.read()
 
 

@@ -173,7 +173,7 @@ def test_file_over_size_limit(setup):
     settings = setup(max_file_mb=0.001)  # 1048 bytes; the good paper is smaller
     assert (settings.docs_dir / GOOD).stat().st_size < 0.001 * 2**20
     (settings.docs_dir / "long.txt").write_text(GOOD_TEXT.replace("58", "61") * 20, encoding="utf-8")
-    reason = assert_only_bad_rejected(settings, update(settings), "long.txt", "over the 0.001 MB limit")
+    reason = assert_only_bad_rejected(settings, update(settings), "long.txt", "over the 0.001 MiB limit")
     assert "max_file_mb" in reason
 
 
@@ -290,7 +290,10 @@ def test_cli_update_json_reports_rejections(tmp_path):
     assert out["added"] == [GOOD]
     assert out["changed"] == out["removed"] == out["unchanged"] == out["duplicates"] == []
     assert [r["source"] for r in out["rejected"]] == ["junk.pdf", "sub/empty.txt"]
-    assert out["rejected"][1] == {"source": "sub/empty.txt", "reason": "empty file"}
+    assert out["rejected"][1] == {
+        "source": "sub/empty.txt",
+        "reason": "empty file: add its text, or remove it from the docs dir",
+    }
     assert out["chunks_embedded"] >= 1
     assert out["generation"] == store.current_generation(index)
     assert "casebot: rejected sub/empty.txt: empty file" in proc.stderr

@@ -66,6 +66,10 @@ def test_bad_toml_is_named_with_its_file(tmp_path):
     bad.write_text("[answer]\nk = 3\n")
     with pytest.raises(ConfigError, match=r"belongs in \[retrieval\]"):
         load_settings(env={"CASEBOT_CONFIG": str(bad)})
+    bad.write_text("k = 3\n")  # a user review: this was "unknown section [k]"
+    with pytest.raises(ConfigError, match=r"setting 'k' is outside a section") as outside:
+        load_settings(env={"CASEBOT_CONFIG": str(bad)})
+    assert outside.value.fix == "move it under [retrieval]"
     bad.write_text("[retrieval]\nk = 300\n")
     with pytest.raises(ConfigError, match=f"k = 300 \\(in {bad}\\)"):
         load_settings(env={"CASEBOT_CONFIG": str(bad)})

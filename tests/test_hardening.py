@@ -265,11 +265,34 @@ def test_add_copies_only_files_that_would_be_accepted(make_settings, embedder, c
     assert out["added"] == [GOOD]
     reasons = {Path(r["source"]).name: r["reason"] for r in out["rejected"]}
     assert set(reasons) == {"empty.txt", "junk.pdf"}
-    assert reasons["empty.txt"] == f"not copied into {settings.docs_dir}: empty file"
+    assert (
+        reasons["empty.txt"]
+        == f"not copied into {settings.docs_dir}: empty file: add its text, or remove it from the docs dir"
+    )
     assert "corrupt PDF" in reasons["junk.pdf"]
     assert sorted(p.name for p in settings.docs_dir.iterdir()) == [GOOD]
     # Nothing was copied, so nothing is reported again by the next update.
     assert Indexer(settings).update().rejected == []
+
+
+def test_the_summary_lists_each_rejected_file_on_a_line_and_add_counts_no_unchanged_papers(
+    make_settings, embedder, cli, tmp_path
+):
+    """A user review: rejects were joined by "; " while their reasons hold "; " themselves, and `index add`
+    said "unchanged 0" beside an index of fifteen papers (it reads only the papers it adds)."""
+    settings = make_settings()
+    (settings.docs_dir / GOOD).write_text(GOOD_TEXT, encoding="utf-8")
+    (settings.docs_dir / "empty.txt").write_bytes(b"")
+    (settings.docs_dir / "junk.pdf").write_bytes(b"%PDF-1.7\n" + os.urandom(3000))
+    lines = cli(settings, "index", "update").stdout.splitlines()
+    at = next(i for i, line in enumerate(lines) if line.split()[:2] == ["rejected", "2"])
+    assert [line.split(":")[0].strip() for line in lines[at + 1 : at + 3]] == ["empty.txt", "junk.pdf"]
+    assert any(line.split()[:2] == ["unchanged", "0"] for line in lines)
+    incoming = tmp_path / "incoming"
+    incoming.mkdir()
+    (incoming / "other.txt").write_text(GOOD_TEXT.replace("calcinosis", "scleroderma"), encoding="utf-8")
+    added = cli(settings, "index", "add", incoming / "other.txt").stdout
+    assert any(line.split() == ["added", "1", "other.txt"] for line in added.splitlines()) and "unchanged" not in added
 
 
 def test_add_never_replaces_another_paper_of_the_same_name(make_settings, embedder, cli, tmp_path):
