@@ -220,7 +220,11 @@ def main() -> None:
             ("check11", with_check11, ("t1", "t2")),
             ("check12", [*with_check11, DATA / "cases" / "check12" / "docs"], ("u1", "u2")),
             ("check13", [*with_check11, *(DATA / "cases" / n / "docs" for n in ("check12", "check13"))], ("v1", "v2")),
-            ("check14", [*with_check11, *(DATA / "cases" / n / "docs" for n in ("check12", "check13", "check14"))], ("w1", "w2")),
+            (
+                "check14",
+                [*with_check11, *(DATA / "cases" / n / "docs" for n in ("check12", "check13", "check14"))],
+                ("w1", "w2"),
+            ),
         ):
             if name in sets:
                 bot = corpus(tmp, name, sources)
