@@ -10,6 +10,7 @@ import filecmp
 import functools
 import json
 import logging
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -71,21 +72,25 @@ def _bot(settings):
 
 
 def _progress():
-    """A progress callback drawing a bar on a terminal, silent otherwise."""
+    """A progress callback drawing a bar of papers read on a terminal (left in place when done), silent otherwise.
+
+    Its size falls back to 80 × 24: tqdm draws nothing on a terminal that reports 0 × 0 (`script`, some CI consoles)."""
     from tqdm import tqdm
 
     state: dict[str, Any] = {}
+    size = shutil.get_terminal_size((80, 24))  # the fallback where the terminal reports 0
 
     def update(done: int, total: int):
         bar = state.get("bar")
         if bar is None:
             bar = state["bar"] = tqdm(
                 total=total,
-                unit="passage",
-                desc="embedding",
+                unit="paper",
+                desc="indexing",
                 file=sys.stderr,
                 disable=not sys.stderr.isatty(),
-                leave=False,
+                ncols=size.columns,
+                nrows=size.lines,
             )
         bar.update(done - bar.n)
         if done >= total:

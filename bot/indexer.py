@@ -37,7 +37,7 @@ EMBED_BATCH = 256  # passages per model call, across documents, so the model sor
 # times are compared (see folders_changed).
 FULL_FRESHNESS_PAPERS = 2_000
 
-Progress = Callable[[int, int], None]  # (passages embedded so far, passages to embed)
+Progress = Callable[[int, int], None]  # (papers read so far, papers to read)
 
 
 @dataclass

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import random
 import subprocess
 import sys
@@ -17,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bot import CaseBot, store
+from bot.embed import HASHING_MODEL
 from bot.indexer import Indexer, pending_changes
 
 GOOD = "calcinosis.txt"
@@ -256,6 +258,43 @@ def test_sidecar_with_unknown_keys(setup):
 
 
 # --- the same, through the command line -------------------------------------------------------
+
+
+def test_cli_update_shows_progress_by_paper_on_a_terminal_that_reports_no_width(tmp_path):
+    """A user review: under `script` (a terminal of 0 columns) the first build showed nothing for 30 s, and the bar,
+    labelled in passages, counted files. It counts papers, draws at 80 columns then, and stays when done."""
+    docs, index = tmp_path / "docs", tmp_path / "index"
+    docs.mkdir()
+    for n in range(3):
+        (docs / f"paper{n}.txt").write_text(GOOD_TEXT.replace("58", str(40 + n)), encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CASEBOT_")} | {"CASEBOT_MODEL": HASHING_MODEL}
+    env.pop("COLUMNS", None)
+    primary, secondary = pty.openpty()  # a new pseudo-terminal reports 0 columns, as `script` does
+    try:
+        proc = subprocess.run(
+            [str(CASEBOT), "index", "update", "--docs-dir", str(docs), "--index-dir", str(index)],
+            stdin=secondary,
+            stdout=secondary,
+            stderr=secondary,
+            env=env,
+            timeout=300,
+        )
+        os.close(secondary)
+        out = b""
+        while True:
+            try:
+                chunk = os.read(primary, 65536)
+            except OSError:  # the terminal was closed: everything written has been read
+                break
+            if not chunk:
+                break
+            out += chunk
+    finally:
+        os.close(primary)
+    assert proc.returncode == 0
+    text = out.decode("utf-8", "replace")
+    assert "indexing" in text and "3/3" in text and "paper" in text, text
+    assert "passage/s" not in text
 
 
 def test_cli_update_json_reports_rejections(tmp_path):
