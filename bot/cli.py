@@ -216,7 +216,15 @@ def _first_index(bot, settings, wait: float) -> None:
                     f"the first index is still being built after {wait:g} s", "try again later, or pass a longer --wait"
                 )
             continue
-        click.echo(f"No index yet: building it from {settings.docs_dir} ...", err=True)
+        if any(store.GENERATION_NAME.fullmatch(p.name) for p in settings.index_dir.glob("gen-*")):
+            # generations but no pointer: a first build that was interrupted, or CURRENT deleted by hand
+            click.echo(
+                f"The index in {settings.index_dir} names no current generation (its CURRENT file is missing): "
+                f"building a new one from {settings.docs_dir} ...",
+                err=True,
+            )
+        else:
+            click.echo(f"No index yet: building it from {settings.docs_dir} ...", err=True)
         try:
             _print_report(bot.update_index(progress=_progress()), as_json=False, err=True)
         except LockBusy:

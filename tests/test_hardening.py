@@ -342,6 +342,17 @@ def test_escape_sequences_in_a_paper_or_its_name_never_reach_the_terminal(make_s
     assert "\x1b" not in listed and f"{GOOD}  [1 passage, added" in listed
 
 
+def test_asking_an_index_whose_current_pointer_is_gone_says_so_before_rebuilding(make_settings, embedder, cli):
+    """A user review: with CURRENT deleted, `ask` said "No index yet" and silently re-embedded everything."""
+    settings = make_settings()
+    (settings.docs_dir / GOOD).write_text(GOOD_TEXT, encoding="utf-8")
+    assert cli(settings, "index", "update").exit_code == 0
+    (settings.index_dir / store.CURRENT).unlink()
+    result = cli(settings, "ask", "What did the radiographs show?")
+    assert "CURRENT file is missing" in result.stderr and "No index yet" not in result.stderr
+    assert GOOD in result.stdout  # then it searches the new index
+
+
 def test_asking_an_index_without_papers_says_how_to_add_some(make_settings, embedder, cli):
     settings = make_settings()
     assert cli(settings, "index", "update").exit_code == 0  # an empty docs folder: an empty index
