@@ -63,6 +63,8 @@ class CaseBot:
         question = " ".join(question.translate(CONTROL_CHARACTERS).split())
         if not question:
             raise InputError("the question is empty", "type a question")
+        if not any(c.isalnum() for c in question):  # "?", "..."
+            raise InputError("the question has no words", "type a question")
         words, limit = question.count(" ") + 1, self.settings.answer.max_question_words
         if words > limit:
             raise InputError(

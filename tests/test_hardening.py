@@ -241,6 +241,14 @@ def test_question_over_the_word_limit_is_refused_naming_the_setting(shipped_bot)
     assert "320 words, over the limit of 300 (setting max_question_words)" in caught.value.one_line()
 
 
+@pytest.mark.parametrize("question", ["?", " ... ", "?!"])
+def test_a_question_of_punctuation_only_is_refused_like_an_empty_one(shipped_bot, question):
+    """A user review: `casebot ask "?"` searched and abstained instead of asking for a question."""
+    with pytest.raises(InputError) as caught:
+        shipped_bot.ask(question)
+    assert "the question has no words" in caught.value.one_line()
+
+
 def test_control_characters_are_stripped_from_a_question(shipped_bot):
     answer = shipped_bot.ask("What share of\x00 dermatomyositis\x1b[31m patients develop\x07 calcinosis cutis?")
     assert answer.question == "What share of dermatomyositis [31m patients develop calcinosis cutis?"
