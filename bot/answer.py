@@ -333,6 +333,11 @@ class Confidence:
         )
 
 
+# "Which drugs …?", "What medications …?" name the kind of answer, not a word the answer holds ("systemic therapy with
+# bisphosphonates, IVIg, diltiazem …"): for the abstention's coverage, a passage of the top paper naming a drug holds it.
+_GENERIC_DRUG = frozenset(stem(w) for w in ("drug", "drugs", "medication", "medications", "medicine", "medicines"))
+
+
 def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     claim = query is not None and query.whom == "general" and query.kind in CLAIM_KINDS
     if not hits:
@@ -374,8 +379,13 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     topic = (
         query is not None and (query.whom == "general" or (query.whom is None and query.kind != "dose")) and not claim
     )
+    coverage = max(hit.coverage for hit in hits if hit.doc_id == top.doc_id)
+    if query is not None and (generic := [t for t in query.key if t in _GENERIC_DRUG and t in query.focus_head]):
+        total = sum(query.key_idf.get(t, 0.0) for t in query.key) or 1.0
+        if any(DRUG_NAME.search(hit.text) for hit in hits if hit.doc_id == top.doc_id):
+            coverage = min(1.0, coverage + sum(query.key_idf.get(t, 0.0) for t in generic) / total)
     return Confidence(
-        max(hit.coverage for hit in hits if hit.doc_id == top.doc_id),
+        coverage,
         top.best_cosine,
         tuple(top.missing),
         claim,

@@ -1001,6 +1001,11 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # cases validate, follow-ups, shipped report and eval-dev unchanged (with analysis._PATIENT reading "the
 # Vietnamese case" as a patient: two wrong validate answers about a named case would otherwise abstain).
 MIN_TOPIC_COSINE = 0.45
+# Same review: "Which drugs are used for calcinosis cutis?" was refused (coverage 0.04: no passage holds "drugs");
+# for the abstention's coverage a passage of the top paper naming a drug now holds a generic "drug(s)", "medication(s)"
+# or "medicine(s)" the question's focus names (answer._GENERIC_DRUG). No development question moved. Not kept: those
+# words as answer-type words everywhere (analysis.ANSWER_TYPE_WORDS), which moved the ranking: check half answer-hit
+# and first-quote-hit -1 each.
 # Twenty-fifth round (a user review): a dose asked in no tense ("What dose of IVIg?", "IVIg dose?") was held to this
 # bar, as if it asked about the condition in general, and refused on the shipped report; it is now judged like a
 # question about the case (answer.confidence; the dose rule still checks that a sentence of hers states the dose).

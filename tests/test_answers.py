@@ -118,6 +118,16 @@ def test_how_long_she_had_a_drug_the_report_names_only_among_the_options_abstain
     assert answer.citations[0].quote.startswith("She was treated with intravenous immunoglobulin (IVIg) 400mg/kg/day")
 
 
+@pytest.mark.parametrize(
+    "question", ["Which drugs are used for calcinosis cutis?", "What medications are used for calcinosis cutis?"]
+)
+def test_which_drugs_treat_the_condition_is_answered_by_the_sentence_naming_them(shipped_bot, question):
+    """A user review: refused, since no passage holds the word "drugs"; the report names them instead."""
+    answer = shipped_bot.ask(question)
+    assert answer.citations[0].quote.startswith("In more extensive cases, systemic therapy with bisphosphonates")
+    assert shipped_bot.ask("Which drugs are used for gout?").abstained  # a condition the report does not treat
+
+
 def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
     answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
     shown = render(answer)
