@@ -275,6 +275,8 @@ class Confidence:
       in DM") scores a high cosine against any DM passage, but its distinctive terms appear in
       none of them. Of the top paper, not of its top passage: that passage may answer with
       other words than the question's while its neighbour names the subject (scoring.ADAPTER_L2).
+      A generic "drugs" the question asks for ("Which drugs are used for X?") is held by a passage
+      of that paper naming a drug.
     - cosine: the best sentence of the top passage against the question. Off-topic questions
       ("a recipe for banana bread") can share everyday words with a paper, never its meaning.
     - missing: identifiers, concepts and asked-for abbreviations of the question (IL-6, HbA1c, CRP,
@@ -303,8 +305,9 @@ class Confidence:
       as 'general'). The sentence that answers it restates that finding, so it must be much
       closer to the question (scoring.MIN_CLAIM_COSINE) than the sentence answering a
       question about new content ("What was her ferritin?", "Which imaging is used?").
-    - topic: any other question that names no patient ("Which causes more memory loss, ECT or
-      ketamine?") must be closer (scoring.MIN_TOPIC_COSINE) than one about a case's detail.
+    - topic: any other question about the condition in general, or in no tense ("Which causes more memory
+      loss, ECT or ketamine?"), must be closer (scoring.MIN_TOPIC_COSINE) than one about a case's detail; a
+      dose asked in no tense ("What dose of IVIg?") is a case's detail.
     Thresholds: scoring (chosen on the tune halves, see there).
     """
 

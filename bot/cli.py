@@ -216,7 +216,7 @@ def _first_index(bot, settings, wait: float) -> None:
                     f"the first index is still being built after {wait:g} s", "try again later, or pass a longer --wait"
                 )
             continue
-        if any(store.GENERATION_NAME.fullmatch(p.name) for p in settings.index_dir.glob("gen-*")):
+        if store.generation_folders(settings.index_dir):
             # generations but no pointer: a first build that was interrupted, or CURRENT deleted by hand
             click.echo(
                 f"The index in {settings.index_dir} names no current generation (its CURRENT file is missing): "

@@ -791,7 +791,8 @@ ABOUT_PENALTY = 0.2  # a sentence about the patient for a question about the con
 # the patient's description a sentence repeats, whether it holds a number, its length, whether its passage ranks
 # first, the share of the asked terms it holds, holding none of them) and the adapted cosine (bot/adapter.py):
 # 331-335 and 325-331 (the best fit for the second fold, +5, cost the first 5). No fit beat the hand weights on both
-# folds: the misses need information the score lacks, not other weights. Where the evidence is second (78 of 849), it trails the first by a median 0.055.
+# folds: the misses need information the score lacks, not other weights. Where the evidence is second (78 of 849),
+# it trails the first by a median 0.055.
 # A yes/no question whether the patient had a treatment ("Was sodium thiosulfate given to this patient?", "Did
 # she respond to rituximab?": analysis.received) is not answered by a sentence on the condition in general,
 # and abstains when only such sentences name the treatment (the shipped report lists both drugs among the
@@ -1001,11 +1002,6 @@ REPEAT_PENALTY = 0.05  # a sentence an earlier turn of the conversation quoted (
 # cases validate, follow-ups, shipped report and eval-dev unchanged (with analysis._PATIENT reading "the
 # Vietnamese case" as a patient: two wrong validate answers about a named case would otherwise abstain).
 MIN_TOPIC_COSINE = 0.45
-# Same review: "Which drugs are used for calcinosis cutis?" was refused (coverage 0.04: no passage holds "drugs");
-# for the abstention's coverage a passage of the top paper naming a drug now holds a generic "drug(s)", "medication(s)"
-# or "medicine(s)" the question's focus names (answer._GENERIC_DRUG). No development question moved. Not kept: those
-# words as answer-type words everywhere (analysis.ANSWER_TYPE_WORDS), which moved the ranking: check half answer-hit
-# and first-quote-hit -1 each.
 # Twenty-fifth round (a user review): a dose asked in no tense ("What dose of IVIg?", "IVIg dose?") was held to this
 # bar, as if it asked about the condition in general, and refused on the shipped report; it is now judged like a
 # question about the case (answer.confidence; the dose rule still checks that a sentence of hers states the dose).
@@ -1014,6 +1010,11 @@ MIN_TOPIC_COSINE = 0.45
 # review: dropping "of" from a question's focus words ("What dose of IVIg?" counted "of" as what is asked): no
 # development question moved, but "What dose of minocycline was used for calcinosis?" then quoted a cohort's
 # diltiazem dose first (tests/test_answers.py), since "dose" alone weighs more in that sentence.
+# Same review: "Which drugs are used for calcinosis cutis?" was refused (coverage 0.04: no passage holds "drugs");
+# for the abstention's coverage a passage of the top paper naming a drug now holds a generic "drug(s)", "medication(s)"
+# or "medicine(s)" the question's focus names (answer._GENERIC_DRUG). No development question moved. Not kept: those
+# words as answer-type words everywhere (analysis.ANSWER_TYPE_WORDS), which moved the ranking: check half answer-hit
+# and first-quote-hit -1 each.
 MIN_SENTENCE_COSINE = 0.20  # the top passage's best sentence must be at least this close to the question
 MIN_CLAIM_COSINE = 0.63  # ... and at least this close for a yes/no question stating a claim about the condition
 # ("Does X reduce Y in Z?", answer.Confidence.claim): its answer restates the claim. Issue 11's external

@@ -717,6 +717,11 @@ def wait_for_writer(index_dir: Path, timeout: float) -> bool:
     return True
 
 
+def generation_folders(index_dir: Path) -> list[Path]:
+    """The entries of `index_dir` named like a generation (gen-NNNNNN), oldest first; links included."""
+    return sorted(p for p in index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name))
+
+
 def remove_leftovers(index_dir: Path) -> list[str]:
     """Delete what killed writers leave behind (and links planted under those names). Call under writer_lock."""
     removed = []
@@ -775,7 +780,7 @@ class GenerationWriter:
     def __init__(self, index_dir: Path, base: Catalog | Snapshot | None, manifest: dict):
         self.index_dir, self.manifest = index_dir, dict(manifest)
         # Numbered after every generation on disk, so a rebuild never collides with the one it replaces.
-        numbers = [int(p.name[4:]) for p in index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name)]
+        numbers = [int(p.name[4:]) for p in generation_folders(index_dir)]
         self.number = max(numbers, default=0) + 1
         self.name = f"gen-{self.number:06d}"
         remove_leftovers(index_dir)
@@ -986,7 +991,7 @@ class GenerationWriter:
             shutil.rmtree(self.tmp, ignore_errors=True)
 
     def _collect_garbage(self) -> None:
-        gens = sorted(p for p in self.index_dir.glob("gen-*") if GENERATION_NAME.fullmatch(p.name) and not is_link(p))
+        gens = [p for p in generation_folders(self.index_dir) if not is_link(p)]
         for old in gens[:-KEEP_GENERATIONS]:
             shutil.rmtree(old, ignore_errors=True)
 
