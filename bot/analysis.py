@@ -632,6 +632,15 @@ def requested(question: str) -> str | None:
 _FOCUS = re.compile(
     r"\b(?:which|what)\s+(?:(?:kind|type|sort|form|class)\s+of\s+)?((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)", re.I
 )
+# "What were her symptoms?", "What was her creatinine on admission?": the noun after "was the" / "were her" names
+# the answer when it ends the question or a time follows it; not "What was the dose of IVIg?", whose noun phrase
+# runs on (twenty-sixth round: no question of the tuning side, the check half or the abstracts moved; the shipped
+# report's "What were her symptoms?" is answered by her symptoms, not "her symptoms remained refractory").
+_FOCUS_ENDING = re.compile(
+    r"\b(?:which|what)\s+(?:was|were|is|are)\s+(?:the|her|his|their|its)\s+((?:[^\W\d_]+[\s-]+){0,1}[^\W\d_]+)"
+    r"(?=\s*[?,.]|\s*$|\s+(?:on|at|after|before|when|during|while)\b)",
+    re.I,
+)
 _AUXILIARY = {
     "was",
     "were",
@@ -676,7 +685,7 @@ def focus_terms(question: str, vocabulary: Vocabulary, head_only: bool = False) 
     """The words right after 'which/what' name what the answer is ("which treatments", "what minocycline dose");
     with head_only, just the last of them, the noun naming the kind of answer ("treatments", "dose")."""
     out = set()
-    for m in _FOCUS.finditer(question):
+    for m in [*_FOCUS.finditer(question), *_FOCUS_ENDING.finditer(question)]:
         picked = [w for w in re.split(r"[\s-]+", m.group(1)) if w.lower() not in _AUXILIARY]
         out |= {t for w in (picked[-1:] if head_only else picked) for t in tokens(w, vocabulary, keep_stopwords=True)}
     return out
@@ -821,6 +830,17 @@ DRUG_NAME = re.compile(
 # Other classes a question may ask the members of, with how a sentence names a member ("Which scans …?": "CT
 # showed …"; "Which operation …?": "… underwent antrostomy"; "Which organs were involved?": "the liver and
 # kidneys"; "Which organism grew?": "Fusobacterium necrophorum"; "Which antibodies …?": "anti-NMDAR").
+# "Which symptoms …?", "What complaints …?" name the kind of answer; "fever, a dry cough and diffuse myalgia"
+# answers them, "His symptoms resolved within a week" does not (twenty-sixth round, see scoring.QUANTITY_BONUS).
+SYMPTOM_CLASSES = frozenset(stem(w) for w in "symptom complaint manifestation".split())
+SYMPTOM_NAME = re.compile(
+    r"\b(?:pain\w*|\w+algias?|aches?|aching|fevers?|febrile|weakness|fatigue|malaise|letharg\w+|dyspn\w+"
+    r"|breathless\w*|cough\w*|rash\w*|erythema\w*|prurit\w+|itch\w*|nausea|vomit\w*|diarrh\w+"
+    r"|constipat\w+|dysphagia|weight loss|anorexia|headaches?|dizz\w+|syncop\w+|palpitations?|seizures?"
+    r"|confus\w+|swell\w*|o?edema\w*|par(?:a|ae|e)sthes\w+|numb\w*|tingling|sweat\w*|chills|jaundice"
+    r"|bleed\w*|haematuria|hematuria|haemoptysis|hemoptysis|cramps?|stiffness|tender\w*)\b",
+    re.I,
+)
 MEMBER_CLASSES: tuple[tuple[frozenset[str], re.Pattern], ...] = (
     (DRUG_CLASSES, DRUG_NAME),
     (
@@ -858,6 +878,7 @@ MEMBER_CLASSES: tuple[tuple[frozenset[str], re.Pattern], ...] = (
         ),
     ),
     (frozenset(stem(w) for w in "antibody autoantibody".split()), re.compile(r"\banti-[A-Za-z0-9]+")),
+    (SYMPTOM_CLASSES, SYMPTOM_NAME),
 )
 
 # Question types, read from the question's main clause: its first words after an optional

