@@ -16,13 +16,14 @@ the columns of its own terms.
 
 from __future__ import annotations
 
+import itertools
 from collections import Counter, OrderedDict
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 
 import numpy as np
 
-from .rowfile import mapped
+from .rowfile import NpyWriter, RowFile, mapped
 
 K1, B = 1.5, 0.75
 REMEMBERED_TERMS = 4096  # term lookups kept per segment (a bisection costs ~20 slices of the mapped blob)
@@ -34,6 +35,9 @@ FLOOR_SAMPLE = 4096  # partial scores sampled from a column read whole to raise 
 # 10k 0.24 vs 0.64 (17k postings), 100k 2.0 vs 3.6 (170k), 400k 8.7 vs 5.5 (680k),
 # 1M 39 vs 20 (1.7M); the two cross between 300k and 700k postings.
 FULL_PASS_POSTINGS = 300_000
+# Postings entries a merge reads at a time (about 30 bytes of work arrays each: ~120 MB), whatever the segments'
+# size: merged in memory, the postings of the 1M-passage benchmark index took ~4 GB.
+MERGE_BLOCK_ENTRIES = 4_000_000
 FILES = ("terms.npy", "term_offsets.npy", "postings_ptr.npy", "postings_rows.npy", "postings_tf.npy", "lengths.npy")
 
 
@@ -104,36 +108,6 @@ class Postings:
         tf = np.fromiter((n for c in counts for n in c.values()), np.float32, len(cols))
         lengths = np.asarray([sum(c.values()) for c in counts], np.float32)
         return cls._from_entries(terms, cols, rows, tf, lengths)
-
-    @classmethod
-    def merge(cls, parts: Sequence[tuple[Postings, np.ndarray]]) -> Postings:
-        """One segment's postings from several, keeping the rows each boolean `keep` mask marks, in order."""
-        vocabularies = [list(p.terms) for p, _ in parts]
-        terms = sorted(set().union(*vocabularies))
-        position = {term: i for i, term in enumerate(terms)}
-        all_cols, all_rows, all_tf, lengths, base = [], [], [], [], 0
-        for (postings, keep), vocabulary in zip(parts, vocabularies, strict=True):
-            new_col = np.fromiter((position[t] for t in vocabulary), np.int64, len(vocabulary))
-            new_row = np.cumsum(keep, dtype=np.int64) - 1 + base  # old row -> row in the merged segment
-            cols = np.repeat(new_col, np.diff(np.asarray(postings.ptr)))
-            rows, tf = np.asarray(postings.rows), np.asarray(postings.tf)
-            alive = keep[rows]
-            all_cols.append(cols[alive])
-            all_rows.append(new_row[rows[alive]])
-            all_tf.append(tf[alive])
-            lengths.append(np.asarray(postings.lengths)[keep])
-            base += int(keep.sum())
-
-        def joined(arrays: list[np.ndarray], dtype: type) -> np.ndarray:
-            return np.concatenate(arrays) if arrays else np.zeros(0, dtype)
-
-        return cls._from_entries(
-            terms,
-            joined(all_cols, np.int64),
-            joined(all_rows, np.int64),
-            joined(all_tf, np.float32),
-            joined(lengths, np.float32),
-        )
 
     @classmethod
     def _from_entries(
@@ -376,3 +350,77 @@ class Bm25:
                 floor = max(floor, float(np.partition(scores, len(scores) - n)[len(scores) - n]) * (1 - SLACK))
             candidates = candidates[scores + rest[j] >= floor]
         return candidates
+
+
+def merge_postings(parts: Sequence[tuple[Path, np.ndarray]], directory: Path) -> None:
+    """Write to `directory` one segment's postings from those saved in each part's folder, keeping the rows its
+    boolean mask marks, in order: what Postings.build gives for the kept passages, bit for bit.
+
+    A block of terms at a time (MERGE_BLOCK_ENTRIES): a part's postings are sorted by term and each term's by row,
+    the merged vocabulary is sorted the same way, and every part's rows follow the previous part's, so the
+    entries of a range of merged terms are one slice of each part, put in order by a stable sort on the term.
+    The first pass counts each term's live entries (dead rows are dropped, and a term left without any with them),
+    which the files' headers need; the second writes.
+    """
+    opened = [Postings.open(folder) for folder, _ in parts]
+    vocabularies = [list(p.terms) for p in opened]
+    terms = sorted(set().union(*vocabularies))
+    position = {term: i for i, term in enumerate(terms)}
+    new_cols = [np.fromiter((position[t] for t in v), np.int64, len(v)) for v in vocabularies]
+    ptrs = [np.asarray(p.ptr, np.int64) for p in opened]
+    new_rows, base = [], 0
+    for _, keep in parts:
+        new_rows.append(np.cumsum(keep, dtype=np.int64) - 1 + base)  # old row -> row in the merged segment
+        base += int(keep.sum())
+    sizes = np.zeros(len(terms), np.int64)
+    for cols, ptr in zip(new_cols, ptrs, strict=True):
+        sizes[cols] += np.diff(ptr)
+    ends = np.cumsum(sizes)
+    cuts = np.searchsorted(ends, np.arange(MERGE_BLOCK_ENTRIES, int(ends[-1]) if len(ends) else 0, MERGE_BLOCK_ENTRIES))
+    edges = np.unique(np.concatenate([[0], cuts, [len(terms)]])).tolist()
+    ranges = list(itertools.pairwise(edges))
+    files = [(RowFile(folder / FILES[3]), RowFile(folder / FILES[4])) for folder, _ in parts]
+
+    def block(c0: int, c1: int, with_tf: bool) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray | None]]:
+        """Per part: the merged column, merged row and (with_tf) count of its live entries of terms c0..c1-1."""
+        for (_, keep), cols, ptr, rows_to, (rows_file, tf_file) in zip(
+            parts, new_cols, ptrs, new_rows, files, strict=True
+        ):
+            a, b = np.searchsorted(cols, [c0, c1]).tolist()
+            lo, hi = int(ptr[a]), int(ptr[b])
+            if lo == hi:
+                continue
+            rows = rows_file.span(lo, hi)
+            alive = keep[rows]
+            column = np.repeat(cols[a:b], np.diff(ptr[a : b + 1]))[alive]
+            yield column, rows_to[rows[alive]], tf_file.span(lo, hi)[alive] if with_tf else None
+
+    try:
+        counts = np.zeros(len(terms), np.int64)
+        for c0, c1 in ranges:
+            for column, _, _ in block(c0, c1, with_tf=False):
+                counts[c0:c1] += np.bincount(column - c0, minlength=c1 - c0)
+        total = int(counts.sum())
+        rows_out = NpyWriter(directory / FILES[3], np.int32, (total,))
+        tf_out = NpyWriter(directory / FILES[4], np.float32, (total,))
+        for c0, c1 in ranges:
+            pieces = list(block(c0, c1, with_tf=True))
+            if not pieces:
+                continue
+            column = np.concatenate([p[0] for p in pieces])
+            order = np.argsort(column, kind="stable")
+            rows_out.write(np.concatenate([p[1] for p in pieces])[order])
+            tf_out.write(np.concatenate([p[2] for p in pieces if p[2] is not None])[order])
+        rows_out.close()
+        tf_out.close()
+    finally:
+        for rows_file, tf_file in files:
+            rows_file.close()
+            tf_file.close()
+    used = counts > 0
+    table = TermTable.of([t for t, u in zip(terms, used.tolist(), strict=True) if u])
+    ptr = np.zeros(int(used.sum()) + 1, np.int64)
+    ptr[1:] = np.cumsum(counts[used])
+    lengths = np.concatenate([np.asarray(p.lengths)[keep] for p, (_, keep) in zip(opened, parts, strict=True)])
+    for name, array in ((FILES[0], table._blob), (FILES[1], table._offsets), (FILES[2], ptr), (FILES[5], lengths)):
+        np.save(directory / name, np.ascontiguousarray(array), allow_pickle=False)

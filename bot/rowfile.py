@@ -179,5 +179,42 @@ class RowFile:
         out[order] = read.view(self.dtype).reshape(out.shape)
         return out
 
+    def span(self, start: int, stop: int) -> np.ndarray:
+        """Rows start..stop-1, in one read."""
+        if not 0 <= start <= stop <= self.shape[0]:
+            raise IndexError(f"rows {start}..{stop} out of range 0..{self.shape[0]}")
+        out = np.empty((stop - start, *self.shape[1:]), self.dtype)
+        size = out.nbytes
+        if size and os.preadv(self._fd, [out.data.cast("B")], self._start + start * self._row_bytes) != size:
+            raise OSError(f"short read: the file holds fewer rows than its header says ({self.shape[0]})")
+        return out
+
     def close(self) -> None:
         self._closer()
+
+
+class NpyWriter:
+    """A .npy file written block by block: the bytes np.save writes, without the whole array in memory.
+
+    Why: merging segments joins arrays of many gigabytes (1M passages: 4.5 GB of sentence vectors);
+    joined in memory, one merge of the 1M-passage benchmark index peaked at 17.5 GB.
+    """
+
+    def __init__(self, path: Path, dtype: np.dtype | type, shape: tuple[int, ...]):
+        self.dtype, self.shape = np.dtype(dtype), shape
+        self._left = int(np.prod(shape, dtype=np.int64)) * self.dtype.itemsize
+        self._fh = open(path, "wb")  # noqa: SIM115 (closed by close(), after the last block)
+        header = {"descr": np.lib.format.dtype_to_descr(self.dtype), "fortran_order": False, "shape": shape}
+        np.lib.format.write_array_header_1_0(self._fh, header)
+
+    def write(self, block: np.ndarray) -> None:
+        data = np.ascontiguousarray(block, self.dtype)
+        if data.nbytes > self._left:
+            raise ValueError("more rows than the header says")
+        self._fh.write(data.data.cast("B"))
+        self._left -= data.nbytes
+
+    def close(self) -> None:
+        self._fh.close()
+        if self._left:
+            raise ValueError(f"{self._left} bytes fewer than the header says")

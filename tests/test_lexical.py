@@ -4,7 +4,8 @@ import bm25s
 import numpy as np
 import pytest
 
-from bot.lexical import FULL_PASS_POSTINGS, Bm25, Postings
+from bot import lexical
+from bot.lexical import FULL_PASS_POSTINGS, MERGE_BLOCK_ENTRIES, Bm25, Postings, merge_postings
 from tests.test_store_layout import is_mapped
 
 CORPUS = [
@@ -64,13 +65,26 @@ def test_removed_passages_leave_the_statistics_and_the_results():
     assert index.idf("ulcer") is None  # only a removed passage had it
 
 
-def test_merged_postings_equal_a_fresh_build():
-    a, b = Postings.build(CORPUS[:3]), Postings.build(CORPUS[3:])
-    merged = Postings.merge([(a, np.array([True, False, True])), (b, np.array([True, True]))])
+@pytest.mark.parametrize("block", [MERGE_BLOCK_ENTRIES, 1, 3], ids=["one block", "an entry a block", "3 a block"])
+def test_merged_postings_equal_a_fresh_build(tmp_path, monkeypatch, block):
+    """Merged a block of terms at a time (bounded memory at any size), with rows of removed passages left out."""
+    monkeypatch.setattr(lexical, "MERGE_BLOCK_ENTRIES", block)
+    parts = [
+        (CORPUS[:3], np.array([True, False, True])),
+        (CORPUS[3:4], np.array([False])),
+        (CORPUS[3:], np.array([True, True])),
+    ]
+    for i, (passages, _) in enumerate(parts):
+        (tmp_path / str(i)).mkdir()
+        Postings.build(passages).save(tmp_path / str(i))
+    (tmp_path / "merged").mkdir()
+    merge_postings([(tmp_path / str(i), keep) for i, (_, keep) in enumerate(parts)], tmp_path / "merged")
+    merged = Postings.open(tmp_path / "merged")
     fresh = Postings.build([CORPUS[0], CORPUS[2], CORPUS[3], CORPUS[4]])
     assert list(merged.terms) == list(fresh.terms)
     for name in ("ptr", "rows", "tf", "lengths"):
-        assert np.array_equal(getattr(merged, name), getattr(fresh, name)), name
+        got, want = getattr(merged, name), getattr(fresh, name)
+        assert got.dtype == want.dtype and np.array_equal(got, want), name
 
 
 def test_save_and_open_memory_mapped_without_pickle(tmp_path):
