@@ -56,10 +56,11 @@ def test_every_development_question_has_verbatim_evidence_in_its_document(name):
         ("check12", lambda qid: "check"),  # the blind check of the twenty-third round
         ("check13", lambda qid: "check"),  # the blind check of the twenty-fourth round
         ("check14", lambda qid: "check"),  # the blind check of the twenty-fifth round
+        ("check15", lambda qid: "check"),  # the blind check of the twenty-sixth round
     ],
 )
 def test_the_later_sets_have_verbatim_evidence_in_their_own_documents(folder, split):
-    """bench/data/cases/fresh and check2 to check14: twelve more papers each, written after the other sets."""
+    """bench/data/cases/fresh and check2 to check15: twelve more papers each, written after the other sets."""
     root = Path(__file__).resolve().parent.parent / "bench" / "data" / "cases" / folder
     rows = ev.load_questions(root / "questions.jsonl")
     assert len(rows) == 84 and len({r["id"] for r in rows}) == 84
