@@ -316,7 +316,8 @@ class Confidence:
       closer to the question (scoring.MIN_CLAIM_COSINE) than the sentence answering a
       question about new content ("What was her ferritin?", "Which imaging is used?").
     - presented: the question asks only how the patient presented ("How did she present?", "What was the initial
-      presentation?") and a sentence of her paper says she presented. Such a question has no subject of its own for
+      presentation?"), it is clear which patient (every passage retrieved is from one paper, or the question or its
+      conversation names her paper), and a sentence of her paper says she presented. Such a question has no subject of its own for
       the cosine to measure (0.08-0.17 against "A 69-year-old woman presented to …" on the shipped report, under
       scoring.MIN_SENTENCE_COSINE), and any case report answers it: the cosine bar is not applied.
     - topic: any other question about the condition in general, or in no tense ("Which causes more memory
@@ -417,6 +418,8 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
         and all(
             t in _PRESENTATION_TERMS or t == _PATIENT or (top.doc_id in hers and _says_who(query, t)) for t in query.key
         )
+        # which patient: the only paper retrieved, or hers (named by age, or the conversation's)
+        and (top.doc_id in hers or len({hit.doc_id for hit in hits}) == 1)
         and any(_PRESENTED.search(hit.text) for hit in hits if hit.doc_id == top.doc_id)
     )
     coverage = max(hit.coverage for hit in hits if hit.doc_id == top.doc_id)
