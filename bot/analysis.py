@@ -834,10 +834,10 @@ DRUG_NAME = re.compile(
 # answers them, "His symptoms resolved within a week" does not (twenty-sixth round, see scoring.QUANTITY_BONUS).
 SYMPTOM_CLASSES = frozenset(stem(w) for w in "symptom complaint manifestation".split())
 SYMPTOM_NAME = re.compile(
-    r"\b(?:pain\w*|\w+algias?|aches?|aching|fevers?|febrile|weakness|fatigue|malaise|letharg\w+|dyspn\w+"
+    r"\b(?:pain(?:s|ful)?|\w*(?:my|arthr|neur|cephal)algias?|aches?|aching|fevers?|febrile|weakness|fatigue|malaise|letharg\w+|dyspn\w+"
     r"|breathless\w*|cough\w*|rash\w*|erythema\w*|prurit\w+|itch\w*|nausea|vomit\w*|diarrh\w+"
     r"|constipat\w+|dysphagia|weight loss|anorexia|headaches?|dizz\w+|syncop\w+|palpitations?|seizures?"
-    r"|confus\w+|swell\w*|o?edema\w*|par(?:a|ae|e)sthes\w+|numb\w*|tingling|sweat\w*|chills|jaundice"
+    r"|confus\w+|swell\w*|o?edema\w*|par(?:a|ae|e)sthes\w+|numb(?:ness)?|tingling|sweat\w*|chills|jaundice"
     r"|bleed\w*|haematuria|hematuria|haemoptysis|hemoptysis|cramps?|stiffness|tender\w*)\b",
     re.I,
 )
