@@ -316,10 +316,10 @@ class Confidence:
       closer to the question (scoring.MIN_CLAIM_COSINE) than the sentence answering a
       question about new content ("What was her ferritin?", "Which imaging is used?").
     - presented: the question asks only how the patient presented ("How did she present?", "What was the initial
-      presentation?"), it is clear which patient (every passage retrieved is from one paper, or the question or its
-      conversation names her paper), and a sentence of her paper says she presented. Such a question has no subject of its own for
-      the cosine to measure (0.08-0.17 against "A 69-year-old woman presented to …" on the shipped report, under
-      scoring.MIN_SENTENCE_COSINE), and any case report answers it: the cosine bar is not applied.
+      presentation?"), it is clear which patient (every passage retrieved is from one paper, or the question or
+      its conversation names her paper), and a sentence of her paper says she presented. Such a question has no
+      subject of its own for the cosine to measure (0.08-0.17 against "A 69-year-old woman presented to …" on the
+      shipped report, under scoring.MIN_SENTENCE_COSINE), and any case report answers it: no cosine bar applies.
     - topic: any other question about the condition in general, or in no tense ("Which causes more memory
       loss, ECT or ketamine?"), must be closer (scoring.MIN_TOPIC_COSINE) than one about a case's detail; a
       dose asked in no tense ("What dose of IVIg?") is a case's detail.
@@ -359,14 +359,27 @@ _GENERIC_DRUG = frozenset(stem(w) for w in ("drug", "drugs", "medication", "medi
 
 # "How did she present?", "What was the initial presentation?": a question made only of these asks how the patient
 # came to medical attention, and "A 69-year-old woman presented to our department …" answers it.
-_PRESENTATION_TERMS = frozenset(stem(w) for w in ("present", "presentation", "initial", "initially", "first"))
+_PRESENTATION_TERMS = frozenset(stem(w) for w in ("present", "presentation", "initial", "first"))
 _PRESENTED = re.compile(r"\bpresent(?:ed|ing)\b", re.I)
 _PATIENT = stem("patient")
 
 
-def _says_who(query: Query, term: str) -> bool:
-    """Whether a key term only says which patient is meant ("the 69-year-old woman")."""
-    return term in query.description or bool(PERSON.fullmatch(query.words.get(term, "")))
+def _states_presentation(query: Query, hits: list[Hit]) -> bool:
+    """Whether the question asks only how the patient presented, it is clear which patient (the only paper
+    retrieved, or hers: named by age or by the conversation), and her paper says she presented (Confidence)."""
+    if query.whom != "patient" or not any(t in _PRESENTATION_TERMS for t in query.key):
+        return False
+    top = hits[0].doc_id
+    hers = top in her_papers(query, hits)
+
+    def says_who(term: str) -> bool:  # "the 69-year-old woman"
+        return term in query.description or bool(PERSON.fullmatch(query.words.get(term, "")))
+
+    return (
+        all(t in _PRESENTATION_TERMS or t == _PATIENT or (hers and says_who(t)) for t in query.key)
+        and (hers or len({hit.doc_id for hit in hits}) == 1)
+        and any(_PRESENTED.search(hit.text) for hit in hits if hit.doc_id == top)
+    )
 
 
 def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
@@ -410,18 +423,7 @@ def confidence(hits: list[Hit], query: Query | None = None) -> Confidence:
     topic = (
         query is not None and (query.whom == "general" or (query.whom is None and query.kind != "dose")) and not claim
     )
-    hers = her_papers(query, hits) if query is not None else set()
-    presented = (
-        query is not None
-        and query.whom == "patient"
-        and any(t in _PRESENTATION_TERMS for t in query.key)
-        and all(
-            t in _PRESENTATION_TERMS or t == _PATIENT or (top.doc_id in hers and _says_who(query, t)) for t in query.key
-        )
-        # which patient: the only paper retrieved, or hers (named by age, or the conversation's)
-        and (top.doc_id in hers or len({hit.doc_id for hit in hits}) == 1)
-        and any(_PRESENTED.search(hit.text) for hit in hits if hit.doc_id == top.doc_id)
-    )
+    presented = query is not None and _states_presentation(query, hits)
     coverage = max(hit.coverage for hit in hits if hit.doc_id == top.doc_id)
     if query is not None and (generic := [t for t in query.key if t in _GENERIC_DRUG and t in query.focus_head]):
         total = sum(query.key_idf.get(t, 0.0) for t in query.key) or 1.0

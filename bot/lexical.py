@@ -359,7 +359,7 @@ def merge_postings(parts: Sequence[tuple[Path, np.ndarray]], directory: Path) ->
     A block of terms at a time (MERGE_BLOCK_ENTRIES): a part's postings are sorted by term and each term's by row,
     the merged vocabulary is sorted the same way, and every part's rows follow the previous part's, so the
     entries of a range of merged terms are one slice of each part, put in order by a stable sort on the term.
-    The first pass counts each term's live entries (dead rows are dropped, and a term left without any with them),
+    When rows are dropped, a first pass counts each term's live entries (a term left without any is dropped too),
     which the files' headers need; the second writes.
     """
     opened = [Postings.open(folder) for folder, _ in parts]
@@ -396,10 +396,13 @@ def merge_postings(parts: Sequence[tuple[Path, np.ndarray]], directory: Path) ->
             yield column, rows_to[rows[alive]], tf_file.span(lo, hi)[alive] if with_tf else None
 
     try:
-        counts = np.zeros(len(terms), np.int64)
-        for c0, c1 in ranges:
-            for column, _, _ in block(c0, c1, with_tf=False):
-                counts[c0:c1] += np.bincount(column - c0, minlength=c1 - c0)
+        if all(keep.all() for _, keep in parts):
+            counts = sizes  # nothing dropped: no need to read the rows twice
+        else:
+            counts = np.zeros(len(terms), np.int64)
+            for c0, c1 in ranges:
+                for column, _, _ in block(c0, c1, with_tf=False):
+                    counts[c0:c1] += np.bincount(column - c0, minlength=c1 - c0)
         total = int(counts.sum())
         rows_out = NpyWriter(directory / FILES[3], np.int32, (total,))
         tf_out = NpyWriter(directory / FILES[4], np.float32, (total,))

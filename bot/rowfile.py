@@ -135,7 +135,7 @@ class RowFile:
             raise
         self.shape: tuple[int, ...] = tuple(shape)
         self.dtype: np.dtype = dtype
-        self._row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
+        self.row_bytes = int(np.prod(shape[1:], dtype=np.int64)) * dtype.itemsize
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -155,16 +155,16 @@ class RowFile:
         # one read per block: rows at most MERGE_GAP_BYTES apart share one, with the bytes between them,
         # and a block never crosses a BLOCK_BYTES boundary of the file
         step = np.diff(ordered, prepend=ordered[0] - 1)  # 1 from a row to the next one in the file
-        blocks = (ordered * self._row_bytes) // BLOCK_BYTES
-        breaks = ((step - 1) * self._row_bytes > MERGE_GAP_BYTES) | (np.diff(blocks, prepend=blocks[0]) != 0)
+        blocks = (ordered * self.row_bytes) // BLOCK_BYTES
+        breaks = ((step - 1) * self.row_bytes > MERGE_GAP_BYTES) | (np.diff(blocks, prepend=blocks[0]) != 0)
         breaks[0] = True
         starts = np.flatnonzero(breaks)
         ends = np.append(starts[1:], len(ordered))
         firsts, lasts = ordered[starts].tolist(), ordered[ends - 1].tolist()
         run = np.cumsum(step != 1)  # which run of distinct consecutive rows each row is in
         single = (run[ends - 1] == run[starts]).tolist()  # blocks that are one such run, with no gap or repeat
-        read = np.empty((len(rows), self._row_bytes), np.uint8)  # the rows in ascending order, as bytes
-        into, width = read.data.cast("B"), self._row_bytes
+        read = np.empty((len(rows), self.row_bytes), np.uint8)  # the rows in ascending order, as bytes
+        into, width = read.data.cast("B"), self.row_bytes
         for a, b, first, last, one_run in zip(starts.tolist(), ends.tolist(), firsts, lasts, single, strict=True):
             size, at = (last - first + 1) * width, self._start + first * width
             if one_run:  # straight into its place
@@ -185,7 +185,7 @@ class RowFile:
             raise IndexError(f"rows {start}..{stop} out of range 0..{self.shape[0]}")
         out = np.empty((stop - start, *self.shape[1:]), self.dtype)
         size = out.nbytes
-        if size and os.preadv(self._fd, [out.data.cast("B")], self._start + start * self._row_bytes) != size:
+        if size and os.preadv(self._fd, [out.data.cast("B")], self._start + start * self.row_bytes) != size:
             raise OSError(f"short read: the file holds fewer rows than its header says ({self.shape[0]})")
         return out
 

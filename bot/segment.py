@@ -424,8 +424,9 @@ def merge_segments(parts: Sequence[tuple[Segment, np.ndarray]], path: Path, dead
     con.execute(FILL_FORMS)
     con.close()
 
-    sentence_keeps = [np.repeat(keep, np.diff(np.asarray(s.sentence_offsets))) for s, keep in parts]
-    counts = np.concatenate([np.diff(np.asarray(s.sentence_offsets))[keep] for s, keep in parts])
+    per_passage = [np.diff(np.asarray(s.sentence_offsets)) for s, _ in parts]  # sentences of each passage
+    sentence_keeps = [np.repeat(keep, n) for (_, keep), n in zip(parts, per_passage, strict=True)]
+    counts = np.concatenate([n[keep] for (_, keep), n in zip(parts, per_passage, strict=True)])
     offsets = np.zeros(len(counts) + 1, np.int64)
     offsets[1:] = np.cumsum(counts)
     np.save(path / SENTENCE_OFFSETS, offsets, allow_pickle=False)
@@ -449,8 +450,7 @@ def _join_rows(out: Path, sources: list[tuple[Path, np.ndarray]]) -> None:
     files = [RowFile(source) for source, _ in sources]
     try:
         first = files[0]
-        row_bytes = int(np.prod(first.shape[1:], dtype=np.int64)) * first.dtype.itemsize
-        step = max(1, MERGE_BLOCK_BYTES // max(1, row_bytes))
+        step = max(1, MERGE_BLOCK_BYTES // max(1, first.row_bytes))
         writer = NpyWriter(out, first.dtype, (sum(int(keep.sum()) for _, keep in sources), *first.shape[1:]))
         for rows, (_, keep) in zip(files, sources, strict=True):
             for lo in range(0, len(rows), step):

@@ -66,12 +66,13 @@ def test_removed_passages_leave_the_statistics_and_the_results():
 
 
 @pytest.mark.parametrize("block", [MERGE_BLOCK_ENTRIES, 1, 3], ids=["one block", "an entry a block", "3 a block"])
-def test_merged_postings_equal_a_fresh_build(tmp_path, monkeypatch, block):
+@pytest.mark.parametrize("dropped", [True, False], ids=["rows dropped", "all kept"])
+def test_merged_postings_equal_a_fresh_build(tmp_path, monkeypatch, block, dropped):
     """Merged a block of terms at a time (bounded memory at any size), with rows of removed passages left out."""
     monkeypatch.setattr(lexical, "MERGE_BLOCK_ENTRIES", block)
     parts = [
-        (CORPUS[:3], np.array([True, False, True])),
-        (CORPUS[3:4], np.array([False])),
+        (CORPUS[:3], np.array([True, not dropped, True])),
+        (CORPUS[3:4], np.array([not dropped])),
         (CORPUS[3:], np.array([True, True])),
     ]
     for i, (passages, _) in enumerate(parts):
@@ -80,7 +81,7 @@ def test_merged_postings_equal_a_fresh_build(tmp_path, monkeypatch, block):
     (tmp_path / "merged").mkdir()
     merge_postings([(tmp_path / str(i), keep) for i, (_, keep) in enumerate(parts)], tmp_path / "merged")
     merged = Postings.open(tmp_path / "merged")
-    fresh = Postings.build([CORPUS[0], CORPUS[2], CORPUS[3], CORPUS[4]])
+    fresh = Postings.build([p for passages, keep in parts for p, k in zip(passages, keep, strict=True) if k])
     assert list(merged.terms) == list(fresh.terms)
     for name in ("ptr", "rows", "tf", "lengths"):
         got, want = getattr(merged, name), getattr(fresh, name)
