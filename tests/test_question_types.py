@@ -569,6 +569,23 @@ def test_a_sentence_reporting_a_finding_or_how_the_diagnosis_was_made(sentence, 
 
 
 @pytest.mark.parametrize(
+    "sentence, names",
+    [
+        ("He had fever, a dry cough and diffuse myalgia.", True),
+        ("She reported numbness and painful swelling of the left foot.", True),
+        ("Polyarthralgia preceded the rash.", True),
+        ("The number of lesions grew over a year.", False),  # not "numb"
+        ("She took up painting again.", False),
+        ("The nostalgia of the ward was noted.", False),
+    ],
+)
+def test_a_sentence_names_symptoms_by_their_words_not_by_chance_letters(sentence, names):
+    from bot.analysis import SYMPTOM_NAME
+
+    assert bool(SYMPTOM_NAME.search(sentence)) is names
+
+
+@pytest.mark.parametrize(
     "text, named",
     [
         ("What did pathology show when the right tube and ovary were taken out?", {"right"}),
