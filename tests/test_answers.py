@@ -129,12 +129,24 @@ def test_which_drugs_treat_the_condition_is_answered_by_the_sentence_naming_them
 
 
 @pytest.mark.parametrize(
-    "question", ["How did the patient present?", "How did she present?", "What was her presentation?"]
+    "question",
+    [
+        "How did the patient present?",
+        "How did she present?",
+        "What was her presentation?",
+        "What was the initial presentation?",
+    ],
 )
 def test_how_she_presented_is_answered_by_the_sentence_saying_so(shipped_bot, question):
     """Refused before: the question has no subject of its own for the cosine bar to measure."""
     answer = shipped_bot.ask(question)
     assert answer.citations[0].quote.startswith("A 69-year-old woman presented to our Rheumatology department")
+
+
+def test_the_initial_treatment_is_still_the_sentence_saying_she_was_initially_treated(shipped_bot):
+    """ "initial" weighs less than "presentation" in "What was the initial presentation?", not here."""
+    answer = shipped_bot.ask("What was the initial treatment?")
+    assert answer.citations[0].quote.startswith("She was initially treated with prednisolone 60mg daily")
 
 
 @pytest.mark.parametrize(
