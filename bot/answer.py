@@ -708,6 +708,12 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
     return any(_gives_level(query, hit.sentence_terms[i], sentence) for hit, i, sentence in _sentences_of(hits, papers))
 
 
+def _one_word_written(query: Query, tag: str, written: set[str]) -> bool:
+    """Whether the question named concept `tag` by a single word, and `written` (a sentence's stems) holds it."""
+    word = query.words.get(tag, "").lower()
+    return bool(word) and " " not in word and "-" not in word and stem(word) in written
+
+
 # Where a sentence starts a new clause, which names its own test: "Potassium was requested, and sodium was 118 mmol/L"
 _NEW_CLAUSE = re.compile(r",\s*(?:and|but|while|whereas)\b|;", re.I)
 
@@ -718,11 +724,14 @@ def _gives_level(query: Query, terms: set[str], sentence: str) -> bool:
     if not named:
         return False
     written = {stem(w) for w in words(sentence)}
+    # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed, unless the question
+    # named the concept by one word the sentence writes, which is placed instead ("digoxin", a concept for its brand
+    # names: "Digoxin toxicity was suspected, with a serum potassium of 6.1 mmol/L" gives no digoxin level)
+    named = [t for t in named if not (t.startswith("@") and _one_word_written(query, t, written))]
     for n, value in enumerate(SHAPES["level"].finditer(sentence)):
         at = number_at(value)  # its test is named in its own clause ("X was requested, and Y was 4": Y's)
         clause = max((m.end() for m in _NEW_CLAUSE.finditer(sentence, 0, at)), default=0)
         before = {stem(w) for w in words_before(sentence[clause:], at - clause)}
-        # a tag ("@crp") or a spelled-out abbreviation is no word of the sentence: it cannot be placed
         if any(query.has(t, before) or not query.has(t, written) for t in named):
             return True
         if n == 0 and _names_level(query, named, sentence[: number_at(value)]):

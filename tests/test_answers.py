@@ -110,6 +110,30 @@ def test_a_dose_asked_in_few_words_is_answered_like_a_full_question(shipped_bot,
     assert answer.citations[0].quote.startswith("She was treated with intravenous immunoglobulin (IVIg) 400mg/kg/day")
 
 
+@pytest.mark.parametrize("brand", ["Aredia", "Remicade"])
+def test_a_dose_asked_by_a_brand_name_is_answered_from_the_generic_name(bot_over, brand):
+    """Clinicians ask by the brand; reports print the generic name. Each brand question was refused as if the paper
+    gave no dose (seven of nine such refusals in a probe of 95 dose, level and time questions)."""
+    bot = bot_over(
+        {
+            "colitis.txt": "Infliximab rescue in acute severe ulcerative colitis\n\nCASE REPORT\n\n"
+            "A 23-year-old man was admitted with bloody diarrhoea twelve times a day. Intravenous hydrocortisone "
+            "100 mg four times daily was started. By day 5 he had not improved, and infliximab 5 mg/kg was given on "
+            "day 6 as rescue therapy. He was discharged on day 12.",
+            "hypercalcaemia.txt": "Pamidronate for hypercalcaemia of malignancy\n\nCASE REPORT\n\n"
+            "A 71-year-old woman with breast cancer was confused, and her corrected calcium was 3.9 mmol/L. She received "
+            "intravenous saline and a single infusion of pamidronate 90 mg over four hours. Her calcium fell to "
+            "2.6 mmol/L within five days.",
+        }
+    )
+    question, quoted = {
+        "Aredia": ("What dose of Aredia did the 71-year-old woman receive?", "pamidronate 90 mg"),
+        "Remicade": ("What dose of Remicade was given as rescue therapy?", "infliximab 5 mg/kg"),
+    }[brand]
+    answer = bot.ask(question)
+    assert not answer.abstained and quoted in answer.citations[0].quote
+
+
 def test_how_long_she_had_a_drug_the_report_names_only_among_the_options_abstains(shipped_bot):
     """A user review: "(1 year)" of pamidronate was quoted to "How long was she treated with diltiazem?"; the
     report names diltiazem only among the condition's treatment options."""
