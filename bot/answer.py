@@ -368,8 +368,10 @@ _PRESENTATION_TERMS = frozenset(stem(w) for w in ("present", "presentation", "in
 _PRESENTATION = stem("presentation")
 _ORDER_WORDS = frozenset(
     stem(w)
-    for w in ("initial", "first", "final", "last", "subsequent", "later", "earliest", "latest", "second", "third")
-    + ("next", "previous", "prior", "original")
+    for w in (
+        *("initial", "first", "final", "last", "subsequent", "later", "earliest", "latest", "second", "third"),
+        *("next", "previous", "prior", "original"),
+    )
 )
 _PRESENTED = re.compile(r"\bpresent(?:ed|ing)\b", re.I)
 _PATIENT = stem("patient")
@@ -854,11 +856,11 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     if not sentences:
         return []
     spread = {t: sum(t in x[6] for x in sentences) for t in query.key_idf}
-    modifiers = query.focus - query.focus_head if _PRESENTATION in query.focus_head else set()
+    placing = (query.focus - query.focus_head) & _ORDER_WORDS if _PRESENTATION in query.focus_head else set()
     weights = {
         t: idf
         * math.log(1 + len(sentences) / (1 + spread[t]))
-        * (FOCUS_WEIGHT if t in query.focus and not (t in _ORDER_WORDS and t in modifiers) else 1)
+        * (FOCUS_WEIGHT if t in query.focus and t not in placing else 1)
         * (CONTEXT_TERM_SHARE if query.own and t not in query.own and t not in query.focus else 1)
         for t, idf in query.key_idf.items()
     }
