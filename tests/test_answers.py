@@ -669,6 +669,24 @@ def test_a_value_asked_on_admission_is_the_first_the_story_gives(bot_over):
     assert "His haemoglobin was only 4.9 g/dL" in answer.citations[0].quote  # "Hb" is haemoglobin
 
 
+def test_a_value_asked_at_no_point_of_the_story_is_the_first_it_gives(bot_over):
+    """ "What was her creatinine?" names no time: the value she came in with, as a clinician reads it, not the one
+    eight months later; a question naming another point of the story keeps its own answer."""
+    bot = bot_over(
+        {
+            "ain.md": "# Interstitial nephritis after a proton pump inhibitor\n\n## Case\n\nA 63-year-old woman "
+            "taking esomeprazole was admitted with vomiting. Her serum creatinine was 1878 µmol/L and her urea "
+            "42 mmol/L.\n\nShe needed dialysis for four days. Eight months later her serum creatinine was still "
+            "raised at 187 µmol/L.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    answer = bot.ask("What was the serum creatinine of the 63-year-old woman on esomeprazole?")
+    assert "1878 µmol/L" in answer.citations[0].quote
+    answer = bot.ask("What was the serum creatinine of the 63-year-old woman on esomeprazole at follow-up?")
+    assert "187 µmol/L" in answer.citations[0].quote
+
+
 def test_iv_in_a_question_is_the_route_not_a_class_iv_title(bot_over):
     """ "What IV steroid …?" once counted the lupus paper's "class IV" title as the question's word."""
     bot = cases_bot(bot_over, "63_*", "64_*")
