@@ -215,7 +215,7 @@ _PLACES_VALUE = re.compile(
 # A dose question asking the dose a drug was started at, and a sentence giving a dose it was changed to later
 # (scoring.LATER_DOSE_PENALTY)
 _STARTING_DOSE = re.compile(
-    r"\b(?:started|begun|commenced|initiated)\s+(?:on|at|with)\b|\bstart(?:ing)?\s+dose\b|\binitial(?:ly)?\b"
+    r"\b(?:started|begun|commenced|initiated)\s+(?:on|at|with)\b|\bstart(?:ing)?\s+(?:[^\W\d_][\w-]*\s+){0,2}dose\b|\binitial(?:ly)?\b"
     r"|\bfirst\s+(?:dose|given|started)\b",
     re.I,
 )

@@ -761,11 +761,18 @@ def test_a_dose_part_naming_no_drug_continues_the_drug_before_it(bot_over):
     assert "15 mg weekly" in answer.citations[0].quote
 
 
-def test_the_dose_a_drug_was_started_on_is_not_the_maintenance_dose(bot_over):
+@pytest.mark.parametrize(
+    "question",
+    [
+        "What prednisolone dose was the pregnant 26-year-old with pustular psoriasis started on?",
+        "What was the starting prednisolone dose for the pregnant 26-year-old with generalized pustular psoriasis?",
+    ],
+)
+def test_the_dose_a_drug_was_started_on_is_not_the_maintenance_dose(bot_over, question):
     """ "Systemic prednisolone was begun at 32 mg once daily" and later "she stayed on a low maintenance dose of
     prednisolone, 4 mg once daily": the second names the dose word, the first answers."""
     bot = cases_bot(bot_over, "81_*", "80_*")
-    answer = bot.ask("What prednisolone dose was the pregnant 26-year-old with pustular psoriasis started on?")
+    answer = bot.ask(question)
     assert "begun at 32 mg once daily" in answer.citations[0].quote
 
 
