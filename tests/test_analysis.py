@@ -57,6 +57,17 @@ def test_synonyms_and_abbreviations_share_one_concept_token():
     assert any(t.startswith("@") for t in tokens("CREST syndrome", v))
 
 
+def test_ward_shorthand_shares_the_written_names_concept():
+    """What a drug chart and a results sheet write ("Na 118", "K 2.1", "5-FC") is the word the paper spells out."""
+    v = Vocabulary.load()
+    assert "@na" in tokens("serum Na 118 mmol/L", v) and "@na" in tokens("Serum sodium was 123", v)
+    assert "@k" in tokens("K 2.1 mmol/L", v) and "@k" in tokens("a potassium of 2.1", v)
+    assert "@k" not in tokens("vitamin K was given", v)  # alone, "K" is also vitamin K
+    assert "@mg" in tokens("Mg 0.4 mmol/L", v) and "@mg" not in tokens("20 mg daily", v)
+    assert "@5_fc" in tokens("5-FC 100 mg/kg", v) and "@5_fc" in tokens("oral flucytosine", v)
+    assert "@5_fu" in tokens("5-FU", v) and "@5_fu" in tokens("5-fluorouracil", v)
+
+
 def test_abbreviations_defined_in_a_paper_are_learned():
     text = (
         "We used topical sodium thiosulfate (STS) twice daily. Juvenile dermatomyositis (JDM) is rare. "

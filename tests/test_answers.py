@@ -1303,3 +1303,15 @@ def test_a_sentence_naming_another_known_drug_gives_no_dose_of_the_drug_asked(bo
     )
     assert "2 g of intravenous magnesium" in answer.citations[0].quote
     assert not any("methadone 180 mg" in c.quote for c in answer.citations)
+
+
+def test_ward_shorthand_is_read_as_the_name_the_paper_writes(bot_over):
+    """ "5-FC" is flucytosine and "serum Na" the serum sodium, as a drug chart and a results sheet write them: the
+    dose question was answered with another drug's sentence, the level question refused."""
+    bot = cases_bot(bot_over, "73_*", "49_*")
+    answer = bot.ask(
+        "At what dose was 5-FC given to the HIV-positive Ugandan woman with antigen-negative cryptococcal meningitis?"
+    )
+    assert "flucytosine at 100 mg/kg" in answer.citations[0].quote
+    answer = bot.ask("What was the serum Na of the pregnant woman with the acute porphyria attack?")
+    assert "Serum sodium was low at 123 mmol/L" in answer.citations[0].quote
