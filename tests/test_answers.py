@@ -669,6 +669,14 @@ def test_a_value_asked_on_admission_is_the_first_the_story_gives(bot_over):
     assert "His haemoglobin was only 4.9 g/dL" in answer.citations[0].quote  # "Hb" is haemoglobin
 
 
+def test_a_first_value_is_not_one_the_story_places_later(bot_over):
+    """ "Eight weeks later his haemoglobin had risen to 140 g/L" names the test and ranks above "His haemoglobin was
+    low at 50 g/L"; asked the value on presentation, the later one is another time point's."""
+    bot = cases_bot(bot_over, "134_*", "139_*")
+    answer = bot.ask("What was the Hb of the 15-month-old boy with favism on presentation?")
+    assert "His haemoglobin was low at 50 g/L" in answer.citations[0].quote
+
+
 def test_a_value_asked_at_no_point_of_the_story_is_the_first_it_gives(bot_over):
     """ "What was her creatinine?" names no time: the value she came in with, as a clinician reads it, not the one
     eight months later; a question naming another point of the story keeps its own answer."""
