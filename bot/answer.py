@@ -190,6 +190,23 @@ _CAUSAL = re.compile(
     re.I,
 )
 # A sentence saying a treatment was stopped: she had it, but the sentence that started it says so first.
+# "How many units of cryoprecipitate …?": a count of a drug or concept the question names, which the answering sentence
+# names; "two units of fresh frozen plasma" states a count, not that one. Twenty-eighth round, from a probe's miss: no
+# question of the tuning side or the check half changed its answer-hit or first quote (k = 5 and 10; one answer of the
+# check half one quote shorter).
+_COUNTED_OF = re.compile(r"\bhow\s+many\s+[^\W\d_]+\s+of\s+(?:the\s+|her\s+|his\s+)?([^\W\d_][\w-]*)", re.I)
+
+
+def _counted(query: Query) -> set[str]:
+    """The key terms of the drug or concept a count question counts ("cryoprecipitate" in "How many units of
+    cryoprecipitate …?"), or nothing when it counts something else ("How many cycles of chemotherapy …?")."""
+    m = _COUNTED_OF.search(query.question) if query.kind == "count" else None
+    if not m:
+        return set()
+    word = m.group(1).lower()
+    return {t for t, w in query.words.items() if w.lower().startswith(word) and (t[0] == "@" or DRUG_NAME.fullmatch(w))}
+
+
 _STOPPED = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased|tapered off|weaned off)\b", re.I)
 # A question asking for the first value measured ("on admission", "when she first came in", "pre-treatment"):
 # a case report tells its story in order, so the paper's first sentence giving that value is the one asked for,
@@ -834,6 +851,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     when it answers).
     """
     named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
+    counted = _counted(query)
     shape = query.expects or (DRUG_NAME if query.focus_head & DRUG_CLASSES else None)  # "which antibiotic"
     if shape is None and query.focus_head & SYMPTOM_CLASSES:
         shape = SYMPTOM_NAME  # "Which symptoms …?": "fever, a dry cough and myalgia", not "His symptoms resolved"
@@ -908,6 +926,8 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
             shaped = bool(known & hit.sentence_terms[i]) if known else bool(shape.search(sentence))
             stated = shaped and (not named or _names(query, named, hit, i, sentence))
+            if stated and counted and not counted & hit.sentence_terms[i]:
+                stated = False  # "two units of fresh frozen plasma" counts other units
             if stated and query.measured and shape is SHAPES["level"]:  # "What was the lactate?": not "15% alcohol"
                 stated = _gives_level(query, hit.sentence_terms[i], sentence)
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY

@@ -1323,3 +1323,19 @@ def test_ward_shorthand_is_read_as_the_name_the_paper_writes(bot_over):
     assert "flucytosine at 100 mg/kg" in answer.citations[0].quote
     answer = bot.ask("What was the serum Na of the pregnant woman with the acute porphyria attack?")
     assert "Serum sodium was low at 123 mmol/L" in answer.citations[0].quote
+
+
+def test_a_count_of_a_named_thing_is_answered_by_a_sentence_naming_it(bot_over):
+    """ "How many units of cryoprecipitate …?" is not answered by "two units of fresh frozen plasma", however well
+    that sentence matches the rest of the question."""
+    bot = bot_over(
+        {
+            "afe.md": "# Amniotic fluid embolism\n\n## Case\n\nA 32-year-old woman collapsed during a caesarean "
+            "section. While the bleeding continued she received two units of fresh frozen plasma and one unit of "
+            "packed red cells.\n\nOnce the coagulation results were back, four units of cryoprecipitate were "
+            "transfused, and the bleeding stopped.\n"
+        },
+        model=HASHING_MODEL,
+    )
+    answer = bot.ask("How many units of cryoprecipitate did the 32-year-old woman receive while she was bleeding?")
+    assert "four units of cryoprecipitate" in answer.citations[0].quote
