@@ -225,7 +225,8 @@ _FIRST_VALUE = re.compile(
 _PLACES_VALUE = re.compile(
     r"\b(?:later|after\w*|follow\w*|discharg\w*|final|last|latest|peak\w*|highest|lowest|nadir|max\w*|min\w*"
     r"|repeat\w*|subsequent\w*|during|before|until|when|while|once|then|next|second|third|maintenance|again"
-    r"|rose|fell|drop\w*|climb\w*|recover\w*|improv\w*|worse\w*|changed?|trend\w*"
+    r"|rose|fell|drop\w*|climb\w*|recover\w*|improv\w*|worse\w*|changed?|trend\w*|end(?:ed)?|complet\w*|finish\w*"
+    r"|eventual\w*|ultimately|response|responded|now|current\w*"
     r"|(?:on|by|at|from|to)\s+(?:day|week|month)s?)\b",
     re.I,
 )
