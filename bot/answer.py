@@ -985,6 +985,17 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         known & hits[x[1] - 1].sentence_terms[x[6]] and not _on_the_condition(hits[x[1] - 1], x[4]) for x in scored
     ):
         return []  # "Which beta-blocker was he sent home on?": none of his sentences names one
+    if (
+        shape is DRUG_NAME
+        and not known
+        and (query.focus_head & DRUG_CLASSES) - _GENERIC_DRUG
+        and not any(DRUG_NAME.search(x[4]) and not _on_the_condition(hits[x[1] - 1], x[4]) for x in scored)
+    ):
+        # "Which antibiotic was he given?": "He was given antibiotics" names none. Not for "which drugs" (a drug's
+        # name need not look like one: penicillamine, phenoxybenzamine). Twenty-eighth round, from an abstention probe
+        # over the tuning side's papers (22 of its 100 unanswerable questions abstained on, not 18): tuning side 2
+        # more unanswerable questions abstained on at k = 5 and 10, the check half 1 more at k = 5; no answer lost.
+        return []
     if query.given:  # "Was sodium thiosulfate given to this patient?"
         general = [_on_the_condition(hits[x[1] - 1], x[4]) for x in scored]
         naming = [bool(query.given & hits[x[1] - 1].sentence_terms[x[6]]) for x in scored]

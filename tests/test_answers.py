@@ -1340,3 +1340,17 @@ def test_a_count_of_a_named_thing_is_answered_by_a_sentence_naming_it(bot_over):
     )
     answer = bot.ask("How many units of cryoprecipitate did the 32-year-old woman receive while she was bleeding?")
     assert "four units of cryoprecipitate" in answer.citations[0].quote
+
+
+def test_which_drug_of_a_class_is_refused_when_her_story_names_none(bot_over):
+    """ "Which antibiotic …?" asks for a drug's name: "he was given antibiotics" names none, and a paper that does not
+    say which has no answer; a paper naming ceftriaxone has one."""
+    story = (
+        "# Brucellosis in a migrant worker\n\n## Case\n\nA 25-year-old man had three weeks of fever. Typhoid was "
+        "suspected and he was given {drug} for a week, without effect.\n\nBlood cultures then grew Brucella.\n"
+    )
+    question = "Which antibiotic was the 25-year-old man given when typhoid was suspected?"
+    unnamed = bot_over({"brucella.md": story.format(drug="oral antibiotics")}, model=HASHING_MODEL)
+    assert unnamed.ask(question).abstained
+    named = bot_over({"brucella.md": story.format(drug="ceftriaxone")}, model=HASHING_MODEL)
+    assert "ceftriaxone" in named.ask(question).citations[0].quote
