@@ -1354,3 +1354,20 @@ def test_which_drug_of_a_class_is_refused_when_her_story_names_none(bot_over):
     assert unnamed.ask(question).abstained
     named = bot_over({"brucella.md": story.format(drug="ceftriaxone")}, model=HASHING_MODEL)
     assert "ceftriaxone" in named.ask(question).citations[0].quote
+
+
+def test_a_count_of_courses_stands_beside_what_it_counts(bot_over):
+    """ "How many infusions of infliximab …?" is not answered by "infliximab 5 mg/kg was given on day 6": a dose and a
+    day are no count of infusions; "three infusions of infliximab" and "given four more times" are."""
+    story = (
+        "# Acute severe colitis\n\n## Case\n\nA 23-year-old man with ulcerative colitis did not respond to "
+        "intravenous steroids. {given}\n\nHe went home on day 14.\n"
+    )
+    question = "How many infusions of infliximab did the 23-year-old man with colitis get?"
+    for given, answered in [
+        ("Infliximab 5 mg/kg was given on day 6 as rescue therapy.", False),
+        ("He received three infusions of infliximab 5 mg/kg.", True),
+        ("Infliximab 5 mg/kg was given on day 6, and then four more times.", True),
+    ]:
+        bot = bot_over({"colitis.md": story.format(given=given)}, model=HASHING_MODEL)
+        assert bot.ask(question).abstained is not answered, given
