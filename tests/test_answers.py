@@ -1371,3 +1371,18 @@ def test_a_count_of_courses_stands_beside_what_it_counts(bot_over):
     ]:
         bot = bot_over({"colitis.md": story.format(given=given)}, model=HASHING_MODEL)
         assert bot.ask(question).abstained is not answered, given
+
+
+def test_a_level_asked_at_discharge_needs_a_sentence_saying_so(bot_over):
+    """Asked the platelet count at discharge, a paper giving only the one on admission has no answer (as for the dose
+    she went home on); a paper saying what it was at discharge has one."""
+    story = (
+        "# Vaccine-induced thrombosis\n\n## Case\n\nA 53-year-old woman had a headache ten days after her vaccine. "
+        "Her platelet count was 40 x 10^9/L on admission.{later}\n\nShe was treated with immunoglobulin.\n"
+    )
+    question = "What was the platelet count at discharge in the 53-year-old woman with vaccine-induced thrombosis?"
+    bot = bot_over({"vitt.md": story.format(later="")}, model=HASHING_MODEL)
+    assert bot.ask(question).abstained
+    said = " At discharge her platelet count was 182 x 10^9/L."
+    bot = bot_over({"vitt.md": story.format(later=said)}, model=HASHING_MODEL)
+    assert "182 x 10^9/L" in bot.ask(question).citations[0].quote
