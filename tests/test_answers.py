@@ -1386,3 +1386,21 @@ def test_a_level_asked_at_discharge_needs_a_sentence_saying_so(bot_over):
     said = " At discharge her platelet count was 182 x 10^9/L."
     bot = bot_over({"vitt.md": story.format(later=said)}, model=HASHING_MODEL)
     assert "182 x 10^9/L" in bot.ask(question).citations[0].quote
+
+
+def test_a_history_question_is_refused_when_her_story_does_not_tell_that_part(bot_over):
+    """ "Is he a smoker?" is answered by a sentence of his story on smoking, and refused when only the discussion
+    mentions smokers."""
+    from bot.answer import history_topics
+
+    story = (
+        "# Delayed sequelae of carbon monoxide poisoning\n\n## Case\n\nA 55-year-old man was found in a tent with "
+        "a charcoal stove.{history} His carboxyhaemoglobin was 18%.\n\n## Discussion\n\nSmokers can have a "
+        "carboxyhaemoglobin of up to 10% at baseline.\n"
+    )
+    question = "Is the 55-year-old man with carbon monoxide poisoning a smoker?"
+    bot = bot_over({"co.md": story.format(history="")}, model=HASHING_MODEL)
+    assert bot.ask(question).abstained
+    bot = bot_over({"co.md": story.format(history=" He was a heavy smoker.")}, model=HASHING_MODEL)
+    assert "He was a heavy smoker." in [c.quote for c in bot.ask(question).citations]
+    assert len(history_topics("Did the 40-year-old man who drank antifreeze drink alcohol every day?")) == 1
