@@ -291,6 +291,18 @@ def cases_bot(bot_over, *patterns: str, **overrides):
     return bot_over(papers, **overrides)
 
 
+def one_paper(bot_over, name: str, text: str):
+    """A bot over one paper, with the deterministic embedder: for rules that read words, not meaning."""
+    return bot_over({name: text}, model=HASHING_MODEL)
+
+
+def refused_until_told(bot_over, story: str, question: str, told: str, untold: str = "") -> list[str]:
+    """Ask `question` of a one-paper bot whose `story` has `untold` in its slot, which must refuse it, then with
+    `told` there; the quotes of that second answer."""
+    assert one_paper(bot_over, "case.md", story.format(untold)).ask(question).abstained, untold
+    return [c.quote for c in one_paper(bot_over, "case.md", story.format(told)).ask(question).citations]
+
+
 def test_a_yes_no_claim_about_a_study_that_is_not_indexed_abstains(bot_over):
     """Twelve structured abstracts (six on statins). A yes/no question restating a claim is
     answered only by a sentence that restates it: related statin studies are not evidence."""
@@ -680,14 +692,12 @@ def test_a_first_value_is_not_one_the_story_places_later(bot_over):
 def test_a_value_asked_at_no_point_of_the_story_is_the_first_it_gives(bot_over):
     """ "What was her creatinine?" names no time: the value she came in with, as a clinician reads it, not the one
     eight months later; a question naming another point of the story keeps its own answer."""
-    bot = bot_over(
-        {
-            "ain.md": "# Interstitial nephritis after a proton pump inhibitor\n\n## Case\n\nA 63-year-old woman "
-            "taking esomeprazole was admitted with vomiting. Her serum creatinine was 1878 µmol/L and her urea "
-            "42 mmol/L.\n\nShe needed dialysis for four days. Eight months later her serum creatinine was still "
-            "raised at 187 µmol/L.\n"
-        },
-        model=HASHING_MODEL,
+    bot = one_paper(
+        bot_over,
+        "ain.md",
+        "# Interstitial nephritis after a proton pump inhibitor\n\n## Case\n\nA 63-year-old woman taking "
+        "esomeprazole was admitted with vomiting. Her serum creatinine was 1878 µmol/L and her urea 42 mmol/L.\n\nShe "
+        "needed dialysis for four days. Eight months later her serum creatinine was still raised at 187 µmol/L.\n",
     )
     answer = bot.ask("What was the serum creatinine of the 63-year-old woman on esomeprazole?")
     assert "1878 µmol/L" in answer.citations[0].quote
@@ -1328,18 +1338,17 @@ def test_ward_shorthand_is_read_as_the_name_the_paper_writes(bot_over):
 
 def test_a_count_of_a_named_thing_is_answered_by_a_sentence_naming_it(bot_over):
     """ "How many units of cryoprecipitate …?" is not answered by "two units of fresh frozen plasma", however well
-    that sentence matches the rest of the question."""
-    bot = bot_over(
-        {
-            "afe.md": "# Amniotic fluid embolism\n\n## Case\n\nA 32-year-old woman collapsed during a caesarean "
-            "section. While the bleeding continued she received two units of fresh frozen plasma and one unit of "
-            "packed red cells.\n\nOnce the coagulation results were back, four units of cryoprecipitate were "
-            "transfused, and the bleeding stopped.\n"
-        },
-        model=HASHING_MODEL,
+    that sentence matches the rest of the question, and the other way round."""
+    bot = one_paper(
+        bot_over,
+        "afe.md",
+        "# Amniotic fluid embolism\n\n## Case\n\nA 32-year-old woman collapsed during a caesarean section. While the "
+        "bleeding continued she received two units of fresh frozen plasma and one unit of packed red cells.\n\nOnce "
+        "the coagulation results were back, four units of cryoprecipitate were transfused, and the bleeding stopped.\n",
     )
-    answer = bot.ask("How many units of cryoprecipitate did the 32-year-old woman receive while she was bleeding?")
-    assert "four units of cryoprecipitate" in answer.citations[0].quote
+    for product, count in [("cryoprecipitate", "four units"), ("fresh frozen plasma", "two units")]:
+        answer = bot.ask(f"How many units of {product} did the 32-year-old woman receive while she was bleeding?")
+        assert f"{count} of {product}" in answer.citations[0].quote, product
 
 
 def test_which_drug_of_a_class_is_refused_when_her_story_names_none(bot_over):
@@ -1347,13 +1356,11 @@ def test_which_drug_of_a_class_is_refused_when_her_story_names_none(bot_over):
     say which has no answer; a paper naming ceftriaxone has one."""
     story = (
         "# Brucellosis in a migrant worker\n\n## Case\n\nA 25-year-old man had three weeks of fever. Typhoid was "
-        "suspected and he was given {drug} for a week, without effect.\n\nBlood cultures then grew Brucella.\n"
+        "suspected and he was given {} for a week, without effect.\n\nBlood cultures then grew Brucella.\n"
     )
     question = "Which antibiotic was the 25-year-old man given when typhoid was suspected?"
-    unnamed = bot_over({"brucella.md": story.format(drug="oral antibiotics")}, model=HASHING_MODEL)
-    assert unnamed.ask(question).abstained
-    named = bot_over({"brucella.md": story.format(drug="ceftriaxone")}, model=HASHING_MODEL)
-    assert "ceftriaxone" in named.ask(question).citations[0].quote
+    quotes = refused_until_told(bot_over, story, question, told="ceftriaxone", untold="oral antibiotics")
+    assert "ceftriaxone" in quotes[0]
 
 
 def test_a_count_of_courses_stands_beside_what_it_counts(bot_over):
@@ -1369,7 +1376,7 @@ def test_a_count_of_courses_stands_beside_what_it_counts(bot_over):
         ("He received three infusions of infliximab 5 mg/kg.", True),
         ("Infliximab 5 mg/kg was given on day 6, and then four more times.", True),
     ]:
-        bot = bot_over({"colitis.md": story.format(given=given)}, model=HASHING_MODEL)
+        bot = one_paper(bot_over, "colitis.md", story.format(given=given))
         assert bot.ask(question).abstained is not answered, given
 
 
@@ -1378,14 +1385,11 @@ def test_a_level_asked_at_discharge_needs_a_sentence_saying_so(bot_over):
     she went home on); a paper saying what it was at discharge has one."""
     story = (
         "# Vaccine-induced thrombosis\n\n## Case\n\nA 53-year-old woman had a headache ten days after her vaccine. "
-        "Her platelet count was 40 x 10^9/L on admission.{later}\n\nShe was treated with immunoglobulin.\n"
+        "Her platelet count was 40 x 10^9/L on admission.{}\n\nShe was treated with immunoglobulin.\n"
     )
     question = "What was the platelet count at discharge in the 53-year-old woman with vaccine-induced thrombosis?"
-    bot = bot_over({"vitt.md": story.format(later="")}, model=HASHING_MODEL)
-    assert bot.ask(question).abstained
-    said = " At discharge her platelet count was 182 x 10^9/L."
-    bot = bot_over({"vitt.md": story.format(later=said)}, model=HASHING_MODEL)
-    assert "182 x 10^9/L" in bot.ask(question).citations[0].quote
+    quotes = refused_until_told(bot_over, story, question, told=" At discharge her platelet count was 182 x 10^9/L.")
+    assert "182 x 10^9/L" in quotes[0]
 
 
 def test_a_history_question_is_refused_when_her_story_does_not_tell_that_part(bot_over):
@@ -1395,12 +1399,9 @@ def test_a_history_question_is_refused_when_her_story_does_not_tell_that_part(bo
 
     story = (
         "# Delayed sequelae of carbon monoxide poisoning\n\n## Case\n\nA 55-year-old man was found in a tent with "
-        "a charcoal stove.{history} His carboxyhaemoglobin was 18%.\n\n## Discussion\n\nSmokers can have a "
+        "a charcoal stove.{} His carboxyhaemoglobin was 18%.\n\n## Discussion\n\nSmokers can have a "
         "carboxyhaemoglobin of up to 10% at baseline.\n"
     )
     question = "Is the 55-year-old man with carbon monoxide poisoning a smoker?"
-    bot = bot_over({"co.md": story.format(history="")}, model=HASHING_MODEL)
-    assert bot.ask(question).abstained
-    bot = bot_over({"co.md": story.format(history=" He was a heavy smoker.")}, model=HASHING_MODEL)
-    assert "He was a heavy smoker." in [c.quote for c in bot.ask(question).citations]
+    assert "He was a heavy smoker." in refused_until_told(bot_over, story, question, told=" He was a heavy smoker.")
     assert len(history_topics("Did the 40-year-old man who drank antifreeze drink alcohol every day?")) == 1
