@@ -1405,3 +1405,18 @@ def test_a_history_question_is_refused_when_her_story_does_not_tell_that_part(bo
     question = "Is the 55-year-old man with carbon monoxide poisoning a smoker?"
     assert "He was a heavy smoker." in refused_until_told(bot_over, story, question, told=" He was a heavy smoker.")
     assert len(history_topics("Did the 40-year-old man who drank antifreeze drink alcohol every day?")) == 1
+
+
+def test_a_rare_drug_named_only_among_the_options_was_not_given_to_her(bot_over):
+    """ "Was fomepizole used …?" over a paper whose discussion lists fomepizole among the antidotes and whose story
+    gives ethanol: the story does not say he had it (a drug's name neither a stem nor the vocabulary knows, but rare
+    in English, counts as one)."""
+    story = (
+        "# Inhaled methanol poisoning\n\n## Case\n\nA 28-year-old man who worked in a laboratory had blurred vision. "
+        "He was given intravenous ethanol and haemodialysis.{}\n\n## Discussion\n\nFomepizole or ethanol block alcohol "
+        "dehydrogenase and are the antidotes of choice.\n"
+    )
+    question = "Was fomepizole used in the 28-year-old man with methanol poisoning?"
+    assert refused_until_told(bot_over, story, question, told=" Fomepizole was added on day 2.")[0] == (
+        "Fomepizole was added on day 2."
+    )
