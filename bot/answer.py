@@ -769,13 +769,15 @@ def _states_level(query: Query, hits: list[Hit]) -> bool:
     measured test (not just its specimen) just before a laboratory value: "eosinophilia … with a
     mortality of 10-20%" gives no eosinophil count. (Added 2026-11-26 with analysis.words_before, the window
     the index uses to tell a test: cases tune unanswerable 13 -> 14 of 15; no answerable question of any set moved
-    once millimolar counted as a laboratory unit.) A level asked at discharge needs a sentence saying discharge, as
-    the dose she went home on does (twenty-eighth round: one more of the abstention probe's unanswerable questions
-    abstained on; nothing moved on the tuning side or the check half, k = 5 and 10)."""
+    once millimolar counted as a laboratory unit.) A level asked at discharge needs a sentence saying discharge or
+    placing its value later in the story ("On day 7, the creatinine was 1.1 mg/dL"), not the value she came in with
+    (twenty-eighth round: one more of the abstention probe's unanswerable questions abstained on; nothing moved on the
+    tuning side or the check half, k = 5 and 10; discharge alone refused six of bench/phrasings.py's timepoints)."""
     papers = her_papers(query, hits) or {hits[0].doc_id}
     discharge = bool(_AT_DISCHARGE.search(query.question))
     return any(
-        _gives_level(query, hit.sentence_terms[i], sentence) and (not discharge or bool(_DISCHARGE.search(sentence)))
+        _gives_level(query, hit.sentence_terms[i], sentence)
+        and (not discharge or bool(_DISCHARGE.search(sentence) or _LATER_VALUE.search(sentence)))
         for hit, i, sentence in _sentences_of(hits, papers)
     )
 
