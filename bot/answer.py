@@ -189,7 +189,6 @@ _CAUSAL = re.compile(
     r"|attributed to|caused by|triggered|set off|precipitated by|secondary to)\b",  # sixteenth round, see scoring
     re.I,
 )
-# A sentence saying a treatment was stopped: she had it, but the sentence that started it says so first.
 # "How many units of cryoprecipitate …?": a count of a drug or concept the question names, which the answering sentence
 # names; "two units of fresh frozen plasma" states a count, not that one. Twenty-eighth round, from a probe's miss: no
 # question of the tuning side or the check half changed its answer-hit or first quote (k = 5 and 10; one answer of the
@@ -207,6 +206,7 @@ def _counted(query: Query) -> set[str]:
     return {t for t, w in query.words.items() if w.lower().startswith(word) and (t[0] == "@" or DRUG_NAME.fullmatch(w))}
 
 
+# A sentence saying a treatment was stopped: she had it, but the sentence that started it says so first.
 _STOPPED = re.compile(r"\b(?:stopped|discontinued|withdrawn|ceased|tapered off|weaned off)\b", re.I)
 # A question asking for the first value measured ("on admission", "when she first came in", "pre-treatment"):
 # a case report tells its story in order, so the paper's first sentence giving that value is the one asked for,
@@ -531,11 +531,11 @@ def _states_courses(query: Query, word: str, hits: list[Hit]) -> bool:
     def counts(sentence: str, terms: set[str]) -> bool:
         if re.search(rf"{beside}{re.escape(counted)}", sentence, re.I):
             return True  # "five sessions of plasma exchange"
-        names = [query.words.get(t, t) for t in named if query.has(t, terms)]
         if _TIMES.search(sentence) and (
             re.search(rf"\b{re.escape(counted)}", sentence, re.I) or any(query.has(t, terms) for t in asked)
         ):
             return True  # "Rituximab was given four times", "chelation four more times"; not "admitted twice before"
+        names = [query.words.get(t, t) for t in named if query.has(t, terms)]
         return any(re.search(rf"{beside}{re.escape(name)}", sentence, re.I) for name in names)  # "three rituximab …"
 
     return any(counts(sentence, hit.sentence_terms[i]) for hit, i, sentence in _answering_sentences(query, hits))
@@ -1104,7 +1104,7 @@ _HISTORY_TOPICS = tuple(
         ),
         (r"\bimmuni[sz]\w*|\bvaccinat\w*|\bbooster\b", r"\bimmuni[sz]\w*|\bvaccin\w*|\bbooster\b|\btoxoid\b"),
         (
-            r"\bfamily\b|\brelatives?\b|\b(?:mother|father|sister|brother|sibling|parent)s?\b",
+            r"\bfamily\b|\brelatives?\b|\bsiblings?\b|\binherit\w*|\bhereditary\b",  # not "her mother noticed …"
             r"\bfamil\w*|\brelatives?\b|\bsiblings?\b|\binherit\w*|\bhereditary\b",
         ),
     )
