@@ -940,18 +940,12 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     total = sum(weights.values()) or 1.0
     scored: list[tuple[float, int, int, int, str, set[str], int]] = []
     others: set[tuple[int, int]] = set()
+    # "What was the platelet count on admission?", or "What was her creatinine?", a level placed nowhere in the story
+    placed = bool(days or _PLACES_VALUE.search(query.question) or _AT_DISCHARGE.search(query.question))
     first_value = (
         shape is not None
         and query.expects is not None
-        and (
-            bool(_FIRST_VALUE.search(query.question))
-            or (
-                bool(query.measured)
-                and not days
-                and not _PLACES_VALUE.search(query.question)
-                and not _AT_DISCHARGE.search(query.question)
-            )
-        )
+        and (bool(_FIRST_VALUE.search(query.question)) or (bool(query.measured) and not placed))
     )
     earliest: dict[str, tuple[int, int]] = {}  # paper -> (position, index in scored) of its first sentence stating one
     for n, i, s, e, hit, sentence, present, with_context in sentences:
@@ -1014,20 +1008,24 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         scored = [x for x in scored if hits[x[1] - 1].doc_id in hers]
         if not scored:
             return []
-    if hers and query.whom == "patient" and (topics := history_topics(query.question)):
-        if not all(
-            any(told.search(x[4]) and not _on_the_condition(hits[x[1] - 1], x[4]) for x in scored) for told in topics
-        ):
-            return []  # "Is he a smoker?": no sentence of his story tells it
-    if known and not any(
-        known & hits[x[1] - 1].sentence_terms[x[6]] and not _on_the_condition(hits[x[1] - 1], x[4]) for x in scored
-    ):
+
+    def her_story_says(pattern: re.Pattern | None = None, tags: set[str] | None = None) -> bool:
+        """Whether a sentence of her story (not one on the condition in general) matches `pattern` or holds `tags`."""
+        return any(
+            (pattern.search(x[4]) if pattern else tags and tags & hits[x[1] - 1].sentence_terms[x[6]])
+            and not _on_the_condition(hits[x[1] - 1], x[4])
+            for x in scored
+        )
+
+    if hers and query.whom == "patient" and not all(her_story_says(told) for told in history_topics(query.question)):
+        return []  # "Is he a smoker?": no sentence of his story tells it
+    if known and not her_story_says(tags=known):
         return []  # "Which beta-blocker was he sent home on?": none of his sentences names one
     if (
         shape is DRUG_NAME
         and not known
         and (query.focus_head & DRUG_CLASSES) - _GENERIC_DRUG
-        and not any(DRUG_NAME.search(x[4]) and not _on_the_condition(hits[x[1] - 1], x[4]) for x in scored)
+        and not her_story_says(DRUG_NAME)
     ):
         # "Which antibiotic was he given?": "He was given antibiotics" names none. Not for "which drugs" (a drug's
         # name need not look like one: penicillamine, phenoxybenzamine). Twenty-eighth round, from an abstention probe
