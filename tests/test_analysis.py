@@ -66,6 +66,14 @@ def test_ward_shorthand_shares_the_written_names_concept():
     assert "@mg" in tokens("Mg 0.4 mmol/L", v) and "@mg" not in tokens("20 mg daily", v)
     assert "@5_fc" in tokens("5-FC 100 mg/kg", v) and "@5_fc" in tokens("oral flucytosine", v)
     assert "@5_fu" in tokens("5-FU", v) and "@5_fu" in tokens("5-fluorouracil", v)
+    for chart, paper, tag in (
+        ("How many units of cryo?", "two units of cryoprecipitate", "@cryoprecipitate"),
+        ("Was vanco started?", "intravenous vancomycin 1 g", "@vancomycin"),
+        ("IVMP dose?", "pulse methylprednisolone 1 g daily", "@methylprednisolone"),
+        ("Was UFH started?", "a heparin infusion", "@heparin"),
+        ("How long was pip-tazo given?", "piperacillin-tazobactam for ten days", "@piperacillin_tazobactam"),
+    ):
+        assert tag in tokens(chart, v) and tag in tokens(paper, v), chart
 
 
 def test_abbreviations_defined_in_a_paper_are_learned():

@@ -1346,9 +1346,14 @@ def test_a_count_of_a_named_thing_is_answered_by_a_sentence_naming_it(bot_over):
         "bleeding continued she received two units of fresh frozen plasma and one unit of packed red cells.\n\nOnce "
         "the coagulation results were back, four units of cryoprecipitate were transfused, and the bleeding stopped.\n",
     )
-    for product, count in [("cryoprecipitate", "four units"), ("fresh frozen plasma", "two units")]:
-        answer = bot.ask(f"How many units of {product} did the 32-year-old woman receive while she was bleeding?")
-        assert f"{count} of {product}" in answer.citations[0].quote, product
+    for asked, told in [
+        ("cryoprecipitate", "four units of cryoprecipitate"),
+        ("cryo", "four units of cryoprecipitate"),  # the ward's word for it
+        ("fresh frozen plasma", "two units of fresh frozen plasma"),
+        ("FFP", "two units of fresh frozen plasma"),
+    ]:
+        answer = bot.ask(f"How many units of {asked} did the 32-year-old woman receive while she was bleeding?")
+        assert told in answer.citations[0].quote, asked
 
 
 def test_which_drug_of_a_class_is_refused_when_her_story_names_none(bot_over):
