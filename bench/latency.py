@@ -51,6 +51,7 @@ from bot.answer import compose  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
 from bot.indexer import EMBED_BATCH  # noqa: E402
+from bot.rerank import shipped_reranker  # noqa: E402
 
 PROFILE_PAPERS, PROFILE_ASKS, WARMUP_ASKS = 100, 50, 5
 
@@ -147,6 +148,7 @@ def measure_ask(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
 def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
     """Replay CaseBot.ask stage by stage (same calls, same order) with a timer around each."""
     s, embedder = bot.settings, bot.encoder
+    reranker = shipped_reranker() if s.answer.rerank else None
     out: dict[str, list[float]] = defaultdict(list)
     for q in qs:
         totals: dict[str, float] = defaultdict(float)
@@ -162,13 +164,16 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         t4 = time.perf_counter()
         compose(query, hits, s.answer.max_sentences, s.answer.abstain_below)
         t5 = time.perf_counter()
+        compose(query, hits, s.answer.max_sentences, s.answer.abstain_below, reranker)
+        t6 = time.perf_counter()
         out["retriever() (generation check)"].append(t1 - t0)
         out["resolve (cleaning, follow-up rules)"].append(t2 - t1)
         out["analyse: query encode"].append(totals["encode"])
         out["analyse: rest (terms, tags, idf)"].append(t3 - t2 - totals["encode"])
         out["retrieve (dense + BM25 + rerank + diversify)"].append(t4 - t3)
-        out["compose (sentences)"].append(t5 - t4)
-        out["total"].append(t5 - t0)
+        out["compose (sentences, the rules)"].append(t5 - t4)
+        out["compose: the reranker's part"].append(max(0.0, (t6 - t5) - (t5 - t4)))
+        out["total"].append(t4 - t0 + t6 - t5)
     return out
 
 

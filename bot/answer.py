@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 
 from .analysis import (
@@ -52,6 +52,7 @@ from .analysis import (
     words_before,
 )
 from .records import Answer, Citation, Hit
+from .rerank import Reranker, overruled
 from .retrieve import Query
 from .scoring import (
     ABOUT_PENALTY,
@@ -75,6 +76,9 @@ from .scoring import (
     QUANTITY_BONUS,
     QUANTITY_PENALTY,
     REPEAT_PENALTY,
+    RERANK_MARGIN,
+    RERANK_RANK_WEIGHT,
+    RERANK_SHORTLIST,
     RESTATE_PENALTY,
     RESULTS_BONUS,
     TITLE_LINE_PENALTY,
@@ -93,6 +97,9 @@ CLAIM_KINDS = ("yes_no", *(kind for kind in VALUE_KINDS if kind != "level"))
 # them, while its methods state what was given (dose, duration) and to how many ("2,345 women").
 OUTCOME_KINDS = ("yes_no", "count")
 NO_ANSWER = "No passage in the indexed case reports answers this."
+MAX_QUOTES = (
+    4  # an answer quotes at most this many sentences, whatever max_sentences says (a compound question's extra)
+)
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(
     rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I
@@ -125,6 +132,8 @@ _SHORT_STATEMENT = re.compile(r"\b(?:was|were|is|are|has|had|nothing|no|none|not
 _LABELLED_VALUE = re.compile(r"\s*[^\W\d_][\w-]*\s*:\s*\d[\d.,]*\s*\S+\s*")
 # A paper's first line when it ends without a full stop: its title in a text file (scoring.TITLE_LINE_PENALTY)
 _HEADING_LINE = re.compile(r"[^\n]*[^.!?:\s]\s*")
+# A study's background: what was known before it, never what it found (the reranker's candidates for a finding)
+_BACKGROUND = re.compile(r"\b(?:background|introduction)\b", re.I)
 _AIMS = re.compile(
     r"\b(?:(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
     r"investigate|examine|compare|describe|find out|establish|explore) (?:whether|if|the))\b"
@@ -855,17 +864,84 @@ def _sentences_of(hits: list[Hit], papers: set[str]) -> Iterator[tuple[Hit, int,
                 yield hit, i, hit.text[s:e]
 
 
-def compose(query: Query, hits: list[Hit], max_sentences: int, abstain_below: float) -> Answer:
-    """Quote the sentences of `hits` that answer the query, or abstain; works from the Hits alone."""
+def compose(
+    query: Query, hits: list[Hit], max_sentences: int, abstain_below: float, reranker: Reranker | None = None
+) -> Answer:
+    """Quote the sentences of `hits` that answer the query, or abstain; works from the Hits alone (and the
+    reranker, when given, which may put another sentence of the first quote's paper first: bot.rerank)."""
     answers = bool(hits) and confidence(hits, query).answers(abstain_below)
-    citations = select_sentences(query, hits, max_sentences) if answers else []
+    view = RulesView()
+    citations = select_sentences(query, hits, max_sentences, view) if answers else []
+    if citations and reranker is not None:
+        citations = reranked(reranker, query, hits, citations, view)
     if not citations:  # not confident, or nothing quotable in the passages
         return Answer(query.question, NO_ANSWER, True, [], hits, query.text)
     text = "\n".join(f"“{c.quote}” [{c.n}]" for c in citations)  # best first, one quote a line
     return Answer(query.question, text, False, citations, hits, query.text)
 
 
-def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[Citation]:
+@dataclass
+class RulesView:
+    """How the rules saw an answer's candidate sentences, each as (passage number, start): their ranking, best
+    first, and those a rule marked down (the wrong shape of value, another drug's dose, a title, an aim …)."""
+
+    order: list[tuple[int, int]] = field(default_factory=list)
+    marked: set[tuple[int, int]] = field(default_factory=set)
+
+
+def reranked(
+    reranker: Reranker,
+    query: Query,
+    hits: list[Hit],
+    citations: list[Citation],
+    view: RulesView,
+) -> list[Citation]:
+    """The rules' quotes, led by the sentence of the first quote's paper the reranker is much surer of, if any
+    (scoring.RERANK_MARGIN); the rules' quotes follow it, at most MAX_QUOTES in all. It chooses among sentences
+    the rules rank among their best (scoring.RERANK_SHORTLIST) that no rule marked down and none the rules call context:
+    "What were her symptoms?" is not answered by "her symptoms remained refractory", whatever the model says."""
+    shortlist = set(view.order[:RERANK_SHORTLIST])
+    paper = hits[citations[0].n - 1].doc_id
+    candidates: dict[str, Citation] = {}  # overlapping passages repeat sentences: the first (best-ranked) holds it
+    sections: list[str] = []
+    presentation = asks_presentation(query.question)
+    # "Does X reduce Y?" asked of a study whose results the rules quote: its results say by how much; the
+    # conclusion restating them is the authors' reading (abstracts: five first quotes moved there without this)
+    findings = query.section is RESULTS_SECTION and bool(RESULTS_SECTION.search(hits[citations[0].n - 1].section))
+    for n, hit in enumerate(hits, 1):
+        if hit.doc_id != paper:
+            continue
+        title = _title_line(hit)
+        for s, e in hit.sentences:
+            sentence = hit.text[s:e]
+            context = (  # what the rules mark down as context, never an answer: the reranker may not promote it
+                s < title
+                or _AIMS.search(sentence)
+                or _ANNOUNCES.search(sentence)
+                or (not presentation and _INTRODUCES.match(sentence))
+                or (query.kind in OUTCOME_KINDS and (methods_section(hit.section) or _BACKGROUND.search(hit.section)))
+                or (findings and not RESULTS_SECTION.search(hit.section))  # a study's numbers over its conclusion
+            )
+            chosen = sentence == citations[0].quote
+            eligible = (n, s) in shortlist and not (context or (n, s) in view.marked)
+            if sentence not in candidates and quotable(sentence) and (chosen or eligible):
+                candidates[sentence] = Citation(n=n, quote=sentence, start=s, end=e)
+                sections.append(hit.section)
+    quotes = list(candidates)
+    if citations[0].quote not in candidates:
+        return citations
+    scores = reranker.scores(query.question, list(zip(sections, quotes, strict=True)))
+    ranks = [candidates[q].n for q in quotes]
+    better = overruled(scores, ranks, quotes.index(citations[0].quote), RERANK_RANK_WEIGHT, RERANK_MARGIN)
+    if better is None:
+        return citations
+    first = candidates[quotes[better]]
+    return [first, *(c for c in citations if c.quote != first.quote)][:MAX_QUOTES]
+
+
+def select_sentences(
+    query: Query, hits: list[Hit], max_sentences: int, view: RulesView | None = None
+) -> list[Citation]:
     """Rank every sentence of the retrieved passages; quote the best, and others only when they add to it.
 
     A sentence's coverage counts the question's key terms it contains, weighted by how
@@ -882,7 +958,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     happened to her, a question about the condition in general by what the paper says of it
     (analysis.about). A follow-up asks for something new: a sentence an
     earlier turn of the conversation already quoted goes down a little (it can still win
-    when it answers).
+    when it answers). `view`, when given, receives how the rules saw the sentences (RulesView).
     """
     named = dose_drugs(query)  # "What infliximab dose …?": a dose of another drug is not the answer
     counted = _counted(query)
@@ -951,6 +1027,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
     for n, i, s, e, hit, sentence, present, with_context in sentences:
         coverage = sum(weights[t] for t in with_context) / total
         score = W_SEMANTIC * hit.sentence_scores[i] + W_COVERAGE * coverage + W_STANDING * hit.score / top
+        down = False  # whether a rule below marks it down (the reranker may not promote it: reranked)
         if shape is not None:  # "what dose", "which antibiotic": the quoted sentence must state one
             shaped = bool(known & hit.sentence_terms[i]) if known else bool(shape.search(sentence))
             stated = shaped and (not named or _names(query, named, hit, i, sentence))
@@ -959,6 +1036,7 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             if stated and query.measured and shape is SHAPES["level"]:  # "What was the lactate?": not "15% alcohol"
                 stated = _gives_level(query, hit.sentence_terms[i], sentence)
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
+            down = not stated
             if shaped and not stated:
                 others.add((n, s))  # another drug's dose: never quoted beside the answer
             if (
@@ -974,30 +1052,42 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
             score += FINDING_BONUS  # "What did the biopsy show?": the sentence reporting what it showed or measured
         if treated and not (TREATMENT.search(sentence) or DRUG_NAME.search(sentence)):
             score -= UNTREATED_PENALTY  # "How was her kidney injury managed?": not the sentence describing it
+            down = True
         if confirmed and not INVESTIGATION.search(sentence):
             score -= UNTESTED_PENALTY  # "How was scurvy confirmed?": not her history, but the test that showed it
+            down = True
         if query.kind == "why" and _CAUSAL.search(sentence):
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
-        if query.kind not in ("what", "other", "list"):
-            score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY if _ANNOUNCES.search(sentence) else 0
+        if query.kind not in ("what", "other", "list") and (_AIMS.search(sentence) or _ANNOUNCES.search(sentence)):
+            score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY
+            down = True
         if s < titles[n - 1]:
             score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
+            down = True
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
+            down = True
         if not presentation and _INTRODUCES.match(sentence):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
+            down = True
         if query.whom and (seen := _whom(hit, sentence)) and seen != query.whom:
             score -= ABOUT_PENALTY  # "how is it diagnosed?" is not answered by when she was diagnosed
+            down = True
         if results and RESULTS_SECTION.search(hit.section):
             score += RESULTS_BONUS  # "Is X linked to fewer Y?": the study's results state whether it was
         if side and (named_sides := sides(sentence)) and not named_sides & side:
             score -= OTHER_SIDE_PENALTY  # "the right ovary" is not answered by what the left one showed
+            down = True
         if starting and _LATER_DOSE.search(sentence):
             score -= LATER_DOSE_PENALTY  # "started on": not "stayed on a low maintenance dose of prednisolone, 4 mg"
+            down = True
         if first_value and _LATER_VALUE.search(sentence):
             score -= FIRST_VALUE_BONUS
+            down = True
         if days and days & _days(sentence):
             score += DAY_BONUS  # "On day 5 he was given a second IVIG course", not "… 5 mg/kg on day 9"
+        if view is not None and down:
+            view.marked.add((n, s))  # a rule marked it down: not what the question asks, whatever else it says
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present, i))
@@ -1050,12 +1140,14 @@ def select_sentences(query: Query, hits: list[Hit], max_sentences: int) -> list[
         if not scored:
             return []
     scored.sort(key=lambda x: -x[0])
+    if view is not None:
+        view.order = [(x[1], x[2]) for x in scored]
     if confirmed and not INVESTIGATION.search(scored[0][4]):
         return []  # "How was the effusion detected?": no sentence of hers says by what (scoring.UNTESTED_PENALTY)
     best = scored[0][0]
     picked = [scored[0]]
     compound = bool(_COMPOUND.search(query.question))
-    limit = min(4, max_sentences + compound)  # the neighbour below is an extra, not a replacement
+    limit = min(MAX_QUOTES, max_sentences + compound)  # the neighbour below is an extra, not a replacement
     if compound:
         # "How long … and what was he given?": the second part is most often answered by
         # the sentence right after the best one, which shares none of the question's words.

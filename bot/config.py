@@ -116,6 +116,10 @@ class AnswerSettings(Section):
         0.15, ge=0, le=1, description="Confidence under which the bot says it found no answer."
     )
     max_question_words: int = Field(300, ge=1, le=5000, description="Longer questions are refused.")
+    rerank: bool = Field(
+        True,
+        description="Let the shipped cross-encoder put first a sentence of the same paper it is much surer answers.",
+    )
 
 
 class ConversationSettings(Section):

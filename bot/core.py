@@ -21,6 +21,7 @@ from .errors import InputError
 from .indexer import Indexer, Progress, UpdateReport, expected_manifest, freshness, pending_changes
 from .onnx_encoder import query_encoder
 from .records import Answer, Hit
+from .rerank import shipped_reranker
 from .retrieve import Query, Retriever
 
 log = logging.getLogger(__name__)
@@ -118,7 +119,7 @@ class CaseBot:
         retriever, resolution, query = self._read(question, conversation)
         ranked = retriever.retrieve(query, max(k, depth))
         a = self.settings.answer
-        answer = compose(query, ranked[:k], a.max_sentences, a.abstain_below)
+        answer = compose(query, ranked[:k], a.max_sentences, a.abstain_below, shipped_reranker() if a.rerank else None)
         if conversation is not None:
             conversation.add(answer, resolution.follow_up)
         return answer, ranked

@@ -588,6 +588,22 @@ CONTEXT_TERM_SHARE = 0.2
 # inconclusive?", at half weight. Tune first-quote-hit -1 question ("… tapered once ciclosporin worked?":
 # such a clause also says which event is meant), validate first-quote-hit +1 and answer-hit -1.)
 EXTRA_SENTENCE_MARGIN = 0.15  # further sentences must score within this of the best one (and add a key term)
+# The reranker (bot.rerank) puts another sentence of the first quote's paper first when its score, less
+# RERANK_RANK_WEIGHT x its passage's rank, beats the rules' first quote's by more than RERANK_MARGIN (the
+# cross-encoder's logits; a sentence of the top passage beats one of the fifth by 2 at equal scores), choosing only
+# among the rules' RERANK_SHORTLIST best sentences that no rule marked down (answer.reranked). Thirtieth round
+# (2026-11-29): the model fit on cases, fresh and check2-4 (`bench/fit_reranker.py`); the constants chosen on check5,
+# check6, check9 and check10 (279 questions the rules answer, their first quote right for 217), offline over every
+# sentence of the ten passages: rank weights 0.3 / 0.5 / 1.0 and margins 0-8, best 0.5 and 3 (232 with the first
+# quote's paper only; margin 2: 225-230, 4: 228-230, 8: 218; the model alone, no margin: 179). Checked once on the
+# check half (check7, 8, 11-13; 337 answered, 226 right): 240. The shortlist was added after the test suite showed
+# "… poses significant treatment challenges." put first for "How is calcinosis cutis treated?": 3 / 5 / 8 gave 228 /
+# 229 / 230 on check5-10 (231 with neither restriction), and only 3 kept that answer, so 3. As shipped (k = 10):
+# check5-10 217 -> 228, the check half 226 -> 236, check14-17 165 -> 172, check18 (blind) 40 -> 38
+# (bench/RESULTS.md, thirtieth round).
+RERANK_RANK_WEIGHT = 0.5
+RERANK_MARGIN = 3.0
+RERANK_SHORTLIST = 3
 # (A further quote about the other side than the best one, patient vs condition, left out: quotes per answer
 # tune 1.75 -> 1.74, nothing else moved on either half; not kept.)
 # Requiring a further quote to add a key term the others lack took quotes per answer from 2.44

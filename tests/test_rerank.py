@@ -1,0 +1,155 @@
+"""The reranker: a second opinion on the answer's first quote, shipped inside the package, run without torch."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+
+import numpy as np
+import pytest
+
+from bot import CaseBot, rerank
+from bot.answer import RulesView, reranked
+from bot.records import Citation, Hit
+from bot.rerank import Reranker, overruled, shipped_reranker
+from bot.retrieve import Query
+from bot.scoring import RERANK_MARGIN, RERANK_SHORTLIST
+
+
+def test_the_shipped_reranker_scores_the_answering_sentence_highest():
+    reranker = shipped_reranker()
+    assert reranker is not None
+    cases = [
+        (
+            "What dose of prednisolone was she started on?",
+            [
+                ("Case presentation", "A 45-year-old woman presented with three weeks of fever and painful joints."),
+                ("Treatment", "She was started on prednisolone 60 mg daily, tapered over eight weeks."),
+                ("Discussion", "Corticosteroids remain the mainstay of treatment for this condition."),
+            ],
+        ),
+        (
+            "How was the diagnosis confirmed?",
+            [
+                ("Case presentation", "He had a painless nodule on the left forearm for six months."),
+                ("Discussion", "The condition is rare and often mistaken for a cyst."),
+                ("Investigations", "An excisional biopsy showed non-caseating granulomas, confirming the diagnosis."),
+            ],
+        ),
+    ]
+    for question, sentences in cases:
+        scores = reranker.scores(question, sentences)
+        answer = next(i for i, (section, _) in enumerate(sentences) if section in {"Treatment", "Investigations"})
+        assert int(np.argmax(scores)) == answer, (question, scores)
+
+
+def test_a_damaged_reranker_is_refused_and_logged(tmp_path, monkeypatch, caplog):
+    damaged = tmp_path / "reranker"
+    shutil.copytree(rerank.RERANKER_DIR, damaged)
+    model = damaged / rerank.MODEL_FILE
+    model.write_bytes(model.read_bytes()[:-10])  # a truncated download or a disk error
+    with pytest.raises(ValueError, match="checksum"):
+        Reranker(damaged)
+    monkeypatch.setattr(rerank, "RERANKER_DIR", damaged)
+    shipped_reranker.cache_clear()
+    try:
+        with caplog.at_level(logging.WARNING, logger="bot.rerank"):
+            assert shipped_reranker() is None
+        assert "reinstall casebot" in caplog.text
+    finally:
+        shipped_reranker.cache_clear()
+
+
+def test_the_reranker_overrules_only_by_more_than_the_margin():
+    scores = np.array([1.0, 1.0 + RERANK_MARGIN, 5.0], np.float32)
+    assert overruled(scores, [1, 1, 1], current=0, rank_weight=0.5, margin=RERANK_MARGIN) == 2
+    assert overruled(scores[:2], [1, 1], current=0, rank_weight=0.5, margin=RERANK_MARGIN) is None  # equal: not more
+    # a sentence of a lower-ranked passage pays for its rank: 5.0 - 0.5 x 4 is not 3 above 1.0 - 0.5 x 1
+    assert overruled(scores, [1, 1, 4], current=0, rank_weight=0.5, margin=RERANK_MARGIN) is None
+
+
+class Scripted:
+    """A reranker whose scores are written in the test: the mechanism, not the model, is under test."""
+
+    def __init__(self, scores: dict[str, float]):
+        self.given = scores
+
+    def scores(self, question, sentences):
+        return np.array([self.given.get(text, 0.0) for _, text in sentences], np.float32)
+
+
+def passage(chunk_id: int, doc_id: str, *sentences: str) -> Hit:
+    text = " ".join(sentences)
+    spans, at = [], 0
+    for s in sentences:
+        spans.append((at, at + len(s)))
+        at += len(s) + 1
+    return Hit(chunk_id, doc_id, doc_id, "Case", text, 0, len(text), None, 1.0, spans)
+
+
+STARTED = "She was started on prednisolone 60 mg daily."
+PRESENTED = "A 45-year-old woman presented with fever."
+GENERAL = "Prednisolone 1 mg/kg is the usual starting dose."
+OTHER = "He was given prednisolone 40 mg daily."
+
+
+def rules_quote(hits: list[Hit], n: int, sentence: str) -> Citation:
+    start = hits[n - 1].text.index(sentence)
+    return Citation(n=n, quote=sentence, start=start, end=start + len(sentence))
+
+
+def rules_saw(hits: list[Hit], *ranked: tuple[int, str], marked: tuple[tuple[int, str], ...] = ()) -> RulesView:
+    """The rules' ranking of (passage number, sentence), best first, and the sentences they marked down."""
+    where = [(n, hits[n - 1].text.index(sentence)) for n, sentence in ranked]
+    return RulesView(where, {(n, hits[n - 1].text.index(sentence)) for n, sentence in marked})
+
+
+def test_a_much_surer_sentence_of_the_same_paper_goes_first_and_the_rules_quotes_follow():
+    hits = [passage(1, "a.txt", PRESENTED, GENERAL), passage(2, "a.txt", STARTED)]
+    query = Query("What dose of prednisolone was she started on?", "", np.zeros(4), [], [], {})
+    rules = [rules_quote(hits, 1, GENERAL), rules_quote(hits, 1, PRESENTED)]
+    view = rules_saw(hits, (1, GENERAL), (2, STARTED), (1, PRESENTED))
+    answer = reranked(Scripted({GENERAL: 1.0, STARTED: 6.0}), query, hits, rules, view)
+    assert [c.quote for c in answer] == [STARTED, GENERAL, PRESENTED]
+    assert answer[0] == Citation(n=2, quote=STARTED, start=0, end=len(STARTED))  # cited where it stands
+    assert reranked(Scripted({GENERAL: 1.0, STARTED: 4.0}), query, hits, rules, view) == rules  # not sure enough
+
+
+def test_the_reranker_promotes_only_what_the_rules_shortlist_and_did_not_mark_down():
+    hits = [passage(1, "a.txt", PRESENTED, GENERAL), passage(2, "a.txt", STARTED)]
+    query = Query("What dose of prednisolone was she started on?", "", np.zeros(4), [], [], {})
+    rules = [rules_quote(hits, 1, GENERAL)]
+    sure = Scripted({GENERAL: 0.0, STARTED: 10.0})
+    marked = rules_saw(hits, (1, GENERAL), (2, STARTED), marked=((2, STARTED),))  # e.g. no dose stated
+    assert reranked(sure, query, hits, rules, marked) == rules
+    assert RERANK_SHORTLIST == 3
+    far_down = rules_saw(hits, (1, GENERAL), (1, PRESENTED), (1, PRESENTED), (1, PRESENTED), (2, STARTED))
+    assert reranked(sure, query, hits, rules, far_down) == rules
+
+
+def test_the_reranker_never_quotes_another_paper():
+    hits = [passage(1, "a.txt", PRESENTED, GENERAL), passage(2, "b.txt", OTHER)]
+    query = Query("What dose of prednisolone was she given?", "", np.zeros(4), [], [], {})
+    rules = [rules_quote(hits, 1, GENERAL)]
+    view = rules_saw(hits, (1, GENERAL), (2, OTHER))
+    assert reranked(Scripted({GENERAL: 0.0, OTHER: 10.0}), query, hits, rules, view) == rules
+
+
+def test_the_setting_turns_the_reranker_off(shipped_bot, monkeypatch):
+    question = "What was the IVIg dose?"
+    calls = []
+    real = shipped_reranker()
+    assert real is not None
+
+    class Counting:
+        def scores(self, q, sentences):
+            calls.append(q)
+            return real.scores(q, sentences)
+
+    monkeypatch.setattr("bot.core.shipped_reranker", lambda: Counting())
+    shipped_bot.ask(question)
+    assert calls == [question]
+    settings = shipped_bot.settings
+    rules_only = CaseBot(settings.model_copy(update={"answer": settings.answer.model_copy(update={"rerank": False})}))
+    rules_only.ask(question)
+    assert calls == [question]
