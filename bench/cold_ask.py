@@ -10,6 +10,7 @@ query encoder into a temporary cache), then runs, alternately, as new processes:
   floor  import sentence-transformers, load the model, encode QUESTION: what every
          cold ask paid before anything was read from the index;
   torch  `casebot ask QUESTION` with query_encoder = torch, for context.
+  rules  `casebot ask QUESTION` with rerank = false: what the answer reranker (bot/rerank.py) adds.
 
 CPU time (user + system) and peak RSS of each child come from wait4(2), so the machine's
 other load does not count. Each figure is the median of --repeat runs. Targets: ask CPU
@@ -64,11 +65,12 @@ def main() -> None:
             CASEBOT_CACHE_DIR=str(work / "cache"),
         )
         subprocess.run([str(CASEBOT), "index", "update"], env=env, check=True, capture_output=True)
-        runs: dict[str, list[tuple[float, float]]] = {"ask": [], "floor": [], "torch": []}
+        runs: dict[str, list[tuple[float, float]]] = {"ask": [], "floor": [], "torch": [], "rules": []}
         commands = {
             "ask": ([str(CASEBOT), "ask", args.question], env),
             "floor": ([sys.executable, "-c", FLOOR.format(question=args.question)], env),
             "torch": ([str(CASEBOT), "ask", args.question], {**env, "CASEBOT_QUERY_ENCODER": "torch"}),
+            "rules": ([str(CASEBOT), "ask", args.question], {**env, "CASEBOT_RERANK": "false"}),
         }
         for _ in range(args.repeat):
             for name, (cmd, run_env) in commands.items():
@@ -80,6 +82,7 @@ def main() -> None:
             "ask": "casebot ask (lean ONNX encoder)",
             "floor": "import s-t + load model + encode 1 question",
             "torch": "casebot ask, query_encoder = torch",
+            "rules": "casebot ask, rerank = false",
         }
         for name, label in labels.items():
             print(f"  {label:<46} {cpu[name]:6.2f} CPU-s  {rss[name]:6.0f} MB peak RSS")

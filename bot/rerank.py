@@ -39,8 +39,9 @@ class Reranker:
         from tokenizers import Tokenizer
 
         manifest = json.loads((directory / MANIFEST_FILE).read_text(encoding="utf-8"))
-        model = (directory / MODEL_FILE).read_bytes()
-        if hashlib.sha256(model).hexdigest() != manifest["sha256"]:
+        with open(directory / MODEL_FILE, "rb") as f:
+            digest = hashlib.file_digest(f, "sha256").hexdigest()
+        if digest != manifest["sha256"]:
             raise ValueError(f"{directory / MODEL_FILE} does not match the checksum in {MANIFEST_FILE}")
         self.max_tokens = int(manifest["max_tokens"])
         self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
@@ -48,7 +49,10 @@ class Reranker:
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = SESSION_THREADS
         options.log_severity_level = 3  # errors only
-        self._session = onnxruntime.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        options.enable_cpu_mem_arena = False
+        self._session = onnxruntime.InferenceSession(
+            str(directory / MODEL_FILE), options, providers=["CPUExecutionProvider"]
+        )
 
     def scores(self, question: str, sentences: Sequence[tuple[str, str]]) -> np.ndarray:
         """One score per (section, sentence), read as "section: sentence" after the question, as in training."""
