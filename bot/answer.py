@@ -97,9 +97,8 @@ CLAIM_KINDS = ("yes_no", *(kind for kind in VALUE_KINDS if kind != "level"))
 # them, while its methods state what was given (dose, duration) and to how many ("2,345 women").
 OUTCOME_KINDS = ("yes_no", "count")
 NO_ANSWER = "No passage in the indexed case reports answers this."
-MAX_QUOTES = (
-    4  # an answer quotes at most this many sentences, whatever max_sentences says (a compound question's extra)
-)
+# An answer quotes at most this many sentences, whatever max_sentences says (a compound question's extra one).
+MAX_QUOTES = 4
 _WH = r"(?:what|which|when|where|how|why|who|whom|whose)"
 _COMPOUND = re.compile(
     rf"\b{_WH}\b.*\band\s+(?:{_WH}|did|does|do|was|were|is|are|had|has)\b|\b{_WH}\s+and\s+{_WH}\b", re.I
