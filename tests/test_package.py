@@ -24,7 +24,7 @@ pytestmark = pytest.mark.model
 def installed(tmp_path_factory) -> Path:
     """A venv holding only the casebot wheel (dependencies visible through a .pth file); its bin dir."""
     base = tmp_path_factory.mktemp("pkg")
-    subprocess.run(
+    built = subprocess.run(
         [
             sys.executable,
             "-m",
@@ -41,6 +41,7 @@ def installed(tmp_path_factory) -> Path:
         capture_output=True,
         timeout=300,
     )
+    assert "BuildBackendWarning" not in built.stderr.decode()  # every folder of package data is declared
     wheel = next((base / "dist").glob("casebot-*.whl"))
     subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(base / "venv")], check=True, timeout=120)
     purelib = next((base / "venv" / "lib").glob("python3*/site-packages"))
@@ -102,4 +103,5 @@ def test_wheel_installs_and_answers_from_another_directory(installed, tmp_path):
     assert answer.returncode == 0, answer.stderr
     assert "1 g daily" in answer.stdout and "Scurvy in a man" in answer.stdout
     assert "BuildBackendWarning" not in added.stderr + answer.stderr
+    assert "reranker is not used" not in answer.stderr  # bot/data/reranker is in the wheel, and loads
     assert not list(Path(imported).parent.parent.glob("index"))  # nothing written inside site-packages
