@@ -131,7 +131,7 @@ _SHORT_STATEMENT = re.compile(r"\b(?:was|were|is|are|has|had|nothing|no|none|not
 _LABELLED_VALUE = re.compile(r"\s*[^\W\d_][\w-]*\s*:\s*\d[\d.,]*\s*\S+\s*")
 # A paper's first line when it ends without a full stop: its title in a text file (scoring.TITLE_LINE_PENALTY)
 _HEADING_LINE = re.compile(r"[^\n]*[^.!?:\s]\s*")
-# A study's background: what was known before it, never what it found (the reranker's candidates for a finding)
+# A study's background: what was known before it, never what it found (marked down for the reranker, see reranked)
 _BACKGROUND = re.compile(r"\b(?:background|introduction)\b", re.I)
 _AIMS = re.compile(
     r"\b(?:(?:aim|aims|objective|objectives|purpose) (?:of|was|were|is)|to (?:determine|assess|evaluate|"
@@ -881,10 +881,10 @@ def compose(
 
 @dataclass
 class RulesView:
-    """How the rules saw an answer's candidate sentences, each as (passage number, start): their ranking, best
-    first, and those a rule marked down (the wrong shape of value, another drug's dose, a title, an aim …)."""
+    """How the rules saw an answer's candidate sentences: their ranking, best first, as citations, and the (passage
+    number, start) of those a rule marked down (the wrong shape of value, another drug's dose, a title, an aim …)."""
 
-    order: list[tuple[int, int]] = field(default_factory=list)
+    order: list[Citation] = field(default_factory=list)
     marked: set[tuple[int, int]] = field(default_factory=set)
 
 
@@ -896,46 +896,32 @@ def reranked(
     view: RulesView,
 ) -> list[Citation]:
     """The rules' quotes, led by the sentence of the first quote's paper the reranker is much surer of, if any
-    (scoring.RERANK_MARGIN); the rules' quotes follow it, at most MAX_QUOTES in all. It chooses among sentences
-    the rules rank among their best (scoring.RERANK_SHORTLIST) that no rule marked down and none the rules call context:
-    "What were her symptoms?" is not answered by "her symptoms remained refractory", whatever the model says."""
-    shortlist = set(view.order[:RERANK_SHORTLIST])
-    paper = hits[citations[0].n - 1].doc_id
-    candidates: dict[str, Citation] = {}  # overlapping passages repeat sentences: the first (best-ranked) holds it
-    sections: list[str] = []
-    presentation = asks_presentation(query.question)
+    (scoring.RERANK_MARGIN); the rules' quotes follow it, at most MAX_QUOTES in all. It chooses among the rules'
+    best sentences (scoring.RERANK_SHORTLIST) that no rule marked down: "What were her symptoms?" is not answered by
+    "her symptoms remained refractory", whatever the model says."""
+    first = citations[0]
+    paper, section = hits[first.n - 1].doc_id, hits[first.n - 1].section
     # "Does X reduce Y?" asked of a study whose results the rules quote: its results say by how much; the
     # conclusion restating them is the authors' reading (abstracts: five first quotes moved there without this)
-    findings = query.section is RESULTS_SECTION and bool(RESULTS_SECTION.search(hits[citations[0].n - 1].section))
-    for n, hit in enumerate(hits, 1):
-        if hit.doc_id != paper:
-            continue
-        title = _title_line(hit)
-        for s, e in hit.sentences:
-            sentence = hit.text[s:e]
-            context = (  # what the rules mark down as context, never an answer: the reranker may not promote it
-                s < title
-                or _AIMS.search(sentence)
-                or _ANNOUNCES.search(sentence)
-                or (not presentation and _INTRODUCES.match(sentence))
-                or (query.kind in OUTCOME_KINDS and (methods_section(hit.section) or _BACKGROUND.search(hit.section)))
-                or (findings and not RESULTS_SECTION.search(hit.section))  # a study's numbers over its conclusion
-            )
-            chosen = sentence == citations[0].quote
-            eligible = (n, s) in shortlist and not (context or (n, s) in view.marked)
-            if sentence not in candidates and quotable(sentence) and (chosen or eligible):
-                candidates[sentence] = Citation(n=n, quote=sentence, start=s, end=e)
-                sections.append(hit.section)
-    quotes = list(candidates)
-    if citations[0].quote not in candidates:
+    findings = query.section is RESULTS_SECTION and bool(RESULTS_SECTION.search(section))
+    candidates = {first.quote: first}  # overlapping passages repeat sentences: the best-ranked one stands
+    for c in view.order[:RERANK_SHORTLIST]:
+        hit = hits[c.n - 1]
+        if (
+            hit.doc_id == paper
+            and (c.n, c.start) not in view.marked
+            and not (findings and not RESULTS_SECTION.search(hit.section))
+        ):
+            candidates.setdefault(c.quote, c)
+    if len(candidates) == 1:
         return citations
-    scores = reranker.scores(query.question, list(zip(sections, quotes, strict=True)))
-    ranks = [candidates[q].n for q in quotes]
-    better = overruled(scores, ranks, quotes.index(citations[0].quote), RERANK_RANK_WEIGHT, RERANK_MARGIN)
+    choices = list(candidates.values())
+    scores = reranker.scores(query.question, [(hits[c.n - 1].section, c.quote) for c in choices])
+    better = overruled(scores, [c.n for c in choices], 0, RERANK_RANK_WEIGHT, RERANK_MARGIN)
     if better is None:
         return citations
-    first = candidates[quotes[better]]
-    return [first, *(c for c in citations if c.quote != first.quote)][:MAX_QUOTES]
+    promoted = choices[better]
+    return [promoted, *(c for c in citations if c.quote != promoted.quote)][:MAX_QUOTES]
 
 
 def select_sentences(
@@ -1057,15 +1043,18 @@ def select_sentences(
             down = True
         if query.kind == "why" and _CAUSAL.search(sentence):
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
-        if query.kind not in ("what", "other", "list") and (_AIMS.search(sentence) or _ANNOUNCES.search(sentence)):
-            score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY
-            down = True
+        if _AIMS.search(sentence) or _ANNOUNCES.search(sentence):
+            if query.kind not in ("what", "other", "list"):
+                score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY
+            down = True  # "To determine whether …", "We report …": context for any question
         if s < titles[n - 1]:
             score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
             down = True
         if query.kind in OUTCOME_KINDS and methods_section(hit.section):
             score -= METHODS_PENALTY  # "Randomised trial of 307 women …" says how it was studied, not what was found
             down = True
+        if query.kind in OUTCOME_KINDS and _BACKGROUND.search(hit.section):
+            down = True  # what was known before a study, never what it found (no penalty: the rules were set without)
         if not presentation and _INTRODUCES.match(sentence):
             score -= INTRO_PENALTY  # "A 55-year-old woman with …" says who she is, not what triggered it
             down = True
@@ -1140,7 +1129,7 @@ def select_sentences(
             return []
     scored.sort(key=lambda x: -x[0])
     if view is not None:
-        view.order = [(x[1], x[2]) for x in scored]
+        view.order = [Citation(n=n, quote=sentence, start=s, end=e) for _, n, s, e, sentence, *_ in scored]
     if confirmed and not INVESTIGATION.search(scored[0][4]):
         return []  # "How was the effusion detected?": no sentence of hers says by what (scoring.UNTESTED_PENALTY)
     best = scored[0][0]

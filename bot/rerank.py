@@ -4,9 +4,10 @@ The answer's rules choose the first quote from word overlap, the question's kind
 sentence stands; they were written reading the development sets' misses and pick the sentence
 that answers about 65% of the time on questions nobody tuned for. A cross-encoder (all-MiniLM-L6-v2's
 weights, fine-tuned to pick the answering sentence among its candidates; `bench/fit_reranker.py`)
-reads the question and each sentence of the first quote's paper together. Only when it is much surer
-of another sentence (scoring.RERANK_MARGIN) does that sentence go first; the rules' quotes follow.
-It never makes the bot answer or abstain, and never quotes another paper than the rules chose.
+reads the question together with the rules' first quote and their next best sentences of its paper
+(answer.reranked). Only when it is much surer of another one (scoring.RERANK_MARGIN) does that sentence
+go first; the rules' quotes follow. It never makes the bot answer or abstain, and never quotes another
+paper than the rules chose.
 
 The model ships inside the package (`bot/data/reranker`, int8 ONNX, 23 MB, checked by its SHA-256 in
 `reranker.json`), runs on onnxruntime with one thread (no torch), and is loaded once per process.
@@ -43,9 +44,8 @@ class Reranker:
             digest = hashlib.file_digest(f, "sha256").hexdigest()
         if digest != manifest["sha256"]:
             raise ValueError(f"{directory / MODEL_FILE} does not match the checksum in {MANIFEST_FILE}")
-        self.max_tokens = int(manifest["max_tokens"])
         self._tokenizer = Tokenizer.from_file(str(directory / TOKENIZER_FILE))
-        self._tokenizer.enable_truncation(self.max_tokens, strategy="longest_first")  # a long question too
+        self._tokenizer.enable_truncation(int(manifest["max_tokens"]), strategy="longest_first")  # a long question too
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = options.inter_op_num_threads = SESSION_THREADS
         options.log_severity_level = 3  # errors only
