@@ -1,6 +1,6 @@
 """Warm `ask` latency against its floor, and indexing throughput against raw model.encode.
 
-    python bench/latency.py [--papers 1000] [--questions 200] [--seed 7] [--profile] [--ask-only DIR]
+    python bench/latency.py [--papers 1000] [--questions 200] [--seed 7] [--profile] [--ask-only DIR] [--real DIR]
 
 On a synthetic corpus (bench/synthetic.py, about 10 passages a paper) in a temporary
 folder, in one process with one warm model:
@@ -13,7 +13,10 @@ folder, in one process with one warm model:
     the floor any dense retriever pays: one query encode plus one FAISS search of the
     same depth. It then replays ask's stages with timers to show where the rest goes.
 
---profile adds cProfile listings: a build of the first 100 papers and 50 asks. --ask-only DIR
+--real DIR does the same over real case reports and the questions people asked of them: the cases corpus
+(bench/data/cases/docs with docs_src/) and its questions, indexed in DIR once. The synthetic questions seldom
+give the answer reranker a second candidate to score; real ones usually do, so this is what the reranker
+costs a user. --profile adds cProfile listings: a build of the first 100 papers and 50 asks. --ask-only DIR
 measures (a) alone over an index kept in DIR (built there once, brought up to date
 when the analysis changes), so it can be repeated on a
 quiet machine without rebuilding.
@@ -34,7 +37,7 @@ import tempfile
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import numpy as np
@@ -50,10 +53,12 @@ from bot import CaseBot, load_settings  # noqa: E402
 from bot.answer import compose  # noqa: E402
 from bot.config import Settings  # noqa: E402
 from bot.embed import get_embedder  # noqa: E402
+from bot.evaluate import load_questions  # noqa: E402
 from bot.indexer import EMBED_BATCH  # noqa: E402
 from bot.rerank import shipped_reranker  # noqa: E402
 
 PROFILE_PAPERS, PROFILE_ASKS, WARMUP_ASKS = 100, 50, 5
+CASES = ROOT / "bench" / "data" / "cases"
 
 
 @contextmanager
@@ -64,6 +69,16 @@ def replaced(obj: object, name: str, replacement: Callable) -> Iterator[None]:
         yield
     finally:
         delattr(obj, name)
+
+
+def counter(fn: Callable, totals: dict[str, float], key: str) -> Callable:
+    """`fn(question, sentences)`, adding the number of sentences of each call to totals[key]."""
+
+    def wrapper(question, sentences):
+        totals[key] += len(sentences)
+        return fn(question, sentences)
+
+    return wrapper
 
 
 def timer(fn: Callable, totals: dict[str, float], key: str) -> Callable:
@@ -164,7 +179,8 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         t4 = time.perf_counter()
         compose(query, hits, s.answer.max_sentences, s.answer.abstain_below)
         t5 = time.perf_counter()
-        compose(query, hits, s.answer.max_sentences, s.answer.abstain_below, reranker)
+        with replaced(reranker, "scores", counter(reranker.scores, totals, "pairs")) if reranker else nullcontext():
+            compose(query, hits, s.answer.max_sentences, s.answer.abstain_below, reranker)
         t6 = time.perf_counter()
         out["retriever() (generation check)"].append(t1 - t0)
         out["resolve (cleaning, follow-up rules)"].append(t2 - t1)
@@ -174,6 +190,7 @@ def ask_stages(bot: CaseBot, qs: list[str]) -> dict[str, list[float]]:
         out["compose (sentences, the rules)"].append(t5 - t4)
         out["compose: the reranker's part"].append(max(0.0, (t6 - t5) - (t5 - t4)))
         out["total"].append(t4 - t0 + t6 - t5)
+        out["pairs"].append(totals["pairs"])  # question-sentence pairs the reranker scored (0: not run)
     return out
 
 
@@ -196,14 +213,15 @@ def profile(settings: Settings, bot: CaseBot, qs: list[str], tmp: Path) -> None:
         )
 
 
-def measure_asks(settings: Settings, args: argparse.Namespace, scratch: Path) -> None:
-    """(a) with its README line; --profile adds cProfile listings (a small build goes into `scratch`)."""
+def measure_asks(settings: Settings, args: argparse.Namespace, scratch: Path, qs: list[str] | None = None) -> None:
+    """(a) with its README line, over `qs` (default: synthetic questions); --profile adds cProfile listings (a
+    small build goes into `scratch`)."""
     load = OtherLoad()
     bot = CaseBot(settings)
     retriever = bot.retriever()
     for q in questions(WARMUP_ASKS, args.seed + 1):
         bot.ask(q)
-    qs = questions(args.questions, args.seed)
+    qs = qs or questions(args.questions, args.seed)
     a = measure_ask(bot, qs)
     stages = ask_stages(bot, qs)
     med = {k: statistics.median(v) for k, v in a.items()}
@@ -213,9 +231,15 @@ def measure_asks(settings: Settings, args: argparse.Namespace, scratch: Path) ->
     )
     for key in ("ask", "floor", "encode", "search"):
         print(f"  {key:<8} median {ms(med[key]):>9}  p90 {ms(pct(a[key], 90)):>9}")
+    pairs = stages.pop("pairs")
     print("  ask replayed stage by stage (median, p90):")
     for key, values in stages.items():
         print(f"    {key:<38} {ms(statistics.median(values)):>9}  {ms(pct(values, 90)):>9}")
+    ran = [n for n in pairs if n]
+    print(
+        f"  the answer reranker ran for {len(ran)} of {len(qs)} questions"
+        + (f", scoring {statistics.mean(ran):.1f} sentences each" if ran else "")
+    )
     print(f"  {load.report()}")
     if args.profile:
         profile(settings, bot, qs, scratch)
@@ -239,8 +263,28 @@ def main() -> None:
         metavar="DIR",
         help="only (a), over DIR/docs and DIR/index (built there with `casebot index update` if missing)",
     )
+    parser.add_argument(
+        "--real",
+        type=Path,
+        metavar="DIR",
+        help="only (a), over the cases corpus and its questions (indexed in DIR/index if missing)",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
+
+    if args.real:
+        settings = load_settings(env={}, docs_dir=args.real / "docs", index_dir=args.real / "index")
+        if not settings.docs_dir.is_dir():
+            settings.docs_dir.mkdir(parents=True)
+            for folder in (CASES / "docs", ROOT / "docs_src"):
+                for path in folder.iterdir():
+                    if path.is_file():
+                        shutil.copy(path, settings.docs_dir)
+        CaseBot(settings).update_index()
+        rows = load_questions(CASES / "questions.jsonl")
+        with tempfile.TemporaryDirectory(prefix="casebot-bench-") as scratch:
+            measure_asks(settings, args, Path(scratch), [row["question"] for row in rows])
+        return
 
     if args.ask_only:
         settings = load_settings(env={}, docs_dir=args.ask_only / "docs", index_dir=args.ask_only / "index")
