@@ -1043,9 +1043,10 @@ def select_sentences(
             down = True
         if query.kind == "why" and _CAUSAL.search(sentence):
             score += CAUSE_BONUS  # "Why was she dialysed?": "Because her methanol level was above 200 mg/L, …"
-        if _AIMS.search(sentence) or _ANNOUNCES.search(sentence):
+        aim = _AIMS.search(sentence)
+        if aim or _ANNOUNCES.search(sentence):
             if query.kind not in ("what", "other", "list"):
-                score -= AIM_PENALTY if _AIMS.search(sentence) else RESTATE_PENALTY
+                score -= AIM_PENALTY if aim else RESTATE_PENALTY
             down = True  # "To determine whether …", "We report …": context for any question
         if s < titles[n - 1]:
             score -= TITLE_LINE_PENALTY  # a title names everything the paper is about, and answers nothing
