@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -51,6 +51,8 @@
 - check18: bench/data/cases/check18 (12 more, 84 questions, written in the thirtieth round), indexed with all the
   others: blind on that round's base and its end; --misses does not list it.
 - check19: bench/data/cases/check19 (12 more, 84 questions, written in the thirty-first round), indexed with all the
+  others: blind on that round's base and its end; --misses does not list it.
+- check20: bench/data/cases/check20 (12 more, 84 questions, written in the thirty-second round), indexed with all the
   others: blind on that round's base and its end; --misses does not list it.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
@@ -155,7 +157,7 @@ def main() -> None:
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument(
         "--sets",
-        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,abstracts,shipped,eval-dev",
+        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,abstracts,shipped,eval-dev",
     )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
@@ -263,6 +265,11 @@ def main() -> None:
                 "check19",
                 [*with_check11, *(DATA / "cases" / f"check{n}" / "docs" for n in range(12, 20))],
                 ("b1", "b2"),
+            ),
+            (
+                "check20",
+                [*with_check11, *(DATA / "cases" / f"check{n}" / "docs" for n in range(12, 21))],
+                ("d1", "d2"),
             ),
         ):
             if name in sets:
