@@ -39,6 +39,7 @@ from .analysis import (
     asks_how_confirmed,
     asks_how_treated,
     blank,
+    concept_tokens,
     general_by_tense_only,
     given_object,
     methods_section,
@@ -77,6 +78,7 @@ from .scoring import (
     QUANTITY_PENALTY,
     REPEAT_PENALTY,
     RERANK_MARGIN,
+    RERANK_PAIRS,
     RERANK_RANK_WEIGHT,
     RERANK_SHORTLIST,
     RESTATE_PENALTY,
@@ -886,6 +888,34 @@ class RulesView:
 
     order: list[Citation] = field(default_factory=list)
     marked: set[tuple[int, int]] = field(default_factory=set)
+    held: dict[tuple[int, int], set[str]] = field(default_factory=dict)  # the question's key terms each sentence holds
+
+
+# A word used as the time of something else: "… presenting 7.8 years after initial diagnosis" says when, not how it is
+# diagnosed. Read only for the reranker's choice (reranked), for questions that do not ask a time.
+_AS_A_TIME = re.compile(
+    r"\b(?:after|before|since|at|following|prior to|until|from)\s+(?:(?:the|her|his|their|its)\s+)?"
+    r"(?:(?:initial|first|original)\s+)?(?:diagnos\w*|presentation|admission|surgery|operation|treatment|onset)\b",
+    re.I,
+)
+_ASKS_A_TIME = ("time", "duration", "age")
+
+
+def _drops_the_answer(query: Query, first: set[str], sentence: str, held: set[str]) -> bool:
+    """Whether a sentence the reranker prefers to the rules' first quote (which holds the question's key terms
+    `first`; this one holds `held`) has lost what made that quote answer: a test or concept the question names
+    ("Were CRP and ESR raised?": "… perivascular inflammatory infiltrates" names neither), a word the two share
+    that this one uses only as a time ("How is it diagnosed?": "… 7.8 years after initial diagnosis"), or, for a
+    question on how she presented, a treatment without the presentation ("She was initially treated with …")."""
+    if {t for t in first if t.startswith("@")} - held:
+        return True
+    spans = [m.span() for m in _AS_A_TIME.finditer(sentence)] if query.kind not in _ASKS_A_TIME else []
+    if spans and query.vocabulary is not None:
+        rest = concept_tokens(blank(sentence, spans), query.vocabulary)
+        times = concept_tokens(" ".join(sentence[a:b] for a, b in spans), query.vocabulary)
+        if any(query.has(t, times) and not query.has(t, rest) for t in first & held):
+            return True
+    return asks_presentation(query.question) and bool(TREATMENT.search(sentence)) and not query.focus_head & held
 
 
 def reranked(
@@ -898,24 +928,27 @@ def reranked(
     """The rules' quotes, led by the sentence of the first quote's paper the reranker is much surer of, if any
     (scoring.RERANK_MARGIN); the rules' quotes follow it, at most MAX_QUOTES in all. It chooses among the rules'
     best sentences (scoring.RERANK_SHORTLIST) that no rule marked down: "What were her symptoms?" is not answered by
-    "her symptoms remained refractory", whatever the model says."""
+    "her symptoms remained refractory", whatever the model says; nor one that drops what the first quote answers with
+    (_drops_the_answer)."""
     first = citations[0]
     paper, section = hits[first.n - 1].doc_id, hits[first.n - 1].section
     # "Does X reduce Y?" asked of a study whose results the rules quote: its results say by how much; the
     # conclusion restating them is the authors' reading (abstracts: five first quotes moved there without this)
     findings = query.section is RESULTS_SECTION and bool(RESULTS_SECTION.search(section))
     candidates = {first.quote: first}  # overlapping passages repeat sentences: the best-ranked one stands
+    answering = view.held.get((first.n, first.start), set())
     for c in view.order[:RERANK_SHORTLIST]:
         hit = hits[c.n - 1]
         if (
             hit.doc_id == paper
             and (c.n, c.start) not in view.marked
             and not (findings and not RESULTS_SECTION.search(hit.section))
+            and not _drops_the_answer(query, answering, c.quote, view.held.get((c.n, c.start), set()))
         ):
             candidates.setdefault(c.quote, c)
     if len(candidates) == 1:
         return citations
-    choices = list(candidates.values())
+    choices = list(candidates.values())[:RERANK_PAIRS]  # the first quote and the best-ranked others
     scores = reranker.scores(query.question, [(hits[c.n - 1].section, c.quote) for c in choices])
     better = overruled(scores, [c.n for c in choices], 0, RERANK_RANK_WEIGHT, RERANK_MARGIN)
     if better is None:
@@ -1075,6 +1108,8 @@ def select_sentences(
             down = True
         if days and days & _days(sentence):
             score += DAY_BONUS  # "On day 5 he was given a second IVIG course", not "… 5 mg/kg on day 9"
+        if view is not None:
+            view.held[(n, s)] = present
         if view is not None and down:
             view.marked.add((n, s))  # a rule marked it down: not what the question asks, whatever else it says
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet

@@ -9,11 +9,12 @@ import numpy as np
 import pytest
 
 from bot import CaseBot, rerank
+from bot.analysis import Vocabulary
 from bot.answer import RulesView, reranked
 from bot.records import Citation, Hit
 from bot.rerank import Reranker, overruled, shipped_reranker
 from bot.retrieve import Query
-from bot.scoring import RERANK_MARGIN, RERANK_SHORTLIST
+from bot.scoring import RERANK_MARGIN, RERANK_PAIRS, RERANK_SHORTLIST
 
 
 def test_the_shipped_reranker_scores_the_answering_sentence_highest():
@@ -122,9 +123,78 @@ def test_the_reranker_promotes_only_what_the_rules_shortlist_and_did_not_mark_do
     sure = Scripted({GENERAL: 0.0, STARTED: 10.0})
     marked = rules_saw(hits, (1, GENERAL), (2, STARTED), marked=((2, STARTED),))  # e.g. no dose stated
     assert reranked(sure, query, hits, rules, marked) == rules
-    assert RERANK_SHORTLIST == 3
-    far_down = rules_saw(hits, (1, GENERAL), (1, PRESENTED), (1, PRESENTED), (1, PRESENTED), (2, STARTED))
+    far_down = rules_saw(hits, (1, GENERAL), *[(1, PRESENTED)] * RERANK_SHORTLIST, (2, STARTED))
     assert reranked(sure, query, hits, rules, far_down) == rules
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "head", "first", "held_first", "surer", "held_surer"),
+    [
+        # a test the question names: the biopsy's "inflammatory infiltrates" names neither
+        (
+            "Were CRP and ESR raised?",
+            "yes_no",
+            set(),
+            "CRP and ESR were normal.",
+            {"@crp", "@esr"},
+            "The biopsy showed inflammatory infiltrates.",
+            {"inflamm"},
+        ),
+        # issue 11's example: the word asked about, used only as the time of something else
+        (
+            "How is calcinosis cutis diagnosed?",
+            "how",
+            set(),
+            "Diagnosis rests on imaging and biopsy.",
+            {"diagnosi"},
+            "Calcinosis typically appears 7.8 years after initial diagnosis.",
+            {"diagnosi"},
+        ),
+        # how she presented is not answered by how she was first treated
+        (
+            "What was the initial presentation?",
+            "what",
+            {"present"},
+            "She presented with painful nodules.",
+            {"present"},
+            "She was initially treated with prednisolone.",
+            {"initi"},
+        ),
+    ],
+    ids=["a-test-it-names", "a-word-as-a-time", "a-treatment-for-a-presentation"],
+)
+def test_the_reranker_never_promotes_a_sentence_that_drops_what_the_first_quote_answers_with(
+    question, kind, head, first, held_first, surer, held_surer
+):
+    hits = [passage(1, "a.txt", first, surer)]
+    query = Query(question, "", np.zeros(4), [], [], {}, kind=kind, focus_head=head, vocabulary=Vocabulary.load())
+    rules = [rules_quote(hits, 1, first)]
+    view = rules_saw(hits, (1, first), (1, surer))
+    view.held = {(1, 0): held_first, (1, len(first) + 1): held_surer}
+    assert reranked(Scripted({first: 0.0, surer: 10.0}), query, hits, rules, view) == rules
+    # the same sentence holding what the first quote holds is promoted
+    view.held[(1, len(first) + 1)] = held_first | held_surer
+    if kind != "how":  # (the diagnosis as a time is never what "how" asks)
+        assert reranked(Scripted({first: 0.0, surer: 10.0}), query, hits, rules, view)[0].quote == surer
+
+
+def test_the_reranker_scores_at_most_a_bounded_number_of_sentences():
+    """Each sentence costs the model about 3 ms: the first quote and the best-ranked others, RERANK_PAIRS in all."""
+    others = [f"She was given drug {i} at 10 mg." for i in range(RERANK_SHORTLIST + 2)]
+    hits = [passage(1, "a.txt", GENERAL, *others)]
+    query = Query("What dose was she given?", "", np.zeros(4), [], [], {})
+    rules = [rules_quote(hits, 1, GENERAL)]
+    view = rules_saw(hits, (1, GENERAL), *((1, o) for o in others))
+    scored: list[str] = []
+
+    class Recording(Scripted):
+        def scores(self, question, sentences):
+            scored.extend(text for _, text in sentences)
+            return super().scores(question, sentences)
+
+    answer = reranked(Recording({o: 10.0 for o in others}), query, hits, rules, view)
+    assert scored == [GENERAL, *others[: RERANK_PAIRS - 1]]
+    assert answer[0].quote == others[0]
 
 
 def test_the_reranker_never_quotes_another_paper():
