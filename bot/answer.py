@@ -892,30 +892,32 @@ class RulesView:
 
 
 # A word used as the time of something else: "… presenting 7.8 years after initial diagnosis" says when, not how it is
-# diagnosed. Read only for the reranker's choice (reranked), for questions that do not ask a time.
+# diagnosed. Read only for the reranker's choice (reranked), for questions that do not ask a time. Not "at": "At
+# presentation she had painful nodules" tells the presentation.
 _AS_A_TIME = re.compile(
-    r"\b(?:after|before|since|at|following|prior to|until|from)\s+(?:(?:the|her|his|their|its)\s+)?"
+    r"\b(?:after|before|since|following|prior\s+to|until|from)\s+(?:(?:the|her|his|their|its)\s+)?"
     r"(?:(?:initial|first|original)\s+)?(?:diagnos\w*|presentation|admission|surgery|operation|treatment|onset)\b",
     re.I,
 )
-_ASKS_A_TIME = ("time", "duration", "age")
+_ASKS_A_TIME = frozenset({"time", "duration", "age"})
 
 
-def _drops_the_answer(query: Query, first: set[str], sentence: str, held: set[str]) -> bool:
+def _drops_the_answer(query: Query, answering: set[str], sentence: str, held: set[str]) -> bool:
     """Whether a sentence the reranker prefers to the rules' first quote (which holds the question's key terms
-    `first`; this one holds `held`) has lost what made that quote answer: a test or concept the question names
+    `answering`; this one holds `held`) has lost what made that quote answer: a test or concept the question names
     ("Were CRP and ESR raised?": "… perivascular inflammatory infiltrates" names neither), a word the two share
     that this one uses only as a time ("How is it diagnosed?": "… 7.8 years after initial diagnosis"), or, for a
-    question on how she presented, a treatment without the presentation ("She was initially treated with …")."""
-    if {t for t in first if t.startswith("@")} - held:
+    question asking the presentation, a treatment without it ("She was initially treated with …")."""
+    if {t for t in answering if t.startswith("@")} - held:
         return True
-    spans = [m.span() for m in _AS_A_TIME.finditer(sentence)] if query.kind not in _ASKS_A_TIME else []
-    if spans and query.vocabulary is not None:
-        rest = concept_tokens(blank(sentence, spans), query.vocabulary)
-        times = concept_tokens(" ".join(sentence[a:b] for a, b in spans), query.vocabulary)
-        if any(query.has(t, times) and not query.has(t, rest) for t in first & held):
-            return True
-    return asks_presentation(query.question) and bool(TREATMENT.search(sentence)) and not query.focus_head & held
+    if query.kind not in _ASKS_A_TIME and query.vocabulary is not None:
+        spans = [m.span() for m in _AS_A_TIME.finditer(sentence)]
+        if spans:
+            rest = concept_tokens(blank(sentence, spans), query.vocabulary)
+            times = concept_tokens(" ".join(sentence[a:b] for a, b in spans), query.vocabulary)
+            if any(query.has(t, times) and not query.has(t, rest) for t in answering & held):
+                return True
+    return _PRESENTATION in query.focus_head and _PRESENTATION not in held and bool(TREATMENT.search(sentence))
 
 
 def reranked(

@@ -8,7 +8,7 @@ import shutil
 import numpy as np
 import pytest
 
-from bot import CaseBot, rerank
+from bot import CaseBot, answer, rerank
 from bot.analysis import Vocabulary
 from bot.answer import RulesView, reranked
 from bot.records import Citation, Hit
@@ -166,16 +166,71 @@ def test_the_reranker_promotes_only_what_the_rules_shortlist_and_did_not_mark_do
 def test_the_reranker_never_promotes_a_sentence_that_drops_what_the_first_quote_answers_with(
     question, kind, head, first, held_first, surer, held_surer
 ):
+    assert promoted(question, kind, head, (first, held_first), (surer, held_surer)) == first
+
+
+@pytest.mark.parametrize(
+    ("question", "kind", "head", "first", "held_first", "surer", "held_surer"),
+    [
+        (
+            "Were CRP and ESR raised?",
+            "yes_no",
+            set(),
+            "CRP and ESR were normal.",
+            {"@crp", "@esr"},
+            "CRP was 4 mg/L and the ESR 10 mm/h.",
+            {"@crp", "@esr"},
+        ),
+        # a question asking a time is answered by one
+        (
+            "When was the calcinosis diagnosed?",
+            "time",
+            set(),
+            "Diagnosis rests on imaging and biopsy.",
+            {"diagnosi"},
+            "Calcinosis was found 7.8 years after initial diagnosis.",
+            {"diagnosi"},
+        ),
+        (
+            "What was the initial presentation?",
+            "what",
+            {"present"},
+            "She presented to the clinic.",
+            {"present"},
+            "At presentation she had painful nodules and was treated with rest.",
+            {"present"},
+        ),
+    ],
+    ids=["it-names-the-test", "a-time-for-a-time", "at-presentation"],
+)
+def test_a_sentence_keeping_what_the_first_quote_answers_with_is_promoted(
+    question, kind, head, first, held_first, surer, held_surer
+):
+    assert promoted(question, kind, head, (first, held_first), (surer, held_surer)) == surer
+
+
+def promoted(question: str, kind: str, head: set[str], *sentences: tuple[str, set[str]]) -> str:
+    """The first quote after a reranker much surer of the second sentence, each (sentence, the key terms it holds)."""
+    (first, held_first), (surer, held_surer) = sentences
     hits = [passage(1, "a.txt", first, surer)]
     query = Query(question, "", np.zeros(4), [], [], {}, kind=kind, focus_head=head, vocabulary=Vocabulary.load())
-    rules = [rules_quote(hits, 1, first)]
     view = rules_saw(hits, (1, first), (1, surer))
     view.held = {(1, 0): held_first, (1, len(first) + 1): held_surer}
-    assert reranked(Scripted({first: 0.0, surer: 10.0}), query, hits, rules, view) == rules
-    # the same sentence holding what the first quote holds is promoted
-    view.held[(1, len(first) + 1)] = held_first | held_surer
-    if kind != "how":  # (the diagnosis as a time is never what "how" asks)
-        assert reranked(Scripted({first: 0.0, surer: 10.0}), query, hits, rules, view)[0].quote == surer
+    return reranked(Scripted({first: 0.0, surer: 10.0}), query, hits, [rules_quote(hits, 1, first)], view)[0].quote
+
+
+def test_the_rules_tell_the_reranker_what_each_of_their_sentences_holds(shipped_bot, monkeypatch):
+    seen: list[RulesView] = []
+
+    def spy(reranker, query, hits, citations, view):
+        seen.append(view)
+        return reranked(reranker, query, hits, citations, view)
+
+    monkeypatch.setattr(answer, "reranked", spy)
+    shipped_bot.ask("Were inflammatory markers like CRP and ESR raised?")
+    (view,) = seen
+    assert {(c.n, c.start) for c in view.order} <= view.held.keys()
+    assert {"@crp", "@esr"} <= view.held[(view.order[0].n, view.order[0].start)]
 
 
 def test_the_reranker_scores_at_most_a_bounded_number_of_sentences():
