@@ -942,12 +942,13 @@ def reranked(
     for c in view.order[:RERANK_SHORTLIST]:
         hit = hits[c.n - 1]
         if (
-            hit.doc_id == paper
+            c.quote not in candidates
+            and hit.doc_id == paper
             and (c.n, c.start) not in view.marked
             and not (findings and not RESULTS_SECTION.search(hit.section))
             and not _drops_the_answer(query, answering, c.quote, view.held.get((c.n, c.start), set()))
         ):
-            candidates.setdefault(c.quote, c)
+            candidates[c.quote] = c
     if len(candidates) == 1:
         return citations
     choices = list(candidates.values())[:RERANK_PAIRS]  # the first quote and the best-ranked others
@@ -1112,8 +1113,8 @@ def select_sentences(
             score += DAY_BONUS  # "On day 5 he was given a second IVIG course", not "… 5 mg/kg on day 9"
         if view is not None:
             view.held[(n, s)] = present
-        if view is not None and down:
-            view.marked.add((n, s))  # a rule marked it down: not what the question asks, whatever else it says
+            if down:
+                view.marked.add((n, s))  # a rule marked it down: not what the question asks, whatever else it says
         if sentence in query.said:  # a follow-up asks for something the conversation has not quoted yet
             score -= REPEAT_PENALTY
         scored.append((score, n, s, e, sentence, present, i))
