@@ -70,6 +70,7 @@ from .scoring import (
     SECTION_PRIOR,
     SENTENCE_OWN_SHARE,
     W_DESCRIBED_DOC,
+    W_PAPER_COVERAGE,
 )
 from .store import Snapshot
 
@@ -459,6 +460,8 @@ class Retriever:
             )
         if query.prefer or query.described:
             score += self._preference(places, query.prefer, query.described)
+        if query.key:  # the answer's passage seldom repeats what the question says of its patient; her paper does
+            score += W_PAPER_COVERAGE * self._paper_coverage(rows, query, [doc for doc, _ in places])
         if query.section is not None:  # "What did the MRI show?": its investigations
             asked = {section: bool(query.section.search(section)) for section in {section for _, section in places}}
             score += SECTION_PRIOR * np.array([asked[section] for _, section in places])
@@ -544,6 +547,20 @@ class Retriever:
         total = sum(weights.values()) or 1.0
         for term, weight in weights.items():
             coverage[self._holding(query, term, rows)] += weight / total
+        return coverage
+
+    def _paper_coverage(self, rows: np.ndarray, query: Query, docs: list[str]) -> np.ndarray:
+        """For each passage, the weighted share of the question's key terms that some pooled passage of its paper
+        contains: "the teenager whose kidneys failed after chickenpox" is in the paper's opening, the plasma
+        exchange she had is in its treatment section."""
+        paper = {doc: i for i, doc in enumerate(dict.fromkeys(docs))}
+        of = np.array([paper[doc] for doc in docs])
+        weights = {t: query.key_idf[t] for t in query.key}
+        total = sum(weights.values()) or 1.0
+        coverage = np.zeros(len(rows))
+        for term, weight in weights.items():
+            holds = np.bincount(of, weights=self._holding(query, term, rows), minlength=len(paper)) > 0
+            coverage += weight / total * holds[of]
         return coverage
 
     def hit(self, c: Candidate) -> Hit:

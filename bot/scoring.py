@@ -54,6 +54,18 @@ W_DESCRIBED_DOC = 0.2  # passages of a paper whose patient has the age the quest
 # OTHER_PATIENT_PENALTY for the form that was). Requiring a value question's named subject ("tocilizumab" in
 # "what tocilizumab dose") in the quoted sentence: abstention 6 -> 7 and 5 -> 9 of 15 but false
 # abstention 2 -> 4 of 118 and 2 -> 3 of 108, answer-hit tune 0.805 -> 0.771: not kept.
+W_PAPER_COVERAGE = 0.4  # x the share of the question's key terms its paper's pooled passages hold between them
+# (Retriever._paper_coverage): the passage stating the dose seldom repeats what the question says of the patient.
+# Thirty-third round (2026-11-29): with every set's questions asked of one index of all 305 documents, the newest
+# blind set found its paper first for 0.729 of its questions against 0.986 with its own twelve documents, and the
+# tuning side fell 0.958 -> 0.902: a paper's passages competed one by one with every other paper's. Grid on the tuning
+# side over that index (k = 10, right paper first / recall@1 / first quotes right / answers of 914, false abstentions):
+# 0: 824 / 674 / 698 / 759 / 23; 0.1: 831 / 680 / 700 / 761 / 22; 0.2: 836 / 685 / 703 / 764 / 20; 0.4: 838 / 686 /
+# 707 / 763 / 20; 0.6: 841 / 686 / 708 / 761 / 21; 1.0: 843 / 686 / 709 / 761 / 22. 0.4 is where recall@1 stops rising,
+# with the fewest false abstentions. Checked with each set's own index (bench/RESULTS.md, thirty-third round; k = 10):
+# the tuning side recall@1 +6, first quotes +5, answers +5, false abstentions -3; the check half recall@1 +3, answers
+# +1, abstained +1, false abstentions -1; check14-20 recall@1 +5, answers +4; the abstracts +1 answer at k = 5; the
+# shipped report unchanged; eval-dev recall@1 +1 and recall@5 -1.
 SECTION_MISMATCH_PENALTY = 0.15  # a passage of the discussion/introduction for a question about the patient,
 # or of the case section for one about the condition (analysis.about, analysis.section_about).
 # Grid {0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.25} on tune (k = 10, with ABOUT_PENALTY below): recall@1

@@ -149,3 +149,18 @@ def test_a_question_naming_the_patient_by_age_group_finds_her_paper(bot_over, gr
     )
     hit = bot.search(f"How much immunoglobulin did the {group} with Kawasaki disease receive?", k=1)[0]
     assert hit.doc_id == paper
+
+
+def test_what_the_question_says_of_the_patient_lifts_every_passage_of_her_paper(bot_over):
+    """The passage stating her treatment does not repeat that her kidneys failed after chickenpox; her paper's
+    opening does, and that ranks her treatment above another patient's identical one (scoring.W_PAPER_COVERAGE)."""
+    papers = {
+        "girl.txt": "Plasma exchange: case one\n\nINTRODUCTION\n\nA teenage girl developed kidney failure two weeks "
+        "after chickenpox.\n\nTREATMENT\n\nPlasma exchange was given daily for five days, then weekly.\n",
+        "man.txt": "Plasma exchange: case two\n\nINTRODUCTION\n\nA middle-aged man developed a myasthenic crisis "
+        "after influenza.\n\nTREATMENT\n\nPlasma exchange was given daily for five days, then stopped.\n",
+    }
+    bot = bot_over(papers)
+    hits = bot.search("How often was plasma exchange given to the girl whose kidneys failed after chickenpox?", k=4)
+    treatments = [h.doc_id for h in hits if h.section == "TREATMENT"]
+    assert treatments == ["girl.txt", "man.txt"]
