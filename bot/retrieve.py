@@ -451,7 +451,7 @@ class Retriever:
         pool = self.pool(query)
         if pool is None:
             return []
-        rows, features, lexical, sentence_scores, bounds = pool
+        rows, features, lexical, sentence_scores, bounds, held = pool
         chunk_ids, places = self.snap.chunk_ids(rows), self.snap.places(rows)
         score = features @ PASSAGE_WEIGHTS
         if query.whom:  # a question about the patient is seldom answered in the discussion, and vice versa
@@ -461,7 +461,7 @@ class Retriever:
         if query.prefer or query.described:
             score += self._preference(places, query.prefer, query.described)
         if query.key:  # the answer's passage seldom repeats what the question says of its patient; her paper does
-            score += W_PAPER_COVERAGE * self._paper_coverage(rows, query, [doc for doc, _ in places])
+            score += W_PAPER_COVERAGE * self._paper_coverage(held, [doc for doc, _ in places])
         if query.section is not None:  # "What did the MRI show?": its investigations
             asked = {section: bool(query.section.search(section)) for section in {section for _, section in places}}
             score += SECTION_PRIOR * np.array([asked[section] for _, section in places])
@@ -485,8 +485,9 @@ class Retriever:
         ]
         return sorted(out, key=lambda c: -c.score)
 
-    def pool(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int]] | None:
-        """Stage 1 and the features of stage 2: (rows, features, BM25 scores, sentence cosines, sentence bounds).
+    def pool(self, query: Query) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, list[int], np.ndarray] | None:
+        """Stage 1 and the features of stage 2: (rows, features, BM25 scores, sentence cosines, sentence bounds,
+        key-term holdings: see _key_holdings).
 
         Stage 2 works on arrays over the whole pool (rows of the snapshot), so its cost
         hardly depends on how many candidates there are.
@@ -519,10 +520,10 @@ class Retriever:
         if query.expects is not None:  # asked for a dose or a duration: passages stating one go up
             value = ((snap.value_shapes(rows) & shape_bit(query.expects)) != 0).astype(float)
         pool_lexical = lexical_scores(rows)  # BM25 of the whole pool: mostly read from the search itself
-        coverage = self._coverage(rows, query, {t: query.key_idf[t] for t in query.key})
-        features = np.column_stack([best_sentence, dense, coverage, fused / fused.max(), value])
+        held = self._key_holdings(rows, query)
+        features = np.column_stack([best_sentence, dense, held.sum(axis=1), fused / fused.max(), value])
         bounds = sentence_starts.tolist() + [len(sentence_scores)]  # ints: ~70 slices an ask
-        return rows, features, pool_lexical, sentence_scores, bounds
+        return rows, features, pool_lexical, sentence_scores, bounds, held
 
     def _preference(self, places: list[tuple[str, str]], prefer: Preference, described: Container[str]) -> np.ndarray:
         """The boost each passage (doc id, section) gets for lying in a preferred paper or section; the
@@ -541,27 +542,26 @@ class Retriever:
         (d, m)), and where each passage's begin."""
         return self.snap.sentence_scores(rows, vector)
 
-    def _coverage(self, rows: np.ndarray, query: Query, weights: dict[str, float]) -> np.ndarray:
-        """Weighted share of the terms in `weights` (term -> weight) each passage contains."""
-        coverage = np.zeros(len(rows))
+    def _key_holdings(self, rows: np.ndarray, query: Query) -> np.ndarray:
+        """A column per key term of the question, holding the term's share of their IDF weight where a passage holds
+        it: a row's sum is its coverage, and what a paper's passages hold between them is their columns' maximum."""
+        weights = {t: query.key_idf[t] for t in query.key}
         total = sum(weights.values()) or 1.0
-        for term, weight in weights.items():
-            coverage[self._holding(query, term, rows)] += weight / total
-        return coverage
+        held = np.zeros((len(rows), len(weights)))
+        for j, (term, weight) in enumerate(weights.items()):
+            held[self._holding(query, term, rows), j] = weight / total
+        return held
 
-    def _paper_coverage(self, rows: np.ndarray, query: Query, docs: list[str]) -> np.ndarray:
+    @staticmethod
+    def _paper_coverage(held: np.ndarray, docs: list[str]) -> np.ndarray:
         """For each passage, the weighted share of the question's key terms that some pooled passage of its paper
         contains: "the teenager whose kidneys failed after chickenpox" is in the paper's opening, the plasma
         exchange she had is in its treatment section."""
         paper = {doc: i for i, doc in enumerate(dict.fromkeys(docs))}
         of = np.array([paper[doc] for doc in docs])
-        weights = {t: query.key_idf[t] for t in query.key}
-        total = sum(weights.values()) or 1.0
-        coverage = np.zeros(len(rows))
-        for term, weight in weights.items():
-            holds = np.bincount(of, weights=self._holding(query, term, rows), minlength=len(paper)) > 0
-            coverage += weight / total * holds[of]
-        return coverage
+        best = np.zeros((len(paper), held.shape[1]))
+        np.maximum.at(best, of, held)
+        return best[of].sum(axis=1)
 
     def hit(self, c: Candidate) -> Hit:
         row = self.snap.chunks[c.chunk_id]

@@ -104,7 +104,7 @@ def test_the_shipped_index_ranks_passages_with_the_packaged_adapter(shipped_bot)
     retriever = shipped_bot.retriever()
     assert retriever.adapter is not None
     query = retriever.analyse("What dose of intravenous immunoglobulin was she given?")
-    rows, features, _, quoted, bounds = retriever.pool(query)
+    rows, features, _, quoted, bounds, _ = retriever.pool(query)
     column = PASSAGE_FEATURES.index("sentence")
     adapted, _ = retriever.snap.sentence_scores(rows, retriever.adapter.apply(query.vector))
     own, _ = retriever.snap.sentence_scores(rows, query.vector)
