@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,check22,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -55,6 +55,8 @@
 - check20: bench/data/cases/check20 (12 more, 84 questions, written in the thirty-second round), indexed with all the
   others: blind on that round's base and its end; --misses does not list it.
 - check21: bench/data/cases/check21 (12 more, 84 questions, written in the thirty-third round), indexed with all the
+  others: blind on that round's base and its end; --misses does not list it.
+- check22: bench/data/cases/check22 (12 more, 84 questions, written in the thirty-fourth round), indexed with all the
   others: blind on that round's base and its end; --misses does not list it.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
@@ -159,7 +161,7 @@ def main() -> None:
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument(
         "--sets",
-        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,abstracts,shipped,eval-dev",
+        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,check22,abstracts,shipped,eval-dev",
     )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
@@ -227,7 +229,7 @@ def main() -> None:
                 bot = corpus(tmp, name, sources)
                 rows = ev.load_questions(DATA / "cases" / name / "questions.jsonl")
                 report(f"cases {name} (tune)", bot, rows, (5, 10), args.misses)
-        # twelve more each (rounds 18, 19, 22 to 26 and 29 to 33; six in check16): checks, misses never listed.
+        # twelve more each (rounds 18, 19, 22 to 26 and 29 to 34; six in check16): checks, misses never listed.
         # check11 on is indexed with every set before it; each set's writers by the prefix of their ids.
         later = {  # check number -> its writers
             11: ("t1", "t2"),
@@ -241,6 +243,7 @@ def main() -> None:
             19: ("b1", "b2"),
             20: ("d1", "d2"),
             21: ("e1", "e2"),
+            22: ("a1", "a2"),
         }
         checks = [
             ("check7", with_check7, ("p1", "p2")),

@@ -63,10 +63,11 @@ def test_every_development_question_has_verbatim_evidence_in_its_document(name):
         ("check19", lambda qid: "check"),  # the blind check of the thirty-first round
         ("check20", lambda qid: "check"),  # the blind check of the thirty-second round
         ("check21", lambda qid: "check"),  # the blind check of the thirty-third round
+        ("check22", lambda qid: "check"),  # the blind check of the thirty-fourth round
     ],
 )
 def test_the_later_sets_have_verbatim_evidence_in_their_own_documents(folder, split):
-    """bench/data/cases/fresh and check2 to check21: twelve more papers each (six in check16), written after the others."""
+    """bench/data/cases/fresh and check2 to check22: twelve more papers each (six in check16), written after the others."""
     root = Path(__file__).resolve().parent.parent / "bench" / "data" / "cases" / folder
     rows = ev.load_questions(root / "questions.jsonl")
     assert len(rows) == (42 if folder == "check16" else 84) and len({r["id"] for r in rows}) == len(rows)
