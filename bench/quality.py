@@ -1,6 +1,6 @@
 """Answer quality on every development set, with the textbook pipeline as a reference.
 
-    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,check22,abstracts,shipped,eval-dev] [--misses]
+    python bench/quality.py [--eval-dev ../shared/eval-dev] [--sets cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,check22,extra,abstracts,shipped,eval-dev] [--misses]
 
 - cases: bench/data/cases (35 reworded case reports + docs_src/), its `tune` and `validate`
   halves reported apart, at k = 5 and 10. Constants are chosen on tune only (bot/scoring.py).
@@ -58,6 +58,8 @@
   others: blind on that round's base and its end; --misses does not list it.
 - check22: bench/data/cases/check22 (12 more, 84 questions, written in the thirty-fourth round), indexed with all the
   others: blind on that round's base and its end; --misses does not list it.
+- extra: bench/data/cases/extra (18 papers, 126 questions by three writers, written in the thirty-fourth round for the
+  answer reranker's training), indexed with every other document: tuning side.
 - abstracts: the external check of another corpus shape (321 structured abstracts); the
   questions whose abstract lies in heldout/ (never indexed) must be abstained on.
 - shipped: tests/data/dev_questions.jsonl over docs_src/ alone.
@@ -161,7 +163,7 @@ def main() -> None:
     parser.add_argument("--eval-dev", type=Path, default=ROOT.parent / "shared" / "eval-dev")
     parser.add_argument(
         "--sets",
-        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,check22,abstracts,shipped,eval-dev",
+        default="cases,fresh,check2,check3,check4,check5,check6,check7,check8,check9,check10,check11,check12,check13,check14,check15,check16,check17,check18,check19,check20,check21,check22,extra,abstracts,shipped,eval-dev",
     )
     parser.add_argument("--misses", action="store_true")
     args = parser.parse_args()
@@ -261,6 +263,11 @@ def main() -> None:
                     chosen = [r for r in rows if r["id"].startswith(writer)]
                     report(f"cases {name} {writer}… (misses unread)", bot, chosen, (5, 10), False)
                 report(f"cases {name} all (misses unread)", bot, rows, (5, 10), False)
+        if "extra" in sets:  # written for the reranker's training (round 34), indexed with every other document
+            every = [*with_check10, *(DATA / "cases" / f"check{m}" / "docs" for m in range(11, 23))]
+            bot = corpus(tmp, "extra", [*every, DATA / "cases" / "extra" / "docs"])
+            rows = ev.load_questions(DATA / "cases" / "extra" / "questions.jsonl")
+            report("cases extra (tune)", bot, rows, (5, 10), args.misses)
         if "abstracts" in sets:
             bot = corpus(tmp, "abstracts", [DATA / "abstracts" / "docs"])
             rows = ev.load_questions(DATA / "abstracts" / "questions.jsonl")

@@ -232,6 +232,9 @@ def test_iv_after_a_class_or_stage_is_a_numeral_not_the_route(text):
         ("golimumab 50 mg once a month", "@golimumab", "@tnfi"),
         ("Cryoprecipitate was transfused", "@cryoprecipitate", "@blood_product"),
         ("four units of fresh frozen plasma", "@ffp", "@blood_product"),
+        ("adjuvant pembrolizumab every three weeks", "@pembrolizumab", "@pd_1_inhibitor"),
+        ("amiloride was started at 10 mg once daily", "@amiloride", "@enac"),
+        ("rapamycin 2 mg once daily", "@sirolimus", "@immunosuppressant"),
     ],
 )
 def test_a_question_naming_the_class_finds_the_member_a_paper_names(text, drug, drug_class):
