@@ -757,6 +757,21 @@ def test_a_dose_given_beside_another_drug_is_not_that_drugs_dose(bot_over):
     assert "2 g of intravenous magnesium sulfate" in bot.ask(question.format("magnesium sulfate")).citations[0].quote
 
 
+def test_a_dose_in_the_part_naming_another_drug_of_a_class_is_that_drugs(bot_over):
+    """ "… antithymocyte globulin together with cyclosporine A, which was started at 5 mg/kg per day": the dose is
+    ciclosporin's (a drug the vocabulary knows by its class, not by a drug-name ending), not the globulin's."""
+    text = (
+        "Pure red cell aplasia with thymoma in a 71-year-old man\n\nTreatment\n\n"
+        "The thymoma was resected, but his anaemia persisted. "
+        "He next received a course of antithymocyte globulin together with cyclosporine A, which was started at "
+        "5 mg/kg per day in two divided doses. His reticulocytes recovered within six weeks.\n"
+    )
+    bot = bot_over({"prca.txt": text})
+    assert bot.ask("What dose of antithymocyte globulin did the 71-year-old man with red cell aplasia get?").abstained
+    answer = bot.ask("What dose of cyclosporine did the 71-year-old man with red cell aplasia get?")
+    assert "5 mg/kg per day" in answer.citations[0].quote
+
+
 def test_a_dose_sentence_naming_no_drug_speaks_of_the_drug_before_it(bot_over):
     """ "She was started on prednisone 30 mg per day. The dose was then lowered … until a maintenance dose of
     5 mg per day": those are prednisone's doses, although the paper's title also names azathioprine."""
