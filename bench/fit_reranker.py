@@ -67,7 +67,7 @@ TRAINING["extra"] = (
     [CASES / "extra" / "questions.jsonl"],
     [
         *TRAINING["cases"][1],
-        *(CASES / n / "docs" for n in ("fresh", *(f"check{n}" for n in range(2, 23)), "extra")),
+        *sorted(CASES.glob("*/docs")),  # fresh, every check set and extra itself
     ],
 )
 NEGATIVES = 15  # other candidates per question and step: the best-ranked ones, the hardest to tell apart

@@ -264,7 +264,7 @@ def main() -> None:
                     report(f"cases {name} {writer}… (misses unread)", bot, chosen, (5, 10), False)
                 report(f"cases {name} all (misses unread)", bot, rows, (5, 10), False)
         if "extra" in sets:  # written for the reranker's training (round 34), indexed with every other document
-            every = [*with_check10, *(DATA / "cases" / f"check{m}" / "docs" for m in range(11, 23))]
+            every = [*with_check10, *(DATA / "cases" / f"check{m}" / "docs" for m in range(11, max(later) + 1))]
             bot = corpus(tmp, "extra", [*every, DATA / "cases" / "extra" / "docs"])
             rows = ev.load_questions(DATA / "cases" / "extra" / "questions.jsonl")
             report("cases extra (tune)", bot, rows, (5, 10), args.misses)
