@@ -899,12 +899,14 @@ _WHICH_VALUE = re.compile(
     r"|pre-?operative|post-?operative)\s+)+",
     re.I,
 )
+# A test's name may hold a comma between digits, "1,25-dihydroxyvitamin D" (thirty-fifth round: the extra set one more
+# unanswerable question refused, no other question of any set moved).
 _LEVEL_QUESTION = re.compile(
     _LEAD
     + r"what\s+(?:(?:was|were|is|are)\s+)?(?:(?:the|her|his|its|their)\s+)?"
     + _QUALIFIERS
     + r"(?P<measured>(?:(?!(?:did|does|do|was|were|is|are|had|has|the|her|his|normal|peak|initial|baseline)\b)"
-    r"[\w-]+\s+){1,5}?)" + _LEVEL_WORDS + r"\b",
+    r"[\w-]+(?:,\d[\w-]*)*\s+){1,5}?)" + _LEVEL_WORDS + r"\b",
     re.I,
 )
 # "How high was the TSH?", "How low did her platelets fall?": a test's result as well (added 2026-11-27).
@@ -913,7 +915,7 @@ _LEVEL_HOW = re.compile(
     _LEAD
     + r"how\s+(?:high|low|elevated|raised)\s+(?:was|were|did|had)\s+(?:(?:the|her|his|its|their)\s+)?"
     + _QUALIFIERS
-    + rf"(?P<measured>(?:(?!{_AFTER_MEASURED})[\w-]+\s*){{1,4}}?)(?:\s+{_AFTER_MEASURED}|\s*[?,.]|\s*$)",
+    + rf"(?P<measured>(?:(?!{_AFTER_MEASURED})[\w-]+(?:,\d[\w-]*)*\s*){{1,4}}?)(?:\s+{_AFTER_MEASURED}|\s*[?,.]|\s*$)",
     re.I,
 )
 _QUESTION_TYPES: list[tuple[str, re.Pattern]] = [  # first match wins: "Why was the dose cut?" asks why

@@ -32,6 +32,7 @@ from .analysis import (
     TEST_RESULT,
     TREATMENT,
     VALUE_KINDS,
+    Vocabulary,
     about,
     amount_pattern,
     asked_amount,
@@ -1288,6 +1289,15 @@ def _names(query: Query, drugs: list[str], hit: Hit, i: int, sentence: str) -> b
     return any(query.has(t, hit.title_terms) for t in drugs)
 
 
+# The vocabulary's classes that name no drug: "haemodialysis" (a dialysis) beside "10 weeks" is not another drug's
+_NOT_DRUG_CLASSES = frozenset({"@dialysis", "@liver_enzymes", "@ultrasound"})
+
+
+def _drug_classes(vocabulary: Vocabulary) -> frozenset[str]:
+    """The vocabulary's drug classes ("@opioid", "@enac"): a part of a sentence naming one names a drug."""
+    return vocabulary.classes() - _NOT_DRUG_CLASSES
+
+
 def _dose_beside(query: Query, drugs: list[str], sentence: str) -> bool:
     """Whether one of `drugs` stands in a part of `sentence` that states a dose (parts: see _JOINED); a part
     naming no drug continues the drug before it ("methotrexate was started, followed by 15 mg weekly")."""
@@ -1295,7 +1305,7 @@ def _dose_beside(query: Query, drugs: list[str], sentence: str) -> bool:
         return True
     parts = _JOINED.split(sentence)
     current = False  # whether the last part that names a drug names one of `drugs` ("followed by 15 mg weekly")
-    classes = query.vocabulary.classes()
+    classes = _drug_classes(query.vocabulary)
     for part in parts:
         terms = set(tokens(part, query.vocabulary))
         asked = any(query.has(t, terms) for t in drugs)
@@ -1328,7 +1338,12 @@ def _value_attached(query: Query, drugs: list[str], text: str, shape: re.Pattern
     daily and metronidazole." gives no metronidazole dose (twenty-second round); a text naming no other drug gives
     the asked one's."""
     asked = _spans_naming(query, drugs, text)
-    others = [m.span() for m in DRUG_NAME.finditer(text) if not any(s < m.end() and m.start() < e for s, e in asked)]
+    named_drugs = [m.span() for m in DRUG_NAME.finditer(text)]
+    # a drug the vocabulary puts in a class ("amiloride"), as in _dose_beside (thirty-fifth round: no question moved)
+    if query.vocabulary is not None:
+        classes = _drug_classes(query.vocabulary)
+        named_drugs += [(start, end) for tag, start, end in query.vocabulary.tag_spans(text) if tag in classes]
+    others = [(a, b) for a, b in named_drugs if not any(s < b and a < e for s, e in asked)]
     if not others or _RESPECTIVELY.search(text):
         return True
     named = sorted([(s, e, True) for s, e in asked] + [(s, e, False) for s, e in others])

@@ -772,6 +772,20 @@ def test_a_dose_in_the_part_naming_another_drug_of_a_class_is_that_drugs(bot_ove
     assert "5 mg/kg per day" in answer.citations[0].quote
 
 
+def test_a_duration_beside_a_drug_known_by_its_class_is_that_drugs(bot_over):
+    """ "Tacrolimus was continued, and she was given amiloride for 6 weeks": the six weeks are amiloride's (a drug the
+    vocabulary knows by its class, not by a drug-name ending), so how long she took tacrolimus is not stated."""
+    text = (
+        "Liddle syndrome after a kidney transplant in a 35-year-old woman\n\nTreatment\n\n"
+        "Her hypertension and low potassium persisted. "
+        "Tacrolimus was continued, and she was given amiloride for 6 weeks. Her potassium returned to normal.\n"
+    )
+    bot = bot_over({"liddle.txt": text})
+    assert bot.ask("For how long was the 35-year-old woman with Liddle syndrome given tacrolimus?").abstained
+    answer = bot.ask("For how long was the 35-year-old woman with Liddle syndrome given amiloride?")
+    assert "amiloride for 6 weeks" in answer.citations[0].quote
+
+
 def test_a_dose_sentence_naming_no_drug_speaks_of_the_drug_before_it(bot_over):
     """ "She was started on prednisone 30 mg per day. The dose was then lowered … until a maintenance dose of
     5 mg per day": those are prednisone's doses, although the paper's title also names azathioprine."""

@@ -155,6 +155,9 @@ def test_a_level_question_names_what_was_measured_and_expects_a_laboratory_value
     assert measured("What was the pre-treatment hCG in the 25-year-old?") == "hCG"  # which value, not the test
     assert measured("What was the initial ferritin of the 66-year-old?") == "ferritin"
     assert measured("At what level was the spinal cord compressed?") is None
+    # a name written with a comma between digits is one name (thirty-fifth round)
+    assert measured("What was the 1,25-dihydroxyvitamin D level in the man?") == "1,25-dihydroxyvitamin D"
+    assert measured("How high was the 1,25-dihydroxyvitamin D in the man?") == "1,25-dihydroxyvitamin D"
     level = expected_value("What was her ferritin level?")
     for stated in ("raised at 11.6 pmol/L", "3,100 per microlitre", "pH 7.42", "a titre of 1:4", "13 g/dL", "30%"):
         assert level.search(stated), stated
