@@ -252,6 +252,23 @@ _LATER_VALUE = re.compile(
 )
 # A dose question asking the dose a drug was started at, and a sentence giving a dose it was changed to later
 # (scoring.LATER_DOSE_PENALTY)
+# "How long had she had the rash (before …)?": how long something had lasted by a point of her story, told as a
+# span ("a 16-month history", "present for 11 years"), never by a point in time after it ("At 12 months …", "by six
+# months", "one month later"), which answers "when". Thirty-fifth round: the extra set one more first quote right,
+# check19 one more answer; no other question of any set moved (k = 5 and 10).
+_HOW_LONG_HAD = re.compile(r"^\W*(?:for\s+)?how\s+long\s+had\b", re.I)
+_AT_A_TIME = re.compile(r"\b(?:at|by)\s+(?:about\s+|around\s+)?$", re.I)
+_LATER = re.compile(r"\s+(?:later|afterwards)\b", re.I)
+
+
+def _lasted(sentence: str) -> bool:
+    """Whether `sentence` states a duration that is a span, not only points in time ("At six months", "a week later")."""
+    return any(
+        not _AT_A_TIME.search(sentence, 0, value.start()) and not _LATER.match(sentence, value.end())
+        for value in SHAPES["duration"].finditer(sentence)
+    )
+
+
 _STARTING_DOSE = re.compile(
     r"\b(?:started|begun|commenced|initiated)\s+(?:on|at|with)\b|\bstart(?:ing)?\s+(?:[^\W\d_][\w-]*\s+){0,2}dose\b|\binitial(?:ly)?\b"
     r"|\bfirst\s+(?:dose|given|started)\b",
@@ -1002,6 +1019,7 @@ def select_sentences(
     treated = asks_how_treated(query.question)
     side = sides(query.question)
     starting = query.kind == "dose" and bool(_STARTING_DOSE.search(query.question))
+    history = query.kind == "duration" and bool(_HOW_LONG_HAD.search(query.question))
     results = query.section is RESULTS_SECTION
     presentation = asks_presentation(query.question)
     days = _days(query.question)  # "What was added on day 5?"
@@ -1057,6 +1075,8 @@ def select_sentences(
                 stated = False  # "two units of fresh frozen plasma" counts other units
             if stated and query.measured and shape is SHAPES["level"]:  # "What was the lactate?": not "15% alcohol"
                 stated = _gives_level(query, hit.sentence_terms[i], sentence)
+            if stated and history and shape is SHAPES["duration"]:
+                stated = _lasted(sentence)  # "How long had she had it?": not "At 12 months her hair had regrown"
             score += QUANTITY_BONUS if stated else -QUANTITY_PENALTY
             down = not stated
             if shaped and not stated:

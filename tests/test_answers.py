@@ -786,6 +786,21 @@ def test_a_duration_beside_a_drug_known_by_its_class_is_that_drugs(bot_over):
     assert "amiloride for 6 weeks" in answer.citations[0].quote
 
 
+def test_how_long_she_had_had_it_is_a_span_not_a_later_point_in_time(bot_over):
+    """ "How long had he had …?" asks how long it had lasted when he came: "a 16-month history of …", not "At six
+    months his weakness and bone pain had gone", a point in time after it (which answers "when")."""
+    text = (
+        "Tumour-induced osteomalacia from a tumour of the hand in a 55-year-old man\n\nCase presentation\n\n"
+        "A 55-year-old man was seen with a 16-month history of worsening weakness. "
+        "He had had two fractures of the ribs.\n\nOutcome and follow-up\n\n"
+        "The tumour was removed in full. At six months his weakness and bone pain had gone and he had had no new "
+        "fractures.\n"
+    )
+    bot = bot_over({"tio.txt": text})
+    answer = bot.ask("How long had the 55-year-old man had weakness and bone pain before he was seen?")
+    assert "16-month history" in answer.citations[0].quote
+
+
 def test_a_dose_sentence_naming_no_drug_speaks_of_the_drug_before_it(bot_over):
     """ "She was started on prednisone 30 mg per day. The dose was then lowered … until a maintenance dose of
     5 mg per day": those are prednisone's doses, although the paper's title also names azathioprine."""
