@@ -41,6 +41,7 @@ from .analysis import (
     measured,
     number_at,
     patient_description,
+    question_sex,
     question_type,
     received,
     requested,
@@ -48,6 +49,8 @@ from .analysis import (
     shape_bit,
     spells_out,
     stem,
+    text_sex,
+    title_sex,
     tokens,
     words_before,
 )
@@ -228,6 +231,7 @@ class Retriever:
         n = snapshot.bm25.n
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
+        self._sexes: dict[str, str | None] = {}  # doc id -> its patient's sex (paper_sex)
         self._vocabularies: OrderedDict[frozenset, Vocabulary] = OrderedDict()
 
     def vocabulary_for(self, text: str) -> Vocabulary:
@@ -594,6 +598,7 @@ class Retriever:
         self._spell_out(query, hits)
         if hits:
             hits = self._naming_paper_first(query, hits)
+            hits = self._same_sex_first(query, hits)
         if query.own_vector is not None:  # a follow-up quotes mostly what it asks itself, not what its context says
             for h in hits:
                 own = self._sentence_scores(self.snap.rows([h.chunk_id]), query.own_vector)[0]
@@ -624,6 +629,32 @@ class Retriever:
                 ]
             lacking.add(doc_id)
         return hits
+
+    def _same_sex_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """When a question about a patient names her sex ("the woman with …") and the top paper's patient is of the
+        other, the first paper among the next few passages (scoring.NAMING_PAPER_HITS) whose patient is of hers goes
+        first; when there is none, the question's word is missing from the top paper (Hit.missing, which makes the
+        bot abstain): a man's story does not tell what was done for her. Nothing is dropped. Not for a follow-up,
+        whose patient its conversation has chosen."""
+        named = question_sex(query.question) if query.whom == "patient" and not query.own else None
+        if named is None or self.paper_sex(hits[0].doc_id) in (None, named[0]):
+            return hits
+        for doc_id in dict.fromkeys(h.doc_id for h in hits[1:NAMING_PAPER_HITS]):
+            if self.paper_sex(doc_id) == named[0]:
+                return [h for h in hits if h.doc_id == doc_id] + [h for h in hits if h.doc_id != doc_id]
+        hits[0].missing = [*hits[0].missing, named[1]]
+        return hits
+
+    def paper_sex(self, doc_id: str) -> str | None:
+        """The sex of a paper's patient: by its title, else by the words of its case's own sections (analysis.text_sex)."""
+        if doc_id not in self._sexes:
+            sex = title_sex(self.snap.documents[doc_id].title)
+            if sex is None:
+                ids = self.snap.chunk_ids(self.snap.paper_rows(doc_id)).tolist()
+                rows = self.snap.chunks.fetch(ids)
+                sex = text_sex(" ".join(r.text for r in rows.values() if section_about(r.section) == "patient"))
+            self._sexes[doc_id] = sex
+        return self._sexes[doc_id]
 
     @staticmethod
     def _spell_out(query: Query, hits: list[Hit]) -> None:

@@ -18,6 +18,7 @@ from bot.analysis import (
     key_terms,
     measured,
     methods_section,
+    question_sex,
     question_type,
     received,
     requested,
@@ -995,3 +996,18 @@ def test_a_sentence_general_only_by_its_present_tense(sentence, by_tense):
     from bot.analysis import general_by_tense_only
 
     assert general_by_tense_only(sentence) is by_tense
+
+
+@pytest.mark.parametrize(
+    "question, named",
+    [
+        ("What dose of rituximab did the 51-year-old woman receive?", ("F", "woman")),
+        ("How was the pregnant 26-year-old treated?", ("F", "pregnant")),
+        ("Was the boy with Kawasaki disease given aspirin?", ("M", "boy")),
+        ("When had he previously been admitted?", None),  # a pronoun: a question written for one paper
+        ("What did the baby whose mother had lupus show?", None),  # the baby's sex is not the mother's
+        ("Did the man or the woman of the couple fall ill first?", None),  # both
+    ],
+)
+def test_a_question_names_its_patient_s_sex_by_a_noun(question, named):
+    assert question_sex(question) == named

@@ -164,3 +164,34 @@ def test_what_the_question_says_of_the_patient_lifts_every_passage_of_her_paper(
     hits = bot.search("How often was plasma exchange given to the girl whose kidneys failed after chickenpox?", k=4)
     treatments = [h.doc_id for h in hits if h.section == "TREATMENT"]
     assert treatments == ["girl.txt", "man.txt"]
+
+
+PEMPHIGUS_MAN = (
+    "Pemphigus vulgaris with oral erosions treated with rituximab\n\nCase presentation\n\n"
+    "A 51-year-old patient presented with painful oral erosions of pemphigus vulgaris. His skin was spared. "
+    "He had not responded to prednisolone, and his erosions spread.\n\nTreatment\n\n"
+    "He received rituximab 1000 mg, two infusions two weeks apart, and his oral erosions healed.\n"
+)
+PEMPHIGUS_WOMAN = (
+    "Pemphigus vulgaris in a teacher\n\nCase presentation\n\n"
+    "A 45-year-old teacher had oral erosions for a year. She had lost weight, and her gums bled. "
+    "She was otherwise well.\n\nTreatment\n\n"
+    "She was given rituximab at 375 mg/m2 weekly for four weeks, and her mouth healed.\n"
+)
+
+
+def test_a_man_s_story_does_not_answer_a_question_about_a_woman(bot_over):
+    """The only report of pemphigus treated with rituximab is a man's: asked about "the woman with …", the bot has
+    no report of her, and says so rather than quote his dose (Retriever._same_sex_first)."""
+    bot = bot_over({"man.txt": PEMPHIGUS_MAN})
+    assert bot.ask("What rituximab dose did the woman with oral erosions of pemphigus vulgaris receive?").abstained
+    answer = bot.ask("What rituximab dose did the man with oral erosions of pemphigus vulgaris receive?")
+    assert "rituximab 1000 mg" in answer.citations[0].quote
+
+
+def test_the_paper_of_a_patient_of_the_sex_the_question_names_goes_first(bot_over):
+    """A man's report that reads more like the question than hers ranks below the woman's the question names."""
+    bot = bot_over({"man.txt": PEMPHIGUS_MAN, "woman.txt": PEMPHIGUS_WOMAN})
+    question = "What rituximab dose did the {} with oral erosions of pemphigus vulgaris receive?"
+    assert bot.search(question.format("woman"))[0].doc_id == "woman.txt"
+    assert bot.search(question.format("man"))[0].doc_id == "man.txt"
