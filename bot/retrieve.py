@@ -147,6 +147,24 @@ class Query:
         return term in present or bool(self.alternatives.get(term, set()) & present)
 
 
+@dataclass(frozen=True)
+class Patient:
+    """Whom a question or a paper speaks of: her sex ("F", "M" or None) and her ages (analysis.ages tokens)."""
+
+    sex: str | None
+    ages: frozenset[str]
+
+    def matches(self, paper: Patient) -> bool:
+        """Whether the paper's patient is surely the one this question asks about: of her sex (or, when the question
+        names none, of one of her ages), and not of other ages."""
+        return not self.conflicts(paper) and (paper.sex == self.sex if self.sex else bool(paper.ages & self.ages))
+
+    def conflicts(self, paper: Patient) -> bool:
+        """Whether the paper's patient is surely another: of the other sex, or of none of the ages asked."""
+        other_sex = self.sex is not None and paper.sex not in (None, self.sex)
+        return other_sex or bool(self.ages and paper.ages and not paper.ages & self.ages)
+
+
 @dataclass(slots=True)
 class Candidate:
     chunk_id: int
@@ -231,7 +249,7 @@ class Retriever:
         n = snapshot.bm25.n
         self._unknown_idf = float(np.log(1 + (n + 0.5) / 0.5))
         self._titles: dict[str, set[str]] = {}
-        self._sexes: dict[str, str | None] = {}  # doc id -> its patient's sex (paper_sex)
+        self._patients: dict[str, Patient] = {}  # doc id -> its patient (patient)
         self._vocabularies: OrderedDict[frozenset, Vocabulary] = OrderedDict()
 
     def vocabulary_for(self, text: str) -> Vocabulary:
@@ -598,7 +616,7 @@ class Retriever:
         self._spell_out(query, hits)
         if hits:
             hits = self._naming_paper_first(query, hits)
-            hits = self._same_sex_first(query, hits)
+            hits = self._same_patient_first(query, hits)
         if query.own_vector is not None:  # a follow-up quotes mostly what it asks itself, not what its context says
             for h in hits:
                 own = self._sentence_scores(self.snap.rows([h.chunk_id]), query.own_vector)[0]
@@ -630,31 +648,37 @@ class Retriever:
             lacking.add(doc_id)
         return hits
 
-    def _same_sex_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
-        """When a question about a patient names her sex ("the woman with …") and the top paper's patient is of the
-        other, the first paper among the next few passages (scoring.NAMING_PAPER_HITS) whose patient is of hers goes
-        first; when there is none, the question's word is missing from the top paper (Hit.missing, which makes the
-        bot abstain): a man's story does not tell what was done for her. Nothing is dropped. Not for a follow-up,
-        whose patient its conversation has chosen."""
-        named = question_sex(query.question) if query.whom == "patient" and not query.own else None
-        if named is None or self.paper_sex(hits[0].doc_id) in (None, named[0]):
+    def _same_patient_first(self, query: Query, hits: list[Hit]) -> list[Hit]:
+        """When a question about a patient names her sex ("the woman with …") or her age ("the 35-year-old") and the
+        top paper's patient is surely another (Patient.conflicts), the first paper among the next few passages
+        (scoring.NAMING_PAPER_HITS) whose patient is hers goes first; when there is none, the question's word is
+        missing from the top paper (Hit.missing, which makes the bot abstain): a man's story does not tell what was
+        done for her. Nothing is dropped. Not for a follow-up, whose patient its conversation has chosen. An age group
+        ("the infant", "the teenager") is not compared: writers call a 14-month-old "the infant", and "the newborn of
+        the woman with …" names the mother by her baby (thirty-fifth round: the check half 3 more false abstentions)."""
+        if query.whom != "patient" or query.own:
+            return hits
+        sex, said = question_sex(query.question), ages(query.question)
+        asked = Patient(sex[0] if sex else None, frozenset(said))
+        if not (asked.sex or asked.ages) or not asked.conflicts(self.patient(hits[0].doc_id)):
             return hits
         for doc_id in dict.fromkeys(h.doc_id for h in hits[1:NAMING_PAPER_HITS]):
-            if self.paper_sex(doc_id) == named[0]:
+            if asked.matches(self.patient(doc_id)):
                 return [h for h in hits if h.doc_id == doc_id] + [h for h in hits if h.doc_id != doc_id]
-        hits[0].missing = [*hits[0].missing, named[1]]
+        words = ([sex[1]] if sex else []) + said[:1]
+        hits[0].missing = [*hits[0].missing, *words]
         return hits
 
-    def paper_sex(self, doc_id: str) -> str | None:
-        """The sex of a paper's patient: by its title, else by the words of its case's own sections (analysis.text_sex)."""
-        if doc_id not in self._sexes:
-            sex = title_sex(self.snap.documents[doc_id].title)
-            if sex is None:
-                ids = self.snap.chunk_ids(self.snap.paper_rows(doc_id)).tolist()
-                rows = self.snap.chunks.fetch(ids)
-                sex = text_sex(" ".join(r.text for r in rows.values() if section_about(r.section) == "patient"))
-            self._sexes[doc_id] = sex
-        return self._sexes[doc_id]
+    def patient(self, doc_id: str) -> Patient:
+        """A paper's patient: her sex by its title, else by the words of its case's own sections (analysis.text_sex);
+        her ages, those its title and its case's own sections give (a series may give several)."""
+        if doc_id not in self._patients:
+            title = self.snap.documents[doc_id].title
+            rows = self.snap.chunks.fetch(self.snap.chunk_ids(self.snap.paper_rows(doc_id)).tolist())
+            case = " ".join(r.text for r in rows.values() if section_about(r.section) == "patient")
+            sex = title_sex(title) or text_sex(case)
+            self._patients[doc_id] = Patient(sex, frozenset(ages(title) + ages(case)))
+        return self._patients[doc_id]
 
     @staticmethod
     def _spell_out(query: Query, hits: list[Hit]) -> None:

@@ -182,7 +182,7 @@ PEMPHIGUS_WOMAN = (
 
 def test_a_man_s_story_does_not_answer_a_question_about_a_woman(bot_over):
     """The only report of pemphigus treated with rituximab is a man's: asked about "the woman with …", the bot has
-    no report of her, and says so rather than quote his dose (Retriever._same_sex_first)."""
+    no report of her, and says so rather than quote his dose (Retriever._same_patient_first)."""
     bot = bot_over({"man.txt": PEMPHIGUS_MAN})
     assert bot.ask("What rituximab dose did the woman with oral erosions of pemphigus vulgaris receive?").abstained
     answer = bot.ask("What rituximab dose did the man with oral erosions of pemphigus vulgaris receive?")
@@ -195,3 +195,18 @@ def test_the_paper_of_a_patient_of_the_sex_the_question_names_goes_first(bot_ove
     question = "What rituximab dose did the {} with oral erosions of pemphigus vulgaris receive?"
     assert bot.search(question.format("woman"))[0].doc_id == "woman.txt"
     assert bot.search(question.format("man"))[0].doc_id == "man.txt"
+
+
+def test_a_report_on_a_patient_of_another_age_does_not_answer(bot_over):
+    """The report's patient is 51; its discussion mentions a 45-year-old reported elsewhere. Asked about "the
+    45-year-old", the bot has no report of her, and says so rather than quote the 51-year-old's dose."""
+    text = PEMPHIGUS_MAN + (
+        "\nDiscussion\n\nA 45-year-old woman with the same disease was reported elsewhere to respond to rituximab. "
+        "Relapses are common within two years.\n"
+    )
+    bot = bot_over({"man.txt": text})
+    assert bot.ask(
+        "What rituximab dose did the 45-year-old with oral erosions of pemphigus vulgaris receive?"
+    ).abstained
+    answer = bot.ask("What rituximab dose did the 51-year-old with oral erosions of pemphigus vulgaris receive?")
+    assert "rituximab 1000 mg" in answer.citations[0].quote
