@@ -248,6 +248,8 @@ NAMING_PAPER_HITS = 3  # when the top paper never mentions a drug, identifier, c
 # unanswerable question answered; 10 also answered one unanswerable question (125 -> 124 abstained) for one more
 # answer. 3 kept, the smallest on the plateau. k = 5: answer-hit 662 -> 664, false abstention 14 -> 12. The
 # abstracts' unindexed questions (88 of 100 abstained), check7 and check8 unchanged.
+# The same window serves Retriever._same_patient_first (thirty-fifth round: a question naming its patient's sex or age
+# whose top paper's patient is another): not tuned again.
 # No constant, one rule (answer._asked_classes): "Which beta-blocker was he sent home on?" names a class the vocabulary
 # knows by its members' stems, so only a sentence naming a member states the answer (heparin is a drug, not one of
 # them), and when only sentences on the condition name one, the bot abstains. Classes known only by the drugs listed
