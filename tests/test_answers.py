@@ -757,33 +757,35 @@ def test_a_dose_given_beside_another_drug_is_not_that_drugs_dose(bot_over):
     assert "2 g of intravenous magnesium sulfate" in bot.ask(question.format("magnesium sulfate")).citations[0].quote
 
 
-def test_a_dose_in_the_part_naming_another_drug_of_a_class_is_that_drugs(bot_over):
-    """ "… antithymocyte globulin together with cyclosporine A, which was started at 5 mg/kg per day": the dose is
-    ciclosporin's (a drug the vocabulary knows by its class, not by a drug-name ending), not the globulin's."""
-    text = (
-        "Pure red cell aplasia with thymoma in a 71-year-old man\n\nTreatment\n\n"
-        "The thymoma was resected, but his anaemia persisted. "
-        "He next received a course of antithymocyte globulin together with cyclosporine A, which was started at "
-        "5 mg/kg per day in two divided doses. His reticulocytes recovered within six weeks.\n"
-    )
-    bot = bot_over({"prca.txt": text})
-    assert bot.ask("What dose of antithymocyte globulin did the 71-year-old man with red cell aplasia get?").abstained
-    answer = bot.ask("What dose of cyclosporine did the 71-year-old man with red cell aplasia get?")
-    assert "5 mg/kg per day" in answer.citations[0].quote
-
-
-def test_a_duration_beside_a_drug_known_by_its_class_is_that_drugs(bot_over):
-    """ "Tacrolimus was continued, and she was given amiloride for 6 weeks": the six weeks are amiloride's (a drug the
-    vocabulary knows by its class, not by a drug-name ending), so how long she took tacrolimus is not stated."""
-    text = (
-        "Liddle syndrome after a kidney transplant in a 35-year-old woman\n\nTreatment\n\n"
-        "Her hypertension and low potassium persisted. "
-        "Tacrolimus was continued, and she was given amiloride for 6 weeks. Her potassium returned to normal.\n"
-    )
-    bot = bot_over({"liddle.txt": text})
-    assert bot.ask("For how long was the 35-year-old woman with Liddle syndrome given tacrolimus?").abstained
-    answer = bot.ask("For how long was the 35-year-old woman with Liddle syndrome given amiloride?")
-    assert "amiloride for 6 weeks" in answer.citations[0].quote
+@pytest.mark.parametrize(
+    "text, not_stated, stated, quote",
+    [
+        (  # the dose is ciclosporin's, not the globulin's
+            "Pure red cell aplasia with thymoma in a 71-year-old man\n\nTreatment\n\n"
+            "The thymoma was resected, but his anaemia persisted. "
+            "He next received a course of antithymocyte globulin together with cyclosporine A, which was started at "
+            "5 mg/kg per day in two divided doses. His reticulocytes recovered within six weeks.\n",
+            "What dose of antithymocyte globulin did the 71-year-old man with red cell aplasia get?",
+            "What dose of cyclosporine did the 71-year-old man with red cell aplasia get?",
+            "5 mg/kg per day",
+        ),
+        (  # the six weeks are amiloride's, so how long she took tacrolimus is not stated (thirty-fifth round)
+            "Liddle syndrome after a kidney transplant in a 35-year-old woman\n\nTreatment\n\n"
+            "Her hypertension and low potassium persisted. "
+            "Tacrolimus was continued, and she was given amiloride for 6 weeks. Her potassium returned to normal.\n",
+            "For how long was the 35-year-old woman with Liddle syndrome given tacrolimus?",
+            "For how long was the 35-year-old woman with Liddle syndrome given amiloride?",
+            "amiloride for 6 weeks",
+        ),
+    ],
+)
+def test_a_value_beside_a_drug_known_by_its_class_is_that_drugs(bot_over, text, not_stated, stated, quote):
+    """ "… antithymocyte globulin together with cyclosporine A, which was started at 5 mg/kg per day", "Tacrolimus was
+    continued, and she was given amiloride for 6 weeks": a dose or a duration in the part of a sentence naming a drug
+    the vocabulary knows by its class (not by a drug-name ending) is that drug's, not the other's."""
+    bot = bot_over({"paper.txt": text})
+    assert bot.ask(not_stated).abstained
+    assert quote in bot.ask(stated).citations[0].quote
 
 
 def test_how_long_she_had_had_it_is_a_span_not_a_later_point_in_time(bot_over):
@@ -796,9 +798,8 @@ def test_how_long_she_had_had_it_is_a_span_not_a_later_point_in_time(bot_over):
         "The tumour was removed in full. At six months his weakness and bone pain had gone and he had had no new "
         "fractures.\n"
     )
-    bot = bot_over({"tio.txt": text})
-    answer = bot.ask("How long had the 55-year-old man had weakness and bone pain before he was seen?")
-    assert "16-month history" in answer.citations[0].quote
+    question = "How long had the 55-year-old man had weakness and bone pain before he was seen?"
+    assert "16-month history" in bot_over({"tio.txt": text}).ask(question).citations[0].quote
 
 
 def test_a_dose_sentence_naming_no_drug_speaks_of_the_drug_before_it(bot_over):
