@@ -1421,8 +1421,8 @@ _FEMALE = r"woman|girl|female|lady|mother|pregnant|postpartum|primigravida|multi
 _MALE = r"man|boy|male|gentleman|father"
 _FEMALE_WORDS = re.compile(rf"\b(?:{_FEMALE}|she|her|hers|herself)\b", re.I)
 _MALE_WORDS = re.compile(rf"\b(?:{_MALE}|he|his|him|himself)\b", re.I)
-_FEMALE_QUESTION = re.compile(rf"\b(?:{_FEMALE})\b", re.I)
-_MALE_QUESTION = re.compile(rf"\b(?:{_MALE})\b", re.I)
+_FEMALE_NOUN = re.compile(rf"\b(?:{_FEMALE})\b", re.I)
+_MALE_NOUN = re.compile(rf"\b(?:{_MALE})\b", re.I)
 # A paper's patient is of one sex when its words for it outnumber the other's this many times (and number at least
 # SEX_MIN_WORDS): a case series of women and men, or a discussion of others, says neither. Set by hand, not tuned;
 # checked on the 312 papers of the extra set's index: of the 257 whose file name gives the sex, none read otherwise.
@@ -1433,12 +1433,19 @@ SEX_RATIO, SEX_MIN_WORDS = 3, 3
 _CHILD = re.compile(r"\b(?:baby|babies|infant|newborn|neonate|toddler|child|son|daughter|fetus|foetus)\b", re.I)
 
 
+def _one_sex(text: str) -> tuple[str, str] | None:
+    """('F' or 'M', the word) when `text` names a person by nouns of one sex only, else None."""
+    female, male = _FEMALE_NOUN.search(text), _MALE_NOUN.search(text)
+    if female and not male:
+        return "F", female.group()
+    if male and not female:
+        return "M", male.group()
+    return None
+
+
 def question_sex(question: str) -> tuple[str, str] | None:
     """('F' or 'M', the word) when a question names its patient by one sex ("the 35-year-old woman"), else None."""
-    female, male = _FEMALE_QUESTION.search(question), _MALE_QUESTION.search(question)
-    if _CHILD.search(question) or bool(female) == bool(male):
-        return None
-    return ("F", female.group()) if female else ("M", male.group()) if male else None
+    return None if _CHILD.search(question) else _one_sex(question)
 
 
 def text_sex(text: str) -> str | None:
@@ -1453,8 +1460,8 @@ def text_sex(text: str) -> str | None:
 
 def title_sex(title: str) -> str | None:
     """'F' or 'M' when a paper's title names its patient by one sex only ("… in a 68-year-old woman")."""
-    female, male = bool(_FEMALE_QUESTION.search(title)), bool(_MALE_QUESTION.search(title))
-    return "F" if female and not male else "M" if male and not female else None
+    named = _one_sex(title)
+    return named[0] if named else None
 
 
 # Whom a question or sentence is about: the patient of the report, or the condition in general.

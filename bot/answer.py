@@ -250,8 +250,6 @@ _LATER_VALUE = re.compile(
     r"|\bat\s+(?:(?:her|his|the)\s+)?(?:follow[\s-]*up|review|discharge)\b|\bafter\s+(?:\w+\s+){0,2}(?:days?|weeks?|months?|treatment)\b",
     re.I,
 )
-# A dose question asking the dose a drug was started at, and a sentence giving a dose it was changed to later
-# (scoring.LATER_DOSE_PENALTY)
 # "How long had she had the rash (before …)?": how long something had lasted by a point of her story, told as a
 # span ("a 16-month history", "present for 11 years"), never by a point in time after it ("At 12 months …", "by six
 # months", "one month later"), which answers "when". Thirty-fifth round: the extra set one more first quote right,
@@ -269,6 +267,8 @@ def _lasted(sentence: str) -> bool:
     )
 
 
+# A dose question asking the dose a drug was started at, and a sentence giving a dose it was changed to later
+# (scoring.LATER_DOSE_PENALTY)
 _STARTING_DOSE = re.compile(
     r"\b(?:started|begun|commenced|initiated)\s+(?:on|at|with)\b|\bstart(?:ing)?\s+(?:[^\W\d_][\w-]*\s+){0,2}dose\b|\binitial(?:ly)?\b"
     r"|\bfirst\s+(?:dose|given|started)\b",
