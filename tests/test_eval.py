@@ -65,11 +65,12 @@ def test_every_development_question_has_verbatim_evidence_in_its_document(name):
         ("check21", lambda qid: "check"),  # the blind check of the thirty-third round
         ("check22", lambda qid: "check"),  # the blind check of the thirty-fourth round
         ("check23", lambda qid: "check"),  # the blind check of the thirty-fifth round
+        ("check24", lambda qid: "check"),  # the blind check of the thirty-sixth round
         ("extra", lambda qid: "tune"),  # written for the reranker's training in the thirty-fourth round
     ],
 )
 def test_the_later_sets_have_verbatim_evidence_in_their_own_documents(folder, split):
-    """bench/data/cases/fresh and check2 to check23: twelve more papers each (six in check16); extra: eighteen, written after the others."""
+    """bench/data/cases/fresh and check2 to check24: twelve more papers each (six in check16); extra: eighteen, written after the others."""
     root = Path(__file__).resolve().parent.parent / "bench" / "data" / "cases" / folder
     rows = ev.load_questions(root / "questions.jsonl")
     assert len(rows) == {"check16": 42, "extra": 126}.get(folder, 84) and len({r["id"] for r in rows}) == len(rows)
