@@ -53,6 +53,7 @@ from .analysis import (
     words,
     words_before,
 )
+from .frequency import zipf
 from .records import Answer, Citation, Hit
 from .rerank import Reranker, overruled
 from .retrieve import Query
@@ -709,9 +710,7 @@ def dose_drugs(query: Query) -> list[str]:
 def _names_a_drug(term: str, word: str) -> bool:
     """Whether a word names a drug by its name: a concept of the vocabulary, a drug's stem, or a word English
     seldom uses ("tranexamic", "filgrastim"; not "spinal" or "diabetes"): see scoring.AMOUNT_DRUG_ZIPF."""
-    from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
-
-    return term.startswith("@") or bool(DRUG_NAME.fullmatch(word)) or zipf_frequency(word, "en") < AMOUNT_DRUG_ZIPF
+    return term.startswith("@") or bool(DRUG_NAME.fullmatch(word)) or zipf(word) < AMOUNT_DRUG_ZIPF
 
 
 def _may_name_a_drug(term: str, word: str) -> bool:
@@ -722,9 +721,7 @@ def _may_name_a_drug(term: str, word: str) -> bool:
         return False
     if not _QUALIFIER.fullmatch(word):
         return True
-    from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
-
-    return zipf_frequency(word, "en") < DRUG_NAME_ZIPF
+    return zipf(word) < DRUG_NAME_ZIPF
 
 
 def _word_at(text: str, word: str) -> int:

@@ -56,10 +56,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from wordfreq import zipf_frequency
-
 from .analysis import SHAPES, Vocabulary, key_terms, tokens
 from .errors import InputError
+from .frequency import zipf
 from .records import Answer, Preference
 
 FORMAT = "casebot-conversation/1"
@@ -253,7 +252,7 @@ def _names_something(term: str, word: str, question: str, vocabulary: Vocabulary
     if word.isdigit():
         return False
     capitalised = any(m.group().lower().startswith(word.lower()) for m in _CAPITALISED.finditer(question))
-    return capitalised or zipf_frequency(word, "en") < NAME_ZIPF
+    return capitalised or zipf(word) < NAME_ZIPF
 
 
 def entities(turn: Turn, vocabulary: Vocabulary) -> tuple[list[str], list[str]]:
@@ -278,7 +277,7 @@ def _entities(quotes: list[str], vocabulary: Vocabulary) -> list[str]:
         spans += [
             (m.start(), m.group())
             for m in _WORDS.finditer(quote)
-            if len(m.group()) > 3 and zipf_frequency(m.group(), "en") < ENTITY_ZIPF
+            if len(m.group()) > 3 and zipf(m.group()) < ENTITY_ZIPF
         ]
         end = -1
         for start, text in sorted(spans, key=lambda x: (x[0], -len(x[1]))):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import threading
 
-from . import store
+from . import frequency, store
 from .adapter import adapter_for
 from .answer import compose
 from .config import Settings, load_settings
@@ -33,6 +33,7 @@ CONTROL_CHARACTERS = dict.fromkeys(
 class CaseBot:
     def __init__(self, settings: Settings | None = None):
         self.settings = settings or load_settings()
+        frequency.use_cache(self.settings.cache_dir)
         self._lock = threading.Lock()
         self._retriever: Retriever | None = None
 

@@ -16,7 +16,7 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import onnx_encoder, store, trash
+from . import frequency, onnx_encoder, store, trash
 from .analysis import VOCABULARY_FILE, Vocabulary, analyse_passage, learn_abbreviations
 from .chunking import Chunker, passage_prefix
 from .config import Settings
@@ -249,6 +249,7 @@ class Indexer:
                 log.info("%s; rebuilding it from %s", exc.message, s.docs_dir)
         self._apply(base, report)
         trash.collect(s.index_dir, report.generation)
+        frequency.prepare(s.cache_dir)  # what questions read of wordfreq, written once with the ONNX encoder
         return report
 
     def add(

@@ -59,6 +59,7 @@ from .analysis import (
 )
 from .config import Settings
 from .embed import QueryEncoder
+from .frequency import zipf
 from .records import Hit, Preference
 from .scoring import (
     COMMON_UNKNOWN_IDF,
@@ -231,13 +232,11 @@ def diversify(ranked: list[Candidate], k: int, per_doc_limit: int) -> list[Candi
 
 def is_rare(term: str, word: str) -> bool:
     """Specialised vocabulary: a concept tag, an identifier (IL-6, HbA1c) or a word rare in English."""
-    from wordfreq import zipf_frequency  # loads its word list on first use, off the import path
-
     return (
         term.startswith("@")
         or any(c.isdigit() for c in term)
         and any(c.isalpha() for c in term)
-        or (zipf_frequency(word, "en") < RARE_ZIPF)
+        or (zipf(word) < RARE_ZIPF)
     )
 
 

@@ -68,7 +68,8 @@ FRONT_ENDS = {  # front end: (what it runs, what its output shows)
 
 
 def run_front_end(name: str, settings) -> subprocess.CompletedProcess:
-    """A front end in a fresh Python process, which then reports which heavy modules it imported."""
+    """A front end in a fresh Python process, which then reports which heavy modules it imported and how many
+    of wordfreq's dictionaries it loaded (bot.frequency reads the index build's table instead)."""
     script = "\n".join(
         [
             "import io, json, sys",
@@ -78,6 +79,8 @@ def run_front_end(name: str, settings) -> subprocess.CompletedProcess:
             f"ROOT, QUESTION = Path({str(ROOT)!r}), {QUESTION!r}",
             f"DIRS = ['--docs-dir', {str(settings.docs_dir)!r}, '--index-dir', {str(settings.index_dir)!r}]",
             textwrap.dedent(FRONT_ENDS[name][0]).strip(),
+            "wordfreq = sys.modules.get('wordfreq')",
+            "print('WORDLISTS', wordfreq.get_frequency_dict.cache_info().currsize if wordfreq else 0)",
             f"print('IMPORTED', json.dumps([m for m in {HEAVY!r} if m in sys.modules]))",
         ]
     )
@@ -94,6 +97,7 @@ def test_answering_in_a_new_process_never_imports_torch_or_transformers(shipped_
     assert proc.returncode == 0, proc.stderr
     imported = json.loads(proc.stdout.rsplit("IMPORTED ", 1)[1])
     assert imported == [], f"{front_end} imported {imported}"
+    assert "WORDLISTS 0" in proc.stdout
     assert FRONT_ENDS[front_end][1] in proc.stdout
     assert "sentence-transformers instead" not in proc.stderr  # the lean encoder was used, not the fallback
 
