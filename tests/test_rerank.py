@@ -44,6 +44,26 @@ def test_the_shipped_reranker_scores_the_answering_sentence_highest():
         assert int(np.argmax(scores)) == answer, (question, scores)
 
 
+def test_a_sentences_score_does_not_depend_on_the_others_scored_with_it():
+    """Scored side by side on two threads, each pair still gets the score it gets alone: the int8 model's
+    activation scale is per run, so a batch would move every score with its neighbours."""
+    reranker = shipped_reranker()
+    assert reranker is not None
+    question = "What dose of prednisolone was she started on?"
+    sentences = [
+        ("Treatment", "She was started on prednisolone 60 mg daily, tapered over eight weeks."),
+        ("Discussion", "Corticosteroids remain the mainstay of treatment for this condition, " * 8),
+        ("Case presentation", "A 45-year-old woman presented with three weeks of fever."),
+        ("Outcome", "She remained well."),
+        ("Investigations", "CRP was 80 mg/L."),
+    ]
+    together = reranker.scores(question, sentences)
+    alone = [float(reranker.scores(question, [s])[0]) for s in sentences]
+    assert together.tolist() == alone
+    assert len(set(alone)) == len(alone)  # five sentences, five different scores
+    assert reranker.scores(question, []).shape == (0,)
+
+
 def test_a_damaged_reranker_is_refused_and_logged(tmp_path, monkeypatch, caplog):
     damaged = tmp_path / "reranker"
     shutil.copytree(rerank.RERANKER_DIR, damaged)
