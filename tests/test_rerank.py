@@ -82,11 +82,11 @@ def test_a_damaged_reranker_is_refused_and_logged(tmp_path, monkeypatch, caplog)
 
 
 def test_the_reranker_overrules_only_by_more_than_the_margin():
-    scores = np.array([1.0, 1.0 + RERANK_MARGIN, 5.0], np.float32)
+    scores = np.array([1.0, 1.0 + RERANK_MARGIN, 2.0 + RERANK_MARGIN], np.float32)
     assert overruled(scores, [1, 1, 1], current=0, rank_weight=0.5, margin=RERANK_MARGIN) == 2
     assert overruled(scores[:2], [1, 1], current=0, rank_weight=0.5, margin=RERANK_MARGIN) is None  # equal: not more
-    # a sentence of a lower-ranked passage pays for its rank: 5.0 - 0.5 x 4 is not 3 above 1.0 - 0.5 x 1
-    assert overruled(scores, [1, 1, 4], current=0, rank_weight=0.5, margin=RERANK_MARGIN) is None
+    # a sentence of a lower-ranked passage pays for its rank: two ranks down cost it 1.0, all it had beyond the margin
+    assert overruled(scores, [1, 1, 3], current=0, rank_weight=0.5, margin=RERANK_MARGIN) is None
 
 
 class Scripted:
@@ -133,7 +133,8 @@ def test_a_much_surer_sentence_of_the_same_paper_goes_first_and_the_rules_quotes
     answer = reranked(Scripted({GENERAL: 1.0, STARTED: 6.0}), query, hits, rules, view)
     assert [c.quote for c in answer] == [STARTED, GENERAL, PRESENTED]
     assert answer[0] == Citation(n=2, quote=STARTED, start=0, end=len(STARTED))  # cited where it stands
-    assert reranked(Scripted({GENERAL: 1.0, STARTED: 4.0}), query, hits, rules, view) == rules  # not sure enough
+    unsure = Scripted({GENERAL: 1.0, STARTED: 1.5 + RERANK_MARGIN})  # passage 2 pays 0.5 more: the margin, not more
+    assert reranked(unsure, query, hits, rules, view) == rules
 
 
 def test_the_reranker_promotes_only_what_the_rules_shortlist_and_did_not_mark_down():
