@@ -14,7 +14,7 @@ from bot.answer import RulesView, reranked
 from bot.records import Citation, Hit
 from bot.rerank import Reranker, overruled, shipped_reranker
 from bot.retrieve import Query
-from bot.scoring import RERANK_MARGIN, RERANK_PAIRS, RERANK_SHORTLIST
+from bot.scoring import RERANK_MARGIN, RERANK_PAIRS, RERANK_RANK_WEIGHT, RERANK_SHORTLIST
 
 
 def test_the_shipped_reranker_scores_the_answering_sentence_highest():
@@ -133,7 +133,7 @@ def test_a_much_surer_sentence_of_the_same_paper_goes_first_and_the_rules_quotes
     answer = reranked(Scripted({GENERAL: 1.0, STARTED: 6.0}), query, hits, rules, view)
     assert [c.quote for c in answer] == [STARTED, GENERAL, PRESENTED]
     assert answer[0] == Citation(n=2, quote=STARTED, start=0, end=len(STARTED))  # cited where it stands
-    unsure = Scripted({GENERAL: 1.0, STARTED: 1.5 + RERANK_MARGIN})  # passage 2 pays 0.5 more: the margin, not more
+    unsure = Scripted({GENERAL: 1.0, STARTED: 1.0 + RERANK_RANK_WEIGHT + RERANK_MARGIN})  # its rank eats the excess
     assert reranked(unsure, query, hits, rules, view) == rules
 
 
