@@ -104,8 +104,9 @@ def _write(directory: Path) -> None:
         os.replace(staging, directory)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)
-        if not (directory / CENTIBELS_FILE).exists():  # another process may have written it first
-            raise
+        if (directory / CENTIBELS_FILE).exists():
+            return  # another process wrote it first
+        raise
     log.info("wrote wordfreq's %d English words to %s", len(rows), directory)
 
 
