@@ -56,11 +56,11 @@ def prepare(cache_dir: Path) -> None:
 
 @lru_cache(maxsize=4)
 def _table(cache_dir: Path) -> Callable[[str], float | None] | None:
-    from wordfreq.util import data_path
-
     try:
+        from wordfreq.util import data_path  # where wordfreq keeps its lists: not its documented API
+
         source = os.stat(data_path(LIST_FILE))
-    except OSError as e:
+    except (ImportError, OSError) as e:
         log.warning("word frequencies come from wordfreq's dictionary (%s)", e)
         return None
     directory = cache_dir / TABLES_DIR / f"{LANGUAGE}-{source.st_size}-{source.st_mtime_ns}"

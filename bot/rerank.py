@@ -10,7 +10,8 @@ go first; the rules' quotes follow. It never makes the bot answer or abstain, an
 paper than the rules chose.
 
 The model ships inside the package (`bot/data/reranker`, int8 ONNX, 23 MB, checked by its SHA-256 in
-`reranker.json`), runs on onnxruntime with one thread (no torch), and is loaded once per process.
+`reranker.json`), runs on onnxruntime (no torch; one thread a run, a question's pairs two at a time), and is
+loaded once per process.
 A missing or damaged copy is logged and the rules' answer stands.
 """
 
@@ -82,6 +83,7 @@ class Reranker:
 
 @lru_cache(maxsize=1)
 def _pool() -> ThreadPoolExecutor:
+    """The process's workers for sentence pairs, started by the first question with two sentences to compare."""
     return ThreadPoolExecutor(PAIR_WORKERS, thread_name_prefix="casebot-rerank")
 
 
