@@ -51,8 +51,8 @@ class PathSettings(Section):
     index_dir: Path | None = Field(None, description="Where the built index lives (unset: <user data dir>/index).")
     cache_dir: Path | None = Field(
         None,
-        description="Files derived from the model and kept between runs, such as "
-        "the ONNX query encoder (unset: the user cache dir).",
+        description="Files derived from the model and its word lists and kept between runs: "
+        "the ONNX query encoder and wordfreq's English list (unset: the user cache dir).",
     )
 
 
